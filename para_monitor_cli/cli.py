@@ -1,0 +1,148 @@
+"""The Typer app: parse flags, build settings, call one command, render, map errors to exit codes.
+
+Heavy imports (sentry_sdk, httpx, pydantic, the sandbox) happen inside the command that needs
+them, so ``para-monitor --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import enum
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from para_monitor_cli import __version__
+from para_monitor_cli.errors import EXIT_BUG, EXIT_INTERRUPTED, ParaMonitorError
+from para_monitor_cli.redaction import redact
+from para_monitor_cli.render import Output, show_settings
+from para_monitor_cli.settings import DEFAULT_CONFIG, Settings, resolve
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+@dataclass
+class State:
+    settings: Settings
+    output: Output
+
+
+app = typer.Typer(
+    name="para-monitor",
+    help="Keep a Python backend's Sentry set-up correct, private and verified in CI.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def guarded(output: Output, debug: bool, fn: Callable[[], int | None]) -> int:
+    """The one error handler: known errors print one line, bugs give 4, Ctrl-C gives 130."""
+    try:
+        code = fn() or 0
+    except ParaMonitorError as exc:
+        output.error(exc.message)
+        if exc.hint:
+            output.note(f"hint: {exc.hint}")
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        output.error("interrupted")
+        code = EXIT_INTERRUPTED
+    except Exception as exc:
+        output.error(
+            f"unexpected error ({type(exc).__name__}): this is a bug in para-monitor"
+            + ("" if debug else "; rerun with --debug for the traceback")
+        )
+        if debug:
+            output.note(redact(traceback.format_exc()))
+        code = EXIT_BUG
+    return code
+
+
+def handle(output: Output, debug: bool, fn: Callable[[], int | None]) -> None:
+    """Run ``fn`` through :func:`guarded` and exit with its code."""
+    raise typer.Exit(guarded(output, debug, fn))
+
+
+def run(ctx: typer.Context, fn: Callable[[State], int | None]) -> None:
+    """Run a command body with the state built by the global options."""
+    state: State = ctx.obj
+    handle(state.output, state.settings.debug, lambda: fn(state))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"para-monitor {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback(invoke_without_command=True)
+def main_options(
+    ctx: typer.Context,
+    org: Annotated[str | None, typer.Option(help="Organization slug (env SENTRY_ORG).")] = None,
+    project: Annotated[
+        str | None, typer.Option(help="Project slug (env SENTRY_PROJECT).")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Sentry base URL (env SENTRY_URL, default sentry.io).")
+    ] = None,
+    auth_token: Annotated[
+        str | None,
+        typer.Option(help="API auth token (env SENTRY_AUTH_TOKEN). Never printed."),
+    ] = None,
+    dsn: Annotated[str | None, typer.Option(help="Client DSN (env SENTRY_DSN).")] = None,
+    config: Annotated[
+        Path, typer.Option(help="The monitoring spec file.", show_default=True)
+    ] = Path(DEFAULT_CONFIG),
+    output: Annotated[
+        OutputFormat, typer.Option("--output", "-o", help="Output format.")
+    ] = OutputFormat.text,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks and HTTP traces (secrets redacted).")
+    ] = False,
+    show_config: Annotated[
+        bool, typer.Option("--show-config", help="Print where each setting came from, then exit.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Keep a Python backend's Sentry set-up correct, private and verified in CI.
+
+    Settings resolve as sentry-cli does: flag, then environment, then .env
+    (and backend/.env), then .sentryclirc.
+    """
+    out = Output(output.value)
+    flags = {"org": org, "project": project, "url": url, "auth_token": auth_token, "dsn": dsn}
+
+    def build() -> int:
+        settings = resolve(flags, config=config, output=output.value, debug=debug)
+        ctx.obj = State(settings=settings, output=out)
+        if show_config:
+            show_settings(out, settings.shown())
+        return 0
+
+    code = guarded(out, debug, build)
+    if code or show_config:
+        raise typer.Exit(code)
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+
+
+@app.command("config")
+def config_command(ctx: typer.Context) -> None:
+    """Show every setting, its value (secrets redacted) and where it came from."""
+    run(ctx, lambda state: show_settings(state.output, state.settings.shown()))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="para-monitor")

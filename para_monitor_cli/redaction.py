@@ -1,0 +1,70 @@
+"""Redaction at the seams where text leaves the program.
+
+Known secrets (the auth token, the DSN's keys) are registered once, when settings are built;
+every line that is printed, logged or put in an error message goes through :func:`redact`,
+which replaces registered secrets and anything shaped like a credential.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+MASK = "****"
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+
+# Shapes that are secret wherever they appear, registered or not.
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # userinfo in URLs and DSNs: scheme://KEY[:SECRET]@host
+    (re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@:]+(?::[^/\s@]*)?@"), r"\g<pre>" + MASK + "@"),
+    # Authorization headers and bearer tokens
+    (re.compile(r"(?i)\b(bearer|token|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + MASK),
+    # Sentry auth tokens (org and user tokens)
+    (re.compile(r"\bsntr[ysu]_[A-Za-z0-9_=+/-]{10,}"), MASK),
+    # sentry_key=... / sentry_secret=... in X-Sentry-Auth or query strings
+    (re.compile(r"(?i)(sentry_(?:key|secret)=)[^,&\s]+"), r"\1" + MASK),
+)
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a value that must never be printed (tokens shorter than 4 chars are ignored)."""
+    if value and len(value) >= 4:
+        with _lock:
+            _secrets.add(value)
+
+
+def forget_secrets() -> None:
+    """Forget every registered secret (tests use this between runs)."""
+    with _lock:
+        _secrets.clear()
+
+
+def redact(text: str) -> str:
+    """Return ``text`` with every registered secret and credential shape masked."""
+    with _lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for secret in known:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def redact_dsn(dsn: str) -> str:
+    """A DSN with its public and secret keys masked: ``https://****@host/42``."""
+    return _PATTERNS[0][0].sub(_PATTERNS[0][1], dsn)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts the rendered message of every record it sees."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True

@@ -1,0 +1,52 @@
+"""The seed's /sentry-test route, guarded: open outside production, and in production only to
+a caller who sends the configured secret header (an open error-raising route is a noise and
+abuse vector)."""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Mapping
+from typing import Any
+
+SECRET_HEADER = "X-Sentry-Test-Secret"
+SECRET_ENV = "SENTRY_TEST_SECRET"
+
+
+class SentryTestError(Exception):
+    """Raised on purpose by the /sentry-test route."""
+
+
+def test_route_allowed(
+    environment: str, secret: str | None, headers: Mapping[str, str], header: str = SECRET_HEADER
+) -> bool:
+    """Whether a request may trigger the test error."""
+    if environment != "production":
+        return True
+    if not secret:
+        return False
+    given = headers.get(header.lower()) or headers.get(header) or ""
+    return hmac.compare_digest(given.encode(), secret.encode())
+
+
+def add_sentry_test_route(
+    app: Any,
+    path: str = "/sentry-test",
+    *,
+    environment: str | None = None,
+    secret: str | None = None,
+    header: str = SECRET_HEADER,
+) -> None:
+    """Add ``GET path`` to a FastAPI app; it raises ``SentryTestError`` when allowed, and
+    answers 404 (as if absent) when not, so probing reveals nothing."""
+    from fastapi import HTTPException, Request
+
+    env = environment or os.environ.get("ENVIRONMENT") or "development"
+    key = secret if secret is not None else os.environ.get(SECRET_ENV)
+
+    async def sentry_test(request: Request) -> None:
+        if not test_route_allowed(env, key, request.headers, header):
+            raise HTTPException(status_code=404, detail="Not Found")
+        raise SentryTestError("Test Sentry integration")
+
+    app.add_api_route(path, sentry_test, methods=["GET"], include_in_schema=False)

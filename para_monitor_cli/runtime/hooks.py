@@ -1,0 +1,71 @@
+"""The scrubbing hook points wired into sentry-sdk by :func:`init_sentry`.
+
+sentry-sdk calls three hooks: ``before_send`` (errors and messages), ``before_send_transaction``
+(transactions: ``before_send`` never sees them) and ``before_breadcrumb`` (as each breadcrumb
+is recorded). Each runs the scrubbing engine first, then the application's own hook if it
+gave one. A hook that raises would lose the event inside the SDK, so a failing user hook drops
+the event deliberately rather than letting an unscrubbed one through.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Event = dict[str, Any]
+Hint = dict[str, Any]
+EventHook = Callable[[Event, Hint], Event | None]
+BreadcrumbHook = Callable[[dict[str, Any], Hint], dict[str, Any] | None]
+
+logger = logging.getLogger("para_monitor")
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """The three hooks, ready to pass to ``sentry_sdk.init``."""
+
+    engine_event: EventHook | None = None
+    engine_breadcrumb: BreadcrumbHook | None = None
+    user_before_send: EventHook | None = None
+    user_before_send_transaction: EventHook | None = None
+    user_before_breadcrumb: BreadcrumbHook | None = None
+
+    def before_send(self, event: Event, hint: Hint) -> Event | None:
+        return _chain(event, hint, self.engine_event, self.user_before_send)
+
+    def before_send_transaction(self, event: Event, hint: Hint) -> Event | None:
+        return _chain(event, hint, self.engine_event, self.user_before_send_transaction)
+
+    def before_breadcrumb(self, crumb: dict[str, Any], hint: Hint) -> dict[str, Any] | None:
+        return _chain(crumb, hint, self.engine_breadcrumb, self.user_before_breadcrumb)
+
+    def sdk_options(self) -> dict[str, Any]:
+        return {
+            "before_send": self.before_send,
+            "before_send_transaction": self.before_send_transaction,
+            "before_breadcrumb": self.before_breadcrumb,
+        }
+
+
+def _chain(
+    item: dict[str, Any],
+    hint: Hint,
+    engine: Callable[[dict[str, Any], Hint], dict[str, Any] | None] | None,
+    user: Callable[[dict[str, Any], Hint], dict[str, Any] | None] | None,
+) -> dict[str, Any] | None:
+    result: dict[str, Any] | None = item
+    for hook in (engine, user):
+        if hook is None or result is None:
+            continue
+        try:
+            result = hook(result, hint)
+        except Exception as exc:  # a raising hook must not let the event through unscrubbed
+            logger.error(
+                "para-monitor: hook %s raised %s; the event was dropped",
+                getattr(hook, "__qualname__", repr(hook)),
+                type(exc).__name__,
+            )
+            return None
+    return result

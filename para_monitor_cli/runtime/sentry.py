@@ -1,0 +1,169 @@
+"""init_sentry and the capture helpers, with the call shapes of the seed's sentry_config.py."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sentry_sdk
+from sentry_sdk.integrations import Integration
+from sentry_sdk.integrations.logging import LoggingIntegration
+from sentry_sdk.utils import BadDsn, Dsn
+
+from para_monitor_cli.errors import InvalidDsnError
+from para_monitor_cli.runtime.hooks import BreadcrumbHook, EventHook, Hooks
+
+logger = logging.getLogger("para_monitor")
+
+RELEASE_PREFIX = "para-autopilot@"
+DEFAULT_ENVIRONMENT = "development"
+
+# The seed documents these rates: every transaction traced in production, 10% elsewhere,
+# and 10% of traced transactions profiled.
+TRACES_SAMPLE_RATES: Mapping[str, float] = {"production": 1.0, "development": 0.1}
+DEFAULT_TRACES_SAMPLE_RATE = 0.1
+PROFILES_SAMPLE_RATE = 0.1
+
+
+def release_for(version: str | None) -> str | None:
+    """The release name the runtime sends: ``para-autopilot@<VERSION>``."""
+    return f"{RELEASE_PREFIX}{version}" if version else None
+
+
+def traces_sample_rate_for(environment: str) -> float:
+    return TRACES_SAMPLE_RATES.get(environment, DEFAULT_TRACES_SAMPLE_RATE)
+
+
+def validate_dsn(dsn: str) -> Dsn:
+    """Parse a DSN, or raise :class:`InvalidDsnError` naming the problem (never the DSN)."""
+    try:
+        return Dsn(dsn)
+    except BadDsn as exc:
+        reason = str(exc).split(" '", 1)[0].split(" %", 1)[0]
+        raise InvalidDsnError(
+            f"SENTRY_DSN is not a valid Sentry DSN ({reason})",
+            hint="it looks like https://<public key>@o<org>.ingest.sentry.io/<project id>",
+        ) from None
+
+
+def sdk_options(
+    dsn: str | None = None,
+    *,
+    environment: str | None = None,
+    version: str | None = None,
+    release: str | None = None,
+    traces_sample_rate: float | None = None,
+    profiles_sample_rate: float | None = None,
+    before_send: EventHook | None = None,
+    before_send_transaction: EventHook | None = None,
+    before_breadcrumb: BreadcrumbHook | None = None,
+    sensitive_fields: Sequence[str] = (),
+    safe_fields: Sequence[str] = (),
+    integrations: Sequence[Integration] = (),
+    environ: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The keyword arguments :func:`init_sentry` passes to ``sentry_sdk.init``.
+
+    Kept separate so ``test-event`` and ``check-setup`` can see exactly the set-up the backend
+    runs, without initialising anything.
+    """
+    environ = os.environ if environ is None else environ
+    dsn = dsn if dsn is not None else environ.get("SENTRY_DSN") or None
+    if dsn:
+        validate_dsn(dsn)
+    env = environment or environ.get("ENVIRONMENT") or DEFAULT_ENVIRONMENT
+    if release is None:
+        release = release_for(version or environ.get("VERSION"))
+    from para_monitor_cli.runtime.scrubbing import engine_hooks
+
+    engine_event, engine_breadcrumb = engine_hooks(sensitive_fields, safe_fields)
+    hooks = Hooks(
+        engine_event=engine_event,
+        engine_breadcrumb=engine_breadcrumb,
+        user_before_send=before_send,
+        user_before_send_transaction=before_send_transaction,
+        user_before_breadcrumb=before_breadcrumb,
+    )
+    options: dict[str, Any] = {
+        "dsn": dsn,
+        "environment": env,
+        "release": release,
+        "traces_sample_rate": (
+            traces_sample_rate if traces_sample_rate is not None else traces_sample_rate_for(env)
+        ),
+        "profiles_sample_rate": (
+            profiles_sample_rate if profiles_sample_rate is not None else PROFILES_SAMPLE_RATE
+        ),
+        "send_default_pii": False,
+        "integrations": [*default_integrations(), *integrations],
+        **hooks.sdk_options(),
+    }
+    options.update(extra)
+    return options
+
+
+def default_integrations() -> list[Integration]:
+    """Logging (INFO as breadcrumbs, ERROR as events), plus FastAPI/Starlette when installed."""
+    integrations: list[Integration] = [
+        LoggingIntegration(level=logging.INFO, event_level=logging.ERROR)
+    ]
+    try:
+        import fastapi  # noqa: F401
+    except ImportError:
+        return integrations
+    from sentry_sdk.integrations.fastapi import FastApiIntegration
+    from sentry_sdk.integrations.starlette import StarletteIntegration
+
+    integrations += [StarletteIntegration(), FastApiIntegration()]
+    return integrations
+
+
+def init_sentry(dsn: str | None = None, **kwargs: Any) -> bool:
+    """Initialise sentry-sdk as the seed documents. Returns whether the SDK is enabled.
+
+    No DSN (argument or SENTRY_DSN): the SDK stays disabled, one warning is logged, the app
+    keeps running. An invalid DSN raises :class:`InvalidDsnError` at start-up.
+    """
+    options = sdk_options(dsn, **kwargs)
+    if not options["dsn"]:
+        logger.warning("para-monitor: SENTRY_DSN is not set; Sentry is disabled")
+        sentry_sdk.init(**{**options, "dsn": None})
+        return False
+    sentry_sdk.init(**options)
+    return True
+
+
+def capture_exception(
+    exc: BaseException | None = None, context: Mapping[str, Any] | None = None
+) -> str | None:
+    """Send an exception; ``context`` is attached to that event only. Returns the event id."""
+    with sentry_sdk.new_scope() as scope:
+        if context:
+            scope.set_context("context", dict(context))
+        return sentry_sdk.capture_exception(exc)
+
+
+def capture_message(
+    message: str, level: str = "info", context: Mapping[str, Any] | None = None
+) -> str | None:
+    """Send a message at ``level``; ``context`` is attached to that event only."""
+    with sentry_sdk.new_scope() as scope:
+        if context:
+            scope.set_context("context", dict(context))
+        return sentry_sdk.capture_message(message, level=level)  # type: ignore[arg-type]
+
+
+def set_user_context(
+    user_id: str, email: str | None = None, *, allow_pii: bool | None = None
+) -> None:
+    """Set the user for the current request: the id always, the email only when PII is allowed
+    (``allow_pii=True``, or the SDK's ``send_default_pii`` when ``allow_pii`` is not given)."""
+    if allow_pii is None:
+        allow_pii = bool(sentry_sdk.get_client().options.get("send_default_pii"))
+    user: dict[str, Any] = {"id": str(user_id)}
+    if email and allow_pii:
+        user["email"] = email
+    sentry_sdk.set_user(user)

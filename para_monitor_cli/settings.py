@@ -1,0 +1,227 @@
+"""Settings, resolved as sentry-cli does: flag > environment > .env files > .sentryclirc.
+
+Each value remembers where it came from, so ``para-monitor config`` can say so. Secrets are
+registered with :mod:`para_monitor_cli.redaction` as soon as they are read.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from para_monitor_cli.errors import UsageError
+from para_monitor_cli.redaction import MASK, redact_dsn, register_secret
+
+DEFAULT_URL = "https://sentry.io/"
+DEFAULT_CONFIG = "alert_rules.yaml"
+
+# setting name -> (environment variable, .sentryclirc section, .sentryclirc key)
+_KEYS: dict[str, tuple[str, str | None, str | None]] = {
+    "auth_token": ("SENTRY_AUTH_TOKEN", "auth", "token"),
+    "org": ("SENTRY_ORG", "defaults", "org"),
+    "project": ("SENTRY_PROJECT", "defaults", "project"),
+    "url": ("SENTRY_URL", "defaults", "url"),
+    "dsn": ("SENTRY_DSN", "auth", "dsn"),
+    "environment": ("ENVIRONMENT", None, None),
+    "version": ("VERSION", None, None),
+}
+SECRET_KEYS = frozenset({"auth_token", "dsn"})
+
+
+@dataclass(frozen=True)
+class Value:
+    value: str | None
+    source: str  # "flag", "env SENTRY_ORG", ".env (path)", ".sentryclirc (path)", "default", "unset"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Attribute access gives the value; ``sources`` says where it came from."""
+
+    values: Mapping[str, Value]
+    config: Path = field(default_factory=lambda: Path(DEFAULT_CONFIG))
+    output: str = "text"
+    debug: bool = False
+
+    def get(self, name: str) -> str | None:
+        return self.values[name].value
+
+    @property
+    def auth_token(self) -> str | None:
+        return self.get("auth_token")
+
+    @property
+    def org(self) -> str | None:
+        return self.get("org")
+
+    @property
+    def project(self) -> str | None:
+        return self.get("project")
+
+    @property
+    def url(self) -> str:
+        return self.get("url") or DEFAULT_URL
+
+    @property
+    def dsn(self) -> str | None:
+        return self.get("dsn")
+
+    @property
+    def environment(self) -> str | None:
+        return self.get("environment")
+
+    @property
+    def version(self) -> str | None:
+        return self.get("version")
+
+    def require(self, name: str) -> str:
+        """The value of a setting, or a usage error that says how to give it."""
+        value = self.get(name)
+        if value:
+            return value
+        env = _KEYS[name][0]
+        flag = "--" + name.replace("_", "-")
+        raise UsageError(f"no {name.replace('_', ' ')} configured: pass {flag} or set {env}")
+
+    def shown(self) -> list[tuple[str, str, str]]:
+        """(name, redacted value, source) rows for ``para-monitor config``."""
+        rows = []
+        for name, item in self.values.items():
+            rows.append((name, display_value(name, item.value), item.source))
+        rows.append(("config", str(self.config), "flag or default"))
+        return rows
+
+
+def display_value(name: str, value: str | None) -> str:
+    if value is None:
+        return "-"
+    if name == "auth_token":
+        return f"{MASK} ({len(value)} characters)"
+    if name == "dsn":
+        return redact_dsn(value)
+    return value
+
+
+def parse_dotenv(text: str) -> dict[str, str]:
+    """Parse a .env file: KEY=VALUE lines, optional ``export``, quotes, ``#`` comments."""
+    result: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :].lstrip()
+        key, sep, value = line.partition("=")
+        if not sep:
+            continue
+        key, value = key.strip(), value.strip()
+        if value[:1] in {'"', "'"} and value.endswith(value[0]) and len(value) >= 2:
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        if key:
+            result[key] = value
+    return result
+
+
+def find_sentryclirc(cwd: Path, home: Path | None) -> list[Path]:
+    """sentry-cli's lookup: the global ~/.sentryclirc, then the nearest .sentryclirc found
+    walking up from the working directory (the project file wins over the global one)."""
+    found: list[Path] = []
+    if home is not None and (home / ".sentryclirc").is_file():
+        found.append(home / ".sentryclirc")
+    for directory in (cwd, *cwd.parents):
+        candidate = directory / ".sentryclirc"
+        if candidate.is_file():
+            if candidate not in found:
+                found.append(candidate)
+            break
+    return found
+
+
+def _read_sentryclirc(path: Path) -> dict[str, str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not a valid .sentryclirc: {type(exc).__name__}") from None
+    values: dict[str, str] = {}
+    for name, (_env, section, key) in _KEYS.items():
+        if section and key and parser.has_option(section, key):
+            values[name] = parser.get(section, key).strip()
+    return values
+
+
+def resolve(
+    flags: Mapping[str, str | None],
+    *,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    home: Path | None = None,
+    config: Path | None = None,
+    output: str = "text",
+    debug: bool = False,
+) -> Settings:
+    """Resolve every setting from flags, environment, .env files and .sentryclirc."""
+    environ = os.environ if environ is None else environ
+    cwd = Path.cwd() if cwd is None else cwd
+    if home is None:
+        home_env = environ.get("HOME")
+        home = Path(home_env) if home_env else None
+
+    dotenvs: list[tuple[Path, dict[str, str]]] = []
+    for candidate in (cwd / ".env", cwd / "backend" / ".env"):
+        if candidate.is_file():
+            dotenvs.append((candidate, parse_dotenv(candidate.read_text(encoding="utf-8"))))
+    rcs = [(p, _read_sentryclirc(p)) for p in find_sentryclirc(cwd, home)]
+
+    values: dict[str, Value] = {}
+    for name, (env, _section, _key) in _KEYS.items():
+        values[name] = _resolve_one(name, env, flags, environ, dotenvs, rcs)
+    for name in SECRET_KEYS:
+        secret = values[name].value
+        register_secret(secret)
+        if name == "dsn" and secret:
+            _register_dsn_keys(secret)
+    return Settings(
+        values=values,
+        config=config if config is not None else Path(DEFAULT_CONFIG),
+        output=output,
+        debug=debug,
+    )
+
+
+def _resolve_one(
+    name: str,
+    env: str,
+    flags: Mapping[str, str | None],
+    environ: Mapping[str, str],
+    dotenvs: list[tuple[Path, dict[str, str]]],
+    rcs: list[tuple[Path, dict[str, str]]],
+) -> Value:
+    flag_value = flags.get(name)
+    if flag_value:
+        return Value(flag_value, "flag --" + name.replace("_", "-"))
+    if environ.get(env):
+        return Value(environ[env], f"env {env}")
+    for path, parsed in dotenvs:
+        if parsed.get(env):
+            return Value(parsed[env], f".env ({path})")
+    for path, parsed in reversed(rcs):  # the project file overrides the global one
+        if parsed.get(name):
+            return Value(parsed[name], f".sentryclirc ({path})")
+    if name == "url":
+        return Value(DEFAULT_URL, "default")
+    return Value(None, "unset")
+
+
+def _register_dsn_keys(dsn: str) -> None:
+    _scheme, sep, rest = dsn.partition("://")
+    if not sep or "@" not in rest:
+        return
+    userinfo = rest.split("@", 1)[0]
+    for part in userinfo.split(":"):
+        register_secret(part)

@@ -1,0 +1,28 @@
+"""Safety nets: no test can reach a real Sentry or read the developer's settings by accident."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from para_monitor_cli import redaction, settings
+
+NO_NETWORK_URL = "http://tests-must-not-reach-sentry.invalid/"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    for name in list(os.environ):
+        if name.startswith("SENTRY_") and name != "SENTRY_DISABLE_UPDATE_CHECK":
+            monkeypatch.delenv(name)
+    for name in ("ENVIRONMENT", "VERSION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SENTRY_DISABLE_UPDATE_CHECK", "true")
+    # a HOME with no .sentryclirc, and a default URL that cannot be reached
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.setattr(settings, "DEFAULT_URL", NO_NETWORK_URL)
+    redaction.forget_secrets()
+    yield
+    redaction.forget_secrets()
