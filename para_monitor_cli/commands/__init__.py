@@ -1,0 +1,1 @@
+"""One module per command; each exposes a plain typed function returning a result object."""
