@@ -1,0 +1,708 @@
+"""The Sentry REST client: the only code that speaks HTTP to Sentry.
+
+``SentryClient`` wraps an injected :class:`httpx.Client` (tests pass one built on
+``httpx.MockTransport`` or pointed at the sandbox). It adds:
+
+* Bearer authentication and the ``/api/0/`` prefix on the configured base URL
+  (sentry.io, a region host such as ``de.sentry.io``, self-hosted, the sandbox);
+* ``Link``-cursor pagination (follow ``rel="next"`` while ``results="true"``, same origin only);
+* a limiter that bounds in-flight requests by ``X-Sentry-Rate-Limit-ConcurrentLimit`` and waits
+  for ``X-Sentry-Rate-Limit-Reset`` when ``X-Sentry-Rate-Limit-Remaining`` reaches zero;
+* retries of 429, 5xx, 410 brownouts, connection errors and timeouts with capped, jittered
+  exponential backoff (``Retry-After`` honoured). Writes that may have reached the server
+  (POST after a timeout or a 5xx) are *not* retried here: the applier re-reads first;
+* deprecation headers surfaced once per endpoint as warnings;
+* error bodies parsed whether object, list or bare string, mapped to :mod:`errors` classes.
+
+The token is sent only in the ``Authorization`` header and only to the configured origin; it
+never appears in a message, a log record or the ``--debug`` trace.
+
+Tests call :func:`set_testing` so that retries never sleep and attempts are capped.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from para_monitor_cli.errors import (
+    ApiError,
+    AuthError,
+    GoneError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    UnreachableError,
+    UsageError,
+    ValidationError,
+)
+from para_monitor_cli.redaction import redact, register_secret
+from para_monitor_cli.settings import Settings
+
+logger = logging.getLogger("para_monitor_cli.api")
+
+T = TypeVar("T")
+JSON = Any
+Params = Mapping[str, str | int | Sequence[str | int]]
+
+DEFAULT_CONCURRENCY = 25  # Sentry's X-Sentry-Rate-Limit-ConcurrentLimit
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+# --------------------------------------------------------------------------- retry policy
+@dataclass
+class RetryPolicy:
+    """How hard to try. ``set_testing`` swaps in a policy with zero delay."""
+
+    attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    # Reset waits and Retry-After are obeyed up to this many seconds, then capped.
+    max_wait: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def backoff(self, attempt: int) -> float:
+        """Full-jitter exponential backoff for the ``attempt``-th retry (1-based)."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not crypto
+
+
+class _Switch:
+    testing: RetryPolicy | None = None
+
+
+_default_policy = RetryPolicy()
+
+
+def set_testing(testing: bool = True, *, attempts: int = 3) -> None:
+    """Turn the test switch on (no sleeping, ``attempts`` tries) or off."""
+    _Switch.testing = (
+        RetryPolicy(attempts=attempts, base_delay=0.0, max_delay=0.0, max_wait=0.0, sleep=_no_sleep)
+        if testing
+        else None
+    )
+
+
+def is_testing() -> bool:
+    return _Switch.testing is not None
+
+
+def _no_sleep(_seconds: float) -> None:
+    return None
+
+
+def current_policy() -> RetryPolicy:
+    return _Switch.testing or _default_policy
+
+
+# --------------------------------------------------------------------------- rate limiter
+class RateLimiter:
+    """Bounds in-flight requests and waits out an exhausted rate-limit window.
+
+    The bound starts at ``DEFAULT_CONCURRENCY`` and follows the server's
+    ``X-Sentry-Rate-Limit-ConcurrentLimit``. When ``X-Sentry-Rate-Limit-Remaining`` reaches
+    zero, new requests wait until ``X-Sentry-Rate-Limit-Reset`` (bounded by the policy).
+    """
+
+    def __init__(self, concurrency: int = DEFAULT_CONCURRENCY) -> None:
+        self._cond = threading.Condition()
+        self.limit = max(1, concurrency)
+        self._active = 0
+        self._not_before = 0.0  # monotonic time before which no request starts
+        self.waited = 0.0  # total seconds spent waiting for a window (for benchmarks)
+
+    def acquire(self) -> None:
+        policy = current_policy()
+        with self._cond:
+            while True:
+                if self._active < self.limit:
+                    delay = self._not_before - time.monotonic()
+                    if delay <= 0 or policy.max_wait <= 0:
+                        self._active += 1
+                        return
+                    self._cond.wait(timeout=delay)
+                    self.waited += delay
+                else:
+                    self._cond.wait(timeout=1.0)
+
+    def release(self, headers: httpx.Headers | None) -> None:
+        with self._cond:
+            self._active -= 1
+            if headers is not None:
+                self._observe(headers)
+            self._cond.notify_all()
+
+    def pause_for(self, seconds: float) -> None:
+        """Stop every new request for ``seconds`` (a 429 told us the window is spent)."""
+        with self._cond:
+            self._not_before = max(self._not_before, time.monotonic() + seconds)
+
+    def _observe(self, headers: httpx.Headers) -> None:
+        concurrent = _int_header(headers, "X-Sentry-Rate-Limit-ConcurrentLimit")
+        if concurrent is not None and concurrent > 0:
+            self.limit = concurrent
+        remaining = _int_header(headers, "X-Sentry-Rate-Limit-Remaining")
+        if remaining is not None and remaining <= 0:
+            wait = _reset_wait(headers)
+            if wait is not None:
+                self._not_before = max(
+                    self._not_before, time.monotonic() + min(wait, current_policy().max_wait)
+                )
+
+
+def _int_header(headers: httpx.Headers, name: str) -> int | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(float(raw))
+    except ValueError:
+        return None
+
+
+def _reset_wait(headers: httpx.Headers) -> float | None:
+    """Seconds until ``X-Sentry-Rate-Limit-Reset`` (Unix epoch seconds), at least 0."""
+    raw = headers.get("X-Sentry-Rate-Limit-Reset")
+    if raw is None:
+        return None
+    try:
+        return max(0.0, float(raw) - time.time())
+    except ValueError:
+        return None
+
+
+def retry_after(headers: httpx.Headers) -> float | None:
+    """``Retry-After`` as seconds (delta-seconds or HTTP-date), or None when absent/invalid."""
+    raw = headers.get("Retry-After")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+# --------------------------------------------------------------------------- Link header
+_LINK_RE = re.compile(r"<(?P<url>[^>]*)>(?P<params>[^,<]*(?:,(?![ ]*<)[^,<]*)*)")
+_PARAM_RE = re.compile(r';\s*(?P<key>[a-zA-Z_-]+)\s*=\s*"?(?P<value>[^";]*)"?')
+
+
+def parse_link_header(value: str) -> dict[str, dict[str, str]]:
+    """Parse Sentry's ``Link`` header into ``{rel: {"url":..., "results":..., "cursor":...}}``."""
+    links: dict[str, dict[str, str]] = {}
+    for match in _LINK_RE.finditer(value):
+        entry = {"url": match.group("url")}
+        for param in _PARAM_RE.finditer(match.group("params")):
+            entry[param.group("key").lower()] = param.group("value")
+        if "rel" in entry:
+            links[entry["rel"]] = entry
+    return links
+
+
+# --------------------------------------------------------------------------- error bodies
+def error_message(body: object) -> str:
+    """A one-line summary of an error body that is an object, a list or a bare string."""
+    if isinstance(body, str):
+        return body.strip() or "(empty message)"
+    if isinstance(body, list):
+        parts = [error_message(item) for item in body]
+        return "; ".join(p for p in parts if p) or "(empty list)"
+    if isinstance(body, dict):
+        for key in ("detail", "message", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+        parts = []
+        for key, value in body.items():
+            if key in {"errorId"}:
+                continue
+            label = "" if key in {"nonFieldErrors", "non_field_errors"} else f"{key}: "
+            parts.append(label + error_message(value))
+        return "; ".join(parts) or "(empty object)"
+    if body is None:
+        return "(no body)"
+    return str(body)
+
+
+def _parse_error_body(response: httpx.Response) -> tuple[str, object]:
+    text = response.text
+    if not text.strip():
+        return f"HTTP {response.status_code} with an empty body", None
+    try:
+        body = json.loads(text)
+    except ValueError:
+        snippet = " ".join(text.split())[:200]
+        return snippet or f"HTTP {response.status_code}", text
+    return error_message(body), body
+
+
+# --------------------------------------------------------------------------- the client
+class SentryClient:
+    """A typed, polite client for the Sentry REST API."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        base_url: str,
+        token: str | None,
+        org: str | None = None,
+        on_warning: Callable[[str], None] | None = None,
+        trace: Callable[[str], None] | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.http = http
+        self.api_root = api_root(base_url)
+        self._origin = _origin(self.api_root)
+        self._token = token
+        register_secret(token)
+        self.org = org
+        self.on_warning = on_warning
+        self.trace = trace
+        self.limiter = limiter or RateLimiter()
+        self._warned: set[str] = set()
+        self._count_lock = threading.Lock()
+        self.request_count = 0  # HTTP requests actually sent (retries included)
+
+    # ------------------------------------------------------------------ plumbing
+    def url(self, path: str) -> str:
+        """Absolute URL of an API path given relative to ``/api/0/``."""
+        if path.startswith(("http://", "https://")):
+            return path
+        return self.api_root + path.lstrip("/")
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        return headers
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json_body: JSON = None,
+        retry_writes: bool | None = None,
+    ) -> httpx.Response:
+        """Send one request with retries; return the successful response or raise ApiError.
+
+        ``retry_writes``: whether a non-idempotent request may be resent after an outcome
+        that leaves it unknown (timeout, 5xx). Defaults to True for idempotent methods.
+        429, 410 and connection failures (nothing was received) are always retried.
+        """
+        method = method.upper()
+        url = self.url(path)
+        if _origin(url) != self._origin:
+            raise ApiError(
+                f"refusing to send credentials to another host than {self._origin}",
+                method=method,
+                path=_shown_path(url),
+            )
+        resend_unknown = method in IDEMPOTENT if retry_writes is None else retry_writes
+        policy = current_policy()
+        shown = _shown_path(url)
+        attempt = 0
+        while True:
+            attempt += 1
+            last = attempt >= policy.attempts
+            self.limiter.acquire()
+            response: httpx.Response | None = None
+            started = time.monotonic()
+            try:
+                self._trace_request(method, url, attempt)
+                with self._count_lock:
+                    self.request_count += 1
+                response = self.http.request(
+                    method,
+                    url,
+                    params=_clean_params(params),
+                    json=json_body,
+                    headers=self._headers(),
+                )
+            except httpx.TimeoutException as exc:
+                self.limiter.release(None)
+                self._trace(f"<- {method} {shown}: timeout ({type(exc).__name__})")
+                if last or not (resend_unknown or isinstance(exc, httpx.ConnectTimeout)):
+                    raise UnreachableError(
+                        f"{method} {shown}: timed out ({type(exc).__name__})",
+                        method=method,
+                        path=shown,
+                        hint="Sentry did not answer in time; the request may or may not "
+                        "have been applied",
+                    ) from None
+                policy.sleep(policy.backoff(attempt))
+                continue
+            except httpx.TransportError as exc:
+                self.limiter.release(None)
+                self._trace(f"<- {method} {shown}: {type(exc).__name__}")
+                never_sent = isinstance(exc, httpx.ConnectError)
+                if last or not (resend_unknown or never_sent):
+                    raise UnreachableError(
+                        f"{method} {shown}: cannot reach {self._origin} ({type(exc).__name__})",
+                        method=method,
+                        path=shown,
+                        hint="check --url / SENTRY_URL and the network",
+                    ) from None
+                policy.sleep(policy.backoff(attempt))
+                continue
+            self.limiter.release(response.headers)
+            elapsed = (time.monotonic() - started) * 1000
+            self._trace(f"<- {response.status_code} {method} {shown} ({elapsed:.0f} ms)")
+            self._check_deprecation(response, shown)
+            status = response.status_code
+            if status < 400:
+                return response
+            retryable = status in {429, 410} or (status >= 500 and resend_unknown)
+            if retryable and not last:
+                wait = retry_after(response.headers)
+                if status == 429:
+                    reset = _reset_wait(response.headers)
+                    if wait is None:
+                        wait = reset
+                    if wait is not None:
+                        self.limiter.pause_for(min(wait, policy.max_wait))
+                if wait is None:
+                    wait = policy.backoff(attempt)
+                policy.sleep(min(wait, policy.max_wait))
+                continue
+            raise self._error(response, method, shown)
+
+    def _error(self, response: httpx.Response, method: str, shown: str) -> ApiError:
+        status = response.status_code
+        message, detail = _parse_error_body(response)
+        text = redact(f"{method} {shown}: HTTP {status}: {message}")
+        kwargs: dict[str, Any] = {"status": status, "method": method, "path": shown}
+        if status in {401, 403}:
+            hint = (
+                "the auth token is missing, wrong or expired"
+                if status == 401
+                else "the auth token lacks a scope this call needs"
+            )
+            return AuthError(text, detail=detail, hint=hint, **kwargs)
+        if status == 404:
+            return NotFoundError(text, detail=detail, **kwargs)
+        if status == 410:
+            return GoneError(
+                text,
+                detail=detail,
+                hint="a deprecated endpoint is in a brownout or was removed; retry later",
+                **kwargs,
+            )
+        if status == 429:
+            return RateLimitedError(
+                text, detail=detail, hint="rate limited past the retry budget", **kwargs
+            )
+        if status >= 500:
+            return ServerError(text, detail=detail, **kwargs)
+        if status == 400:
+            return ValidationError(text, detail=detail, **kwargs)
+        return ApiError(text, detail=detail, **kwargs)
+
+    def _check_deprecation(self, response: httpx.Response, shown: str) -> None:
+        date = response.headers.get("X-Sentry-Deprecation-Date")
+        replacement = response.headers.get("X-Sentry-Replacement-Endpoint")
+        if not date and not replacement:
+            return
+        key = _template(shown)
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        message = f"{key} is deprecated by Sentry"
+        if date:
+            message += f" (since {date})"
+        if replacement:
+            message += f"; replacement: {replacement}"
+        logger.warning(redact(message))
+        if self.on_warning is not None:
+            self.on_warning(redact(message))
+
+    def _trace_request(self, method: str, url: str, attempt: int) -> None:
+        if self.trace is None:
+            return
+        auth = "Authorization: Bearer ****" if self._token else "no Authorization"
+        again = f" (attempt {attempt})" if attempt > 1 else ""
+        self._trace(f"-> {method} {url}{again} [{auth}]")
+
+    def _trace(self, line: str) -> None:
+        if self.trace is not None:
+            self.trace(redact(line))
+
+    def json(self, method: str, path: str, **kwargs: Any) -> JSON:
+        """The decoded JSON body of a successful request (None for 202/204 with no body)."""
+        response = self.request(method, path, **kwargs)
+        if response.status_code == 204 or not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(
+                f"{method.upper()} {_shown_path(response.request.url)}: "
+                f"HTTP {response.status_code} with a body that is not JSON",
+                status=response.status_code,
+                method=method.upper(),
+                path=_shown_path(response.request.url),
+            ) from None
+
+    def get(self, path: str, params: Params | None = None) -> JSON:
+        return self.json("GET", path, params=params)
+
+    def post(self, path: str, body: JSON) -> JSON:
+        return self.json("POST", path, json_body=body)
+
+    def put(self, path: str, body: JSON) -> JSON:
+        return self.json("PUT", path, json_body=body)
+
+    def delete(self, path: str) -> None:
+        self.request("DELETE", path)
+
+    def paginate(self, path: str, params: Params | None = None) -> Iterator[JSON]:
+        """Yield every item of a list endpoint, following ``Link`` cursors."""
+        url: str | None = self.url(path)
+        query: Params | None = dict(params or {})
+        pages = 0
+        while url is not None:
+            response = self.request("GET", url, params=query)
+            pages += 1
+            try:
+                body = response.json()
+            except ValueError:
+                raise ApiError(
+                    f"GET {_shown_path(url)}: the list is not JSON",
+                    status=response.status_code,
+                    method="GET",
+                    path=_shown_path(url),
+                ) from None
+            if not isinstance(body, list):
+                raise ApiError(
+                    f"GET {_shown_path(url)}: expected a list, got {type(body).__name__}",
+                    status=response.status_code,
+                    method="GET",
+                    path=_shown_path(url),
+                )
+            yield from body
+            url = None
+            link = response.headers.get("Link")
+            if link and body:
+                nxt = parse_link_header(link).get("next")
+                if nxt and nxt.get("results") == "true" and pages < 10_000:
+                    target = nxt["url"]
+                    if target and _origin(target) == self._origin:
+                        url, query = target, None
+                    elif nxt.get("cursor"):
+                        url = self.url(path)
+                        query = {**dict(params or {}), "cursor": nxt["cursor"]}
+
+    def list_all(self, path: str, params: Params | None = None) -> list[JSON]:
+        return list(self.paginate(path, params))
+
+    def gather(self, calls: Sequence[Callable[[], T]]) -> list[T]:
+        """Run independent calls concurrently (bounded by the limiter); results in order.
+
+        The first exception is re-raised after every call has finished.
+        """
+        if len(calls) <= 1:
+            return [call() for call in calls]
+        workers = max(1, min(len(calls), self.limiter.limit))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(call) for call in calls]
+            errors = [f.exception() for f in futures]
+        for error in errors:
+            if error is not None:
+                raise error
+        return [f.result() for f in futures]
+
+    # ------------------------------------------------------------------ endpoints
+    def _org(self, org: str | None) -> str:
+        value = org or self.org
+        if not value:
+            raise UsageError("no organization configured: pass --org or set SENTRY_ORG")
+        return value
+
+    def lookup_event_id(self, event_id: str, org: str | None = None) -> JSON:
+        """``GET organizations/{org}/eventids/{id}/`` (404 until processed; 1 request/s)."""
+        return self.get(f"organizations/{self._org(org)}/eventids/{event_id}/")
+
+    def project_event(self, project: str, event_id: str, org: str | None = None) -> JSON:
+        return self.get(f"projects/{self._org(org)}/{project}/events/{event_id}/")
+
+    def project(self, project: str, org: str | None = None) -> JSON:
+        return self.get(f"projects/{self._org(org)}/{project}/")
+
+    def update_project(self, project: str, body: JSON, org: str | None = None) -> JSON:
+        return self.put(f"projects/{self._org(org)}/{project}/", body)
+
+    def projects(self, org: str | None = None) -> list[JSON]:
+        return self.list_all(f"organizations/{self._org(org)}/projects/")
+
+    def project_keys(self, project: str, org: str | None = None) -> list[JSON]:
+        return self.list_all(f"projects/{self._org(org)}/{project}/keys/")
+
+    def teams(self, org: str | None = None) -> list[JSON]:
+        return self.list_all(f"organizations/{self._org(org)}/teams/")
+
+    def project_teams(self, project: str, org: str | None = None) -> list[JSON]:
+        return self.list_all(f"projects/{self._org(org)}/{project}/teams/")
+
+    def members(self, org: str | None = None) -> list[JSON]:
+        return self.list_all(f"organizations/{self._org(org)}/members/")
+
+    def integrations(self, provider_key: str | None = None, org: str | None = None) -> list[JSON]:
+        params: dict[str, str] = {"providerKey": provider_key} if provider_key else {}
+        return self.list_all(f"organizations/{self._org(org)}/integrations/", params)
+
+    def releases(self, project: str | None = None, org: str | None = None) -> list[JSON]:
+        if project:
+            return self.list_all(f"projects/{self._org(org)}/{project}/releases/")
+        return self.list_all(f"organizations/{self._org(org)}/releases/")
+
+    # detectors (monitors)
+    def detectors(
+        self, project_ids: Sequence[str | int] = (), org: str | None = None
+    ) -> list[JSON]:
+        params: dict[str, Sequence[str | int]] = (
+            {"project": list(project_ids)} if project_ids else {}
+        )
+        return self.list_all(f"organizations/{self._org(org)}/detectors/", params)
+
+    def detector(self, detector_id: str, org: str | None = None) -> JSON:
+        return self.get(f"organizations/{self._org(org)}/detectors/{detector_id}/")
+
+    def create_detector(self, project: str, body: JSON, org: str | None = None) -> JSON:
+        return self.post(f"organizations/{self._org(org)}/projects/{project}/detectors/", body)
+
+    def update_detector(self, detector_id: str, body: JSON, org: str | None = None) -> JSON:
+        return self.put(f"organizations/{self._org(org)}/detectors/{detector_id}/", body)
+
+    def delete_detector(self, detector_id: str, org: str | None = None) -> None:
+        self.delete(f"organizations/{self._org(org)}/detectors/{detector_id}/")
+
+    # workflows (alerts)
+    def workflows(self, org: str | None = None) -> list[JSON]:
+        return self.list_all(f"organizations/{self._org(org)}/workflows/")
+
+    def workflow(self, workflow_id: str, org: str | None = None) -> JSON:
+        return self.get(f"organizations/{self._org(org)}/workflows/{workflow_id}/")
+
+    def create_workflow(self, body: JSON, org: str | None = None) -> JSON:
+        return self.post(f"organizations/{self._org(org)}/workflows/", body)
+
+    def update_workflow(self, workflow_id: str, body: JSON, org: str | None = None) -> JSON:
+        return self.put(f"organizations/{self._org(org)}/workflows/{workflow_id}/", body)
+
+    def delete_workflow(self, workflow_id: str, org: str | None = None) -> None:
+        self.delete(f"organizations/{self._org(org)}/workflows/{workflow_id}/")
+
+    # dashboards
+    def dashboards(self, org: str | None = None) -> list[JSON]:
+        return self.list_all(f"organizations/{self._org(org)}/dashboards/")
+
+    def dashboard(self, dashboard_id: str, org: str | None = None) -> JSON:
+        return self.get(f"organizations/{self._org(org)}/dashboards/{dashboard_id}/")
+
+    def create_dashboard(self, body: JSON, org: str | None = None) -> JSON:
+        return self.post(f"organizations/{self._org(org)}/dashboards/", body)
+
+    def update_dashboard(self, dashboard_id: str, body: JSON, org: str | None = None) -> JSON:
+        return self.put(f"organizations/{self._org(org)}/dashboards/{dashboard_id}/", body)
+
+    def delete_dashboard(self, dashboard_id: str, org: str | None = None) -> None:
+        self.delete(f"organizations/{self._org(org)}/dashboards/{dashboard_id}/")
+
+    # legacy alert APIs (deprecated; read for export/migration)
+    def metric_alert_rules(self, org: str | None = None) -> list[JSON]:
+        return self.list_all(f"organizations/{self._org(org)}/alert-rules/")
+
+    def issue_alert_rules(self, project: str, org: str | None = None) -> list[JSON]:
+        return self.list_all(f"projects/{self._org(org)}/{project}/rules/")
+
+
+# --------------------------------------------------------------------------- helpers
+def api_root(base_url: str) -> str:
+    """``https://sentry.io`` -> ``https://sentry.io/api/0/`` (keeps a self-hosted sub-path)."""
+    root = base_url.strip().rstrip("/")
+    if not root.startswith(("http://", "https://")):
+        root = "https://" + root
+    if root.endswith("/api/0"):
+        root = root[: -len("/api/0")]
+    return root + "/api/0/"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}".lower()
+
+
+def _shown_path(url: str | httpx.URL) -> str:
+    """The path of a URL below ``/api/0/``, without query string (never holds secrets)."""
+    path = urlsplit(str(url)).path
+    marker = "/api/0/"
+    return path.split(marker, 1)[1] if marker in path else path.lstrip("/")
+
+
+_ID_SEGMENT = re.compile(r"^(?:\d+|[0-9a-f]{32}|[0-9a-f-]{36})$")
+
+
+def _template(path: str) -> str:
+    return "/".join("{id}" if _ID_SEGMENT.match(seg) else seg for seg in path.split("/"))
+
+
+def _clean_params(params: Params | None) -> dict[str, Any] | None:
+    if not params:
+        return None
+    clean: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, str | int):
+            clean[key] = str(value)
+        else:
+            clean[key] = [str(v) for v in value]
+    return clean
+
+
+def client_from_settings(
+    settings: Settings,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    trace: Callable[[str], None] | None = None,
+    timeout: float = 30.0,
+    event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+) -> SentryClient:
+    """Build a client from :class:`~para_monitor_cli.settings.Settings` (token required)."""
+    token = settings.require("auth_token")
+    http = httpx.Client(
+        transport=transport,
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        headers={"User-Agent": "para-monitor"},
+        follow_redirects=False,
+        event_hooks=dict(event_hooks or {}),
+    )
+    if trace is None and settings.debug:
+        trace = logger.debug
+    return SentryClient(
+        http,
+        base_url=settings.url,
+        token=token,
+        org=settings.org,
+        on_warning=on_warning,
+        trace=trace,
+    )
