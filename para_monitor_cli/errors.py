@@ -1,7 +1,8 @@
 """One error tree for para-monitor; each class carries its exit code.
 
     ParaMonitorError                 3  operational (base)
-    ├── UsageError                   2  bad flags, bad settings, invalid DSN
+    ├── UsageError                   2  bad flags, bad settings
+    │   ├── InvalidDsnError          2  a DSN not of Sentry's form (also a ValueError)
     │   └── SpecError                2  invalid alert_rules.yaml (every problem, with file:line:col)
     ├── ApiError                     3  Sentry answered with an error
     │   ├── AuthError                3  401 / 403: token missing, wrong or lacking a scope

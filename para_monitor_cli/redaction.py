@@ -19,7 +19,10 @@ _secrets: set[str] = set()
 # Shapes that are secret wherever they appear, registered or not.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # userinfo in URLs and DSNs: scheme://KEY[:SECRET]@host
-    (re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@:]+(?::[^/\s@]*)?@"), r"\g<pre>" + MASK + "@"),
+    (
+        re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@:]+(?::[^/\s@]*)?@"),
+        r"\g<pre>" + MASK + "@",
+    ),
     # Authorization headers and bearer tokens
     (re.compile(r"(?i)\b(bearer|token|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + MASK),
     # Sentry auth tokens (org and user tokens)

@@ -34,7 +34,9 @@ SECRET_KEYS = frozenset({"auth_token", "dsn"})
 @dataclass(frozen=True)
 class Value:
     value: str | None
-    source: str  # "flag", "env SENTRY_ORG", ".env (path)", ".sentryclirc (path)", "default", "unset"
+    source: (
+        str  # "flag", "env SENTRY_ORG", ".env (path)", ".sentryclirc (path)", "default", "unset"
+    )
 
 
 @dataclass(frozen=True)

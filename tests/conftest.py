@@ -13,7 +13,9 @@ NO_NETWORK_URL = "http://tests-must-not-reach-sentry.invalid/"
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _clean_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     for name in list(os.environ):
         if name.startswith("SENTRY_") and name != "SENTRY_DISABLE_UPDATE_CHECK":
             monkeypatch.delenv(name)

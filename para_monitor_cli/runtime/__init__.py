@@ -1,8 +1,8 @@
 """What the backend imports. The backend's monitoring/sentry_config.py can be::
 
-    from para_monitor_cli.runtime import (
-        capture_exception, capture_message, filter_sensitive_data, init_sentry, set_user_context,
-    )
+from para_monitor_cli.runtime import (
+    capture_exception, capture_message, filter_sensitive_data, init_sentry, set_user_context,
+)
 """
 
 from para_monitor_cli.runtime.fastapi import add_sentry_test_route

@@ -10,6 +10,7 @@ from typing import Any
 import sentry_sdk
 from sentry_sdk.integrations import Integration
 from sentry_sdk.integrations.logging import LoggingIntegration
+from sentry_sdk.scope import should_send_default_pii
 from sentry_sdk.utils import BadDsn, Dsn
 
 from para_monitor_cli.errors import InvalidDsnError
@@ -94,10 +95,14 @@ def sdk_options(
         "traces_sample_rate": (
             traces_sample_rate if traces_sample_rate is not None else traces_sample_rate_for(env)
         ),
-        "profiles_sample_rate": (
+        # The seed's profiles_sample_rate=0.1. sentry-sdk 2.75 deprecates transaction-based
+        # profiling; its replacement profiles 10% of sessions while a sampled trace runs.
+        "profile_session_sample_rate": (
             profiles_sample_rate if profiles_sample_rate is not None else PROFILES_SAMPLE_RATE
         ),
-        "send_default_pii": False,
+        "profile_lifecycle": "trace",
+        # The seed's send_default_pii=False. sentry-sdk 2.75 deprecates that option (it warns
+        # whenever it is given, even as False) and treats "not given" as exactly False.
         "integrations": [*default_integrations(), *integrations],
         **hooks.sdk_options(),
     }
@@ -130,7 +135,6 @@ def init_sentry(dsn: str | None = None, **kwargs: Any) -> bool:
     options = sdk_options(dsn, **kwargs)
     if not options["dsn"]:
         logger.warning("para-monitor: SENTRY_DSN is not set; Sentry is disabled")
-        sentry_sdk.init(**{**options, "dsn": None})
         return False
     sentry_sdk.init(**options)
     return True
@@ -162,7 +166,7 @@ def set_user_context(
     """Set the user for the current request: the id always, the email only when PII is allowed
     (``allow_pii=True``, or the SDK's ``send_default_pii`` when ``allow_pii`` is not given)."""
     if allow_pii is None:
-        allow_pii = bool(sentry_sdk.get_client().options.get("send_default_pii"))
+        allow_pii = should_send_default_pii()
     user: dict[str, Any] = {"id": str(user_id)}
     if email and allow_pii:
         user["email"] = email

@@ -1,0 +1,193 @@
+"""The CLI skeleton: global options, the one error handler, exit codes, redaction."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from para_monitor_cli import __version__
+from para_monitor_cli.cli import app, guarded
+from para_monitor_cli.errors import (
+    EXIT_BUG,
+    EXIT_CODES,
+    EXIT_INTERRUPTED,
+    EXIT_OPERATIONAL,
+    EXIT_USAGE,
+    ApiError,
+    ApplyError,
+    ApplyProgress,
+    AuthError,
+    DeliveryError,
+    GoneError,
+    InvalidDsnError,
+    NotFoundError,
+    ParaMonitorError,
+    RateLimitedError,
+    ServerError,
+    SpecError,
+    SpecProblem,
+    UnreachableError,
+    UsageError,
+    ValidationError,
+)
+from para_monitor_cli.render import Output
+
+runner = CliRunner()
+TOKEN = "sntrys_supersecrettoken_0123456789"
+DSN = "https://publickey0123@o42.ingest.sentry.io/4242"
+
+
+def invoke(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(cwd)
+        result = runner.invoke(app, args, env=env or {})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version(tmp_path: Path) -> None:
+    code, out, _ = invoke(["--version"], tmp_path)
+    assert (code, out.strip()) == (0, f"para-monitor {__version__}")
+
+
+def test_show_config_names_each_source_and_never_prints_secrets(tmp_path: Path) -> None:
+    env = {"SENTRY_AUTH_TOKEN": TOKEN, "SENTRY_DSN": DSN, "SENTRY_ORG": "para-autopilot"}
+    for args in (["--show-config"], ["config"], ["--output", "json", "config"]):
+        code, out, err = invoke(["--project", "backend", *args], tmp_path, env)
+        assert code == 0, err
+        assert TOKEN not in out + err
+        assert "publickey0123" not in out + err
+    code, out, _ = invoke(["-o", "json", "--project", "backend", "config"], tmp_path, env)
+    rows = {row["name"]: row for row in json.loads(out)["settings"]}
+    assert rows["org"] == {"name": "org", "value": "para-autopilot", "source": "env SENTRY_ORG"}
+    assert rows["project"]["source"] == "flag --project"
+    assert rows["dsn"]["value"] == "https://****@o42.ingest.sentry.io/4242"
+    assert rows["auth_token"]["value"] == f"**** ({len(TOKEN)} characters)"
+
+
+def test_bad_flag_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = invoke(["--output", "xml", "config"], tmp_path)
+    assert code == EXIT_USAGE
+    assert "xml" in err
+
+
+def test_bad_sentryclirc_gives_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / ".sentryclirc").write_text("[broken\n", encoding="utf-8")
+    code, _, err = invoke(["config"], tmp_path)
+    assert code == EXIT_USAGE
+    assert err.count("\n") == 1
+    assert "not a valid .sentryclirc" in err
+
+
+def run_guarded(exc: BaseException, debug: bool = False) -> tuple[int, str]:
+    err = io.StringIO()
+    output = Output(stdout=io.StringIO(), stderr=err)
+
+    def boom() -> int:
+        raise exc
+
+    return guarded(output, debug, boom), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("exc", "code"),
+    [
+        (UsageError("bad"), EXIT_USAGE),
+        (InvalidDsnError("bad dsn"), EXIT_USAGE),
+        (SpecError([SpecProblem("a.yaml", 3, 5, "monitors[0].window", "expected 1m")]), 2),
+        (ApiError("x"), EXIT_OPERATIONAL),
+        (AuthError("x"), EXIT_OPERATIONAL),
+        (NotFoundError("x"), EXIT_OPERATIONAL),
+        (RateLimitedError("x"), EXIT_OPERATIONAL),
+        (ServerError("x"), EXIT_OPERATIONAL),
+        (GoneError("x"), EXIT_OPERATIONAL),
+        (ValidationError("x"), EXIT_OPERATIONAL),
+        (UnreachableError("x"), EXIT_OPERATIONAL),
+        (DeliveryError("x"), EXIT_OPERATIONAL),
+        (ApplyError("x", ApplyProgress()), EXIT_OPERATIONAL),
+        (KeyboardInterrupt(), EXIT_INTERRUPTED),
+        (RuntimeError("kaboom"), EXIT_BUG),
+    ],
+)
+def test_exit_code_of_each_error(exc: BaseException, code: int) -> None:
+    got, err = run_guarded(exc)
+    assert got == code
+    assert code in EXIT_CODES
+    assert "Traceback" not in err
+    assert err.count("\n") <= 2  # one line, and a hint at most
+
+
+def test_every_error_class_has_a_documented_exit_code() -> None:
+    import para_monitor_cli.errors as errors
+
+    classes = [
+        c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, ParaMonitorError)
+    ]
+    assert all(c.exit_code in EXIT_CODES for c in classes)
+    # the drawn tree in the module docstring lists every class
+    assert all(c.__name__ in (errors.__doc__ or "") for c in classes)
+
+
+def test_spec_error_names_file_line_and_path() -> None:
+    _, err = run_guarded(
+        SpecError(
+            [
+                SpecProblem(
+                    "alert_rules.yaml", 12, 7, "monitors[1].window", "expected 1m..1d"
+                ),
+                SpecProblem("alert_rules.yaml", 30, 3, "alerts[0]", "unknown key"),
+            ]
+        )
+    )
+    assert "alert_rules.yaml:12:7: monitors[1].window: expected 1m..1d (and 1 more)" in err
+
+
+def test_bug_traceback_only_with_debug_and_redacted() -> None:
+    exc = RuntimeError(f"failed with Authorization: Bearer {TOKEN}")
+    _, plain = run_guarded(exc)
+    assert "Traceback" not in plain
+    assert "--debug" in plain
+    _, debug = run_guarded(exc, debug=True)
+    assert "Traceback" in debug
+    assert TOKEN not in debug
+
+
+def test_known_error_message_is_redacted() -> None:
+    from para_monitor_cli.redaction import register_secret
+
+    register_secret(TOKEN)
+    _, err = run_guarded(AuthError(f"token {TOKEN} refused"))
+    assert TOKEN not in err
+    assert "****" in err
+
+
+def test_python_dash_m_works() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "para_monitor_cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"para-monitor {__version__}"
+
+
+def test_help_imports_nothing_heavy() -> None:
+    code = (
+        "import sys\n"
+        "from para_monitor_cli.cli import main\n"
+        "sys.argv = ['para-monitor', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('sentry_sdk', 'httpx', 'pydantic', 'para_monitor_cli.sandbox',"
+        " 'starlette', 'uvicorn', 'yaml', 'rich') if m in sys.modules]\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert "HEAVY []" in result.stderr, result.stderr[-2000:]

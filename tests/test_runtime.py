@@ -1,0 +1,208 @@
+"""The runtime module with real sentry-sdk and a capturing transport: no network."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sentry_sdk
+from sentry_sdk.envelope import Envelope
+from sentry_sdk.transport import Transport
+
+from para_monitor_cli.errors import InvalidDsnError
+from para_monitor_cli.runtime import (
+    capture_exception,
+    capture_message,
+    init_sentry,
+    release_for,
+    sdk_options,
+    set_user_context,
+)
+
+DSN = "https://publickey0123@o42.ingest.sentry.io/4242"
+
+
+class CapturingTransport(Transport):
+    def __init__(self) -> None:
+        super().__init__({"dsn": DSN})
+        self.envelopes: list[Envelope] = []
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        self.envelopes.append(envelope)
+
+    def events(self) -> list[dict[str, Any]]:
+        found = []
+        for envelope in self.envelopes:
+            for item in envelope.items:
+                if item.type in {"event", "transaction"} and item.payload.json is not None:
+                    found.append(item.payload.json)
+        return found
+
+
+@pytest.fixture
+def transport() -> Iterator[CapturingTransport]:
+    capture = CapturingTransport()
+    yield capture
+    client = sentry_sdk.get_client()
+    client.close()
+    sentry_sdk.get_global_scope().set_client(None)
+    sentry_sdk.get_isolation_scope().clear()
+    sentry_sdk.get_current_scope().clear()
+
+
+@pytest.mark.parametrize(
+    ("environment", "traces"),
+    [("production", 1.0), ("development", 0.1), ("staging", 0.1)],
+)
+def test_options_per_environment(environment: str, traces: float) -> None:
+    options = sdk_options(DSN, environ={"ENVIRONMENT": environment, "VERSION": "0.1.0"})
+    assert options["environment"] == environment
+    assert options["release"] == "para-autopilot@0.1.0"
+    assert options["traces_sample_rate"] == traces
+    assert options["profile_session_sample_rate"] == 0.1
+    assert options["profile_lifecycle"] == "trace"
+    assert "send_default_pii" not in options  # deprecated in sentry-sdk 2.75; unset means False
+    for hook in ("before_send", "before_send_transaction", "before_breadcrumb"):
+        assert callable(options[hook])
+
+
+def test_defaults_and_overrides() -> None:
+    options = sdk_options(DSN, environ={})
+    assert options["environment"] == "development"
+    assert options["release"] is None
+    options = sdk_options(
+        DSN,
+        environ={"ENVIRONMENT": "production"},
+        traces_sample_rate=0.25,
+        profiles_sample_rate=0.0,
+        version="2.0.0",
+    )
+    assert (options["traces_sample_rate"], options["profile_session_sample_rate"]) == (0.25, 0.0)
+    assert options["release"] == release_for("2.0.0") == "para-autopilot@2.0.0"
+
+
+def test_dsn_comes_from_the_environment() -> None:
+    assert sdk_options(environ={"SENTRY_DSN": DSN})["dsn"] == DSN
+
+
+def test_integrations_include_logging_and_fastapi() -> None:
+    names = {type(i).__name__ for i in sdk_options(DSN, environ={})["integrations"]}
+    assert {"LoggingIntegration", "FastApiIntegration", "StarletteIntegration"} <= names
+
+
+def test_no_dsn_disables_the_sdk_with_one_warning(
+    transport: CapturingTransport, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="para_monitor"):
+        enabled = init_sentry(environ={}, transport=transport)
+    assert enabled is False
+    assert [r.getMessage() for r in caplog.records if r.name == "para_monitor"] == [
+        "para-monitor: SENTRY_DSN is not set; Sentry is disabled"
+    ]
+    assert not sentry_sdk.get_client().is_active()
+    assert capture_message("nobody hears this") is None
+    assert transport.envelopes == []
+
+
+@pytest.mark.parametrize(
+    "dsn",
+    [
+        "not a dsn",
+        "ftp://key@o1.ingest.sentry.io/1",
+        "https://o1.ingest.sentry.io/1",
+        "https://secretkey999@o1.ingest.sentry.io/not-a-number",
+    ],
+)
+def test_invalid_dsn_is_a_clear_error_without_the_dsn(dsn: str) -> None:
+    with pytest.raises(InvalidDsnError) as info:
+        init_sentry(dsn)
+    assert "not a valid Sentry DSN" in str(info.value)
+    assert "secretkey999" not in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_capture_helpers_return_ids_and_scope_context_to_one_event(
+    transport: CapturingTransport,
+) -> None:
+    assert init_sentry(
+        DSN, environ={"ENVIRONMENT": "production", "VERSION": "0.1.0"}, transport=transport
+    )
+    try:
+        raise ValueError("classification failed")
+    except ValueError as exc:
+        first = capture_exception(exc, context={"operation": "classification", "item_id": "i-1"})
+    second = capture_message(
+        "AI classification confidence low", level="warning", context={"confidence": 0.3}
+    )
+    third = capture_message("plain")
+    sentry_sdk.flush()
+    events = {e["event_id"]: e for e in transport.events()}
+    assert first in events
+    assert second in events
+    assert third in events
+    assert events[first]["contexts"]["context"] == {"operation": "classification", "item_id": "i-1"}
+    assert events[first]["release"] == "para-autopilot@0.1.0"
+    assert events[first]["environment"] == "production"
+    assert events[first]["exception"]["values"][0]["type"] == "ValueError"
+    assert sentry_sdk.scope.should_send_default_pii() is False
+    assert events[second]["level"] == "warning"
+    assert events[second]["contexts"]["context"] == {"confidence": 0.3}
+    assert "context" not in events[third].get("contexts", {})
+
+
+def test_user_context_sends_email_only_when_pii_is_allowed(transport: CapturingTransport) -> None:
+    init_sentry(DSN, environ={}, transport=transport)
+    with sentry_sdk.isolation_scope():
+        set_user_context(user_id="user-123", email="user@example.com")
+        plain = capture_message("no pii")
+    with sentry_sdk.isolation_scope():
+        set_user_context(user_id="user-123", email="user@example.com", allow_pii=True)
+        allowed = capture_message("pii allowed")
+    sentry_sdk.flush()
+    events = {e["event_id"]: e for e in transport.events()}
+    assert events[plain]["user"] == {"id": "user-123"}
+    assert events[allowed]["user"] == {"id": "user-123", "email": "user@example.com"}
+
+
+def test_logging_info_is_a_breadcrumb_and_error_an_event(transport: CapturingTransport) -> None:
+    init_sentry(DSN, environ={}, transport=transport)
+    log = logging.getLogger("para.autopilot.test")
+    log.setLevel(logging.INFO)
+    with sentry_sdk.isolation_scope():
+        log.info("weekly review generated")
+        log.warning("not an event")
+        log.error("classification failed for item")
+    sentry_sdk.flush()
+    events = transport.events()
+    assert [e["logentry"]["message"] for e in events] == ["classification failed for item"]
+    crumbs = [b["message"] for b in events[0]["breadcrumbs"]["values"]]
+    assert crumbs == ["weekly review generated", "not an event"]
+
+
+def test_user_hooks_run_after_the_engine_and_a_raising_hook_drops_the_event(
+    transport: CapturingTransport, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[str] = []
+
+    def tagging_hook(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+        seen.append(event["event_id"])
+        event.setdefault("tags", {})["hooked"] = "yes"
+        return event
+
+    def broken_hook(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("hook bug")
+
+    init_sentry(DSN, environ={}, transport=transport, before_send=tagging_hook)
+    kept = capture_message("kept")
+    sentry_sdk.flush()
+    assert seen == [kept]
+    assert transport.events()[0]["tags"]["hooked"] == "yes"
+
+    init_sentry(DSN, environ={}, transport=transport, before_send=broken_hook)
+    with caplog.at_level(logging.ERROR, logger="para_monitor"):
+        capture_message("dropped")
+    sentry_sdk.flush()
+    assert len(transport.events()) == 1
+    assert any("was dropped" in r.getMessage() for r in caplog.records)
