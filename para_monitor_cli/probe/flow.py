@@ -1,0 +1,261 @@
+"""The whole test-event flow, reusable by ``test-event`` and the checklist.
+
+1. send the test events through the backend's SDK set-up (:mod:`.send`), observing the
+   receiver's answer to every envelope;
+2. check the outgoing payloads for the planted secrets (this needs no token);
+3. with an API client, confirm that each event arrived (:mod:`.arrival`) and check the stored
+   events for the planted secrets.
+
+The result says which of these passed; :meth:`ProbeResult.exit_code` maps it onto the exit
+code table (1 for a leak or a dropped event, 3 when delivery failed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from para_monitor_cli.errors import EXIT_FINDINGS, EXIT_OK, ParaMonitorError
+from para_monitor_cli.probe.arrival import Arrival, EventApi, Wanted, confirm_arrival
+from para_monitor_cli.probe.planted import Leak, find_leaks
+from para_monitor_cli.probe.send import (
+    RUN_TAG,
+    TRANSACTION,
+    ProbeOptions,
+    SendReport,
+    send_test_events,
+)
+from para_monitor_cli.probe.transport import ACCEPTED, delivery_problem
+
+DEFAULT_ARRIVAL_TIMEOUT = 90.0
+
+# Scrubbing verdicts
+CLEAN = "clean"
+LEAKED = "leaked"
+NOT_CHECKED = "not checked"
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    """Everything known about one test event."""
+
+    kind: str
+    event_id: str | None
+    delivery: str  # "accepted", "refused", "rate_limited", "unreachable", "timeout", ...
+    status: int | None
+    send_seconds: float | None
+    outgoing_leaks: tuple[Leak, ...]
+    arrival: Arrival | None
+    stored_leaks: tuple[Leak, ...]
+    run_tag_ok: bool | None  # the stored event carries this run's tag (None: not read)
+    link: str | None
+    reason: str | None = None
+
+    @property
+    def arrived(self) -> bool:
+        return self.arrival is not None and self.arrival.found
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    run_id: str
+    environment: str
+    release: str | None
+    events: tuple[EventOutcome, ...]
+    send_seconds: float
+    arrival_seconds: float | None
+    verified: bool  # arrival was checked through the API (a token was given)
+    delivery_error: ParaMonitorError | None
+    verify_note: str | None = None
+
+    @property
+    def leaks(self) -> list[Leak]:
+        found: list[Leak] = []
+        for event in self.events:
+            found += event.outgoing_leaks
+            found += event.stored_leaks
+        return found
+
+    @property
+    def dropped(self) -> list[EventOutcome]:
+        return [e for e in self.events if e.event_id is None]
+
+    @property
+    def missing(self) -> list[EventOutcome]:
+        return [e for e in self.events if e.arrival is not None and not e.arrival.found]
+
+    @property
+    def scrubbing(self) -> str:
+        if self.leaks:
+            return LEAKED
+        if any(e.delivery == ACCEPTED for e in self.events):
+            return CLEAN
+        return NOT_CHECKED
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.delivery_error is None and not self.leaks and not self.dropped and not self.missing
+        )
+
+    def exit_code(self) -> int:
+        """0 all good; 1 findings (leak, dropped or missing event); a delivery failure is
+        raised by the caller as ``delivery_error`` (exit 3)."""
+        if self.leaks or self.dropped or self.missing:
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+
+def run_probe(
+    options: ProbeOptions,
+    *,
+    api: EventApi | None = None,
+    org: str | None = None,
+    project: str | None = None,
+    base_url: str | None = None,
+    timeout: float = DEFAULT_ARRIVAL_TIMEOUT,
+) -> ProbeResult:
+    """Send, check delivery and (with ``api`` and ``org``) confirm arrival and scrubbing."""
+    report = send_test_events(options)
+    host = _dsn_host(options.dsn)
+    problem = delivery_problem(list(report.records), host)
+
+    arrivals: dict[str, Arrival] = {}
+    verified = False
+    note: str | None = None
+    arrival_seconds: float | None = None
+    accepted = [e for e in report.events if e.event_id and e.accepted]
+    if api is None:
+        note = "no auth token: arrival in Sentry was not verified"
+    elif not org:
+        note = "no organization configured (--org / SENTRY_ORG): arrival was not verified"
+    elif problem is not None:
+        note = "delivery failed: arrival was not checked"
+    elif accepted:
+        wanted = [
+            Wanted(e.kind, str(e.event_id), transaction=e.kind == TRANSACTION) for e in accepted
+        ]
+        found = confirm_arrival(api, wanted, org=org, project=project, timeout=timeout)
+        arrivals = {a.event_id: a for a in found}
+        verified = True
+        times = [a.seconds for a in found if a.seconds is not None]
+        arrival_seconds = max(times) if times else None
+
+    outcomes = tuple(
+        _outcome(report, i, arrivals, org, project, base_url) for i in range(len(report.events))
+    )
+    return ProbeResult(
+        run_id=report.run_id,
+        environment=report.environment,
+        release=report.release,
+        events=outcomes,
+        send_seconds=report.send_seconds,
+        arrival_seconds=arrival_seconds,
+        verified=verified,
+        delivery_error=problem,
+        verify_note=note,
+    )
+
+
+def _outcome(
+    report: SendReport,
+    index: int,
+    arrivals: dict[str, Arrival],
+    org: str | None,
+    project: str | None,
+    base_url: str | None,
+) -> EventOutcome:
+    sent = report.events[index]
+    record = sent.record
+    outgoing: list[Leak] = []
+    if record is not None:
+        outgoing = find_leaks(list(record.payloads), report.planted)
+        outgoing = [Leak(f"sent{leak.path[1:]}", leak.place, leak.key) for leak in outgoing]
+    arrival = arrivals.get(sent.event_id) if sent.event_id else None
+    stored: list[Leak] = []
+    tag_ok: bool | None = None
+    if arrival is not None and arrival.found:
+        stored = [
+            Leak(f"stored{leak.path[1:]}", leak.place, leak.key)
+            for leak in find_leaks(arrival.stored, report.planted)
+        ]
+        tag_ok = _has_tag(arrival.stored, RUN_TAG, report.run_id)
+    reason = None
+    if sent.event_id is None:
+        reason = "dropped before sending (a before_send hook returned None)"
+    elif record is not None and record.outcome != ACCEPTED:
+        reason = record.reason
+    link = None
+    if sent.event_id and org:
+        link = event_link(
+            base_url,
+            org,
+            (arrival.project if arrival else None) or project,
+            sent.event_id,
+            group_id=arrival.group_id if arrival else None,
+            transaction=sent.kind == TRANSACTION,
+        )
+    return EventOutcome(
+        kind=sent.kind,
+        event_id=sent.event_id,
+        delivery=(record.outcome or "unknown") if record is not None else "not sent",
+        status=record.status if record is not None else None,
+        send_seconds=record.seconds if record is not None else None,
+        outgoing_leaks=tuple(outgoing),
+        arrival=arrival,
+        stored_leaks=tuple(stored),
+        run_tag_ok=tag_ok,
+        link=link,
+        reason=reason,
+    )
+
+
+def _has_tag(stored: object, key: str, value: str) -> bool:
+    if not isinstance(stored, dict):
+        return False
+    tags = stored.get("tags")
+    if isinstance(tags, dict):
+        return tags.get(key) == value
+    if isinstance(tags, list):
+        for tag in tags:
+            if isinstance(tag, dict) and tag.get("key") == key:
+                return tag.get("value") == value
+            if isinstance(tag, list | tuple) and len(tag) == 2 and tag[0] == key:
+                return bool(tag[1] == value)
+    return False
+
+
+def _dsn_host(dsn: str) -> str:
+    parts = urlsplit(dsn)
+    host = parts.hostname or "?"
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def event_link(
+    base_url: str | None,
+    org: str,
+    project: str | None,
+    event_id: str,
+    *,
+    group_id: str | None = None,
+    transaction: bool = False,
+) -> str | None:
+    """The event's page in the Sentry UI.
+
+    sentry.io uses organization sub-domains (``https://{org}.sentry.io/...``); self-hosted
+    Sentry and the sandbox use ``{url}/organizations/{org}/...`` on their own URL.
+    """
+    base = (base_url or "https://sentry.io/").rstrip("/")
+    parts = urlsplit(base)
+    host = (parts.hostname or "").lower()
+    if host == "sentry.io" or host.endswith(".sentry.io"):
+        root = f"https://{org}.sentry.io"
+    else:
+        root = f"{base}/organizations/{org}"
+    if transaction:
+        return f"{root}/performance/{project}:{event_id}/" if project else None
+    if group_id:
+        return f"{root}/issues/{group_id}/events/{event_id}/"
+    if project:
+        return f"{root}/projects/{project}/events/{event_id}/"
+    return None
