@@ -1,0 +1,191 @@
+"""The OpenAPI checker used by the sandbox tests: loading, conversion, strictness."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from openapi_support import (
+    ERROR_BODY_SCHEMA,
+    OpenAPIValidationError,
+    UndocumentedStatus,
+    UnknownOperation,
+    find_shared_dir,
+    load_spec,
+    operation,
+    request_schema,
+    resolve_path,
+    to_json_schema,
+    validate_request,
+    validate_response,
+)
+
+ORG = "/api/0/organizations/{organization_id_or_slug}"
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def _spec_examples() -> list[tuple[str, str, int, str, Any]]:
+    cases = []
+    for template, item in load_spec().items():
+        for method, op in item.items():
+            if method not in METHODS:
+                continue
+            for status, response in op.get("responses", {}).items():
+                media = (response.get("content") or {}).get("application/json") or {}
+                for name, example in (media.get("examples") or {}).items():
+                    cases.append((method, template, int(status), name, example["value"]))
+    return cases
+
+
+def test_shared_dir_is_found_by_walking_up() -> None:
+    shared = find_shared_dir()
+    assert (shared / "sentry-openapi" / "openapi-derefed.json").is_file()
+    # from a directory deep inside the repo, too
+    assert find_shared_dir(Path(__file__).parent / "a" / "b") == shared
+
+
+def test_shared_dir_override_must_hold_the_spec(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PARA_MONITOR_SHARED_DIR", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="PARA_MONITOR_SHARED_DIR"):
+        find_shared_dir()
+
+
+def test_legacy_routes_are_loaded_beside_the_public_spec() -> None:
+    paths = load_spec()
+    assert f"{ORG}/alert-rules/" in paths
+    assert (
+        "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/rules/{rule_id}/" in paths
+    )
+    assert f"{ORG}/detectors/" in paths
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "status", "name", "body"),
+    _spec_examples(),
+    ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "",
+)
+def test_every_example_in_the_spec_validates(
+    method: str, template: str, status: int, name: str, body: Any
+) -> None:
+    """The conversion is right if Sentry's own examples pass through it."""
+    validate_response(method, template, status, body)
+
+
+def test_concrete_paths_resolve_to_the_most_literal_template() -> None:
+    assert resolve_path("/api/0/organizations/acme/detectors/") == f"{ORG}/detectors/"
+    assert (
+        resolve_path("/api/0/organizations/acme/detectors/12/")
+        == f"{ORG}/detectors/{{detector_id}}/"
+    )
+    assert resolve_path("organizations/acme/workflows/?cursor=0:0:0") == f"{ORG}/workflows/"
+    assert (
+        resolve_path("/api/0/organizations/acme/projects/backend/detectors/")
+        == f"{ORG}/projects/{{project_id_or_slug}}/detectors/"
+    )
+
+
+def test_unknown_operations_are_loud() -> None:
+    with pytest.raises(UnknownOperation, match="no path"):
+        validate_response("GET", "/api/0/", 200, {})
+    with pytest.raises(UnknownOperation, match="PATCH"):
+        operation("PATCH", f"{ORG}/dashboards/")
+    with pytest.raises(UnknownOperation, match="no request body"):
+        validate_request("GET", f"{ORG}/dashboards/", {})
+
+
+def test_undocumented_status_is_loud() -> None:
+    with pytest.raises(UndocumentedStatus, match="not 401"):
+        validate_response("GET", f"{ORG}/dashboards/", 401, {"detail": "Invalid token"})
+
+
+def test_a_wrong_response_names_the_json_path() -> None:
+    examples = [case for case in _spec_examples() if case[:3] == ("get", f"{ORG}/dashboards/", 200)]
+    listing = copy.deepcopy(examples[0][4])
+    listing[0]["id"] = 5
+    with pytest.raises(OpenAPIValidationError, match=r"\$\[0\]\['id'\]: 5 is not of type 'string'"):
+        validate_response("GET", "/api/0/organizations/acme/dashboards/", 200, listing)
+    with pytest.raises(OpenAPIValidationError, match="'enabled' is a required property"):
+        validate_response("GET", f"{ORG}/detectors/1/", 200, {"id": "1"})
+
+
+def test_bodiless_statuses() -> None:
+    validate_response("DELETE", f"{ORG}/dashboards/7/", 204, None)
+    with pytest.raises(OpenAPIValidationError, match="documents no body"):
+        validate_response("DELETE", f"{ORG}/dashboards/7/", 204, {"deleted": True})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"detail": "The requested resource does not exist"},
+        {"detail": "Internal Error", "errorId": "abc"},
+        {"message": "This API no longer exists."},
+        {"title": ["This field is required."]},
+        {"widgets": [{}, {"layout": ["Missing required keys: minH"]}]},
+        {"nonFieldErrors": ["Too many conditions"]},
+        "Dashboard title already taken",
+        ["You cannot update widgets that are not part of this dashboard."],
+    ],
+)
+def test_sentry_error_shapes_are_accepted(body: Any) -> None:
+    jsonschema.validate(body, ERROR_BODY_SCHEMA)
+    validate_response("POST", f"{ORG}/dashboards/", 400, body)
+
+
+@pytest.mark.parametrize("body", [None, {}, "", [], 42, [{"detail": "x"}]])
+def test_non_error_shapes_are_refused(body: Any) -> None:
+    with pytest.raises(OpenAPIValidationError, match="error body"):
+        validate_response("POST", f"{ORG}/dashboards/", 400, body)
+
+
+def test_nullable_becomes_a_type_union() -> None:
+    converted = to_json_schema(
+        {
+            "type": "object",
+            "properties": {
+                "a": {"type": "string", "nullable": True},
+                "b": {"enum": ["x", "y"], "type": "string", "nullable": True},
+                "c": {"allOf": [{"type": "integer"}], "nullable": True},
+                "d": {"type": "number", "minimum": 0, "exclusiveMinimum": True, "example": 3},
+            },
+        }
+    )
+    props = converted["properties"]
+    assert props["a"] == {"type": ["string", "null"]}
+    assert props["b"]["enum"] == ["x", "y", None]
+    assert props["c"] == {"anyOf": [{"allOf": [{"type": "integer"}]}, {"type": "null"}]}
+    assert props["d"] == {"type": "number", "exclusiveMinimum": 0}
+    validator = jsonschema.Draft202012Validator(converted)
+    assert validator.is_valid({"a": None, "b": None, "c": None, "d": 1})
+    assert not validator.is_valid({"d": 0})
+    assert not validator.is_valid({"b": "z"})
+
+
+def test_requests_accept_camel_case_for_snake_case_properties() -> None:
+    body = {
+        "name": "errors",
+        "type": "metric_issue",
+        "conditionGroup": {"logicType": "any", "conditions": []},
+    }
+    validate_request("POST", "/api/0/organizations/acme/projects/backend/detectors/", body)
+    assert "condition_group" in request_schema("POST", f"{ORG}/projects/p/detectors/")["properties"]
+
+
+def test_a_wrong_request_is_refused() -> None:
+    with pytest.raises(OpenAPIValidationError, match="too long"):
+        validate_request(
+            "POST",
+            "/api/0/organizations/acme/projects/backend/detectors/",
+            {"name": "x" * 201, "type": "metric_issue"},
+        )
+    with pytest.raises(OpenAPIValidationError, match="logic_type"):
+        validate_request(
+            "POST",
+            "/api/0/organizations/acme/workflows/",
+            {"name": "w", "triggers": {"conditions": []}},
+        )
