@@ -1,0 +1,1104 @@
+"""The one place that knows Sentry's JSON for monitors, alerts and dashboards.
+
+Three jobs, both directions (sentry-api-reference.md sections 3-6):
+
+* **to the wire**: ``monitor_body`` / ``alert_body`` / ``dashboard_body`` turn spec models into
+  request bodies, resolving names (projects, teams, members, integrations, Slack channels,
+  PagerDuty services, monitors) through a :class:`Directory` — a missing name is a
+  :class:`~para_monitor_cli.errors.UsageError` that says what exists;
+* **canonical forms**: ``canonical_detector`` / ``canonical_workflow`` / ``canonical_dashboard``
+  accept either what we send or what Sentry returns and produce one comparable shape (ids,
+  labels, ``#`` on Slack channels, condition order, server defaults and our ownership marker
+  removed), so re-reading what was written compares equal;
+* **from the wire**: ``export_*`` turn Sentry JSON (new and legacy alert APIs) back into the
+  file's form (human units, named targets).
+
+Ownership marker (for ``--prune``): monitors carry :data:`MARKER` as the last paragraph of their
+``description``; alerts carry ``config.managedBy``; dashboards carry :data:`MARKER` at the end
+of their first widget's ``description`` (Sentry's dashboards have no description of their own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from para_monitor_cli.errors import UsageError
+from para_monitor_cli.spec import catalog
+from para_monitor_cli.spec.model import (
+    Alert,
+    AlertFilter,
+    Dashboard,
+    EmailTarget,
+    Monitor,
+    PagerDutyTarget,
+    SlackTarget,
+    Spec,
+    Widget,
+)
+from para_monitor_cli.spec.units import format_duration, format_number, format_threshold
+
+JSON = dict[str, Any]
+
+MARKER = "[managed by para-monitor]"
+MANAGED_BY = "para-monitor"
+DEFAULT_ISSUE_DETECTOR_TYPES = ("error", "issue_stream")
+PRIORITY_NAMES = {
+    catalog.PRIORITY_HIGH: "high",
+    catalog.PRIORITY_MEDIUM: "medium",
+    catalog.PRIORITY_RESOLVED: "resolve",
+}
+_PRIORITY_VALUES = {"low": 25, "medium": 50, "high": 75}
+_CATEGORIES = {
+    "error": 1,
+    "performance": 2,
+    "profile": 3,
+    "cron": 4,
+    "replay": 5,
+    "feedback": 6,
+    "uptime": 7,
+    "metric_alert": 8,
+}
+_TRIGGER_NAMES = {v: k for k, v in catalog.TRIGGER_TYPES.items()}
+_INTERVAL_NAMES = {v: k for k, v in catalog.FREQUENCY_INTERVALS.items()}
+_LEVEL_NAMES = {v: k for k, v in catalog.LEVELS.items()}
+
+
+# =========================================================================== directory
+@dataclass
+class Directory:
+    """Names in the file -> Sentry ids (and back), read once per run from list endpoints."""
+
+    org: str
+    projects: dict[str, str] = field(default_factory=dict)  # slug -> id
+    teams: dict[str, str] = field(default_factory=dict)  # slug -> id
+    members: dict[str, str] = field(default_factory=dict)  # email (lower) -> user id
+    integrations: dict[tuple[str, str], str] = field(default_factory=dict)  # (provider, name)
+    pagerduty_services: dict[tuple[str, str], str] = field(default_factory=dict)  # (iid, name)
+    slack_channels: dict[tuple[str, str], str] = field(default_factory=dict)  # (iid, #name)
+    detectors: dict[tuple[str, str], str] = field(default_factory=dict)  # (project id, name)
+    default_detectors: dict[str, list[str]] = field(default_factory=dict)  # project id -> ids
+    detector_keys: dict[str, str] = field(default_factory=dict)  # detector id -> link key
+
+    # ---------------------------------------------------------------- lookups
+    def project_id(self, slug: str) -> str:
+        return _need(self.projects, slug, "project", slug)
+
+    def team_id(self, slug: str) -> str:
+        return _need(self.teams, slug, "team", slug)
+
+    def member_id(self, email: str) -> str:
+        return _need(self.members, email.lower(), "member", email)
+
+    def integration_id(self, provider: str, name: str) -> str:
+        options = {n for (p, n) in self.integrations if p == provider}
+        if (provider, name) not in self.integrations:
+            raise UsageError(
+                f"no {provider} integration named {name!r} in organization {self.org}"
+                + (f" (there is: {', '.join(sorted(options))})" if options else ""),
+                hint=f"install the {provider} integration in Sentry or fix the target",
+            )
+        return self.integrations[(provider, name)]
+
+    def pagerduty_service_id(self, integration_id: str, service: str) -> str:
+        key = (integration_id, service)
+        if key not in self.pagerduty_services:
+            options = sorted(n for (i, n) in self.pagerduty_services if i == integration_id)
+            raise UsageError(
+                f"no PagerDuty service named {service!r} in integration {integration_id}"
+                + (f" (there is: {', '.join(options)})" if options else "")
+            )
+        return self.pagerduty_services[key]
+
+    def link_key(self, detector_id: str) -> str:
+        return self.detector_keys.get(str(detector_id), f"#{detector_id}")
+
+    def project_slug(self, project_id: str) -> str:
+        for slug, pid in self.projects.items():
+            if pid == str(project_id):
+                return slug
+        return str(project_id)
+
+    def add_detector(self, detector: Mapping[str, Any]) -> None:
+        """Remember a detector (listed, or just created) for links and export."""
+        did = str(detector.get("id"))
+        pid = str(detector.get("projectId"))
+        kind = str(detector.get("type") or "")
+        slug = self.project_slug(pid)
+        if kind in DEFAULT_ISSUE_DETECTOR_TYPES:
+            defaults = self.default_detectors.setdefault(pid, [])
+            if did not in defaults:
+                defaults.append(did)
+            self.detector_keys[did] = f"{slug}/@{kind}"
+        else:
+            name = str(detector.get("name") or "")
+            self.detectors[(pid, name)] = did
+            self.detector_keys[did] = f"{slug}/{name}"
+
+
+def _need(table: Mapping[str, str], key: str, what: str, shown: str) -> str:
+    if key in table:
+        return table[key]
+    known = sorted(table)
+    listing = f" (there is: {', '.join(known[:10])}{', ...' if len(known) > 10 else ''})"
+    raise UsageError(f"no {what} named {shown!r} in Sentry" + (listing if known else ""))
+
+
+def directory_from_lists(
+    org: str,
+    *,
+    projects: Iterable[Mapping[str, Any]] = (),
+    teams: Iterable[Mapping[str, Any]] = (),
+    members: Iterable[Mapping[str, Any]] = (),
+    integrations: Iterable[Mapping[str, Any]] = (),
+    detectors: Iterable[Mapping[str, Any]] = (),
+) -> Directory:
+    """Build a :class:`Directory` from the JSON of Sentry's list endpoints."""
+    d = Directory(org=org)
+    for p in projects:
+        d.projects[str(p["slug"])] = str(p["id"])
+    for t in teams:
+        d.teams[str(t["slug"])] = str(t["id"])
+    for m in members:
+        user = m.get("user") or {}
+        email = str(m.get("email") or user.get("email") or "").lower()
+        if email and user.get("id") is not None:
+            d.members[email] = str(user["id"])
+    for i in integrations:
+        provider = str((i.get("provider") or {}).get("key") or "")
+        iid = str(i["id"])
+        d.integrations[(provider, str(i.get("name")))] = iid
+        config = i.get("configData") or {}
+        if provider == "pagerduty":
+            for service in config.get("service_table") or []:
+                d.pagerduty_services[(iid, str(service.get("service")))] = str(service.get("id"))
+        for channel in config.get("channels") or []:
+            if isinstance(channel, Mapping) and channel.get("name"):
+                name = "#" + str(channel["name"]).lstrip("#")
+                d.slack_channels[(iid, name)] = str(channel.get("id"))
+    for det in detectors:
+        d.add_detector(det)
+    return d
+
+
+# =========================================================================== markers
+def with_marker(description: str | None) -> str:
+    text = (description or "").strip()
+    return f"{text}\n\n{MARKER}" if text else MARKER
+
+
+def without_marker(description: str | None) -> str:
+    text = (description or "").strip()
+    if text.endswith(MARKER):
+        text = text[: -len(MARKER)].rstrip()
+    return text
+
+
+def has_marker(description: object) -> bool:
+    return isinstance(description, str) and description.strip().endswith(MARKER)
+
+
+def detector_is_managed(detector: Mapping[str, Any]) -> bool:
+    return has_marker(detector.get("description"))
+
+
+def detector_is_builtin(detector: Mapping[str, Any]) -> bool:
+    return detector.get("type") != "metric_issue"
+
+
+def workflow_is_managed(workflow: Mapping[str, Any]) -> bool:
+    return (workflow.get("config") or {}).get("managedBy") == MANAGED_BY
+
+
+def dashboard_is_builtin(dashboard: Mapping[str, Any]) -> bool:
+    did = str(dashboard.get("id", ""))
+    return not did.isdigit() or bool(dashboard.get("prebuiltId"))
+
+
+def dashboard_is_managed(dashboard: Mapping[str, Any]) -> bool:
+    widgets = dashboard.get("widgets") or []
+    return bool(widgets) and has_marker(widgets[0].get("description"))
+
+
+# =========================================================================== to the wire
+def _comparison_ops(direction: str) -> tuple[str, str]:
+    """(alert operator, resolve operator) for a monitor's direction."""
+    return ("lt", "gte") if direction == "below" else ("gt", "lte")
+
+
+def monitor_body(monitor: Monitor, spec: Spec, directory: Directory | None = None) -> JSON:
+    """The detector create/update body (``type: metric_issue``)."""
+    source: JSON = {
+        "dataset": monitor.dataset,
+        "queryType": monitor.query_type,
+        "eventTypes": list(monitor.wire_event_types),
+        "aggregate": monitor.aggregate,
+        "query": monitor.query,
+        "environment": monitor.environment,
+        "timeWindow": monitor.window,
+    }
+    conditions: list[JSON] = []
+    if monitor.detection == "dynamic":
+        threshold_type = {"above": 0, "below": 1}.get(monitor.direction, 2)
+        conditions.append(
+            {
+                "type": "anomaly_detection",
+                "comparison": {
+                    "sensitivity": monitor.sensitivity or "medium",
+                    "seasonality": "auto",
+                    "thresholdType": threshold_type,
+                },
+                "conditionResult": catalog.PRIORITY_HIGH,
+            }
+        )
+    else:
+        alert_op, resolve_op = _comparison_ops(monitor.direction)
+        if monitor.high is not None:
+            conditions.append({"type": alert_op, "comparison": monitor.high, "conditionResult": 75})
+        if monitor.medium is not None:
+            conditions.append(
+                {"type": alert_op, "comparison": monitor.medium, "conditionResult": 50}
+            )
+        resolve = monitor.resolve_threshold
+        if resolve is not None:
+            conditions.append({"type": resolve_op, "comparison": resolve, "conditionResult": 0})
+    config: JSON = {"detectionType": monitor.detection}
+    if monitor.detection == "percent":
+        config["comparisonDelta"] = monitor.comparison
+    return {
+        "name": monitor.name,
+        "type": "metric_issue",
+        "description": with_marker(monitor.description),
+        "enabled": monitor.enabled,
+        "dataSources": [source],
+        "conditionGroup": {"logicType": "any", "conditions": conditions},
+        "config": config,
+    }
+
+
+def _filter_condition(item: AlertFilter) -> JSON:
+    kind = item.kind
+    if kind == "level" and item.level is not None:
+        comparison: Any = {"level": item.level.value, "match": item.level.match}
+        ctype = "level"
+    elif kind in ("events", "users"):
+        freq = item.events if kind == "events" else item.users
+        assert freq is not None
+        ctype = "event_frequency_count" if kind == "events" else "event_unique_user_frequency_count"
+        comparison = {"value": freq.value, "interval": catalog.FREQUENCY_INTERVALS[freq.interval]}
+    elif kind == "priority" and item.priority is not None:
+        ctype, comparison = "issue_priority_greater_or_equal", _PRIORITY_VALUES[item.priority]
+    elif kind == "occurrences":
+        ctype, comparison = "issue_occurrences", {"value": item.occurrences}
+    elif kind == "category" and item.category is not None:
+        ctype, comparison = "issue_category", {"value": _CATEGORIES[item.category]}
+    elif kind == "tag" and item.tag is not None:
+        ctype = "tagged_event"
+        comparison = {"key": item.tag.key, "match": item.tag.match, "value": item.tag.value}
+    else:  # pragma: no cover - the model guarantees one known key
+        raise UsageError(f"unknown alert filter {kind!r}")
+    return {"type": ctype, "comparison": comparison, "conditionResult": True}
+
+
+def target_action(name: str, spec: Spec, directory: Directory) -> JSON:
+    """One workflow action for the target named ``name`` in ``targets:``."""
+    target = spec.target(name)
+    if target is None:
+        raise UsageError(f"alert action {name!r} names no target under targets:")
+    if isinstance(target, EmailTarget):
+        if target.team is not None:
+            config = {"targetType": "team", "targetIdentifier": directory.team_id(target.team)}
+        else:
+            assert target.member is not None
+            config = {
+                "targetType": "user",
+                "targetIdentifier": directory.member_id(target.member),
+            }
+        return {"type": "email", "integrationId": None, "config": config, "data": {}}
+    if isinstance(target, SlackTarget):
+        iid = directory.integration_id("slack", target.workspace)
+        channel_id = target.channel_id or directory.slack_channels.get((iid, target.channel))
+        return {
+            "type": "slack",
+            "integrationId": iid,
+            "config": {
+                "targetType": "specific",
+                "targetIdentifier": channel_id or target.channel,
+                "targetDisplay": target.channel,
+            },
+            "data": {},
+        }
+    assert isinstance(target, PagerDutyTarget)
+    iid = directory.integration_id("pagerduty", target.integration)
+    service_id = directory.pagerduty_service_id(iid, target.service)
+    return {
+        "type": "pagerduty",
+        "integrationId": iid,
+        "config": {
+            "targetType": "specific",
+            "targetIdentifier": service_id,
+            "targetDisplay": target.service,
+        },
+        "data": {"priority": target.severity},
+    }
+
+
+def alert_links(alert: Alert, spec: Spec, directory: Directory) -> list[str]:
+    """Link keys (``project/name`` or ``project/@error``) of the detectors an alert watches."""
+    keys: list[str] = []
+    for name in alert.monitors:
+        monitor = spec.monitor(name)
+        if monitor is None:
+            raise UsageError(f"alert {alert.name!r} links monitor {name!r}, not in monitors:")
+        project = spec.monitor_project(monitor)
+        keys.append(f"{project}/{name}")
+    for project in spec.alert_projects(alert):
+        directory.project_id(project)  # a clear error when the project does not exist
+        keys.extend(f"{project}/@{kind}" for kind in DEFAULT_ISSUE_DETECTOR_TYPES)
+    return sorted(set(keys))
+
+
+def alert_body(alert: Alert, spec: Spec, directory: Directory) -> JSON:
+    """The workflow body, without ``detectorIds`` (the applier adds them from the links)."""
+    trigger_conditions = [
+        {"type": catalog.TRIGGER_TYPES[t], "comparison": True, "conditionResult": True}
+        for t in alert.triggers
+    ]
+    group: JSON = {
+        "logicType": alert.filter_match,
+        "conditions": [_filter_condition(f) for f in alert.filters],
+        "actions": [target_action(n, spec, directory) for n in alert.actions],
+    }
+    return {
+        "name": alert.name,
+        "enabled": alert.enabled,
+        "environment": alert.environment,
+        "config": {"frequency": alert.frequency_minutes, "managedBy": MANAGED_BY},
+        "triggers": {"logicType": "any-short", "conditions": trigger_conditions, "actions": []},
+        "actionFilters": [group],
+    }
+
+
+def widget_body(widget: Widget, *, first: bool = False) -> JSON:
+    description = with_marker(widget.description) if first else widget.description
+    body: JSON = {
+        "title": widget.title,
+        "description": description,
+        "displayType": widget.display,
+        "widgetType": widget.dataset,
+        "interval": widget.interval or "5m",
+        "queries": [
+            {
+                "name": "",
+                "fields": list(widget.fields),
+                "aggregates": list(widget.aggregates),
+                "columns": list(widget.columns),
+                "conditions": widget.conditions,
+                "orderby": widget.orderby,
+            }
+        ],
+    }
+    if widget.limit is not None:
+        body["limit"] = widget.limit
+    if widget.layout is not None:
+        lay = widget.layout
+        body["layout"] = {"x": lay.x, "y": lay.y, "w": lay.w, "h": lay.h, "minH": lay.min_h}
+    return body
+
+
+def dashboard_body(dashboard: Dashboard, spec: Spec, directory: Directory) -> JSON:
+    body: JSON = {
+        "title": dashboard.title,
+        "projects": [int(directory.project_id(p)) for p in spec.dashboard_projects(dashboard)],
+        "environment": list(dashboard.environment),
+        "widgets": [widget_body(w, first=i == 0) for i, w in enumerate(dashboard.widgets)],
+    }
+    if dashboard.period is not None:
+        body["period"] = dashboard.period
+    return body
+
+
+# =========================================================================== canonical forms
+def _num(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return float(value)
+
+
+def _source_query(detector: Mapping[str, Any]) -> Mapping[str, Any]:
+    sources = detector.get("dataSources") or detector.get("data_sources") or []
+    if not sources:
+        return {}
+    source = sources[0]
+    snuba = (source.get("queryObj") or {}).get("snubaQuery")
+    return snuba if isinstance(snuba, Mapping) else source
+
+
+def canonical_detector(detector: Mapping[str, Any]) -> JSON:
+    """A metric detector (request body or response) in the comparable form."""
+    out: JSON = {}
+    if "description" in detector:
+        out["description"] = without_marker(detector.get("description"))
+    if "enabled" in detector:
+        out["enabled"] = bool(detector["enabled"])
+    query = _source_query(detector)
+    if query:
+        out["dataset"] = query.get("dataset", "events")
+        out["aggregate"] = query.get("aggregate")
+        out["query"] = query.get("query") or ""
+        out["environment"] = query.get("environment") or None
+        out["eventTypes"] = sorted(query.get("eventTypes") or query.get("event_types") or [])
+        window = query.get("timeWindow", query.get("time_window"))
+        out["window"] = int(window) if window is not None else None
+    config = detector.get("config")
+    if isinstance(config, Mapping):
+        out["detection"] = config.get("detectionType") or "static"
+        delta = config.get("comparisonDelta")
+        out["comparison"] = int(delta) if delta is not None else None
+    group = detector.get("conditionGroup") or detector.get("condition_group")
+    if isinstance(group, Mapping):
+        thresholds: JSON = {}
+        for cond in group.get("conditions") or []:
+            result = cond.get("conditionResult", cond.get("condition_result"))
+            name = PRIORITY_NAMES.get(result, f"priority{result}")
+            if cond.get("type") == "anomaly_detection":
+                name = "anomaly"
+                thresholds[name] = {"op": "anomaly_detection", "value": cond.get("comparison")}
+            else:
+                thresholds[name] = {"op": cond.get("type"), "value": _num(cond.get("comparison"))}
+        out["thresholds"] = dict(sorted(thresholds.items()))
+    return out
+
+
+def _canonical_action(action: Mapping[str, Any]) -> JSON:
+    config = action.get("config") or {}
+    kind = action.get("type")
+    integration = action.get("integrationId")
+    out: JSON = {
+        "type": kind,
+        "integration": None if integration is None else str(integration),
+        "targetType": config.get("targetType"),
+    }
+    if kind == "slack":
+        display = config.get("targetDisplay") or config.get("targetIdentifier") or ""
+        out["channel"] = str(display).lstrip("#")
+    else:
+        ident = config.get("targetIdentifier")
+        out["target"] = None if ident is None else str(ident)
+    data = action.get("data") or {}
+    if kind in ("pagerduty", "opsgenie"):
+        out["priority"] = data.get("priority") or "default"
+    return out
+
+
+def _canonical_conditions(conditions: Iterable[Mapping[str, Any]]) -> list[JSON]:
+    items = [
+        {"type": c.get("type"), "comparison": _num_deep(c.get("comparison"))} for c in conditions
+    ]
+    return sorted(items, key=lambda c: (str(c["type"]), repr(c["comparison"])))
+
+
+def _num_deep(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _num_deep(v) for k, v in sorted(value.items())}
+    return _num(value)
+
+
+def canonical_workflow(workflow: Mapping[str, Any], directory: Directory | None = None) -> JSON:
+    """A workflow (request body or response) in the comparable form.
+
+    ``monitors`` (sorted link keys) is filled from ``detectorIds`` when a directory is given;
+    desired resources set it themselves from the file.
+    """
+    out: JSON = {}
+    if "enabled" in workflow:
+        out["enabled"] = bool(workflow["enabled"])
+    if "environment" in workflow:
+        out["environment"] = workflow.get("environment") or None
+    config = workflow.get("config")
+    if isinstance(config, Mapping):
+        out["frequency"] = int(config.get("frequency", 30))
+    triggers = workflow.get("triggers")
+    if "triggers" in workflow:
+        conds = (triggers or {}).get("conditions") or []
+        out["triggers"] = sorted(str(c.get("type")) for c in conds)
+    filters = workflow.get("actionFilters", workflow.get("action_filters"))
+    if filters is not None:
+        groups = []
+        for group in filters:
+            actions = [_canonical_action(a) for a in group.get("actions") or []]
+            groups.append(
+                {
+                    "logic": group.get("logicType", group.get("logic_type", "all")),
+                    "conditions": _canonical_conditions(group.get("conditions") or []),
+                    "actions": sorted(actions, key=repr),
+                }
+            )
+        out["actionFilters"] = groups
+    if directory is not None and "detectorIds" in workflow:
+        ids = workflow.get("detectorIds") or []
+        out["monitors"] = sorted(directory.link_key(str(i)) for i in ids)
+    return out
+
+
+def canonical_dashboard(dashboard: Mapping[str, Any]) -> JSON:
+    out: JSON = {}
+    if "projects" in dashboard:
+        out["projects"] = sorted(str(p) for p in dashboard.get("projects") or [])
+    if "environment" in dashboard:
+        out["environment"] = sorted(dashboard.get("environment") or [])
+    if "period" in dashboard:
+        out["period"] = dashboard.get("period")
+    if "widgets" in dashboard:
+        out["widgets"] = [_canonical_widget(w) for w in dashboard.get("widgets") or []]
+    return out
+
+
+def _canonical_widget(widget: Mapping[str, Any]) -> JSON:
+    out: JSON = {
+        "title": widget.get("title"),
+        "description": without_marker(widget.get("description")),
+        "displayType": widget.get("displayType", widget.get("display_type")),
+        "widgetType": widget.get("widgetType", widget.get("widget_type")),
+        "interval": widget.get("interval") or "5m",
+    }
+    if "limit" in widget:
+        out["limit"] = widget.get("limit")
+    layout = widget.get("layout")
+    if "layout" in widget and isinstance(layout, Mapping):
+        out["layout"] = {k: layout.get(k) for k in ("x", "y", "w", "h", "minH")}
+    queries = []
+    for q in widget.get("queries") or []:
+        queries.append(
+            {
+                "fields": list(q.get("fields") or []),
+                "aggregates": list(q.get("aggregates") or []),
+                "columns": list(q.get("columns") or []),
+                "conditions": q.get("conditions") or "",
+                "orderby": q.get("orderby") or "",
+            }
+        )
+    out["queries"] = queries
+    return out
+
+
+# =========================================================================== from the wire
+class TargetBook:
+    """Collects the named targets an export needs, one per distinct destination."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self.targets: dict[str, JSON] = {}
+        self._names: dict[str, str] = {}
+
+    def name_for(self, action: Mapping[str, Any]) -> str | None:
+        target = self._target(action)
+        if target is None:
+            return None
+        key = repr(sorted(target.items()))
+        if key in self._names:
+            return self._names[key]
+        base = _slug(
+            {
+                "email": "email-"
+                + str(target.get("team") or str(target.get("member", "")).split("@")[0]),
+                "slack": f"slack-{str(target.get('channel', '')).lstrip('#@')}",
+                "pagerduty": f"pagerduty-{target.get('service', '')}",
+            }[str(target["type"])]
+        )
+        name, n = base, 2
+        while name in self.targets:
+            name, n = f"{base}-{n}", n + 1
+        self.targets[name] = target
+        self._names[key] = name
+        return name
+
+    def _target(self, action: Mapping[str, Any]) -> JSON | None:
+        d = self.directory
+        kind = action.get("type")
+        config = action.get("config") or {}
+        ident = str(config.get("targetIdentifier") or "")
+        integration = str(action.get("integrationId") or "")
+        if kind == "email":
+            if config.get("targetType") == "team":
+                slug = next((s for s, i in d.teams.items() if i == ident), None)
+                return {"type": "email", "team": slug} if slug else None
+            if config.get("targetType") == "user":
+                email = next((e for e, i in d.members.items() if i == ident), None)
+                return {"type": "email", "member": email} if email else None
+            return None
+        if kind == "slack":
+            workspace = _integration_name(d, "slack", integration)
+            channel = str(config.get("targetDisplay") or ident)
+            if not workspace or not channel:
+                return None
+            channel = channel if channel.startswith(("#", "@")) else "#" + channel
+            target: JSON = {"type": "slack", "workspace": workspace, "channel": channel}
+            channel_id = d.slack_channels.get((integration, channel))
+            if channel_id is None and ident and not ident.startswith(("#", "@")):
+                channel_id = ident
+            if channel_id:
+                target["channel_id"] = channel_id
+            return target
+        if kind == "pagerduty":
+            name = _integration_name(d, "pagerduty", integration)
+            service = next(
+                (
+                    s
+                    for (i, s), sid in d.pagerduty_services.items()
+                    if i == integration and sid == ident
+                ),
+                None,
+            )
+            if not name or not service:
+                return None
+            out: JSON = {"type": "pagerduty", "integration": name, "service": service}
+            priority = (action.get("data") or {}).get("priority")
+            if priority and priority != "default":
+                out["severity"] = priority
+            return out
+        return None
+
+
+def _integration_name(d: Directory, provider: str, iid: str) -> str | None:
+    return next((n for (p, n), i in d.integrations.items() if p == provider and i == iid), None)
+
+
+def _slug(text: str) -> str:
+    chars = [c.lower() if c.isalnum() else "-" for c in text]
+    return "-".join(part for part in "".join(chars).split("-") if part) or "target"
+
+
+def _threshold_text(value: Any, *, duration: bool, percent: bool) -> Any:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value
+    text = format_threshold(float(value), duration=duration, percent=percent)
+    try:
+        return float(text) if "." in text else int(text)
+    except ValueError:
+        return text
+
+
+def export_detector(detector: Mapping[str, Any], directory: Directory) -> JSON:
+    """A metric detector as a ``monitors:`` item."""
+    query = _source_query(detector)
+    aggregate = str(query.get("aggregate") or "count()")
+    for alias, exact in catalog.CRASH_RATE_ALIASES.items():
+        if aggregate == exact:
+            aggregate = alias
+    dataset = str(query.get("dataset") or "events")
+    out: JSON = {"name": detector.get("name")}
+    project = directory.project_slug(str(detector.get("projectId")))
+    out["project"] = project
+    description = without_marker(detector.get("description"))
+    if description:
+        out["description"] = description
+    if detector.get("enabled") is False:
+        out["enabled"] = False
+    out["dataset"] = dataset
+    event_types = sorted(query.get("eventTypes") or [])
+    if tuple(event_types) != tuple(sorted(catalog.DEFAULT_EVENT_TYPES.get(dataset, ()))):
+        out["event_types"] = event_types
+    out["aggregate"] = aggregate
+    if query.get("query"):
+        out["query"] = query["query"]
+    if query.get("environment"):
+        out["environment"] = query["environment"]
+    out["window"] = format_duration(int(query.get("timeWindow") or 60))
+    config = detector.get("config") or {}
+    detection = config.get("detectionType") or "static"
+    if detection != "static":
+        out["detection"] = detection
+    if detection == "percent" and config.get("comparisonDelta"):
+        out["comparison"] = format_duration(int(config["comparisonDelta"]))
+    duration = catalog.is_duration_aggregate(aggregate)
+    percent = detection == "percent" or dataset == "metrics"
+    group = detector.get("conditionGroup") or {}
+    resolve_value: Any = None
+    for cond in group.get("conditions") or []:
+        result = cond.get("conditionResult")
+        if cond.get("type") == "anomaly_detection":
+            comparison = cond.get("comparison") or {}
+            out["sensitivity"] = comparison.get("sensitivity", "medium")
+            directions = {0: "above", 1: "below"}
+            out["direction"] = directions.get(
+                int(comparison.get("thresholdType", 2)), "above_and_below"
+            )
+            continue
+        value = _threshold_text(cond.get("comparison"), duration=duration, percent=percent)
+        if result == catalog.PRIORITY_HIGH:
+            out["high"] = value
+            if cond.get("type") in ("lt", "lte"):
+                out["direction"] = "below"
+        elif result == catalog.PRIORITY_MEDIUM:
+            out["medium"] = value
+            if cond.get("type") in ("lt", "lte"):
+                out["direction"] = "below"
+        elif result == catalog.PRIORITY_RESOLVED:
+            resolve_value = value
+    lowest = out.get("medium", out.get("high"))
+    if resolve_value is not None and resolve_value != lowest:
+        out["resolve"] = resolve_value
+    return out
+
+
+def _export_filter(cond: Mapping[str, Any]) -> JSON | None:
+    ctype = cond.get("type")
+    comparison = cond.get("comparison")
+    if ctype == "level" and isinstance(comparison, Mapping):
+        op = {"gte": ">=", "lte": "<=", "eq": "=="}.get(str(comparison.get("match")), ">=")
+        level = _LEVEL_NAMES.get(int(comparison.get("level", 40)), "error")
+        return {"level": f"{op} {level}"}
+    if ctype in ("event_frequency_count", "event_unique_user_frequency_count") and isinstance(
+        comparison, Mapping
+    ):
+        seconds = _INTERVAL_NAMES.get(str(comparison.get("interval")), 3600)
+        key = "events" if ctype == "event_frequency_count" else "users"
+        return {key: f"> {int(comparison.get('value', 0))} in {format_duration(seconds)}"}
+    if ctype == "issue_priority_greater_or_equal":
+        name = {v: k for k, v in _PRIORITY_VALUES.items()}.get(int(comparison or 75), "high")
+        return {"priority": f">= {name}"}
+    if ctype == "issue_occurrences" and isinstance(comparison, Mapping):
+        return {"occurrences": int(comparison.get("value", 1))}
+    if ctype == "issue_category" and isinstance(comparison, Mapping):
+        category = {v: k for k, v in _CATEGORIES.items()}.get(int(comparison.get("value", 1)))
+        return {"category": category} if category else None
+    if ctype == "tagged_event" and isinstance(comparison, Mapping):
+        return {
+            "tag": {
+                "key": comparison.get("key"),
+                "match": comparison.get("match", "eq"),
+                "value": comparison.get("value", ""),
+            }
+        }
+    return None
+
+
+def export_workflow(
+    workflow: Mapping[str, Any], directory: Directory, book: TargetBook, problems: list[str]
+) -> JSON:
+    """A workflow as an ``alerts:`` item (targets collected in ``book``)."""
+    name = str(workflow.get("name"))
+    out: JSON = {"name": name}
+    if workflow.get("enabled") is False:
+        out["enabled"] = False
+    if workflow.get("environment"):
+        out["environment"] = workflow["environment"]
+    triggers = []
+    for cond in (workflow.get("triggers") or {}).get("conditions") or []:
+        trigger = _TRIGGER_NAMES.get(str(cond.get("type")))
+        if trigger:
+            triggers.append(trigger)
+        else:
+            problems.append(f"alert {name!r}: trigger {cond.get('type')!r} cannot be exported")
+    if triggers:
+        out["triggers"] = triggers
+    monitors: list[str] = []
+    projects: list[str] = []
+    for did in workflow.get("detectorIds") or []:
+        key = directory.link_key(str(did))
+        project, _, rest = key.partition("/")
+        if rest.startswith("@"):
+            if project not in projects:
+                projects.append(project)
+        elif rest:
+            monitors.append(rest)
+    if monitors:
+        out["monitors"] = sorted(set(monitors))
+    if projects:
+        out["projects"] = projects
+    filters: list[JSON] = []
+    actions: list[str] = []
+    groups = workflow.get("actionFilters") or []
+    for group in groups:
+        if group.get("logicType") and group.get("logicType") != "all":
+            out["filter_match"] = group["logicType"]
+        for cond in group.get("conditions") or []:
+            item = _export_filter(cond)
+            if item is None:
+                problems.append(f"alert {name!r}: filter {cond.get('type')!r} cannot be exported")
+            else:
+                filters.append(item)
+        for action in group.get("actions") or []:
+            target = book.name_for(action)
+            if target is None:
+                problems.append(
+                    f"alert {name!r}: a {action.get('type')} action names a destination "
+                    "that cannot be resolved; left out"
+                )
+            elif target not in actions:
+                actions.append(target)
+    if filters:
+        out["filters"] = filters
+    if actions:
+        out["actions"] = actions
+    frequency = int((workflow.get("config") or {}).get("frequency", 30))
+    if frequency != 30:
+        out["frequency"] = format_duration(frequency * 60) if frequency else 0
+    return out
+
+
+def export_dashboard(dashboard: Mapping[str, Any], directory: Directory) -> JSON:
+    out: JSON = {"title": dashboard.get("title")}
+    projects = [directory.project_slug(str(p)) for p in dashboard.get("projects") or []]
+    if projects:
+        out["projects"] = projects
+    if dashboard.get("environment"):
+        out["environment"] = list(dashboard["environment"])
+    if dashboard.get("period"):
+        out["period"] = dashboard["period"]
+    widgets = []
+    for w in dashboard.get("widgets") or []:
+        query = (w.get("queries") or [{}])[0]
+        item: JSON = {"title": w.get("title")}
+        description = without_marker(w.get("description"))
+        if description:
+            item["description"] = description
+        item["display"] = w.get("displayType")
+        item["dataset"] = w.get("widgetType") or "discover"
+        if query.get("aggregates"):
+            item["aggregates"] = list(query["aggregates"])
+        if query.get("columns"):
+            item["columns"] = list(query["columns"])
+        if query.get("conditions"):
+            item["conditions"] = query["conditions"]
+        if query.get("orderby"):
+            item["orderby"] = query["orderby"]
+        if w.get("interval") and w.get("interval") != "5m":
+            item["interval"] = w["interval"]
+        if w.get("limit") is not None:
+            item["limit"] = w["limit"]
+        layout = w.get("layout")
+        if isinstance(layout, Mapping):
+            item["layout"] = {
+                "x": layout.get("x", 0),
+                "y": layout.get("y", 0),
+                "w": layout.get("w", 2),
+                "h": layout.get("h", 2),
+                "min_h": layout.get("minH", 1),
+            }
+        widgets.append(item)
+    out["widgets"] = widgets
+    return out
+
+
+# --------------------------------------------------------------------------- legacy rules
+_LEGACY_TRIGGERS = {
+    "sentry.rules.conditions.first_seen_event.FirstSeenEventCondition": "first_seen",
+    "sentry.rules.conditions.regression_event.RegressionEventCondition": "regression",
+    "sentry.rules.conditions.reappeared_event.ReappearedEventCondition": "reappeared",
+}
+_LEGACY_INTERVALS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86400, "1w": 604800}
+_FREQUENCY_CHOICES = catalog.FREQUENCY_CHOICES_MINUTES
+
+
+def _nearest_frequency(minutes: int) -> int:
+    """Legacy rules allow 5..43200 minutes; alerts take a fixed set: round up."""
+    for choice in _FREQUENCY_CHOICES:
+        if choice >= minutes:
+            return choice
+    return _FREQUENCY_CHOICES[-1]
+
+
+def legacy_issue_rule_to_workflow(rule: Mapping[str, Any], problems: list[str]) -> JSON:
+    """A legacy issue alert rule (``projects/{o}/{p}/rules/``) as a workflow-shaped dict."""
+    name = str(rule.get("name"))
+    triggers: list[JSON] = []
+    filters: list[JSON] = []
+    for cond in rule.get("conditions") or []:
+        cid = str(cond.get("id"))
+        if cid in _LEGACY_TRIGGERS:
+            ctype = catalog.TRIGGER_TYPES[_LEGACY_TRIGGERS[cid]]
+            triggers.append({"type": ctype, "comparison": True, "conditionResult": True})
+        elif cid.endswith(("EventFrequencyCondition", "EventUniqueUserFrequencyCondition")):
+            seconds = _LEGACY_INTERVALS.get(str(cond.get("interval")), 3600)
+            kind = (
+                "event_frequency_count"
+                if cid.endswith(".EventFrequencyCondition")
+                else "event_unique_user_frequency_count"
+            )
+            if cond.get("comparisonType", "count") != "count":
+                problems.append(f"legacy rule {name!r}: percent comparisons cannot be exported")
+                continue
+            filters.append(
+                {
+                    "type": kind,
+                    "comparison": {
+                        "value": int(cond.get("value", 0)),
+                        "interval": catalog.FREQUENCY_INTERVALS.get(seconds, "1hr"),
+                    },
+                }
+            )
+        else:
+            problems.append(f"legacy rule {name!r}: condition {cid} cannot be exported")
+    for flt in rule.get("filters") or []:
+        fid = str(flt.get("id"))
+        if fid.endswith("LevelFilter"):
+            filters.append(
+                {
+                    "type": "level",
+                    "comparison": {"level": int(flt.get("level", 40)), "match": flt.get("match")},
+                }
+            )
+        elif fid.endswith("IssueOccurrencesFilter"):
+            filters.append({"type": "issue_occurrences", "comparison": {"value": flt.get("value")}})
+        elif fid.endswith("TaggedEventFilter"):
+            filters.append(
+                {
+                    "type": "tagged_event",
+                    "comparison": {
+                        "key": flt.get("key"),
+                        "match": flt.get("match", "eq"),
+                        "value": flt.get("value", ""),
+                    },
+                }
+            )
+        else:
+            problems.append(f"legacy rule {name!r}: filter {fid} cannot be exported")
+    actions: list[JSON] = []
+    for act in rule.get("actions") or []:
+        aid = str(act.get("id"))
+        if aid.endswith("SlackNotifyServiceAction"):
+            actions.append(
+                {
+                    "type": "slack",
+                    "integrationId": str(act.get("workspace")),
+                    "config": {
+                        "targetType": "specific",
+                        "targetIdentifier": act.get("channel_id") or act.get("channel"),
+                        "targetDisplay": act.get("channel"),
+                    },
+                }
+            )
+        elif aid.endswith("PagerDutyNotifyServiceAction"):
+            actions.append(
+                {
+                    "type": "pagerduty",
+                    "integrationId": str(act.get("account")),
+                    "config": {
+                        "targetType": "specific",
+                        "targetIdentifier": str(act.get("service")),
+                    },
+                    "data": {"priority": act.get("severity") or "default"},
+                }
+            )
+        elif aid.endswith("NotifyEmailAction") and act.get("targetType") in ("Team", "Member"):
+            actions.append(
+                {
+                    "type": "email",
+                    "config": {
+                        "targetType": "team" if act.get("targetType") == "Team" else "user",
+                        "targetIdentifier": str(act.get("targetIdentifier")),
+                    },
+                }
+            )
+        else:
+            problems.append(f"legacy rule {name!r}: action {aid} cannot be exported")
+    match = str(rule.get("filterMatch") or "all")
+    if str(rule.get("actionMatch") or "any") == "all" and len(triggers) > 1:
+        problems.append(f"legacy rule {name!r}: 'all' of several triggers becomes 'any'")
+    frequency = int(rule.get("frequency") or 30)
+    chosen = _nearest_frequency(frequency)
+    if chosen != frequency:
+        problems.append(
+            f"legacy rule {name!r}: frequency {frequency} min rounded up to {chosen} min"
+        )
+    projects = rule.get("projects") or []
+    return {
+        "name": name,
+        "environment": rule.get("environment"),
+        "config": {"frequency": chosen},
+        "triggers": {"logicType": "any-short", "conditions": triggers},
+        "actionFilters": [{"logicType": match, "conditions": filters, "actions": actions}],
+        "projects": list(projects),
+    }
+
+
+def legacy_metric_rule_to_detector(
+    rule: Mapping[str, Any], directory: Directory
+) -> tuple[JSON, list[JSON]]:
+    """A legacy metric alert rule as (detector-shaped dict, its trigger actions)."""
+    threshold_type = int(rule.get("thresholdType") or 0)
+    alert_op, resolve_op = ("lt", "gte") if threshold_type == 1 else ("gt", "lte")
+    conditions: list[JSON] = []
+    actions: list[JSON] = []
+    lowest: Any = None
+    for trigger in rule.get("triggers") or []:
+        result = catalog.PRIORITY_HIGH if trigger.get("label") == "critical" else 50
+        value = trigger.get("alertThreshold")
+        conditions.append({"type": alert_op, "comparison": value, "conditionResult": result})
+        lowest = value
+        for act in trigger.get("actions") or []:
+            kind = act.get("type")
+            ident = str(act.get("targetIdentifier") or "")
+            config: JSON = {"targetType": act.get("targetType"), "targetIdentifier": ident}
+            if kind == "slack":
+                config["targetIdentifier"] = act.get("inputChannelId") or ident
+                config["targetDisplay"] = ident
+            action: JSON = {
+                "type": kind,
+                "integrationId": None
+                if act.get("integrationId") is None
+                else str(act["integrationId"]),
+                "config": config,
+                "data": {"priority": act["priority"]} if act.get("priority") else {},
+            }
+            if repr(action) not in {repr(a) for a in actions}:
+                actions.append(action)
+    resolve = rule.get("resolveThreshold")
+    if resolve is None:
+        resolve = lowest
+    if resolve is not None:
+        conditions.append({"type": resolve_op, "comparison": resolve, "conditionResult": 0})
+    projects = rule.get("projects") or []
+    project_id = directory.projects.get(str(projects[0]), "") if projects else ""
+    delta = rule.get("comparisonDelta")
+    detector = {
+        "name": rule.get("name"),
+        "type": "metric_issue",
+        "projectId": project_id,
+        "description": rule.get("description") or "",
+        "dataSources": [
+            {
+                "dataset": rule.get("dataset") or "events",
+                "queryType": rule.get("queryType"),
+                "eventTypes": list(rule.get("eventTypes") or []),
+                "aggregate": rule.get("aggregate"),
+                "query": rule.get("query") or "",
+                "environment": rule.get("environment"),
+                "timeWindow": int(float(rule.get("timeWindow") or 1) * 60),
+            }
+        ],
+        "conditionGroup": {"logicType": "any", "conditions": conditions},
+        "config": {
+            "detectionType": rule.get("detectionType") or "static",
+            "comparisonDelta": None if delta is None else int(delta) * 60,
+        },
+    }
+    return detector, actions
+
+
+def _sorted_json(items: Sequence[JSON]) -> list[JSON]:
+    return sorted(items, key=repr)
+
+
+__all__ = [
+    "MARKER",
+    "Directory",
+    "TargetBook",
+    "alert_body",
+    "alert_links",
+    "canonical_dashboard",
+    "canonical_detector",
+    "canonical_workflow",
+    "dashboard_body",
+    "directory_from_lists",
+    "export_dashboard",
+    "export_detector",
+    "export_workflow",
+    "format_number",
+    "legacy_issue_rule_to_workflow",
+    "legacy_metric_rule_to_detector",
+    "monitor_body",
+]

@@ -1,0 +1,230 @@
+"""The pure planner: desired vs actual resources -> an ordered Plan with field-level diffs.
+
+Nothing here does I/O. Both sides arrive as :class:`Resource` objects whose ``fields`` are
+already *canonical* (see ``api/wire.py``): the same normaliser turns what we would send and
+what Sentry returns into one comparable shape, so re-reading what was written compares equal.
+
+Identity is the resource's name: a monitor by (project, name), an alert by name within the
+organization, a dashboard by title within the organization. Only fields the desired side sets
+are compared. ``prune`` deletes actual resources absent from the file only when they carry our
+ownership marker and are not Sentry built-ins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["monitor", "alert", "dashboard"]
+Action = Literal["create", "update", "delete", "noop"]
+
+KINDS: tuple[Kind, ...] = ("monitor", "alert", "dashboard")
+# Creates and updates run in dependency order (alerts link monitors), deletes in reverse.
+_WRITE_ORDER: dict[Kind, int] = {"monitor": 0, "alert": 1, "dashboard": 2}
+_DELETE_ORDER: dict[Kind, int] = {"alert": 0, "monitor": 1, "dashboard": 2}
+_ACTION_ORDER: dict[Action, int] = {"create": 0, "update": 0, "noop": 0, "delete": 1}
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One monitor, alert or dashboard, desired (from the file) or actual (from Sentry).
+
+    ``fields``: the canonical, comparable view. ``body``: for desired resources, the JSON to
+    send (alerts get their ``detectorIds`` filled in by the applier). ``id``: Sentry's id for
+    actual resources. ``managed``: carries our ownership marker. ``builtin``: Sentry's own
+    object (default detectors, the prebuilt dashboard), never touched.
+    """
+
+    kind: Kind
+    name: str
+    fields: Mapping[str, Any]
+    project: str | None = None
+    id: str | None = None
+    body: Mapping[str, Any] | None = None
+    managed: bool = False
+    builtin: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.project}/{self.name}" if self.kind == "monitor" else self.name
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.key!r}"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs: a dotted path (``thresholds.high.value``), before and after."""
+
+    path: str
+    before: Any
+    after: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class Change:
+    action: Action
+    kind: Kind
+    key: str
+    desired: Resource | None = None
+    actual: Resource | None = None
+    diff: tuple[FieldChange, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.key!r}"
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"action": self.action, "kind": self.kind, "name": self.key}
+        if self.actual is not None and self.actual.id is not None:
+            data["id"] = self.actual.id
+        if self.action == "create" and self.desired is not None:
+            data["fields"] = _jsonable(self.desired.fields)
+        if self.action == "update":
+            data["diff"] = [c.to_json() for c in self.diff]
+        return data
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def pending(self) -> tuple[Change, ...]:
+        """Every change that writes (everything except no-ops)."""
+        return tuple(c for c in self.changes if c.action != "noop")
+
+    @property
+    def has_drift(self) -> bool:
+        return bool(self.pending)
+
+    def counts(self) -> dict[str, int]:
+        counts = {"create": 0, "update": 0, "delete": 0, "noop": 0}
+        for change in self.changes:
+            counts[change.action] += 1
+        return counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "summary": self.counts(),
+            "drift": self.has_drift,
+            "changes": [c.to_json() for c in self.changes],
+            "warnings": list(self.warnings),
+        }
+
+
+def plan(
+    desired: Iterable[Resource], actual: Iterable[Resource], *, prune: bool = False
+) -> Plan:
+    """Compare desired with actual and return the ordered changes."""
+    warnings: list[str] = []
+    wanted: dict[tuple[Kind, str], Resource] = {}
+    for resource in desired:
+        ident = (resource.kind, resource.key)
+        if ident in wanted:
+            warnings.append(f"{resource.label} is defined twice; the last definition wins")
+        wanted[ident] = resource
+
+    existing: dict[tuple[Kind, str], list[Resource]] = {}
+    for resource in actual:
+        existing.setdefault((resource.kind, resource.key), []).append(resource)
+
+    changes: list[Change] = []
+    for ident, want in wanted.items():
+        candidates = [r for r in existing.get(ident, []) if not r.builtin]
+        if not candidates:
+            changes.append(Change("create", want.kind, want.key, desired=want))
+            continue
+        have = _pick(candidates)
+        if len(candidates) > 1:
+            warnings.append(
+                f"{want.label} exists {len(candidates)} times in Sentry; "
+                f"reconciling id {have.id} and leaving the others alone"
+            )
+        diff = diff_fields(want.fields, have.fields)
+        action: Action = "update" if diff else "noop"
+        changes.append(Change(action, want.kind, want.key, desired=want, actual=have, diff=diff))
+
+    if prune:
+        for ident, group in existing.items():
+            if ident in wanted:
+                continue
+            for have in group:
+                if have.managed and not have.builtin:
+                    changes.append(Change("delete", have.kind, have.key, actual=have))
+    changes.sort(key=_order)
+    return Plan(tuple(changes), tuple(warnings))
+
+
+def _pick(candidates: Sequence[Resource]) -> Resource:
+    """Among same-named resources prefer ours, then the oldest (lowest numeric id)."""
+
+    def rank(r: Resource) -> tuple[int, int, str]:
+        rid = r.id or ""
+        return (0 if r.managed else 1, int(rid) if rid.isdigit() else 1 << 62, rid)
+
+    return sorted(candidates, key=rank)[0]
+
+
+def _order(change: Change) -> tuple[int, int, str]:
+    phase = _ACTION_ORDER[change.action]
+    within = (_DELETE_ORDER if change.action == "delete" else _WRITE_ORDER)[change.kind]
+    return (phase, within, change.key)
+
+
+def diff_fields(desired: Mapping[str, Any], actual: Mapping[str, Any]) -> tuple[FieldChange, ...]:
+    """Field-level differences, for the fields ``desired`` sets (recursing into mappings)."""
+    out: list[FieldChange] = []
+    _diff(desired, actual, "", out)
+    return tuple(out)
+
+
+def _diff(want: Any, have: Any, path: str, out: list[FieldChange]) -> None:
+    if isinstance(want, Mapping):
+        if not isinstance(have, Mapping):
+            out.append(FieldChange(path or "(resource)", have, _jsonable(want)))
+            return
+        for key in want:
+            child = f"{path}.{key}" if path else str(key)
+            _diff(want[key], have.get(key), child, out)
+        return
+    if isinstance(want, list | tuple):
+        if (
+            isinstance(have, list | tuple)
+            and len(have) == len(want)
+            and all(isinstance(x, Mapping) for x in want)
+        ):
+            for index, (w, h) in enumerate(zip(want, have, strict=True)):
+                _diff(w, h, f"{path}[{index}]", out)
+            return
+        if not _equal(want, have):
+            out.append(FieldChange(path, _jsonable(have), _jsonable(want)))
+        return
+    if not _equal(want, have):
+        out.append(FieldChange(path, _jsonable(have), _jsonable(want)))
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b or (a == b and type(a) is type(b))
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return float(a) == float(b)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return set(a) == set(b) and all(_equal(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
