@@ -1,0 +1,131 @@
+"""Run the sandbox under uvicorn: in a background thread (tests) or in the foreground (CLI)."""
+
+from __future__ import annotations
+
+import importlib
+import socket
+import threading
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox.app import create_app, open_state, reset_state
+from para_monitor_cli.sandbox.seed import load_seed
+from para_monitor_cli.sandbox.store import Doc, Store
+from para_monitor_cli.sandbox.web import SandboxState
+
+HOST = "127.0.0.1"
+
+
+class SandboxServer:
+    """A sandbox bound to 127.0.0.1: state, app, and the uvicorn server around them."""
+
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        data: Path | None = None,
+        seed: Path | None = None,
+        token: str | None = None,
+        host: str = HOST,
+    ) -> None:
+        self.seed: Doc = load_seed(seed)
+        self.store = Store(data)
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, port))
+        self.port: int = self._socket.getsockname()[1]
+        self.url = f"http://{host}:{self.port}/"
+        self.state: SandboxState
+        self.state, self.token = open_state(self.store, self.seed, token, self.url)
+        self.app: Any = create_app(self.state)
+        self.faults: Any = None
+        self.asgi: Any = self.app
+        try:  # faults.py is owned separately; wire it in once it is there
+            faults = importlib.import_module("para_monitor_cli.sandbox.faults")
+        except ImportError:
+            pass
+        else:
+            self.asgi, self.faults = faults.wrap(self.app)
+        config = uvicorn.Config(
+            self.asgi,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    # -- what clients need ---------------------------------------------------------------------
+
+    @property
+    def org(self) -> str:
+        return str(self.seed["organizations"][0]["slug"])
+
+    def _project(self) -> Doc:
+        first = self.seed["organizations"][0]["projects"][0]
+        for project in self.store.all("project"):
+            if project["slug"] == first["slug"]:
+                return project
+        raise LookupError(f"seeded project {first['slug']} is gone")
+
+    @property
+    def project(self) -> str:
+        return str(self._project()["slug"])
+
+    @property
+    def project_id(self) -> str:
+        return str(self._project()["id"])
+
+    @property
+    def dsn(self) -> str:
+        """The DSN of the default project's first active client key."""
+        project_id = self.project_id
+        for key in self.store.all("key"):
+            if key["project"] == project_id and key["isActive"]:
+                return model.dsn_for(key, self.url)
+        raise LookupError("the default project has no active client key")
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the seed (tokens kept), faults off."""
+        reset_state(self.state, self.seed)
+        if self.faults is not None and hasattr(self.faults, "reset"):
+            self.faults.reset()
+
+    def start(self) -> SandboxServer:
+        """Serve in a daemon thread; returns once the server accepts connections."""
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            daemon=True,
+            name=f"sandbox:{self.port}",
+        )
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the sandbox server failed to start")
+            threading.Event().wait(0.01)
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until Ctrl-C (uvicorn handles the signal)."""
+        try:
+            self._server.run(sockets=[self._socket])
+        finally:
+            self.close()
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.close()
+
+    def close(self) -> None:
+        self._socket.close()
+        self.store.close()

@@ -1,0 +1,271 @@
+"""HTTP plumbing shared by the sandbox's routes: auth, resolution, errors, pagination."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from para_monitor_cli.sandbox import model, validation
+from para_monitor_cli.sandbox.store import Doc, Store
+
+NOT_FOUND = "The requested resource does not exist"
+NO_PERMISSION = "You do not have permission to perform this action."
+NO_CREDENTIALS = "Authentication credentials were not provided."
+BAD_TOKEN = "Invalid token"  # noqa: S105 - an error message, not a secret
+MAX_PER_PAGE = 100
+MAX_WIDGETS = 30
+PREBUILT_DASHBOARD = {"id": "default-overview", "title": "General"}
+
+# scopes: any one of them suffices (the spec's security lists)
+ORG_READ = ("org:read", "org:write", "org:admin")
+PROJECT_READ = ("project:read", "project:write", "project:admin")
+PROJECT_WRITE = ("project:write", "project:admin")
+ALERTS_READ = ("alerts:read", *ORG_READ)
+ALERTS_WRITE = ("alerts:write", "org:write", "org:admin")
+MEMBER_READ = ("member:read", "member:write", "member:admin")
+TEAM_READ = ("team:read", "team:write", "team:admin")
+RELEASES = ("project:read", "project:write", "project:admin", "project:releases", "org:ci")
+RELEASES_WRITE = ("project:write", "project:admin", "project:releases", "org:ci")
+
+
+@dataclass
+class SandboxState:
+    """What every handler shares: the store, the API tokens, and the public base URL."""
+
+    store: Store
+    base_url: str = "http://127.0.0.1:9000/"
+    tokens: dict[str, Doc] = field(default_factory=dict)
+
+    def add_token(self, token: str, scopes: list[str] | None = None) -> None:
+        user = self.store.meta("token_user") or "1"
+        seeded = json.loads(self.store.meta("token_scopes") or "[]")
+        self.tokens[token] = {"user": user, "scopes": scopes or seeded or list(model.ALL_SCOPES)}
+
+
+@dataclass
+class Ctx:
+    """One authenticated API request with its organization and project resolved."""
+
+    request: Request
+    state: SandboxState
+    user: str
+    org: Doc
+    project: Doc
+
+    @property
+    def store(self) -> Store:
+        return self.state.store
+
+    async def body(self) -> Any:
+        raw = await self.request.body()
+        if not raw:
+            return {}
+        return json.loads(raw)
+
+    def query(self, name: str, default: str | None = None) -> str | None:
+        return self.request.query_params.get(name, default)
+
+
+Handler = Callable[[Ctx], Awaitable[Response]]
+
+
+class Problem(Exception):
+    """An API error: raised anywhere in a handler, turned into Sentry's response."""
+
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(str(body))
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def detail(status: int, text: str) -> Problem:
+    return Problem(status, {"detail": text})
+
+
+def ok(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(data, status_code=status, headers=headers)
+
+
+def empty(status: int) -> Response:
+    return Response(status_code=status)
+
+
+def now() -> str:
+    return model.now_iso()
+
+
+# -- validation seam (validation.py is owned separately) ----------------------------------------
+
+
+def org_context(store: Store, org: Doc) -> validation.OrgContext:
+    """What validation needs to know about ``org``: members, teams, integrations..."""
+    org_id = org["id"]
+    projects = {p["id"]: p["slug"] for p in store.all("project") if p["org"] == org_id}
+    return validation.OrgContext(
+        user_ids=frozenset(m["user"] for m in store.all("member") if m["org"] == org_id),
+        team_ids=frozenset(t["id"] for t in store.all("team") if t["org"] == org_id),
+        integrations={
+            i["id"]: i["provider"] for i in store.all("integration") if i["org"] == org_id
+        },
+        project_slugs=frozenset(projects.values()),
+        workflow_ids=frozenset(w["id"] for w in store.all("workflow") if w["org"] == org_id),
+        detector_ids=frozenset(
+            d["id"] for d in store.all("detector") if d["projectId"] in projects
+        ),
+    )
+
+
+def check(ctx: Ctx, rule: Callable[..., Any], body: Any, partial: bool | None = None) -> None:
+    """Run one of ``validation.validate_*`` on ``body``; raise Sentry's 400 if it fails."""
+    extra = {} if partial is None else {"partial": partial}
+    errors = rule(body, ctx=org_context(ctx.store, ctx.org), **extra)
+    if errors is not None:
+        raise Problem(400, errors)
+
+
+def require(body: Any, *names: str) -> Doc:
+    """The body as a dict with ``names`` present (DRF's "This field is required.")."""
+    if not isinstance(body, dict):
+        raise Problem(400, {"nonFieldErrors": ["Invalid data. Expected a dictionary."]})
+    missing = {n: ["This field is required."] for n in names if body.get(n) in (None, "")}
+    if missing:
+        raise Problem(400, missing)
+    return body
+
+
+# -- auth, org and project resolution -----------------------------------------------------------
+
+
+def api(*scopes: str) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+    """Wrap a handler: Bearer auth, scope check, org/project resolution, error bodies."""
+
+    def wrap(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            state: SandboxState = request.app.state.sandbox
+            try:
+                user = authenticate(request, state, scopes)
+                org = resolve_org(state, request.path_params.get("org"), user)
+                project = resolve_project(state, org, request.path_params.get("project"))
+                response = await fn(Ctx(request, state, user, org, project))
+            except Problem as exc:
+                response = ok(exc.body, exc.status, exc.headers)
+            except json.JSONDecodeError:
+                response = ok({"detail": "Malformed request."}, 400)
+            return response
+
+        endpoint.__name__ = fn.__name__
+        return endpoint
+
+    return wrap
+
+
+def authenticate(request: Request, state: SandboxState, scopes: tuple[str, ...]) -> str:
+    header = request.headers.get("authorization", "")
+    kind, _, token = header.partition(" ")
+    if not header:
+        raise detail(401, NO_CREDENTIALS)
+    if kind.lower() != "bearer" or token.strip() not in state.tokens:
+        raise detail(401, BAD_TOKEN)
+    grant = state.tokens[token.strip()]
+    if scopes and not set(scopes) & set(grant["scopes"]):
+        raise detail(403, NO_PERMISSION)
+    return str(grant["user"])
+
+
+def is_member(store: Store, org_id: str, user: str) -> bool:
+    return any(m["org"] == org_id and m["user"] == user for m in store.all("member"))
+
+
+def resolve_org(state: SandboxState, ref: str | None, user: str) -> Doc:
+    if ref is None:
+        return {}
+    for org in state.store.all("org"):
+        if ref in (org["slug"], org["id"]):
+            if not is_member(state.store, org["id"], user):
+                raise detail(403, NO_PERMISSION)
+            return org
+    raise detail(404, NOT_FOUND)
+
+
+def resolve_project(state: SandboxState, org: Doc, ref: str | None) -> Doc:
+    if ref is None:
+        return {}
+    for project in state.store.all("project"):
+        if project["org"] == org["id"] and ref in (project["slug"], project["id"]):
+            return project
+    raise detail(404, NOT_FOUND)
+
+
+def org_docs(ctx: Ctx, kind: str) -> list[Doc]:
+    return [d for d in ctx.store.all(kind) if d.get("org") == ctx.org["id"]]
+
+
+def project_ids(ctx: Ctx) -> set[str]:
+    return {p["id"] for p in org_docs(ctx, "project")}
+
+
+def one(ctx: Ctx, kind: str, doc_id: str, owner: str = "org") -> Doc:
+    doc = ctx.store.get(kind, doc_id)
+    expected = ctx.org["id"] if owner == "org" else ctx.project["id"]
+    if doc is None or doc.get(owner) != expected:
+        raise detail(404, NOT_FOUND)
+    return doc
+
+
+# -- pagination ---------------------------------------------------------------------------------
+
+
+def paginate(ctx: Ctx, items: list[Any], default: int = MAX_PER_PAGE) -> Response:
+    """One page of ``items`` with Sentry's ``Link`` header (previous, then next)."""
+    raw = ctx.query("per_page")
+    per_page = default
+    if raw is not None:
+        try:
+            per_page = int(raw)
+        except ValueError:
+            raise detail(400, "Invalid per_page parameter.") from None
+        if per_page > MAX_PER_PAGE:
+            raise detail(400, f"Invalid per_page value. Cannot exceed {MAX_PER_PAGE}.")
+        if per_page < 1:
+            raise detail(400, "Invalid per_page parameter.")
+    offset = 0
+    cursor = ctx.query("cursor")
+    if cursor:
+        parts = cursor.split(":")
+        try:
+            if len(parts) != 3:
+                raise ValueError(cursor)
+            offset = int(parts[1])
+            is_prev = parts[2] == "1"
+        except ValueError:
+            raise detail(400, "Invalid cursor parameter.") from None
+        if offset < 0:
+            raise detail(400, "Invalid cursor parameter.")
+        del is_prev  # offsets are absolute here, so both directions read the same
+    page = items[offset : offset + per_page]
+    base = str(ctx.request.url.replace(query=""))
+    params = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "cursor"]
+
+    def link(rel: str, value: str, results: bool) -> str:
+        url = base + "?" + urlencode([*params, ("cursor", value)])
+        flag = "true" if results else "false"
+        return f'<{url}>; rel="{rel}"; results="{flag}"; cursor="{value}"'
+
+    prev_cursor = f"0:{max(offset - per_page, 0)}:1"
+    next_cursor = f"0:{offset + per_page}:0"
+    header = ", ".join(
+        [
+            link("previous", prev_cursor, offset > 0),
+            link("next", next_cursor, offset + per_page < len(items)),
+        ]
+    )
+    return ok(
+        page, headers={"Link": header, "X-Hits": str(len(items)), "X-Max-Hits": str(len(items))}
+    )
