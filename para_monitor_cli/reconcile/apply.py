@@ -1,0 +1,263 @@
+"""The applier: the only code that writes monitors, alerts and dashboards to Sentry.
+
+It runs a :class:`~para_monitor_cli.reconcile.plan.Plan` phase by phase (monitors, then the
+alerts that link them, then dashboards, then deletes in reverse dependency order); within a
+phase independent changes run concurrently, bounded by the client's limiter. The first failure
+stops the run cleanly: changes in flight finish, nothing new starts, and
+:class:`~para_monitor_cli.errors.ApplyError` says what was applied, what failed and what was
+not attempted.
+
+A create whose outcome is unknown (timeout, dropped connection, 5xx) may have happened: the
+applier re-reads the resource by name before trying again, so nothing is created twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from para_monitor_cli.api import wire
+from para_monitor_cli.api.client import SentryClient
+from para_monitor_cli.api.wire import Directory
+from para_monitor_cli.errors import (
+    ApiError,
+    ApplyError,
+    ApplyProgress,
+    ServerError,
+    UnreachableError,
+    UsageError,
+)
+from para_monitor_cli.reconcile.plan import Change, Plan
+
+Progress = Callable[[Change, str], None]
+CREATE_ATTEMPTS = 3
+
+
+@dataclass
+class ApplyResult:
+    applied: list[Change] = field(default_factory=list)
+    progress: ApplyProgress = field(default_factory=ApplyProgress)
+
+
+def _phase(change: Change) -> int:
+    if change.action == "delete":
+        return {"alert": 3, "monitor": 4, "dashboard": 5}[change.kind]
+    return {"monitor": 0, "alert": 1, "dashboard": 2}[change.kind]
+
+
+class Applier:
+    def __init__(
+        self,
+        client: SentryClient,
+        org: str,
+        directory: Directory,
+        *,
+        on_progress: Progress | None = None,
+    ) -> None:
+        self.client = client
+        self.org = org
+        self.directory = directory
+        self.on_progress = on_progress
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- run
+    def apply(self, plan: Plan) -> ApplyResult:
+        pending = list(plan.pending)
+        result = ApplyResult()
+        phases: dict[int, list[Change]] = {}
+        for change in pending:
+            phases.setdefault(_phase(change), []).append(change)
+        failure: BaseException | None = None
+        done: set[int] = set()
+        for phase in sorted(phases):
+            changes = phases[phase]
+            errors = self._run_phase(changes, result, done)
+            if errors:
+                failure = errors[0]
+                break
+        if failure is not None:
+            result.progress.not_attempted = [c.label for c in pending if id(c) not in done]
+            applied = len(result.progress.applied)
+            message = (
+                f"apply stopped after {applied} of {len(pending)} changes: "
+                f"{getattr(failure, 'message', None) or type(failure).__name__}"
+            )
+            raise ApplyError(
+                message,
+                result.progress,
+                hint="fix the cause and run apply-alerts again: it continues where it stopped",
+            ) from failure
+        return result
+
+    def _run_phase(
+        self, changes: Sequence[Change], result: ApplyResult, done: set[int]
+    ) -> list[BaseException]:
+        stop = threading.Event()
+        errors: list[BaseException] = []
+
+        def run(change: Change) -> None:
+            if stop.is_set():
+                return
+            with self._lock:
+                done.add(id(change))
+            self._notify(change, "start")
+            try:
+                self._apply_one(change)
+            except (ApiError, UsageError) as exc:
+                stop.set()
+                with self._lock:
+                    errors.append(exc)
+                    result.progress.failed.append(change.label)
+                self._notify(change, "failed")
+                return
+            with self._lock:
+                result.applied.append(change)
+                result.progress.applied.append(change.label)
+            self._notify(change, "done")
+
+        workers = max(1, min(len(changes), self.client.limiter.limit))
+        if workers == 1:
+            for change in changes:
+                run(change)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for future in [pool.submit(run, c) for c in changes]:
+                    future.result()
+        return errors
+
+    def _notify(self, change: Change, status: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(change, status)
+
+    # ---------------------------------------------------------------- one change
+    def _apply_one(self, change: Change) -> None:
+        c, org = self.client, self.org
+        if change.action == "delete":
+            assert change.actual is not None
+            assert change.actual.id is not None
+            rid = change.actual.id
+            {
+                "monitor": c.delete_detector,
+                "alert": c.delete_workflow,
+                "dashboard": c.delete_dashboard,
+            }[change.kind](rid, org=org)
+            return
+        desired = change.desired
+        assert desired is not None
+        assert desired.body is not None
+        body = dict(desired.body)
+        if change.kind == "alert":
+            body["detectorIds"] = self._detector_ids(desired.fields.get("monitors", []))
+        if change.action == "update":
+            assert change.actual is not None
+            assert change.actual.id is not None
+            rid = change.actual.id
+            if change.kind == "monitor":
+                saved = c.update_detector(rid, body, org=org)
+                self._remember(saved)
+            elif change.kind == "alert":
+                c.update_workflow(rid, body, org=org)
+            else:
+                c.update_dashboard(rid, body, org=org)
+            return
+        saved = self._create(change, body)
+        if change.kind == "monitor":
+            self._remember(saved)
+
+    def _remember(self, detector: Any) -> None:
+        if isinstance(detector, Mapping):
+            with self._lock:
+                self.directory.add_detector(detector)
+
+    def _detector_ids(self, keys: Sequence[str]) -> list[int]:
+        ids: list[int] = []
+        with self._lock:
+            for key in keys:
+                project, _, name = key.partition("/")
+                pid = self.directory.project_id(project)
+                if name.startswith("@"):
+                    kind = name[1:]
+                    found = [
+                        int(d)
+                        for d in self.directory.default_detectors.get(pid, [])
+                        if self.directory.detector_keys.get(d) == key
+                    ]
+                    if not found:
+                        raise UsageError(
+                            f"project {project!r} has no default {kind!r} issue monitor in Sentry"
+                        )
+                    ids.extend(found)
+                else:
+                    did = self.directory.detectors.get((pid, name))
+                    if did is None:
+                        raise UsageError(f"monitor {name!r} does not exist in project {project!r}")
+                    ids.append(int(did))
+        return sorted(set(ids))
+
+    def _create(self, change: Change, body: dict[str, Any]) -> Any:
+        """Create, re-reading by name after an unknown outcome before any retry."""
+        desired = change.desired
+        assert desired is not None
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                return self._post(change, body)
+            except (UnreachableError, ServerError) as exc:
+                found = self._find(change)
+                if found is not None:
+                    return found
+                if attempt == CREATE_ATTEMPTS:
+                    raise exc from None
+            except ApiError as exc:
+                if exc.status == 409:  # dashboard title taken: it may be our earlier create
+                    found = self._find(change)
+                    if found is not None:
+                        return found
+                raise
+        return None  # pragma: no cover - the loop returns or raises
+
+    def _post(self, change: Change, body: dict[str, Any]) -> Any:
+        c, org = self.client, self.org
+        if change.kind == "monitor":
+            assert change.desired is not None
+            assert change.desired.project is not None
+            return c.create_detector(change.desired.project, body, org=org)
+        if change.kind == "alert":
+            return c.create_workflow(body, org=org)
+        return c.create_dashboard(body, org=org)
+
+    def _find(self, change: Change) -> Any:
+        """The resource named like ``change`` if it exists now (after an unknown outcome)."""
+        desired = change.desired
+        assert desired is not None
+        c, org = self.client, self.org
+        if change.kind == "monitor":
+            pid = self.directory.project_id(desired.project or "")
+            for det in c.detectors(org=org):
+                same = str(det.get("projectId")) == pid and det.get("name") == desired.name
+                if same and wire.detector_is_managed(det):
+                    return det
+            return None
+        if change.kind == "alert":
+            for wf in c.workflows(org=org):
+                if wf.get("name") == desired.name and wire.workflow_is_managed(wf):
+                    return wf
+            return None
+        for dash in c.dashboards(org=org):
+            if dash.get("title") == desired.name and not wire.dashboard_is_builtin(dash):
+                return dash
+        return None
+
+
+def apply_plan(
+    plan: Plan,
+    client: SentryClient,
+    org: str,
+    directory: Directory,
+    *,
+    on_progress: Progress | None = None,
+) -> ApplyResult:
+    """Apply every pending change of ``plan``; raise ApplyError if it stops part-way."""
+    return Applier(client, org, directory, on_progress=on_progress).apply(plan)

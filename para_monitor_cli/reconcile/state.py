@@ -1,0 +1,171 @@
+"""Reading both sides: the desired resources from a Spec, the actual ones from Sentry.
+
+Reads use list endpoints only (detectors, workflows, dashboards, and the lookups: projects,
+teams, members, integrations), each paginated and run concurrently. The one exception is a
+dashboard's widgets, which Sentry's list does not include: the detail is fetched for the
+dashboards whose title the file names (and, with ``prune``, for every custom dashboard, to see
+the ownership marker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from para_monitor_cli.api import wire
+from para_monitor_cli.api.client import SentryClient
+from para_monitor_cli.api.wire import Directory
+from para_monitor_cli.errors import UsageError
+from para_monitor_cli.reconcile.plan import Resource
+from para_monitor_cli.spec.model import EmailTarget, PagerDutyTarget, SlackTarget, Spec
+
+
+@dataclass
+class Actual:
+    """What exists in Sentry, as resources, plus the directory used to read it."""
+
+    directory: Directory
+    resources: list[Resource] = field(default_factory=list)
+    detectors: list[dict[str, Any]] = field(default_factory=list)
+    workflows: list[dict[str, Any]] = field(default_factory=list)
+    dashboards: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _needs(spec: Spec | None) -> dict[str, bool]:
+    if spec is None:
+        return {"teams": True, "members": True, "integrations": True}
+    targets = spec.targets.values()
+    return {
+        "teams": any(isinstance(t, EmailTarget) and t.team for t in targets),
+        "members": any(isinstance(t, EmailTarget) and t.member for t in targets),
+        "integrations": any(isinstance(t, SlackTarget | PagerDutyTarget) for t in targets),
+    }
+
+
+def read_actual(
+    client: SentryClient,
+    org: str,
+    *,
+    spec: Spec | None = None,
+    prune: bool = False,
+    all_dashboards: bool = False,
+) -> Actual:
+    """Read the directory and every monitor, alert and dashboard of the organization."""
+    needs = _needs(spec)
+    calls: dict[str, Callable[[], list[Any]]] = {
+        "projects": lambda: client.projects(org),
+        "detectors": lambda: client.detectors(org=org),
+        "workflows": lambda: client.workflows(org=org),
+        "dashboards": lambda: client.dashboards(org=org),
+    }
+    if needs["teams"]:
+        calls["teams"] = lambda: client.teams(org)
+    if needs["members"]:
+        calls["members"] = lambda: client.members(org)
+    if needs["integrations"]:
+        calls["integrations"] = lambda: client.integrations(org=org)
+    names = list(calls)
+    results = dict(zip(names, client.gather([calls[n] for n in names]), strict=True))
+    directory = wire.directory_from_lists(
+        org,
+        projects=results["projects"],
+        teams=results.get("teams", []),
+        members=results.get("members", []),
+        integrations=results.get("integrations", []),
+        detectors=results["detectors"],
+    )
+    actual = Actual(directory=directory)
+    actual.detectors = list(results["detectors"])
+    actual.workflows = list(results["workflows"])
+    for det in actual.detectors:
+        if wire.detector_is_builtin(det):
+            continue
+        actual.resources.append(
+            Resource(
+                kind="monitor",
+                name=str(det.get("name")),
+                project=directory.project_slug(str(det.get("projectId"))),
+                id=str(det.get("id")),
+                fields=wire.canonical_detector(det),
+                managed=wire.detector_is_managed(det),
+            )
+        )
+    for wf in actual.workflows:
+        actual.resources.append(
+            Resource(
+                kind="alert",
+                name=str(wf.get("name")),
+                id=str(wf.get("id")),
+                fields=wire.canonical_workflow(wf, directory),
+                managed=wire.workflow_is_managed(wf),
+            )
+        )
+    wanted_titles = {d.title for d in spec.dashboards} if spec is not None else set()
+    listed = [d for d in results["dashboards"] if not wire.dashboard_is_builtin(d)]
+    to_fetch = [
+        d for d in listed if all_dashboards or prune or str(d.get("title")) in wanted_titles
+    ]
+
+    def fetch(dashboard_id: str) -> Callable[[], Any]:
+        return lambda: client.dashboard(dashboard_id, org=org)
+
+    details = client.gather([fetch(str(d["id"])) for d in to_fetch])
+    actual.dashboards = [dict(x) for x in details]
+    for dash in actual.dashboards:
+        actual.resources.append(
+            Resource(
+                kind="dashboard",
+                name=str(dash.get("title")),
+                id=str(dash.get("id")),
+                fields=wire.canonical_dashboard(dash),
+                managed=wire.dashboard_is_managed(dash),
+            )
+        )
+    return actual
+
+
+def desired_resources(
+    spec: Spec, directory: Directory, *, default_project: str | None = None
+) -> list[Resource]:
+    """The file's monitors, alerts and dashboards as resources (names resolved to ids)."""
+    out: list[Resource] = []
+    for monitor in spec.monitors:
+        project = monitor.project or spec.project or default_project
+        if not project:
+            raise UsageError(
+                f"monitor {monitor.name!r} has no project: set 'project:' in the file, "
+                "on the monitor, or pass --project"
+            )
+        directory.project_id(project)
+        body = wire.monitor_body(monitor, spec, directory)
+        out.append(
+            Resource(
+                kind="monitor",
+                name=monitor.name,
+                project=project,
+                fields=wire.canonical_detector(body),
+                body=body,
+                managed=True,
+            )
+        )
+    effective = spec
+    if spec.project is None and default_project:
+        effective = spec.model_copy(update={"project": default_project})
+    for alert in spec.alerts:
+        body = wire.alert_body(alert, effective, directory)
+        fields = wire.canonical_workflow(body)
+        fields["monitors"] = wire.alert_links(alert, effective, directory)
+        out.append(Resource(kind="alert", name=alert.name, fields=fields, body=body, managed=True))
+    for dashboard in spec.dashboards:
+        body = wire.dashboard_body(dashboard, effective, directory)
+        out.append(
+            Resource(
+                kind="dashboard",
+                name=dashboard.title,
+                fields=wire.canonical_dashboard(body),
+                body=body,
+                managed=True,
+            )
+        )
+    return out
