@@ -148,6 +148,128 @@ def config_command(ctx: typer.Context) -> None:
     run(ctx, lambda state: show_settings(state.output, state.settings.shown()))
 
 
+@app.command("test-event")
+def send_test_event_command(
+    ctx: typer.Context,
+    transaction: Annotated[
+        bool, typer.Option("--transaction", help="Also send a transaction with a span.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the events to arrive in Sentry.")
+    ] = 90.0,
+    send_timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the receiver's answer to each envelope.")
+    ] = 10.0,
+    compression: Annotated[
+        str,
+        typer.Option(
+            help="Envelope compression: auto (the SDK's choice, as the backend sends), gzip "
+            "(for receivers that cannot decode brotli), br or none."
+        ),
+    ] = "auto",
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Confirm arrival and scrubbing through the API (needs a token).",
+        ),
+    ] = True,
+    hook: Annotated[
+        str | None,
+        typer.Option(help="The application's own before_send, as module:function."),
+    ] = None,
+    transaction_hook: Annotated[
+        str | None,
+        typer.Option(help="The application's before_send_transaction, as module:function."),
+    ] = None,
+    breadcrumb_hook: Annotated[
+        str | None,
+        typer.Option(help="The application's before_breadcrumb, as module:function."),
+    ] = None,
+    sensitive_field: Annotated[
+        list[str] | None,
+        typer.Option(help="Extra field name to scrub (repeatable, or comma-separated)."),
+    ] = None,
+    safe_field: Annotated[
+        list[str] | None,
+        typer.Option(help="Field name never to scrub (repeatable, or comma-separated)."),
+    ] = None,
+) -> None:
+    """Send a test error and message (and a transaction) through the backend's own SDK set-up,
+    then confirm through the API that they arrived with no planted secret.
+
+    Exit 0 when every event was accepted (and, with a token, arrived clean); 1 when a planted
+    secret leaked or an event was dropped or not found; 3 when delivery failed.
+    """
+
+    def body(state: State) -> int:
+        from para_monitor_cli.commands.test_event import (
+            TestEventOptions,
+            run_test_event,
+            split_fields,
+        )
+        from para_monitor_cli.render import show_test_event
+
+        options = TestEventOptions(
+            transaction=transaction,
+            timeout=timeout,
+            send_timeout=send_timeout,
+            compression=compression,
+            verify=verify,
+            hook=hook,
+            transaction_hook=transaction_hook,
+            breadcrumb_hook=breadcrumb_hook,
+            sensitive_fields=split_fields(sensitive_field or []),
+            safe_fields=split_fields(safe_field or []),
+        )
+        result = run_test_event(state.settings, options, on_warning=state.output.warning)
+        show_test_event(state.output, result)
+        if result.delivery_error is not None:
+            raise result.delivery_error
+        return result.exit_code()
+
+    run(ctx, body)
+
+
+@app.command("validate")
+def validate_command(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="The spec to check (default: --config, i.e. alert_rules.yaml)."),
+    ] = None,
+) -> None:
+    """Check alert_rules.yaml offline: YAML, schema, Sentry's own rules and lints.
+
+    Exit 0 when valid (warnings are shown), 2 when invalid. Every problem is listed with
+    file, line, column and YAML path.
+    """
+
+    def body(state: State) -> int:
+        from para_monitor_cli.commands.validate import validate
+        from para_monitor_cli.render import show_validate
+
+        result = validate(file if file is not None else state.settings.config)
+        show_validate(state.output, result)
+        return result.exit_code
+
+    run(ctx, body)
+
+
+@app.command("schema")
+def schema_command(ctx: typer.Context) -> None:
+    """Print the JSON Schema of alert_rules.yaml (for editors with the YAML language server)."""
+
+    def body(state: State) -> int:
+        from para_monitor_cli.commands.schema import schema
+        from para_monitor_cli.render import show_schema
+
+        show_schema(state.output, schema())
+        return 0
+
+    run(ctx, body)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="para-monitor")

@@ -9,13 +9,18 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from para_monitor_cli.redaction import redact
+
+if TYPE_CHECKING:
+    from para_monitor_cli.commands.schema import SchemaResult
+    from para_monitor_cli.commands.validate import ValidateResult
+    from para_monitor_cli.probe import ProbeResult
 
 
 class Output:
@@ -66,3 +71,167 @@ def show_settings(output: Output, rows: list[tuple[str, str, str]]) -> None:
         output.emit_json({"settings": settings_rows(rows)})
     else:
         output.table(["setting", "value", "source"], rows)
+
+
+# --------------------------------------------------------------------------- test-event (#7)
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} s"
+
+
+def probe_document(result: ProbeResult) -> dict[str, Any]:
+    """The JSON document of ``test-event --output json`` (no secret, only paths)."""
+    leaks = []
+    for event in result.events:
+        for leak in (*event.outgoing_leaks, *event.stored_leaks):
+            leaks.append(
+                {
+                    "kind": event.kind,
+                    "event_id": event.event_id,
+                    "path": leak.path,
+                    "place": leak.place,
+                    "key": leak.key,
+                }
+            )
+    checked = ["sent"]
+    if result.verified:
+        checked.append("stored")
+    return {
+        "run_id": result.run_id,
+        "ok": result.ok,
+        "environment": result.environment,
+        "release": result.release,
+        "verified": result.verified,
+        "verify_note": result.verify_note,
+        "send_seconds": round(result.send_seconds, 3),
+        "arrival_seconds": (
+            None if result.arrival_seconds is None else round(result.arrival_seconds, 3)
+        ),
+        "delivery": {
+            "ok": result.delivery_error is None,
+            "error": None if result.delivery_error is None else result.delivery_error.message,
+        },
+        "scrubbing": {"verdict": result.scrubbing, "checked": checked, "leaks": leaks},
+        "events": [
+            {
+                "kind": e.kind,
+                "event_id": e.event_id,
+                "delivery": e.delivery,
+                "status": e.status,
+                "send_seconds": None if e.send_seconds is None else round(e.send_seconds, 3),
+                "arrived": e.arrived if e.arrival is not None else None,
+                "arrival_seconds": (
+                    None
+                    if e.arrival is None or e.arrival.seconds is None
+                    else round(e.arrival.seconds, 3)
+                ),
+                "run_tag_ok": e.run_tag_ok,
+                "link": e.link,
+                "reason": e.reason or (e.arrival.reason if e.arrival is not None else None),
+            }
+            for e in result.events
+        ],
+    }
+
+
+def show_test_event(output: Output, result: ProbeResult) -> None:
+    """Event ids, delivery, arrival, links, timings and the scrubbing verdict."""
+    if output.json:
+        output.emit_json(probe_document(result))
+        return
+    release = result.release or "(no release)"
+    output.line(
+        f"test-event run {result.run_id}: environment {result.environment}, release {release}"
+    )
+    width = max(len(e.kind) for e in result.events) if result.events else 0
+    for e in result.events:
+        delivery = e.delivery + (f" (HTTP {e.status})" if e.status is not None else "")
+        if e.send_seconds is not None:
+            delivery += f" in {_seconds(e.send_seconds)}"
+        if e.arrival is None:
+            arrival = "arrival not checked"
+        elif e.arrival.found:
+            arrival = f"arrived after {_seconds(e.arrival.seconds)}"
+        else:
+            arrival = "NOT FOUND"
+        output.line(f"{e.kind:<{width}}  {e.event_id or '(dropped)'}  {delivery}, {arrival}")
+        if e.link:
+            output.line(f"{'':<{width}}  {e.link}")
+        reason = e.reason or (e.arrival.reason if e.arrival is not None else None)
+        if reason:
+            output.line(f"{'':<{width}}  {reason}", style="red")
+        if e.run_tag_ok is False:
+            output.line(f"{'':<{width}}  the stored event does not carry this run's tag", "yellow")
+    output.line(f"sent in {_seconds(result.send_seconds)}")
+    if result.verified:
+        arrived = sum(1 for e in result.events if e.arrived)
+        checked = sum(1 for e in result.events if e.arrival is not None)
+        output.line(
+            f"arrival: {arrived} of {checked} event(s) confirmed through the API"
+            + (f" in {_seconds(result.arrival_seconds)}" if result.arrival_seconds else "")
+        )
+    elif result.verify_note:
+        output.line(f"arrival: NOT VERIFIED ({result.verify_note})", style="yellow")
+    leaks = result.leaks
+    where = "sent and stored events" if result.verified else "sent events"
+    if leaks:
+        output.line(f"scrubbing: LEAKED ({len(leaks)} planted secret(s) found)", "bold red")
+        for leak in leaks:
+            output.line(f"  {leak.describe()}", style="red")
+    elif result.scrubbing == "clean":
+        output.line(f"scrubbing: clean (no planted secret in the {where})", style="green")
+    else:
+        output.line("scrubbing: not checked (no event was sent)", style="yellow")
+
+
+# --- validate / schema (issue 5) --------------------------------------------------------
+
+
+def validate_document(result: ValidateResult) -> dict[str, Any]:
+    """``validate --output json``: the file, the verdict, counts and every located problem."""
+    return {
+        "file": result.file,
+        "valid": result.valid,
+        "errors": len(result.errors),
+        "warnings": len(result.warnings),
+        "counts": result.counts,
+        "problems": [
+            {
+                "severity": p.severity,
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "path": p.path,
+                "message": p.message,
+            }
+            for p in result.problems
+        ],
+    }
+
+
+def show_validate(output: Output, result: ValidateResult) -> None:
+    """One line per problem (``file:line:col: severity: path: message``), then a verdict."""
+    if output.json:
+        output.emit_json(validate_document(result))
+        return
+    for problem in result.problems:
+        style = "red" if problem.severity == "error" else "yellow"
+        path = f" {problem.path}:" if problem.path else ""
+        output.line(f"{problem.location()}: {problem.severity}:{path} {problem.message}", style)
+    warnings = len(result.warnings)
+    plural = "" if warnings == 1 else "s"
+    if result.valid:
+        counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
+        output.note(f"{result.file}: valid ({counts}); {warnings} warning{plural}", style="green")
+    else:
+        errors = len(result.errors)
+        output.note(
+            f"{result.file}: invalid, {errors} error{'' if errors == 1 else 's'} "
+            f"and {warnings} warning{plural}",
+            style="bold red",
+        )
+
+
+def show_schema(output: Output, result: SchemaResult) -> None:
+    """The JSON Schema on stdout (already JSON, whatever --output says)."""
+    output.out.file.write(redact(result.text))
+    output.out.file.flush()
