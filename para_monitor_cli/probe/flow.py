@@ -12,12 +12,12 @@ code table (1 for a leak or a dropped event, 3 when delivery failed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from para_monitor_cli.errors import EXIT_FINDINGS, EXIT_OK, ParaMonitorError
 from para_monitor_cli.probe.arrival import Arrival, EventApi, Wanted, confirm_arrival
-from para_monitor_cli.probe.planted import Leak, find_leaks
+from para_monitor_cli.probe.planted import Leak, PlantedSecrets, find_leaks
 from para_monitor_cli.probe.send import (
     RUN_TAG,
     TRANSACTION,
@@ -50,6 +50,7 @@ class EventOutcome:
     run_tag_ok: bool | None  # the stored event carries this run's tag (None: not read)
     link: str | None
     reason: str | None = None
+    checked: bool = False  # the outgoing payload was checked for planted secrets
 
     @property
     def arrived(self) -> bool:
@@ -67,6 +68,8 @@ class ProbeResult:
     verified: bool  # arrival was checked through the API (a token was given)
     delivery_error: ParaMonitorError | None
     verify_note: str | None = None
+    # the fake secrets planted in this run (for callers that check a receiver themselves)
+    planted: PlantedSecrets | None = field(default=None, repr=False)
 
     @property
     def leaks(self) -> list[Leak]:
@@ -88,7 +91,7 @@ class ProbeResult:
     def scrubbing(self) -> str:
         if self.leaks:
             return LEAKED
-        if any(e.delivery == ACCEPTED for e in self.events):
+        if any(e.checked for e in self.events):
             return CLEAN
         return NOT_CHECKED
 
@@ -118,7 +121,7 @@ def run_probe(
     """Send, check delivery and (with ``api`` and ``org``) confirm arrival and scrubbing."""
     report = send_test_events(options)
     host = _dsn_host(options.dsn)
-    problem = delivery_problem(list(report.records), host)
+    problem = delivery_problem(list(report.records), host, compression=options.compression)
 
     arrivals: dict[str, Arrival] = {}
     verified = False
@@ -126,9 +129,9 @@ def run_probe(
     arrival_seconds: float | None = None
     accepted = [e for e in report.events if e.event_id and e.accepted]
     if api is None:
-        note = "no auth token: arrival in Sentry was not verified"
+        note = "no auth token"
     elif not org:
-        note = "no organization configured (--org / SENTRY_ORG): arrival was not verified"
+        note = "no organization configured: pass --org or set SENTRY_ORG"
     elif problem is not None:
         note = "delivery failed: arrival was not checked"
     elif accepted:
@@ -154,6 +157,7 @@ def run_probe(
         verified=verified,
         delivery_error=problem,
         verify_note=note,
+        planted=report.planted,
     )
 
 
@@ -207,6 +211,7 @@ def _outcome(
         run_tag_ok=tag_ok,
         link=link,
         reason=reason,
+        checked=record is not None and bool(record.payloads),
     )
 
 

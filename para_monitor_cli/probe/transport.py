@@ -215,7 +215,9 @@ def classify_exception(exc: BaseException, timeout: float) -> tuple[str, str]:
     return UNREACHABLE, f"sending failed ({type(exc).__name__})"
 
 
-def delivery_problem(records: list[EnvelopeRecord], host: str) -> ParaMonitorError | None:
+def delivery_problem(
+    records: list[EnvelopeRecord], host: str, *, compression: str = "auto"
+) -> ParaMonitorError | None:
     """The error that explains why an event envelope was not accepted, or None if all were.
 
     The most telling failure wins: a refused key, then a rate limit, then an unreachable host,
@@ -259,8 +261,17 @@ def delivery_problem(records: list[EnvelopeRecord], host: str) -> ParaMonitorErr
                 hint="raise --send-timeout, or check the server's health",
             )
     record = failed[0]
+    if record.status == 413:
+        hint = "the envelope is larger than the receiver accepts"
+    elif compression in ("auto", "br") and record.status in (400, 415, 500):
+        hint = (
+            "the receiver may not decode brotli, which sentry-sdk uses when the brotli "
+            "module is installed: try --compression gzip"
+        )
+    else:
+        hint = "5xx is a problem on the receiver's side; check its logs"
     return DeliveryError(
         f"the receiver at {host} did not accept the test events ({record.reason}): "
         f"{count} not accepted",
-        hint="HTTP 413 means the event is too large; 5xx is a server-side problem",
+        hint=hint,
     )

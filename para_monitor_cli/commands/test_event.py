@@ -1,0 +1,134 @@
+"""``para-monitor test-event``: send test events through the backend's SDK set-up, then prove
+they arrived, scrubbed.
+
+The flow itself lives in :mod:`para_monitor_cli.probe` (the checklist reuses it); this module
+turns settings and flags into probe options, loads the application's own hooks given as
+``module:function``, and builds the API client when a token is configured.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from para_monitor_cli.errors import UsageError
+from para_monitor_cli.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from para_monitor_cli.probe import ProbeResult
+
+
+@dataclass(frozen=True)
+class TestEventOptions:
+    """The flags of ``test-event``."""
+
+    __test__ = False  # not a pytest test class
+
+    transaction: bool = False
+    timeout: float = 90.0
+    send_timeout: float = 10.0
+    compression: str = "auto"
+    verify: bool = True
+    hook: str | None = None
+    transaction_hook: str | None = None
+    breadcrumb_hook: str | None = None
+    sensitive_fields: tuple[str, ...] = ()
+    safe_fields: tuple[str, ...] = ()
+
+
+def run_test_event(
+    settings: Settings,
+    options: TestEventOptions,
+    *,
+    api_transport: httpx.BaseTransport | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> ProbeResult:
+    """Send the test events and, with a token, confirm their arrival and scrubbing.
+
+    ``api_transport`` lets tests point the REST client at an in-process server.
+    """
+    from para_monitor_cli.probe import ProbeOptions, run_probe
+
+    dsn = settings.require("dsn")
+    if options.timeout <= 0 or options.send_timeout <= 0:
+        raise UsageError("--timeout and --send-timeout must be positive numbers of seconds")
+    probe_options = ProbeOptions(
+        dsn=dsn,
+        environment=settings.environment,
+        version=settings.version,
+        sensitive_fields=options.sensitive_fields,
+        safe_fields=options.safe_fields,
+        before_send=load_hook(options.hook, "--hook") if options.hook else None,
+        before_send_transaction=(
+            load_hook(options.transaction_hook, "--transaction-hook")
+            if options.transaction_hook
+            else None
+        ),
+        before_breadcrumb=(
+            load_hook(options.breadcrumb_hook, "--breadcrumb-hook")
+            if options.breadcrumb_hook
+            else None
+        ),
+        transaction=options.transaction,
+        send_timeout=options.send_timeout,
+        compression=options.compression,
+    )
+    api = None
+    if options.verify and settings.auth_token:
+        from para_monitor_cli.api.client import client_from_settings
+
+        api = client_from_settings(settings, transport=api_transport, on_warning=on_warning)
+    try:
+        return run_probe(
+            probe_options,
+            api=api,
+            org=settings.org,
+            project=settings.project,
+            base_url=settings.url,
+            timeout=options.timeout,
+        )
+    finally:
+        if api is not None:
+            api.http.close()
+
+
+def load_hook(spec: str, flag: str = "--hook") -> Callable[..., Any]:
+    """Import ``module:function`` (``function`` may be dotted: ``module:Class.method``).
+
+    The working directory is importable, as it is for ``python -m``; the error names what is
+    missing, never the hook's source.
+    """
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise UsageError(f"{flag} {spec!r}: expected module:function, e.g. app.sentry:before_send")
+    cwd = str(Path.cwd())
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise UsageError(f"{flag}: cannot import module {module_name!r} ({exc})") from None
+    target: Any = module
+    for part in attr.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise UsageError(f"{flag}: {module_name!r} has no attribute {attr!r}") from None
+    if not callable(target):
+        raise UsageError(f"{flag}: {spec!r} is not callable")
+    hook: Callable[..., Any] = target
+    return hook
+
+
+def split_fields(values: Sequence[str]) -> tuple[str, ...]:
+    """Repeatable, comma-separated field names -> a clean tuple."""
+    fields: list[str] = []
+    for value in values:
+        fields += [f.strip() for f in value.split(",") if f.strip()]
+    return tuple(fields)
