@@ -270,6 +270,111 @@ def schema_command(ctx: typer.Context) -> None:
     run(ctx, body)
 
 
+@app.command("plan")
+def plan_cli(
+    ctx: typer.Context,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 1 when there is drift.")
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Also plan deletes of our resources not in the file.")
+    ] = False,
+) -> None:
+    """Show what apply-alerts would change: create, update (field by field), delete."""
+
+    def body(state: State) -> int:
+        from para_monitor_cli.commands.plan import plan_command
+        from para_monitor_cli.render import show_plan
+
+        result = plan_command(state.settings, prune=prune, on_warning=state.output.warning)
+        show_plan(state.output, result)
+        return 1 if detailed_exitcode and result.has_drift else 0
+
+    run(ctx, body)
+
+
+@app.command("apply-alerts")
+def apply_alerts_cli(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan and change nothing.")
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Delete our resources that are not in the file.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
+) -> None:
+    """Apply alert_rules.yaml to Sentry: monitors, alerts and dashboards, idempotently."""
+
+    def body(state: State) -> int:
+        import sys
+
+        from para_monitor_cli.commands.apply import apply_command
+        from para_monitor_cli.errors import ApplyError, UsageError
+        from para_monitor_cli.render import (
+            show_apply,
+            show_apply_error,
+            show_apply_progress,
+            show_plan,
+        )
+
+        out = state.output
+
+        def confirm(_planned: object) -> bool:
+            if yes:
+                return True
+            if not sys.stdin.isatty():
+                raise UsageError("refusing to apply without confirmation: pass --yes")
+            return typer.confirm("Apply these changes?", default=False, err=True)
+
+        try:
+            outcome = apply_command(
+                state.settings,
+                prune=prune,
+                dry_run=dry_run,
+                confirm=confirm,
+                on_plan=None if out.json else (lambda planned: show_plan(out, planned)),
+                on_progress=None if out.json else (lambda c, s: show_apply_progress(out, c, s)),
+                on_warning=out.warning,
+            )
+        except ApplyError as exc:
+            show_apply_error(out, exc.progress)
+            raise
+        show_apply(out, outcome)
+        return 0
+
+    run(ctx, body)
+
+
+@app.command("export")
+def export_cli(
+    ctx: typer.Context,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the YAML here instead of stdout."),
+    ] = None,
+    legacy: Annotated[
+        bool,
+        typer.Option(
+            "--legacy/--no-legacy", help="Also translate legacy metric and issue alert rules."
+        ),
+    ] = True,
+) -> None:
+    """Write what exists in Sentry as an alert_rules.yaml (validated before it is written)."""
+
+    def body(state: State) -> int:
+        from para_monitor_cli.commands.export import export_command
+        from para_monitor_cli.render import show_export
+
+        result = export_command(
+            state.settings, output=out_file, legacy=legacy, on_warning=state.output.warning
+        )
+        show_export(state.output, result)
+        return 0
+
+    run(ctx, body)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="para-monitor")

@@ -235,3 +235,133 @@ def show_schema(output: Output, result: SchemaResult) -> None:
     """The JSON Schema on stdout (already JSON, whatever --output says)."""
     output.out.file.write(redact(result.text))
     output.out.file.flush()
+
+
+# --- plan / apply-alerts / export (issue 6) ---------------------------------------------
+
+_PLAN_SIGNS = {"create": "+", "update": "~", "delete": "-", "noop": "="}
+_PLAN_STYLES = {"create": "green", "update": "yellow", "delete": "red", "noop": "dim"}
+
+
+def _plan_value(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def plan_lines(plan: Any, org: str, *, show_noop: bool = False) -> list[tuple[str, str]]:
+    """The plan as (text, style) lines: one per change, one per changed field, a summary."""
+    lines: list[tuple[str, str]] = [(f"Plan for organization {org}:", "bold")]
+    unchanged = 0
+    for change in plan.changes:
+        if change.action == "noop" and not show_noop:
+            unchanged += 1
+            continue
+        sign = _PLAN_SIGNS[change.action]
+        rid = f" (id {change.actual.id})" if change.actual is not None and change.actual.id else ""
+        lines.append((f"  {sign} {change.action} {change.label}{rid}", _PLAN_STYLES[change.action]))
+        if change.action == "create" and change.desired is not None:
+            for key, value in change.desired.fields.items():
+                lines.append((f"      {key}: {_plan_value(value)}", "green"))
+        for item in change.diff:
+            lines.append(
+                (
+                    f"      {item.path}: {_plan_value(item.before)} -> {_plan_value(item.after)}",
+                    "yellow",
+                )
+            )
+    for warning in plan.warnings:
+        lines.append((f"  ! {warning}", "yellow"))
+    counts = plan.counts()
+    if not plan.has_drift:
+        lines.append((f"No changes: {counts['noop']} up to date.", "green"))
+    else:
+        lines.append(
+            (
+                f"Plan: {counts['create']} to create, {counts['update']} to update, "
+                f"{counts['delete']} to delete, {counts['noop']} unchanged.",
+                "bold",
+            )
+        )
+    return lines
+
+
+def show_plan(output: Output, result: Any) -> None:
+    """A plan as a readable diff (text) or as JSON."""
+    if output.json:
+        output.emit_json({"organization": result.org, **result.plan.to_json()})
+        return
+    for text, style in plan_lines(result.plan, result.org):
+        output.line(text, style)
+
+
+def show_apply_progress(output: Output, change: Any, status: str) -> None:
+    """One stderr line per change as it starts, succeeds or fails."""
+    verbs = {"create": "creating", "update": "updating", "delete": "deleting"}
+    if status == "start":
+        output.note(f"  {verbs.get(change.action, change.action)} {change.label} ...")
+    elif status == "done":
+        output.note(f"  {_PLAN_SIGNS[change.action]} {change.action}d {change.label}", "green")
+    else:
+        output.note(f"  ! failed to {change.action} {change.label}", "red")
+
+
+def show_apply(output: Output, outcome: Any) -> None:
+    """The end of an apply: what was done (or why nothing was)."""
+    counts = outcome.planned.plan.counts()
+    if output.json:
+        output.emit_json(
+            {
+                "organization": outcome.planned.org,
+                "dry_run": outcome.dry_run,
+                "declined": outcome.declined,
+                "applied": [c.to_json() for c in outcome.applied],
+                **outcome.planned.plan.to_json(),
+            }
+        )
+        return
+    if not outcome.planned.has_drift:
+        return
+    if outcome.dry_run:
+        output.note("dry run: nothing was changed")
+    elif outcome.declined:
+        output.note("not applied")
+    else:
+        output.note(
+            f"Applied {len(outcome.applied)} changes ({counts['create']} created, "
+            f"{counts['update']} updated, {counts['delete']} deleted).",
+            "green",
+        )
+
+
+def show_apply_error(output: Output, progress: Any) -> None:
+    """What a stopped apply did and did not do (stderr)."""
+    for title, items in (
+        ("applied", progress.applied),
+        ("failed", progress.failed),
+        ("not attempted", progress.not_attempted),
+    ):
+        if items:
+            output.note(f"{title}: {', '.join(items)}")
+
+
+def show_export(output: Output, result: Any) -> None:
+    """The exported YAML on stdout (or a note naming the file), problems as warnings."""
+    for problem in result.problems:
+        output.warning(problem)
+    counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
+    if output.json:
+        output.emit_json(
+            {
+                "organization": result.org,
+                "counts": result.counts,
+                "problems": result.problems,
+                "output": None if result.output is None else str(result.output),
+                "yaml": None if result.output is not None else result.text,
+            }
+        )
+        return
+    if result.output is None:
+        output.out.file.write(redact(result.text))
+        output.out.file.flush()
+        output.note(f"exported {counts}")
+    else:
+        output.note(f"wrote {result.output}: {counts}", "green")

@@ -216,6 +216,9 @@ def test_410_brownout_retried_and_deprecation_warned(caplog: pytest.LogCaptureFi
     assert "deprecated" in warnings[0]
     assert "2026-05-14" in warnings[0]
     assert "/detectors/" in warnings[0]
+    quiet = make(handler)  # without a callback the warning goes to the api logger
+    with caplog.at_level(logging.WARNING, logger="para_monitor_cli.api"):
+        quiet.metric_alert_rules()
     assert any("deprecated" in r.getMessage() for r in caplog.records)
 
 

@@ -432,9 +432,10 @@ class SentryClient:
             message += f" (since {date})"
         if replacement:
             message += f"; replacement: {replacement}"
-        logger.warning(redact(message))
         if self.on_warning is not None:
             self.on_warning(redact(message))
+        else:
+            logger.warning(redact(message))
 
     def _trace_request(self, method: str, url: str, attempt: int) -> None:
         if self.trace is None:

@@ -1,0 +1,53 @@
+"""``para-monitor apply-alerts``: show the plan, then apply it (the applier is the only writer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from para_monitor_cli.commands.plan import PlanResult, plan_command
+from para_monitor_cli.settings import Settings
+
+
+@dataclass
+class ApplyOutcome:
+    planned: PlanResult
+    applied: list[Any] = field(default_factory=list)  # reconcile.plan.Change
+    dry_run: bool = False
+    declined: bool = False
+
+
+def apply_command(
+    settings: Settings,
+    *,
+    prune: bool = False,
+    dry_run: bool = False,
+    confirm: Callable[[PlanResult], bool] | None = None,
+    on_plan: Callable[[PlanResult], None] | None = None,
+    on_progress: Callable[[Any, str], None] | None = None,
+    client: Any = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> ApplyOutcome:
+    """Plan; unless ``dry_run`` (or ``confirm`` declines), apply every pending change.
+
+    Raises :class:`~para_monitor_cli.errors.ApplyError` when the apply stops part-way.
+    """
+    from para_monitor_cli.commands.plan import make_client
+    from para_monitor_cli.reconcile.apply import apply_plan
+
+    client = client or make_client(settings, on_warning)
+    planned = plan_command(settings, prune=prune, client=client)
+    if on_plan is not None:
+        on_plan(planned)
+    outcome = ApplyOutcome(planned=planned, dry_run=dry_run)
+    if dry_run or not planned.has_drift:
+        return outcome
+    if confirm is not None and not confirm(planned):
+        outcome.declined = True
+        return outcome
+    result = apply_plan(
+        planned.plan, client, planned.org, planned.directory, on_progress=on_progress
+    )
+    outcome.applied = result.applied
+    return outcome

@@ -1,0 +1,57 @@
+"""``para-monitor plan``: what apply-alerts would change, as a pure Plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from para_monitor_cli.settings import Settings
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: Any  # reconcile.plan.Plan (imported lazily to keep --help fast)
+    org: str
+    config: Path
+    directory: Any = None  # api.wire.Directory used to resolve names
+
+    @property
+    def has_drift(self) -> bool:
+        return bool(self.plan.has_drift)
+
+
+def make_client(settings: Settings, on_warning: Callable[[str], None] | None = None) -> Any:
+    """The SentryClient for these settings (``--debug`` traces go to the api logger)."""
+    from para_monitor_cli.api.client import client_from_settings
+
+    return client_from_settings(settings, on_warning=on_warning)
+
+
+def plan_command(
+    settings: Settings,
+    *,
+    prune: bool = False,
+    client: Any = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> PlanResult:
+    """Load the spec, read Sentry, and compute the Plan (no writes)."""
+    from para_monitor_cli.reconcile.plan import plan
+    from para_monitor_cli.reconcile.state import desired_resources, read_actual
+    from para_monitor_cli.spec.check import load_spec
+
+    spec = load_spec(settings.config)
+    org = settings.org or spec.organization
+    if not org:
+        settings.require("org")
+        raise AssertionError("unreachable")  # pragma: no cover
+    client = client or make_client(settings, on_warning)
+    actual = read_actual(client, org, spec=spec, prune=prune)
+    desired = desired_resources(spec, actual.directory, default_project=settings.project)
+    return PlanResult(
+        plan=plan(desired, actual.resources, prune=prune),
+        org=org,
+        config=settings.config,
+        directory=actual.directory,
+    )
