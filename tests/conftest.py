@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -28,3 +29,21 @@ def _clean_environment(
     redaction.forget_secrets()
     yield
     redaction.forget_secrets()
+
+
+@pytest.fixture(scope="session")
+def _sandbox_server() -> Iterator[Any]:
+    from para_monitor_cli.sandbox.testing import run_sandbox
+
+    with run_sandbox() as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(_sandbox_server: Any) -> Any:
+    """A running sandbox (session-wide server) reset to its seed, faults off, for this test.
+
+    Attributes: ``url``, ``dsn``, ``token``, ``org``, ``project``, ``project_id``, ``faults``.
+    """
+    _sandbox_server.reset()
+    return _sandbox_server

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from para_monitor_cli.sandbox import dashboards, legacy, model, validation
+from para_monitor_cli.sandbox.faults import Faults, FaultSyntaxError, faults_from_json
 from para_monitor_cli.sandbox.ingest import (
     EVENT_ITEMS,
     IngestError,
@@ -756,7 +757,7 @@ def note_event(state: SandboxState, project: Doc, event: Doc, kind: str, receive
 async def ingest(request: Request) -> Response:
     state: SandboxState = request.app.state.sandbox
     project_id = request.path_params["project_id"]
-    kind = request.path_params["kind"]
+    kind = request.url.path.rstrip("/").rsplit("/", 1)[-1]
     try:
         body = decompress(await request.body(), request.headers.get("content-encoding"))
         key = auth_key(
@@ -782,6 +783,23 @@ async def ingest(request: Request) -> Response:
         return ok({"detail": exc.detail}, exc.status)
 
 
+# -- sandbox admin (never faulted: faults.py exempts /_sandbox/) ---------------------------------
+
+
+@api()
+async def admin_faults(ctx: Ctx) -> Response:
+    """GET the fault rules, PUT new ones (strings or objects, see faults.py), DELETE them all."""
+    switchboard: Faults = ctx.request.app.state.faults
+    if ctx.request.method == "PUT":
+        try:
+            switchboard.replace(faults_from_json(await ctx.body()))
+        except (FaultSyntaxError, ValueError, TypeError) as exc:
+            raise detail(400, str(exc)) from None
+    elif ctx.request.method == "DELETE":
+        switchboard.clear()
+    return ok(switchboard.to_json())
+
+
 # -- the app ------------------------------------------------------------------------------------
 
 O = "/api/0/organizations/{org}"  # noqa: E741
@@ -790,8 +808,10 @@ P = "/api/0/projects/{org}/{project}"
 
 def routes() -> list[Route]:
     return [
-        Route("/api/{project_id:int}/{kind:str}/", ingest, methods=["POST"]),
+        Route("/api/{project_id:int}/envelope/", ingest, methods=["POST"]),
+        Route("/api/{project_id:int}/store/", ingest, methods=["POST"]),
         Route("/api/0/", index, methods=["GET"]),
+        Route("/_sandbox/faults/", admin_faults, methods=["GET", "PUT", "DELETE"]),
         Route("/api/0/organizations/", organizations, methods=["GET"]),
         Route(O + "/", organization, methods=["GET"]),
         Route(O + "/projects/", org_projects, methods=["GET"]),
@@ -855,6 +875,7 @@ def create_app(state: SandboxState) -> Starlette:
         exception_handlers={404: not_found, 405: not_allowed, 500: server_error},
     )
     app.state.sandbox = state
+    app.state.faults = Faults()
     return app
 
 

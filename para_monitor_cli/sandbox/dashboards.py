@@ -126,7 +126,12 @@ def title_taken(ctx: Ctx, title: str, except_id: str | None = None) -> bool:
 def show(ctx: Ctx, dashboard: Doc) -> Doc:
     user = ctx.store.get("user", dashboard["createdBy"]) or ctx.store.get("user", ctx.user)
     assert user is not None
+    # Sentry shows period/start/end/utc only when the dashboard sets them
+    ranges = {k: dashboard[k] for k in ("period", "start", "end") if dashboard[k] is not None}
+    if dashboard["utc"]:
+        ranges["utc"] = "true"
     return {
+        **ranges,
         "id": dashboard["id"],
         "title": dashboard["title"],
         "dateCreated": dashboard["dateCreated"],
@@ -136,10 +141,6 @@ def show(ctx: Ctx, dashboard: Doc) -> Doc:
         ],
         "projects": dashboard["projects"],
         "environment": dashboard["environment"],
-        "period": dashboard["period"],
-        "start": dashboard["start"],
-        "end": dashboard["end"],
-        "utc": dashboard["utc"],
         "filters": dashboard["filters"],
         "permissions": dashboard["permissions"],
         "isFavorited": dashboard["isFavorited"],

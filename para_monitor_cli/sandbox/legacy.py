@@ -202,7 +202,7 @@ async def rule_create(ctx: Ctx) -> Response:
     rule = model.new_rule(ctx.store, ctx.project["id"], body, ctx.user, now())
     duplicate_of(ctx, rule)
     ctx.store.put("rule", rule["id"], rule)
-    return ok(show_rule(ctx, rule), 200)
+    return ok(show_rule(ctx, rule), 201)  # the workflow-engine serializer's status
 
 
 @legacy("workflows", *RULES_READ)

@@ -666,6 +666,7 @@ def show_integration(integration: Doc) -> Doc:
         "domainName": integration.get("domainName"),
         "accountType": None,
         "scopes": [],
+        "outOfDate": False,
         "status": "active",
         "provider": {
             "key": provider,

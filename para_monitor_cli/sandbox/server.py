@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import socket
 import threading
 from pathlib import Path
@@ -12,6 +11,7 @@ import uvicorn
 
 from para_monitor_cli.sandbox import model
 from para_monitor_cli.sandbox.app import create_app, open_state, reset_state
+from para_monitor_cli.sandbox.faults import FaultMiddleware, Faults
 from para_monitor_cli.sandbox.seed import load_seed
 from para_monitor_cli.sandbox.store import Doc, Store
 from para_monitor_cli.sandbox.web import SandboxState
@@ -30,6 +30,7 @@ class SandboxServer:
         seed: Path | None = None,
         token: str | None = None,
         host: str = HOST,
+        faults: tuple[str, ...] = (),
     ) -> None:
         self.seed: Doc = load_seed(seed)
         self.store = Store(data)
@@ -41,14 +42,9 @@ class SandboxServer:
         self.state: SandboxState
         self.state, self.token = open_state(self.store, self.seed, token, self.url)
         self.app: Any = create_app(self.state)
-        self.faults: Any = None
-        self.asgi: Any = self.app
-        try:  # faults.py is owned separately; wire it in once it is there
-            faults = importlib.import_module("para_monitor_cli.sandbox.faults")
-        except ImportError:
-            pass
-        else:
-            self.asgi, self.faults = faults.wrap(self.app)
+        self.faults = Faults(faults)
+        self.app.state.faults = self.faults
+        self.asgi = FaultMiddleware(self.app, self.faults)
         config = uvicorn.Config(
             self.asgi,
             log_level="warning",
@@ -94,8 +90,7 @@ class SandboxServer:
     def reset(self) -> None:
         """Back to the seed (tokens kept), faults off."""
         reset_state(self.state, self.seed)
-        if self.faults is not None and hasattr(self.faults, "reset"):
-            self.faults.reset()
+        self.faults.clear()
 
     def start(self) -> SandboxServer:
         """Serve in a daemon thread; returns once the server accepts connections."""
