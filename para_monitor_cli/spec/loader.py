@@ -128,8 +128,12 @@ class _Builder:
                 message = f"duplicate key {key!r} (first given on line {first})"
                 self.problem(child, key_node.start_mark, message)
                 continue
-            self.marks.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            key_mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            self.marks.keys[child] = key_mark
             result[key] = self.build(value_node, child, active)
+            if isinstance(value_node, yaml.CollectionNode) and not value_node.flow_style:
+                # a block list or mapping is best shown at its key, not at its first item
+                self.marks.values[child] = key_mark
         return result
 
 
@@ -201,6 +205,14 @@ _EXPECTED_TYPES = {
     "list_type": "a list",
     "tuple_type": "a list",
     "literal_error": "",
+}
+
+
+_BOUNDS = {
+    "greater_than": ">",
+    "greater_than_equal": ">=",
+    "less_than": "<",
+    "less_than_equal": "<=",
 }
 
 
@@ -289,8 +301,17 @@ def _error_to_problem(
         message = f"expected {_EXPECTED_TYPES[kind]}, got {_describe(value)}"
     elif kind == "value_error":
         message = str(message).removeprefix("Value error, ")
-    elif kind in ("too_long", "too_short", "string_too_long", "string_too_short"):
-        message = str(message).replace("List", "the list").replace("String", "the text")
+    elif kind == "too_long":
+        message = f"expected at most {ctx.get('max_length')} items, got {ctx.get('actual_length')}"
+    elif kind == "too_short":
+        message = f"expected at least {ctx.get('min_length')} items"
+    elif kind == "string_too_long":
+        message = f"expected at most {ctx.get('max_length')} characters"
+    elif kind == "string_too_short":
+        message = "expected a non-empty text" if ctx.get("min_length") == 1 else str(message)
+    elif kind in _BOUNDS:
+        bound = next(iter(ctx.values()), "?")
+        message = f"expected a number {_BOUNDS[kind]} {bound}, got {_describe(value)}"
     elif kind == "string_pattern_mismatch":
         message = f"{_describe(value)} does not have the expected form ({ctx.get('pattern')})"
 

@@ -115,6 +115,10 @@ Threshold = Annotated[
 ]
 """A threshold: ``10``, ``3s`` (held as 3000.0 ms) or ``99.5%`` (held as 99.5)."""
 
+CONDITION_PATTERN = (
+    r"^\s*\S.*?\s*(>=|<=|>|<)\s*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*(ms|s|min|m|h|%)?\s*$"
+)
+
 Name = Annotated[str, Field(min_length=1)]
 
 
@@ -225,6 +229,7 @@ class Monitor(SpecModel):
     condition: str | None = Field(
         default=None,
         description="shorthand '<aggregate> <op> <threshold>' setting aggregate, direction, high",
+        json_schema_extra={"pattern": CONDITION_PATTERN},
     )
     query: str = ""
     environment: str | None = None
