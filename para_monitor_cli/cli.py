@@ -375,6 +375,71 @@ def export_cli(
     run(ctx, body)
 
 
+@app.command("check-setup")
+def check_setup_cli(
+    ctx: typer.Context,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(help="Run only these checks (repeatable, or comma-separated)."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option(help="Do not run these checks (repeatable, or comma-separated)."),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Run only what needs no network.")
+    ] = False,
+    samples: Annotated[
+        list[Path] | None,
+        typer.Option(help="Extra event files or folders for the scrubbing check (repeatable)."),
+    ] = None,
+    hook: Annotated[
+        str | None,
+        typer.Option(help="The backend's own before_send to verify, as module:function."),
+    ] = None,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", help="Also write the results as JUnit XML here.")
+    ] = None,
+    arrival_timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the test error to arrive in Sentry.")
+    ] = 60.0,
+) -> None:
+    """Run the Monitoring Checklist against Sentry: each check passed, failed, warning or
+    skipped, with its evidence.
+
+    Checks: spec, dsn, environment_release, test_error, scrubbing, server_scrubbing, alerts,
+    dashboards, team, notifications, release, legacy_alerts. Exit 0 when nothing failed, 1
+    when a check failed, 3 when Sentry could not be reached at all.
+    """
+
+    def body(state: State) -> int:
+        from para_monitor_cli.commands.check_setup import (
+            CheckSetupOptions,
+            check_names,
+            check_setup,
+            split_names,
+        )
+        from para_monitor_cli.render import ChecklistPrinter, show_check_report, write_junit
+
+        options = CheckSetupOptions(
+            only=split_names(only),
+            skip=split_names(skip),
+            offline=offline,
+            samples=tuple(samples or ()),
+            hook=hook,
+            arrival_timeout=arrival_timeout,
+        )
+        out = state.output
+        printer = None if out.json else ChecklistPrinter(out, check_names())
+        report = check_setup(state.settings, options, on_result=printer)
+        show_check_report(out, report, printed=printer is not None)
+        if junit is not None:
+            write_junit(report, junit)
+        return report.exit_code()
+
+    run(ctx, body)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="para-monitor")

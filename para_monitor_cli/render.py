@@ -18,6 +18,9 @@ from rich.text import Text
 from para_monitor_cli.redaction import redact
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from para_monitor_cli.checks import CheckResult, Report
     from para_monitor_cli.commands.schema import SchemaResult
     from para_monitor_cli.commands.validate import ValidateResult
     from para_monitor_cli.probe import ProbeResult
@@ -365,3 +368,125 @@ def show_export(output: Output, result: Any) -> None:
         output.note(f"exported {counts}")
     else:
         output.note(f"wrote {result.output}: {counts}", "green")
+
+
+# --------------------------------------------------------------------------- check-setup
+CHECKLIST_WIDTH = 79  # pre-commit's line width
+STATUS_WORDS = {
+    "passed": ("Passed", "green"),
+    "failed": ("Failed", "bold red"),
+    "warning": ("Warning", "yellow"),
+    "skipped": ("Skipped", "cyan"),
+}
+
+
+def checklist_line(result: CheckResult) -> tuple[str, str, str]:
+    """``(label, dots, status word)`` for one result: ``title (name)......Passed``."""
+    label = f"{result.title} ({result.name})"
+    word = STATUS_WORDS[result.status][0]
+    dots = "." * max(3, CHECKLIST_WIDTH - len(label) - len(word))
+    return label, dots, word
+
+
+def show_check_result(output: Output, result: CheckResult) -> None:
+    """One checklist entry: the dotted line, the evidence, and details when it did not pass."""
+    label, dots, word = checklist_line(result)
+    line = Text(redact(label) + dots)
+    line.append(word, style=STATUS_WORDS[result.status][1])
+    output.out.print(line)
+    output.line(f"  {result.summary}")
+    if result.status in ("failed", "warning"):
+        for detail in result.details:
+            output.line(f"    {detail}", style="dim")
+
+
+class ChecklistPrinter:
+    """Prints results in checklist order as soon as every earlier one is known."""
+
+    def __init__(self, output: Output, names: Sequence[str]) -> None:
+        self.output = output
+        self.names = list(names)
+        self.ready: dict[str, CheckResult] = {}
+        self.next = 0
+
+    def __call__(self, result: CheckResult) -> None:
+        self.ready[result.name] = result
+        while self.next < len(self.names) and self.names[self.next] in self.ready:
+            show_check_result(self.output, self.ready[self.names[self.next]])
+            self.next += 1
+
+
+def check_summary(report: Report) -> str:
+    counts = report.counts()
+    parts = ", ".join(f"{counts[s]} {s}" for s in ("passed", "failed", "warning", "skipped"))
+    requests = f", {report.requests} API requests" if report.requests is not None else ""
+    verdict = {
+        0: "OK",
+        1: "FAILED",
+        3: "SENTRY UNREACHABLE",
+        4: "ERROR",
+    }.get(report.exit_code(), "FAILED")
+    return f"{verdict}: {len(report.results)} checks: {parts} ({report.seconds:.1f} s{requests})"
+
+
+def show_check_report(output: Output, report: Report, *, printed: bool = False) -> None:
+    """The whole report: JSON with --output json, else the checklist (unless ``printed``
+    live already) and a summary line."""
+    if output.json:
+        output.emit_json(report.to_json())
+        return
+    if not printed:
+        for result in report.results:
+            show_check_result(output, result)
+    style = {0: "bold green", 1: "bold red"}.get(report.exit_code(), "bold red")
+    output.line(check_summary(report), style=style)
+    if report.unreachable:
+        output.error("Sentry could not be reached: every check that needs it failed to connect")
+
+
+def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
+    """The report as JUnit XML: one testcase per check; failed -> <failure>, skipped ->
+    <skipped>, warning -> a passing testcase with the warning in <system-out>."""
+    import xml.etree.ElementTree as ET
+
+    counts = report.counts()
+    root = ET.Element("testsuites", name="para-monitor", tests=str(len(report.results)))
+    root.set("failures", str(counts["failed"]))
+    root.set("errors", "0")
+    root.set("skipped", str(counts["skipped"]))
+    root.set("time", f"{report.seconds:.3f}")
+    tsuite = ET.SubElement(
+        root,
+        "testsuite",
+        name=suite,
+        tests=str(len(report.results)),
+        failures=str(counts["failed"]),
+        errors="0",
+        skipped=str(counts["skipped"]),
+        time=f"{report.seconds:.3f}",
+    )
+    for result in report.results:
+        case = ET.SubElement(
+            tsuite,
+            "testcase",
+            classname="para-monitor.check-setup",
+            name=result.name,
+            time=f"{result.seconds:.3f}",
+        )
+        text = "\n".join(redact(x) for x in (result.title, result.summary, *result.details))
+        if result.status == "failed":
+            failure = ET.SubElement(
+                case, "failure", message=redact(result.summary), type="CheckFailed"
+            )
+            failure.text = text
+        elif result.status == "skipped":
+            ET.SubElement(case, "skipped", message=redact(result.summary))
+        else:
+            out = ET.SubElement(case, "system-out")
+            out.text = (f"warning: {text}" if result.status == "warning" else text)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def write_junit(report: Report, path: Path) -> None:
+    path.write_text(junit_xml(report), encoding="utf-8")

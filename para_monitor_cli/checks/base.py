@@ -1,0 +1,346 @@
+"""The check framework: named checks, their results, dependencies and the concurrent runner.
+
+A :class:`Check` is a name, the checklist item it answers, the names of the checks it needs,
+how much it relies on the network, and a function ``(CheckContext) -> Outcome``. The runner
+(:func:`run_checks`) runs every selected check once, each as soon as the checks it needs have
+finished, independent ones concurrently on a thread pool no wider than the API client's
+concurrency limit. A check whose prerequisite failed (or was skipped) is skipped with that
+reason; errors raised by a check become a failed result naming the problem, so one broken
+check never hides the others.
+
+Statuses: ``passed``, ``failed``, ``warning`` (reported, does not fail the run) and
+``skipped`` (with the reason). Exit codes (:meth:`Report.exit_code`): 0 nothing failed, 1 a
+check failed, 3 Sentry could not be reached at all (every networked check that ran failed at
+the connection level: no answer, or the token refused), 4 a check crashed (a bug).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from para_monitor_cli.errors import (
+    EXIT_BUG,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_OPERATIONAL,
+    AuthError,
+    ParaMonitorError,
+    SpecError,
+    UnreachableError,
+    UsageError,
+)
+from para_monitor_cli.redaction import redact
+
+if TYPE_CHECKING:
+    from para_monitor_cli.checks.context import CheckContext
+
+Status = Literal["passed", "failed", "warning", "skipped"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "warning", "skipped")
+# How a check uses the network: "none" (local only), "optional" (does its local part with
+# --offline, the rest online), "required" (skipped with --offline).
+Network = Literal["none", "optional", "required"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check function returns: a status, one line of evidence or reason, details."""
+
+    status: Status
+    summary: str
+    details: tuple[str, ...] = ()
+
+
+def passed(summary: str, *details: str) -> Outcome:
+    return Outcome("passed", summary, details)
+
+
+def failed(summary: str, *details: str) -> Outcome:
+    return Outcome("failed", summary, details)
+
+
+def warning(summary: str, *details: str) -> Outcome:
+    return Outcome("warning", summary, details)
+
+
+def skipped(summary: str, *details: str) -> Outcome:
+    return Outcome("skipped", summary, details)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One item of the checklist."""
+
+    name: str
+    title: str  # the checklist line, e.g. "Sentry DSN added to environment variables"
+    run: Callable[[CheckContext], Outcome]
+    needs: tuple[str, ...] = ()
+    network: Network = "required"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The result of one check, as rendered in text, JSON and JUnit."""
+
+    name: str
+    title: str
+    status: Status
+    summary: str
+    details: tuple[str, ...] = ()
+    seconds: float = 0.0
+    needs: tuple[str, ...] = ()
+    network: Network = "required"
+    # the check could not get an answer from Sentry at all (no connection, or token refused)
+    unreachable: bool = False
+    # the check raised an unexpected exception (a bug in para-monitor)
+    crashed: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "status": self.status,
+            "summary": redact(self.summary),
+            "details": [redact(d) for d in self.details],
+            "seconds": round(self.seconds, 3),
+            "needs": list(self.needs),
+            "network": self.network,
+            "unreachable": self.unreachable,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every result, in checklist order, and what the run as a whole means."""
+
+    results: tuple[CheckResult, ...]
+    seconds: float
+    offline: bool = False
+    requests: int | None = None  # API requests made (None when no client was used)
+    target: dict[str, str | None] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
+        for result in self.results:
+            counts[result.status] += 1
+        return counts
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def unreachable(self) -> bool:
+        """Sentry could not be reached at all: every networked check that ran failed at the
+        connection level (and at least one ran)."""
+        if self.offline:
+            return False
+        networked = [
+            r
+            for r in self.results
+            if r.network != "none" and r.status in ("passed", "failed", "warning")
+        ]
+        return bool(networked) and all(r.unreachable for r in networked)
+
+    def exit_code(self) -> int:
+        if any(r.crashed for r in self.results):
+            return EXIT_BUG
+        if self.unreachable:
+            return EXIT_OPERATIONAL
+        if self.failed:
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "version": 1,
+            "ok": not self.failed,
+            "exit_code": self.exit_code(),
+            "unreachable": self.unreachable,
+            "offline": self.offline,
+            "seconds": round(self.seconds, 3),
+            "requests": self.requests,
+            "target": dict(self.target),
+            "summary": {**self.counts(), "total": len(self.results)},
+            "checks": [r.to_json() for r in self.results],
+        }
+
+
+# --------------------------------------------------------------------------- selection
+def select(
+    checks: Sequence[Check],
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+) -> list[Check]:
+    """The checks to run, in checklist order. Unknown names are a usage error."""
+    only_list, skip_list = _names(only), _names(skip)
+    known = {c.name for c in checks}
+    unknown = [n for n in (*only_list, *skip_list) if n not in known]
+    if unknown:
+        raise UsageError(
+            f"unknown check {', '.join(repr(n) for n in unknown)}",
+            hint="the checks are: " + ", ".join(c.name for c in checks),
+        )
+    chosen = [c for c in checks if not only_list or c.name in only_list]
+    return [c for c in chosen if c.name not in skip_list]
+
+
+def _names(values: Iterable[str]) -> list[str]:
+    """Names from repeated options and comma-separated lists (``--only dsn,team``)."""
+    out: list[str] = []
+    for value in values:
+        out += [part.strip().replace("-", "_") for part in value.split(",") if part.strip()]
+    return out
+
+
+def check_order(checks: Sequence[Check]) -> None:
+    """Raise ValueError if a check needs an unknown check or the needs form a cycle."""
+    names = {c.name for c in checks}
+    for check in checks:
+        for need in check.needs:
+            if need not in names:
+                raise ValueError(f"check {check.name!r} needs unknown check {need!r}")
+    state: dict[str, int] = {}
+    by_name = {c.name: c for c in checks}
+
+    def visit(name: str, chain: tuple[str, ...]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            raise ValueError("checks need each other in a cycle: " + " -> ".join((*chain, name)))
+        state[name] = 1
+        for need in by_name[name].needs:
+            visit(need, (*chain, name))
+        state[name] = 2
+
+    for check in checks:
+        visit(check.name, ())
+
+
+# --------------------------------------------------------------------------- running
+def run_one(check: Check, ctx: CheckContext) -> CheckResult:
+    """Run one check, turning what it raises into a failed result."""
+    started = time.monotonic()
+    unreachable = crashed = False
+    if ctx.offline and check.network == "required":
+        outcome = skipped("needs Sentry; not run with --offline")
+    else:
+        try:
+            outcome = check.run(ctx)
+        except UnreachableError as exc:
+            unreachable = True
+            outcome = failed(f"cannot reach Sentry: {exc.message}", *_hint(exc))
+        except AuthError as exc:
+            unreachable = exc.status in (None, 401)
+            outcome = failed(f"Sentry refused the request: {exc.message}", *_hint(exc))
+        except SpecError as exc:
+            outcome = failed(exc.message, *(str(p) for p in exc.problems))
+        except ParaMonitorError as exc:
+            outcome = failed(exc.message, *_hint(exc))
+        except Exception as exc:
+            crashed = True
+            outcome = failed(
+                f"unexpected error ({type(exc).__name__}): this is a bug in para-monitor"
+            )
+    return CheckResult(
+        name=check.name,
+        title=check.title,
+        status=outcome.status,
+        summary=redact(outcome.summary),
+        details=tuple(redact(d) for d in outcome.details),
+        seconds=time.monotonic() - started,
+        needs=check.needs,
+        network=check.network,
+        unreachable=unreachable,
+        crashed=crashed,
+    )
+
+
+def _hint(exc: ParaMonitorError) -> tuple[str, ...]:
+    return (f"hint: {exc.hint}",) if exc.hint else ()
+
+
+def _blocked(check: Check, done: dict[str, CheckResult]) -> CheckResult | None:
+    """A skipped result if a prerequisite that ran did not pass (warnings do not block)."""
+    for need in check.needs:
+        result = done.get(need)
+        if result is not None and result.status in ("failed", "skipped"):
+            verb = "failed" if result.status == "failed" else "was skipped"
+            return CheckResult(
+                name=check.name,
+                title=check.title,
+                status="skipped",
+                summary=f"needs {need}, which {verb}",
+                needs=check.needs,
+                network=check.network,
+            )
+    return None
+
+
+def run_checks(
+    checks: Sequence[Check],
+    ctx: CheckContext,
+    *,
+    workers: int | None = None,
+    on_result: Callable[[CheckResult], None] | None = None,
+) -> Report:
+    """Run ``checks`` (already selected) and return the report in checklist order.
+
+    A prerequisite gates a check only when it is among ``checks`` (``--only test_error`` runs
+    the test error check on its own). ``on_result`` is called as each result is known (from
+    the calling thread), for live output.
+    """
+    check_order(checks)
+    started = time.monotonic()
+    selected = {c.name for c in checks}
+    pending = list(checks)
+    done: dict[str, CheckResult] = {}
+    limit = ctx.concurrency() if workers is None else workers
+    width = max(1, min(limit, len(checks) or 1))
+    lock = threading.Lock()
+
+    def finish(result: CheckResult) -> None:
+        with lock:
+            done[result.name] = result
+        if on_result is not None:
+            on_result(result)
+
+    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="check") as pool:
+        running: dict[Future[CheckResult], Check] = {}
+        while pending or running:
+            progressed = True
+            while progressed:
+                progressed = False
+                for check in list(pending):
+                    needs = [n for n in check.needs if n in selected]
+                    if any(n not in done for n in needs):
+                        continue
+                    pending.remove(check)
+                    progressed = True
+                    blocked = _blocked(check, done)
+                    if blocked is not None:
+                        finish(blocked)
+                    else:
+                        running[pool.submit(run_one, check, ctx)] = check
+            if not running:
+                if pending:  # unreachable after check_order, kept as a guard
+                    raise ValueError("checks left that can never run: " + str(pending))
+                break
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in finished:
+                running.pop(future)
+                finish(future.result())
+    order = {c.name: i for i, c in enumerate(checks)}
+    results = tuple(sorted(done.values(), key=lambda r: order[r.name]))
+    return Report(
+        results=results,
+        seconds=time.monotonic() - started,
+        offline=ctx.offline,
+        requests=ctx.request_count(),
+        target=ctx.target(),
+    )

@@ -1,0 +1,89 @@
+"""``para-monitor check-setup``: the seed's Monitoring Checklist as a CI gate."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from para_monitor_cli.settings import Settings
+
+if TYPE_CHECKING:
+    from para_monitor_cli.api.client import SentryClient
+    from para_monitor_cli.checks import CheckResult, Report
+
+
+@dataclass(frozen=True)
+class CheckSetupOptions:
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    offline: bool = False
+    samples: tuple[Path, ...] = ()
+    hook: str | None = None
+    arrival_timeout: float = 60.0
+
+
+def check_setup(
+    settings: Settings,
+    options: CheckSetupOptions | None = None,
+    *,
+    client: SentryClient | None = None,
+    on_result: Callable[[CheckResult], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> Report:
+    """Select the checks, run them (concurrently where independent) and return the report.
+
+    Raises :class:`~para_monitor_cli.errors.UsageError` for an unknown check name, or when a
+    check that needs Sentry is selected without a token, org or project (``--offline`` runs
+    only the local checks).
+    """
+    from para_monitor_cli.checks import CHECKS, CheckContext, CheckOptions, run_checks, select
+
+    options = options or CheckSetupOptions()
+    chosen = select(CHECKS, options.only, options.skip)
+    warnings: list[str] = []
+
+    def make_client() -> SentryClient:
+        from para_monitor_cli.api.client import client_from_settings
+
+        return client_from_settings(settings, on_warning=on_warning or warnings.append)
+
+    ctx = CheckContext(
+        settings,
+        CheckOptions(
+            offline=options.offline,
+            samples=options.samples,
+            hook=options.hook,
+            arrival_timeout=options.arrival_timeout,
+        ),
+        client=client,
+        client_factory=make_client,
+    )
+    if not options.offline and any(c.network != "none" for c in chosen):
+        ctx.require_online()
+        # The legacy_alerts check reports deprecated endpoints itself; keep the api logger's
+        # per-endpoint deprecation warnings off stderr (they reach ``on_warning`` instead).
+        _quiet_api_logger()
+    return run_checks(chosen, ctx, on_result=on_result)
+
+
+def _quiet_api_logger() -> None:
+    logger = logging.getLogger("para_monitor_cli.api")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+
+
+def split_names(values: Iterable[str] | None) -> tuple[str, ...]:
+    """``["dsn,team", "alerts"]`` -> ``("dsn", "team", "alerts")``."""
+    out: list[str] = []
+    for value in values or ():
+        out += [v.strip() for v in value.split(",") if v.strip()]
+    return tuple(out)
+
+
+def check_names() -> Sequence[str]:
+    from para_monitor_cli.checks import NAMES
+
+    return NAMES
