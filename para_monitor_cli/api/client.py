@@ -282,6 +282,16 @@ class SentryClient:
         self._count_lock = threading.Lock()
         self.request_count = 0  # HTTP requests actually sent (retries included)
 
+    def close(self) -> None:
+        """Close the underlying HTTP client (its connection pool)."""
+        self.http.close()
+
+    def __enter__(self) -> SentryClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     # ------------------------------------------------------------------ plumbing
     def url(self, path: str) -> str:
         """Absolute URL of an API path given relative to ``/api/0/``."""

@@ -36,7 +36,17 @@ def apply_command(
     from para_monitor_cli.commands.plan import make_client
     from para_monitor_cli.reconcile.apply import apply_plan
 
-    client = client or make_client(settings, on_warning)
+    if client is None:
+        with make_client(settings, on_warning) as own:
+            return apply_command(
+                settings,
+                prune=prune,
+                dry_run=dry_run,
+                confirm=confirm,
+                on_plan=on_plan,
+                on_progress=on_progress,
+                client=own,
+            )
     planned = plan_command(settings, prune=prune, client=client)
     if on_plan is not None:
         on_plan(planned)

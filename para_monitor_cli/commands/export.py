@@ -44,7 +44,9 @@ def export_command(
     from para_monitor_cli.spec.check import check_spec
 
     org = settings.require("org")
-    client = client or make_client(settings, on_warning)
+    if client is None:
+        with make_client(settings, on_warning) as own:
+            return export_command(settings, output=output, legacy=legacy, client=own)
     actual = read_actual(client, org, all_dashboards=True)
     directory = actual.directory
     book = wire.TargetBook(directory)

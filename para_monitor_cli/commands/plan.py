@@ -46,7 +46,9 @@ def plan_command(
     if not org:
         settings.require("org")
         raise AssertionError("unreachable")  # pragma: no cover
-    client = client or make_client(settings, on_warning)
+    if client is None:
+        with make_client(settings, on_warning) as own:
+            return plan_command(settings, prune=prune, client=own)
     actual = read_actual(client, org, spec=spec, prune=prune)
     desired = desired_resources(spec, actual.directory, default_project=settings.project)
     return PlanResult(

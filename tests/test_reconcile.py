@@ -1,0 +1,372 @@
+"""plan / apply-alerts / export: the pure planner, then flows against the sandbox over loopback."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from para_monitor_cli import errors
+from para_monitor_cli.api import client as api
+from para_monitor_cli.api import wire
+from para_monitor_cli.api.client import SentryClient
+from para_monitor_cli.cli import app
+from para_monitor_cli.reconcile.apply import apply_plan
+from para_monitor_cli.reconcile.plan import Resource, plan
+from para_monitor_cli.reconcile.state import desired_resources, read_actual
+from para_monitor_cli.spec.check import load_spec
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC_FILE = REPO / "alert_rules.yaml"
+GOLDEN = Path(__file__).parent / "golden"
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _no_backoff() -> Iterator[None]:
+    api.set_testing(True, attempts=3)
+    yield
+    api.set_testing(False)
+
+
+# --------------------------------------------------------------------------- pure planner
+def mon(name: str, high: float, *, rid: str | None = None, managed: bool = True) -> Resource:
+    return Resource(
+        kind="monitor",
+        name=name,
+        project="p",
+        id=rid,
+        fields={"window": 60, "thresholds": {"high": {"op": "gt", "value": high}}},
+        managed=managed,
+    )
+
+
+@pytest.mark.parametrize(
+    ("desired", "actual", "prune", "expected"),
+    [
+        ([mon("a", 1)], [], False, [("create", "p/a")]),
+        ([mon("a", 1)], [mon("a", 1, rid="7")], False, [("noop", "p/a")]),
+        ([mon("a", 2)], [mon("a", 1, rid="7")], False, [("update", "p/a")]),
+        ([], [mon("a", 1, rid="7")], False, []),
+        ([], [mon("a", 1, rid="7")], True, [("delete", "p/a")]),
+        ([], [mon("a", 1, rid="7", managed=False)], True, []),
+    ],
+)
+def test_plan_table(
+    desired: list[Resource], actual: list[Resource], prune: bool, expected: list[tuple[str, str]]
+) -> None:
+    result = plan(desired, actual, prune=prune)
+    assert [(c.action, c.key) for c in result.changes] == expected
+
+
+def test_plan_update_has_exactly_the_changed_field() -> None:
+    result = plan([mon("a", 2)], [mon("a", 1, rid="7")])
+    (change,) = result.changes
+    assert [(d.path, d.before, d.after) for d in change.diff] == [("thresholds.high.value", 1, 2)]
+
+
+def test_plan_never_touches_builtins_and_orders_deletes_after_writes() -> None:
+    builtin = Resource(
+        kind="dashboard", name="General", fields={}, id="x", builtin=True, managed=True
+    )
+    alert = Resource(kind="alert", name="old", fields={}, id="3", managed=True)
+    result = plan([mon("b", 1)], [builtin, alert, mon("z", 1, rid="9")], prune=True)
+    assert [(c.action, c.kind) for c in result.changes] == [
+        ("create", "monitor"),
+        ("delete", "alert"),
+        ("delete", "monitor"),
+    ]
+
+
+def test_plan_prefers_managed_duplicate_and_warns() -> None:
+    result = plan([mon("a", 1)], [mon("a", 1, rid="5", managed=False), mon("a", 1, rid="9")])
+    (change,) = result.changes
+    assert change.actual is not None
+    assert change.actual.id == "9"
+    assert result.warnings
+
+
+def test_canonical_forms_ignore_server_noise() -> None:
+    body = {
+        "description": wire.with_marker("x"),
+        "dataSources": [
+            {
+                "dataset": "events",
+                "eventTypes": ["error", "default"],
+                "timeWindow": 60,
+                "aggregate": "count()",
+                "query": "",
+            }
+        ],
+        "conditionGroup": {
+            "conditions": [
+                {"type": "lte", "comparison": 5, "conditionResult": 0},
+                {"type": "gt", "comparison": 10, "conditionResult": 75},
+            ]
+        },
+    }
+    response = {
+        "id": "1",
+        "description": "x\n\n" + wire.MARKER,
+        "dateCreated": "now",
+        "dataSources": [
+            {
+                "id": "3",
+                "queryObj": {
+                    "snubaQuery": {
+                        "dataset": "events",
+                        "eventTypes": ["default", "error"],
+                        "timeWindow": 60.0,
+                        "aggregate": "count()",
+                        "query": "",
+                        "environment": None,
+                    }
+                },
+            }
+        ],
+        "conditionGroup": {
+            "id": "4",
+            "conditions": [
+                {"id": "8", "type": "gt", "comparison": 10.0, "conditionResult": 75},
+                {"id": "9", "type": "lte", "comparison": 5.0, "conditionResult": 0},
+            ],
+        },
+    }
+    assert not plan(
+        [Resource(kind="monitor", name="m", project="p", fields=wire.canonical_detector(body))],
+        [
+            Resource(
+                kind="monitor",
+                name="m",
+                project="p",
+                id="1",
+                fields=wire.canonical_detector(response),
+            )
+        ],
+    ).has_drift
+    slack_sent = {"type": "slack", "integrationId": "1", "config": {"targetDisplay": "#alerts"}}
+    slack_read = {"type": "slack", "integrationId": 1, "config": {"targetDisplay": "alerts"}}
+    flt_sent = {"actionFilters": [{"logicType": "all", "conditions": [], "actions": [slack_sent]}]}
+    flt_read = {"actionFilters": [{"logicType": "all", "conditions": [], "actions": [slack_read]}]}
+    assert wire.canonical_workflow(flt_sent) == wire.canonical_workflow(flt_read)
+
+
+# --------------------------------------------------------------------------- sandbox flows
+def cli(sandbox: Any, *args: str, config: Path = SPEC_FILE) -> Any:
+    base = [
+        "--url",
+        sandbox.url,
+        "--auth-token",
+        sandbox.token,
+        "--org",
+        sandbox.org,
+        "--project",
+        sandbox.project,
+        "--config",
+        str(config),
+    ]
+    return runner.invoke(app, [*base, *args])
+
+
+@pytest.fixture
+def closing() -> Iterator[list[SentryClient]]:
+    made: list[SentryClient] = []
+    yield made
+    for client in made:
+        client.close()
+
+
+def recording_client(sandbox: Any, sent: list[tuple[str, str, Any]]) -> SentryClient:
+    def hook(request: httpx.Request) -> None:
+        body = json.loads(request.content) if request.content else None
+        sent.append((request.method, request.url.path, body))
+
+    http = httpx.Client(event_hooks={"request": [hook]}, timeout=10)
+    return SentryClient(http, base_url=sandbox.url, token=sandbox.token, org=sandbox.org)
+
+
+def plan_now(
+    client: SentryClient, org: str, spec_file: Path = SPEC_FILE, prune: bool = False
+) -> Any:
+    spec = load_spec(spec_file)
+    actual = read_actual(client, org, spec=spec, prune=prune)
+    return plan(desired_resources(spec, actual.directory), actual.resources, prune=prune), actual
+
+
+def test_apply_repo_spec_then_plan_is_empty_and_bodies_match_openapi(
+    sandbox: Any, closing: list[SentryClient]
+) -> None:
+    from tests.openapi_support import validate_request
+
+    sent: list[tuple[str, str, Any]] = []
+    client = recording_client(sandbox, sent)
+    closing.append(client)
+    first, actual = plan_now(client, sandbox.org)
+    assert first.counts() == {"create": 9, "update": 0, "delete": 0, "noop": 0}
+    result = apply_plan(first, client, sandbox.org, actual.directory)
+    assert len(result.applied) == 9
+    second, _ = plan_now(client, sandbox.org)
+    assert not second.has_drift
+    assert second.counts()["noop"] == 9
+
+    writes = [(m, p, b) for m, p, b in sent if m in {"POST", "PUT"}]
+    assert len(writes) == 9  # one write per changed resource
+    for method, path, body in writes:
+        validate_request(method, path, body)
+
+
+def test_changing_one_threshold_gives_exactly_that_field(sandbox: Any, tmp_path: Path) -> None:
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
+    changed = tmp_path / "alert_rules.yaml"
+    text = SPEC_FILE.read_text(encoding="utf-8")
+    changed.write_text(text.replace("condition: count() > 10", "condition: count() > 20"), "utf-8")
+    result = cli(sandbox, "--output", "json", "plan", "--detailed-exitcode", config=changed)
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    updates = [c for c in data["changes"] if c["action"] == "update"]
+    assert len(updates) == 1
+    assert updates[0]["diff"] == [{"path": "thresholds.high.value", "before": 10.0, "after": 20.0}]
+    assert data["summary"] == {"create": 0, "update": 1, "delete": 0, "noop": 8}
+
+
+def test_plan_text_golden(sandbox: Any) -> None:
+    result = cli(sandbox, "plan")
+    assert result.exit_code == 0, result.output
+    text = re.sub(r"\(id \d+\)", "(id N)", result.stdout)
+    golden = GOLDEN / "plan_initial.txt"
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_apply_dry_run_changes_nothing_and_prune(sandbox: Any, tmp_path: Path) -> None:
+    dry = cli(sandbox, "apply-alerts", "--dry-run")
+    assert dry.exit_code == 0
+    assert "dry run" in dry.stderr
+    assert cli(sandbox, "plan", "--detailed-exitcode").exit_code == 1
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
+    assert cli(sandbox, "plan", "--detailed-exitcode").exit_code == 0
+    smaller = tmp_path / "alert_rules.yaml"
+    spec_text = SPEC_FILE.read_text(encoding="utf-8")
+    start = spec_text.index("  # Performance Degradation: p95 > 3s, warning -> Slack.\n  - name:")
+    end = spec_text.index("  # User Impact Alerts")
+    smaller.write_text(spec_text[:start] + spec_text[end:], encoding="utf-8")
+    pruned = cli(sandbox, "--output", "json", "plan", "--prune", config=smaller)
+    deletes = [c["name"] for c in json.loads(pruned.stdout)["changes"] if c["action"] == "delete"]
+    assert deletes == ["Performance degradation alert"]  # never the built-in detectors
+    assert cli(sandbox, "apply-alerts", "--prune", "--yes", config=smaller).exit_code == 0
+    assert cli(sandbox, "plan", "--prune", "--detailed-exitcode", config=smaller).exit_code == 0
+
+
+def test_apply_without_yes_when_not_interactive_is_refused(sandbox: Any) -> None:
+    result = cli(sandbox, "apply-alerts")
+    assert result.exit_code == errors.EXIT_USAGE
+    assert "--yes" in result.stderr
+
+
+def test_missing_target_name_is_a_clear_error(sandbox: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "alert_rules.yaml"
+    bad.write_text(SPEC_FILE.read_text("utf-8").replace("team: backend", "team: frontend"), "utf-8")
+    result = cli(sandbox, "plan", config=bad)
+    assert result.exit_code == errors.EXIT_USAGE
+    assert "no team named 'frontend'" in result.stderr
+    assert "backend" in result.stderr
+
+
+def test_partial_apply_reports_progress_and_exits_3(sandbox: Any) -> None:
+    sandbox.faults.error(r"/workflows/$", 500, method="POST")
+    result = cli(sandbox, "apply-alerts", "--yes")
+    assert result.exit_code == errors.EXIT_OPERATIONAL
+    assert "apply stopped after 3 of 9 changes" in result.stderr
+    assert "applied: monitor" in result.stderr
+    assert "not attempted: " in result.stderr
+    assert "dashboard" in result.stderr
+    sandbox.faults.clear()
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
+    assert cli(sandbox, "plan", "--detailed-exitcode").exit_code == 0
+
+
+def names(client: SentryClient, org: str) -> list[str]:
+    found = [d["name"] for d in client.detectors(org=org) if d.get("type") == "metric_issue"]
+    found += [w["name"] for w in client.workflows(org=org)]
+    found += [d["title"] for d in client.dashboards(org=org) if str(d["id"]).isdigit()]
+    return found
+
+
+def test_faults_converge_without_duplicates(sandbox: Any, closing: list[SentryClient]) -> None:
+    faults = sandbox.faults
+    faults.latency("*", 0.005)
+    faults.too_many_requests(r"/detectors/$", method="POST", times=4)
+    faults.error(r"/workflows/$", 503, method="POST", times=3)
+    faults.drop(r"/dashboards/$", method="POST", times=2)
+    faults.error(r"/workflows/$", 500, method="GET", times=2)
+    faults.brownout()
+    codes = []
+    for _ in range(4):
+        result = cli(sandbox, "apply-alerts", "--yes")
+        codes.append(result.exit_code)
+        if result.exit_code == 0:
+            break
+        assert result.exit_code == errors.EXIT_OPERATIONAL, result.output
+    assert codes[-1] == 0
+    faults.clear()
+    client = SentryClient(
+        httpx.Client(), base_url=sandbox.url, token=sandbox.token, org=sandbox.org
+    )
+    closing.append(client)
+    found = names(client, sandbox.org)
+    assert len(found) == len(set(found)) == 9
+    assert cli(sandbox, "plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_create_timeout_is_reread_not_recreated() -> None:
+    created: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST" and path.endswith("/workflows/"):
+            created.append({"id": str(len(created) + 1), **json.loads(request.content)})
+            raise httpx.ReadTimeout("slow", request=request)  # happened, but no answer
+        if path.endswith("/workflows/"):
+            return httpx.Response(200, json=created)
+        return httpx.Response(200, json=[])
+
+    client = SentryClient(
+        httpx.Client(transport=httpx.MockTransport(handler)),
+        base_url="https://sentry.example/",
+        token="t0ken-value",
+        org="acme",
+    )
+    body = {"name": "a", "config": {"frequency": 30, "managedBy": wire.MANAGED_BY}}
+    desired = Resource(kind="alert", name="a", fields={"monitors": []}, body=body, managed=True)
+    result = apply_plan(plan([desired], []), client, "acme", wire.Directory(org="acme"))
+    assert len(result.applied) == 1
+    assert len(created) == 1
+
+
+def test_export_then_plan_is_empty_and_legacy_rules_translate(sandbox: Any, tmp_path: Path) -> None:
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
+    out = tmp_path / "exported.yaml"
+    result = cli(sandbox, "export", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    spec = load_spec(out)  # validates
+    monitors = {m.name for m in spec.monitors}
+    alerts = {a.name for a in spec.alerts}
+    assert "Slow API p95 > 2s" in monitors  # legacy metric alert rule -> monitor
+    assert {"New issue -> Slack", "Fatal error -> PagerDuty", "Slow API p95 > 2s"} <= alerts
+    assert len(spec.monitors) == 4
+    assert len(spec.dashboards) == 1
+    plan_after = cli(sandbox, "--output", "json", "plan", config=out)
+    summary = json.loads(plan_after.stdout)["summary"]
+    # everything the new API already holds is unchanged; migrated legacy rules are creates
+    assert summary["update"] == 0
+    assert summary["delete"] == 0
+    assert cli(sandbox, "apply-alerts", "--yes", config=out).exit_code == 0
+    assert cli(sandbox, "plan", "--detailed-exitcode", config=out).exit_code == 0
+    again = tmp_path / "again.yaml"
+    assert cli(sandbox, "export", "--no-legacy", "-o", str(again)).exit_code == 0
+    assert cli(sandbox, "plan", "--detailed-exitcode", config=again).exit_code == 0
