@@ -6,6 +6,7 @@ from para_monitor_cli.runtime import (
 """
 
 from para_monitor_cli.runtime.fastapi import add_sentry_test_route
+from para_monitor_cli.runtime.scrubbing import filter_sensitive_data
 from para_monitor_cli.runtime.sentry import (
     capture_exception,
     capture_message,
@@ -19,6 +20,7 @@ __all__ = [
     "add_sentry_test_route",
     "capture_exception",
     "capture_message",
+    "filter_sensitive_data",
     "init_sentry",
     "release_for",
     "sdk_options",

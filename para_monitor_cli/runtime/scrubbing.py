@@ -1,19 +1,41 @@
-"""The seam between the runtime hooks and the scrubbing engine (para_monitor_cli.scrub)."""
+"""The seam between the runtime hooks and the scrubbing engine (para_monitor_cli.scrub).
+
+:func:`engine_hooks` gives the event and breadcrumb hooks that :func:`init_sentry` chains in
+front of the application's own; :func:`filter_sensitive_data` keeps the name and call shape of
+the seed's ``sentry_config.filter_sensitive_data`` for code that calls it directly.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from para_monitor_cli.runtime.hooks import BreadcrumbHook, EventHook
+from para_monitor_cli.runtime.hooks import BreadcrumbHook, Event, EventHook, Hint
+from para_monitor_cli.scrub import Scrubber, ScrubConfig, default_scrubber
 
 
 def engine_hooks(
     sensitive_fields: Sequence[str] = (), safe_fields: Sequence[str] = ()
 ) -> tuple[EventHook | None, BreadcrumbHook | None]:
-    """The engine's event and breadcrumb hooks, configured with the extra fields.
+    """The engine's event hook (errors, messages and transactions) and breadcrumb hook,
+    configured with the extra sensitive and safe field names."""
+    if sensitive_fields or safe_fields:
+        scrubber = Scrubber(ScrubConfig(tuple(sensitive_fields), tuple(safe_fields)))
+    else:
+        scrubber = default_scrubber()
 
-    The scrubbing engine lands with its own issue; until then no engine is wired and the hook
-    points pass events to the application's own hooks unchanged.
+    def scrub_event_hook(event: Event, hint: Hint) -> Event | None:
+        return scrubber.event(event)
+
+    def scrub_breadcrumb_hook(crumb: dict[str, Any], hint: Hint) -> dict[str, Any] | None:
+        return scrubber.breadcrumb(crumb)
+
+    return scrub_event_hook, scrub_breadcrumb_hook
+
+
+def filter_sensitive_data(event: Event, hint: Hint | None = None) -> Event | None:
+    """The seed's ``before_send``, done properly: every surface of the event, at any depth.
+
+    Usable directly as ``sentry_sdk.init(before_send=filter_sensitive_data)``; it never raises.
     """
-    del sensitive_fields, safe_fields
-    return None, None
+    return default_scrubber().event(event)

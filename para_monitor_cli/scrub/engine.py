@@ -1,0 +1,369 @@
+"""The scrubbing engine: one pass over an event, every surface, any depth.
+
+Every value is judged twice: by the name it sits under (:mod:`.keys`) and by what it looks like
+(:mod:`.text`). Under a sensitive name every scalar becomes ``[Filtered]`` (booleans and None
+stay: they carry no secret), containers keep their shape. Elsewhere strings go through the value
+rules. A two-item list whose first item is a sensitive name (``["authorization", "Bearer ..."]``,
+as ASGI headers and query pairs serialise) is treated as a name/value pair. A log entry's
+``params`` are filtered when its message names a secret just before the placeholder
+(``"login with password=%s"``).
+
+The walk copies on write: unchanged subtrees are returned as the very same objects, so a clean
+event costs no allocation and the caller's input is never mutated. The engine never raises: a
+part it cannot process is dropped, not the event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from para_monitor_cli.scrub.keys import KeyRules
+from para_monitor_cli.scrub.text import FILTERED, TextRules, is_card_number, rule_kind
+
+MAX_DEPTH = 64
+_PLACEHOLDER = re.compile(
+    r"\$(\d+)|\?|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGcuoa]|\{[^{}]*\}"
+)
+_LAST_WORD = re.compile(r"([A-Za-z][\w\-]*)[^\w]{0,4}$")
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ScrubConfig:
+    """Extra field names to treat as sensitive, and field names to leave alone.
+
+    Both are matched case- and separator-insensitively (``X-Request-Token`` ==
+    ``x_request_token``); a sensitive field matches any name containing it, a safe field only
+    the same name, as in Sentry's project settings.
+    """
+
+    sensitive_fields: tuple[str, ...] = ()
+    safe_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One value the engine changes: where, which rule, what kind of secret."""
+
+    path: Path
+    rule: str
+    kind: str
+
+
+@dataclass
+class _Trace:
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, path: Path, rule: str, kind: str | None = None) -> None:
+        self.findings.append(Finding(path, rule, kind or rule_kind(rule)))
+
+
+class Scrubber:
+    """The engine, configured once and reused (it memoises key decisions)."""
+
+    def __init__(self, config: ScrubConfig | None = None) -> None:
+        self.config = config or ScrubConfig()
+        self._keys = KeyRules(self.config.sensitive_fields, self.config.safe_fields)
+        self._text = TextRules(self._keys.lookup)
+        self._placeholder_memo: dict[str, tuple[tuple[int, str, str], ...]] = {}
+
+    # -- public API --------------------------------------------------------------------------
+
+    def event(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        """A scrubbed copy of an error, message or transaction event (the input is untouched).
+        Returns None only when ``event`` is not a mapping at all."""
+        return self._top(event, None)
+
+    def breadcrumb(self, crumb: dict[str, Any]) -> dict[str, Any] | None:
+        """A scrubbed copy of one breadcrumb (message, data, category...)."""
+        return self._top(crumb, None)
+
+    def value(self, value: Any) -> Any:
+        """Any JSON-like value, scrubbed (the same object when nothing changed)."""
+        try:
+            return self._value(value, 0, None, None)
+        except Exception:
+            return FILTERED
+
+    def forget(self) -> None:
+        """Empty the engine's memos (to measure it cold)."""
+        self._text.forget()
+        self._placeholder_memo.clear()
+
+    def findings(self, event: Any) -> list[Finding]:
+        """Every value the engine would change in ``event``, by path and rule (the leak
+        detector: run it on what a hook produced)."""
+        trace = _Trace()
+        if isinstance(event, dict):
+            self._top(event, trace)
+        else:
+            self._value(event, 0, (), trace)
+        return trace.findings
+
+    # -- the walk ----------------------------------------------------------------------------
+
+    def _top(self, event: Any, trace: _Trace | None) -> dict[str, Any] | None:
+        if not isinstance(event, dict):
+            return None
+        try:
+            result: dict[str, Any] = self._dict(event, 0, () if trace is not None else None, trace)
+        except Exception:  # noqa: S110 - handled below, part by part
+            pass
+        else:
+            return result
+        # something in there is not what an event holds: keep what scrubs, drop the rest
+        out: dict[str, Any] = {}
+        for k, v in list(event.items()):
+            try:
+                part = self._dict({k: v}, 0, () if trace is not None else None, trace)
+            except Exception:
+                if trace is not None:
+                    trace.add((str(k),), "unprocessable", "unknown")
+                continue
+            out.update(part)
+        return out
+
+    def _dict(self, d: dict[Any, Any], depth: int, path: Path | None, trace: _Trace | None) -> Any:
+        if depth > MAX_DEPTH:
+            return self._too_deep(path, trace)
+        out: dict[Any, Any] | None = None
+        kinds = self._keys.kinds
+        clean = self._text.clean
+        for k, v in d.items():
+            kind = kinds[k]
+            t = type(v)
+            if kind is None:
+                # the hot path: inlined checks for the common, clean cases
+                if t is str:
+                    if v in clean:
+                        continue
+                    new = self._str(v, None if path is None else (*path, str(k)), trace)
+                elif t is dict:
+                    new = self._dict(v, depth + 1, None if path is None else (*path, str(k)), trace)
+                elif t is list:
+                    new = self._list(v, depth + 1, None if path is None else (*path, str(k)), trace)
+                elif t is bool or v is None or t is float:
+                    continue
+                else:
+                    new = self._value(
+                        v, depth + 1, None if path is None else (*path, str(k)), trace
+                    )
+            elif kind == "":
+                continue
+            else:
+                sub = None if path is None else (*path, str(k))
+                new = self._sensitive(v, depth + 1, sub, trace, kind, str(k))
+            if new is not v:
+                if out is None:
+                    out = dict(d)
+                out[k] = new
+        text = d.get("message")
+        if type(text) is not str:
+            text = d.get("description")
+        if type(text) is str and ("%" in text or "{" in text or "$" in text or "?" in text):
+            out = self._statement_params(
+                text, d if out is None else out, out is not None, path, trace
+            )
+        return d if out is None else out
+
+    def _list(self, items: list[Any], depth: int, path: Path | None, trace: _Trace | None) -> Any:
+        if depth > MAX_DEPTH:
+            return self._too_deep(path, trace)
+        if len(items) == 2 and type(items[0]) is str:
+            kind = self._keys.lookup(items[0])
+            if kind:
+                second = items[1]
+                sub = None if path is None else (*path, 1)
+                new = self._sensitive(second, depth + 1, sub, trace, kind, items[0])
+                return items if new is second else [items[0], new]
+        out: list[Any] | None = None
+        for i, v in enumerate(items):
+            new = self._value(v, depth + 1, None if path is None else (*path, i), trace)
+            if new is not v:
+                if out is None:
+                    out = list(items)
+                out[i] = new
+        return items if out is None else out
+
+    def _value(self, v: Any, depth: int, path: Path | None, trace: _Trace | None) -> Any:
+        t = type(v)
+        if t is str:
+            return v if len(v) < 6 or v in self._text.clean else self._str(v, path, trace)
+        if t is dict:
+            return self._dict(v, depth, path, trace)
+        if t is list:
+            return self._list(v, depth, path, trace)
+        if t is bool or v is None or t is float:
+            return v
+        if t is int:
+            if (v >= 10**12 or v <= -(10**12)) and is_card_number(str(abs(v))):
+                if trace is not None and path is not None:
+                    trace.add(path, "card-number")
+                return FILTERED
+            return v
+        if t is tuple:
+            new = self._list(list(v), depth, path, trace)
+            return tuple(new) if isinstance(new, list) else new
+        if isinstance(v, bytes | bytearray):
+            text = bytes(v).decode("utf-8", "replace")
+            new_text = self._str(text, path, trace)
+            return v if new_text is text else new_text
+        if isinstance(v, str):  # subclasses of the JSON types
+            return self._str(str(v), path, trace)
+        if isinstance(v, dict):
+            return self._dict(dict(v), depth, path, trace)
+        if isinstance(v, list):
+            return self._list(list(v), depth, path, trace)
+        return v
+
+    def _str(self, s: str, path: Path | None, trace: _Trace | None) -> str:
+        if trace is None:
+            return self._text.scrub(s)
+        fired: set[str] = set()
+        new = self._text.scrub(s, fired)
+        if new != s and path is not None:
+            for rule in sorted(fired):
+                trace.add(path, rule)
+        return s if new == s else new
+
+    def _sensitive(
+        self, v: Any, depth: int, path: Path | None, trace: _Trace | None, kind: str, key: str
+    ) -> Any:
+        """Everything under a sensitive name: scalars filtered, shapes kept."""
+        if depth > MAX_DEPTH:
+            return self._too_deep(path, trace)
+        if v is None or type(v) is bool or v in ("", FILTERED):
+            return v
+        if isinstance(v, dict):
+            out: dict[Any, Any] | None = None
+            for k, item in v.items():
+                sub = None if path is None else (*path, str(k))
+                new = self._sensitive(item, depth + 1, sub, trace, kind, key)
+                if new is not item:
+                    if out is None:
+                        out = dict(v)
+                    out[k] = new
+            return v if out is None else out
+        if isinstance(v, list | tuple):
+            items = list(v)
+            changed = False
+            for i, item in enumerate(items):
+                sub = None if path is None else (*path, i)
+                new = self._sensitive(item, depth + 1, sub, trace, kind, key)
+                if new is not item:
+                    items[i] = new
+                    changed = True
+            if not changed:
+                return v
+            return tuple(items) if isinstance(v, tuple) else items
+        if trace is not None and path is not None:
+            trace.add(path, f"sensitive-key:{_rule_key(key)}", kind)
+        return FILTERED
+
+    def _statement_params(
+        self,
+        text: str,
+        d: dict[Any, Any],
+        owned: bool,
+        path: Path | None,
+        trace: _Trace | None,
+    ) -> dict[Any, Any] | None:
+        """A log message or SQL statement whose placeholder follows a sensitive name
+        (``"password=%s"``, ``"SET password_hash = $1"``): filter the matching parameter, in
+        ``params`` / ``db.params`` beside the text or in its ``data``."""
+        result: dict[Any, Any] | None = d if owned else None
+        for container_key in (None, "data"):
+            container = d if container_key is None else d.get(container_key)
+            if type(container) is not dict:
+                continue
+            for pk in ("params", "db.params"):
+                params = container.get(pk)
+                if type(params) is not list or not params:
+                    continue
+                prefix: Path | None = None
+                if path is not None:
+                    prefix = (*path, pk) if container_key is None else (*path, container_key, pk)
+                new = self._sensitive_params(text, params, prefix, trace)
+                if new is params:
+                    continue
+                if result is None:
+                    result = dict(d)
+                if container_key is None:
+                    result[pk] = new
+                else:
+                    result[container_key] = {**container, pk: new}
+                    container = result[container_key]
+        return result
+
+    def _placeholders(self, text: str) -> tuple[tuple[int, str, str], ...]:
+        """(parameter index, kind, name) for each placeholder that follows a sensitive name.
+        Memoised for texts already found clean (statement templates repeat)."""
+        memo = self._placeholder_memo
+        known = memo.get(text) if text in self._text.clean else None
+        if known is not None:
+            return known
+        found: list[tuple[int, str, str]] = []
+        for i, m in enumerate(_PLACEHOLDER.finditer(text)):
+            index = int(m.group(1)) - 1 if m.group(1) else i
+            before = _LAST_WORD.search(text[max(0, m.start() - 48) : m.start()])
+            if before is None:
+                continue
+            kind = self._keys.lookup(before.group(1))
+            if kind:
+                found.append((index, kind, before.group(1)))
+        result = tuple(found)
+        if text in self._text.clean:
+            if len(memo) > 4096:
+                memo.clear()
+            memo[text] = result
+        return result
+
+    def _sensitive_params(
+        self, text: str, params: list[Any], prefix: Path | None, trace: _Trace | None
+    ) -> list[Any]:
+        out: list[Any] | None = None
+        for index, kind, name in self._placeholders(text):
+            if not 0 <= index < len(params):
+                continue
+            item = params[index] if out is None else out[index]
+            sub = None if prefix is None else (*prefix, index)
+            new = self._sensitive(item, 0, sub, trace, kind, name)
+            if new is not item:
+                if out is None:
+                    out = list(params)
+                out[index] = new
+        return params if out is None else out
+
+    @staticmethod
+    def _too_deep(path: Path | None, trace: _Trace | None) -> str:
+        if trace is not None and path is not None:
+            trace.add(path, "too-deep", "unknown")
+        return FILTERED
+
+
+def _rule_key(key: str) -> str:
+    return key if len(key) <= 40 else key[:40] + "..."
+
+
+_default: Scrubber | None = None
+
+
+def default_scrubber() -> Scrubber:
+    global _default  # noqa: PLW0603 - one shared, lazily built engine
+    if _default is None:
+        _default = Scrubber()
+    return _default
+
+
+def scrub_event(event: dict[str, Any], config: ScrubConfig | None = None) -> dict[str, Any] | None:
+    """Scrub one event with the default rules (or ``config``)."""
+    scrubber = default_scrubber() if config is None else Scrubber(config)
+    return scrubber.event(event)
+
+
+def config_from(sensitive: Iterable[str] = (), safe: Iterable[str] = ()) -> ScrubConfig:
+    return ScrubConfig(tuple(sensitive), tuple(safe))

@@ -1,0 +1,331 @@
+"""Value rules: secrets inside strings, whatever the key they sit under.
+
+:func:`scrub_text` returns the string with each secret replaced by ``[Filtered]`` (the rest of
+the text survives: ``Bearer [Filtered]``, ``postgres://app:[Filtered]@db/para``) and the names
+of the rules that fired. Each rule group sits behind a cheap substring pre-check, so ordinary
+strings (ids, timestamps, titles) cost a few ``in`` tests and, past 12 characters, one regex
+scan. Replacements never match again, so scrubbing is idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable
+
+from para_monitor_cli.scrub.keys import classify
+
+FILTERED = "[Filtered]"
+MIN_SHAPED = 13  # shorter strings cannot hold a provider key, a JWT or a card number
+
+# rule name -> kind of secret (rules that report their kind dynamically are not listed)
+RULE_KINDS: dict[str, str] = {
+    "private-key-block": "private_key",
+    "url-credentials": "url_credentials",
+    "auth-scheme": "authorization",
+    "jwt": "jwt",
+    "anthropic-key": "anthropic_key",
+    "openai-key": "openai_key",
+    "aws-access-key": "aws_access_key",
+    "github-token": "github_token",
+    "stripe-key": "stripe_key",
+    "stripe-webhook-secret": "stripe_key",
+    "slack-token": "slack_token",
+    "slack-webhook": "slack_webhook",
+    "google-api-key": "google_api_key",
+    "resend-key": "resend_key",
+    "sentry-token": "sentry_token",
+    "supabase-secret-key": "supabase_key",
+    "card-number": "card_number",
+    "redis-auth": "password",
+}
+
+_PEM = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)",
+    re.DOTALL,
+)
+# scheme://user:password@host  and  scheme://:password@host  (redis)
+_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:?#\[]*):([^\s/@?#\[][^\s/@?#]*)@")
+# scheme://TOKEN@host: a token used as the user part (git remotes, DSN keys)
+_URL_TOKEN = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)([A-Za-z0-9_\-]{20,})@")
+# name=value in query strings, form bodies, libpq/ADO connection strings, log lines
+_KV = re.compile(
+    r"(?<![\w.\-])([A-Za-z_][\w.\-\[\]]{0,63})(\s*=\s*)([^\s&;,\"'<>\[][^\s&;,\"'<>]*)"
+)
+# "name": "value" and 'name': 'value' (JSON and Python reprs inside strings), or a number
+_QUOTED_PAIR = re.compile(
+    r"""(["'])([^"'\\\n]{1,64})\1(\s*:\s*)(?:(["'])((?:\\.|(?!\4)[^\\])*)\4|(-?\d[\d.]*))"""
+)
+# name: value in plain text (log lines, exception messages)
+# (the value is a lookahead so that "failed: password: x" still sees "password: x")
+_COLON_PAIR = re.compile(
+    r"(?<![\w\"'.\-])([A-Za-z][\w\-]{1,63}):[ \t]*(?=([^\s,;\"'\[][^\s,;\"']{3,}))"
+)
+_PLACEHOLDER_VALUE = re.compile(
+    r"\$\d+|\?|:\w+|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGcuoa]|\{[^{}]*\}"
+)
+_SCHEME_WORDS = frozenset({"bearer", "basic", "digest", "token", "bot", "apikey", "api-key"})
+_AUTH = re.compile(
+    r"(?i)(?<![\w-])(bearer|basic|digest|token|bot|apikey|api-key)(\s+)([A-Za-z0-9._~+/=\-]{8,})"
+)
+_SHAPES = re.compile(
+    r"(?P<jwt>eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*)"
+    r"|(?<![A-Za-z0-9])(?:"
+    r"(?P<anthropic>sk-ant-[A-Za-z0-9_\-]{16,})"
+    r"|(?P<openai>sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,})"
+    r"|(?P<aws>(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})"
+    r"|(?P<github>gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"
+    r"|(?P<stripe>(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,})"
+    r"|(?P<stripewh>whsec_[A-Za-z0-9+/=]{16,})"
+    r"|(?P<slack>xox[abposr]-[A-Za-z0-9\-]{10,})"
+    r"|(?P<google>AIza[0-9A-Za-z_\-]{35})"
+    r"|(?P<resend>re_[A-Za-z0-9]{8}_[A-Za-z0-9]{16,})"
+    r"|(?P<sentry>sntr[ysu]_[A-Za-z0-9_=+/\-]{20,})"
+    r"|(?P<supabase>sb_secret_[A-Za-z0-9_\-]{16,})"
+    r")"
+    r"|(?P<slackhook>hooks\.slack\.com/services/[A-Za-z0-9/]{16,})"
+)
+_SHAPE_RULES = {
+    "jwt": "jwt",
+    "anthropic": "anthropic-key",
+    "openai": "openai-key",
+    "aws": "aws-access-key",
+    "github": "github-token",
+    "stripe": "stripe-key",
+    "stripewh": "stripe-webhook-secret",
+    "slack": "slack-token",
+    "google": "google-api-key",
+    "resend": "resend-key",
+    "sentry": "sentry-token",
+    "supabase": "supabase-secret-key",
+    "slackhook": "slack-webhook",
+}
+# the redis AUTH command as span descriptions and breadcrumbs show it: AUTH [user] password
+_REDIS_AUTH = re.compile(r"(?<![\w-])(AUTH\s+(?:[\w.\-]+\s+)?+)([^\s;\[][^\s;]{3,})")
+# 13 to 19 digits, optionally grouped by spaces or dashes, starting like a card network's IIN
+_CARD = re.compile(
+    r"(?<![\w.\-])(?:4|5[1-5]|2[2-7]|3[47]|3[068]|6[05])(?:[ \-]?\d){11,17}(?![\w.])"
+)
+_CARD_CHARS = str.maketrans("", "", " -")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def is_card_number(text: str) -> bool:
+    """A card network's prefix, 13 to 19 digits (spaces and dashes allowed), Luhn-valid."""
+    if _CARD.fullmatch(text) is None:
+        return False
+    digits = text.translate(_CARD_CHARS)
+    return 13 <= len(digits) <= 19 and digits.isdigit() and luhn_ok(digits)
+
+
+Fired = set[str]
+
+
+def _sub(pattern: re.Pattern[str], text: str, repl: Callable[[re.Match[str]], str]) -> str:
+    return pattern.sub(repl, text)
+
+
+Classifier = Callable[[str], "str | None"]
+CLEAN_MEMO_LIMIT = 32768
+CLEAN_MEMO_MAX_LEN = 2048
+
+
+class TextRules:
+    """The value rules with a name classifier (the configured key rules) and two memos.
+
+    Events repeat themselves: module names, file paths, source lines, header values, SQL, and
+    also the same Authorization header or connection string event after event. Strings found
+    clean are remembered as they are; for strings that held a secret only a keyed BLAKE2b
+    digest of the input is kept (with the already-scrubbed output), so the memo never holds a
+    secret. Both memos are bounded.
+    """
+
+    __slots__ = ("_key", "classify", "clean", "dirty")
+
+    def __init__(self, classifier: Classifier = classify) -> None:
+        self.classify = classifier
+        self.clean: set[str] = set()
+        self.dirty: dict[bytes, tuple[str, frozenset[str]]] = {}
+        self._key = os.urandom(16)
+
+    def scrub(self, text: str, fired: Fired | None = None) -> str:
+        """``text`` with every secret it contains replaced; rule names are added to ``fired``."""
+        if text in self.clean:
+            return text
+        if len(text) < 6:
+            self._remember_clean(text)
+            return text
+        if len(text) > CLEAN_MEMO_MAX_LEN:
+            return _scrub(text, set() if fired is None else fired, self.classify)
+        digest = hashlib.blake2b(
+            text.encode("utf-8", "surrogatepass"), digest_size=16, key=self._key
+        ).digest()
+        hit = self.dirty.get(digest)
+        if hit is not None:
+            if fired is not None:
+                fired.update(hit[1])
+            return hit[0]
+        hits: Fired = set()
+        out = _scrub(text, hits, self.classify)
+        if fired is not None:
+            fired.update(hits)
+        if out is text:
+            self._remember_clean(text)
+        else:
+            if len(self.dirty) >= CLEAN_MEMO_LIMIT // 4:
+                self.dirty.clear()
+            self.dirty[digest] = (out, frozenset(hits))
+        return out
+
+    def _remember_clean(self, text: str) -> None:
+        if len(self.clean) >= CLEAN_MEMO_LIMIT:
+            self.clean.clear()
+        self.clean.add(text)
+
+    def forget(self) -> None:
+        """Empty both memos (benchmarks use this to measure a cold engine)."""
+        self.clean.clear()
+        self.dirty.clear()
+
+
+_default_rules = TextRules()
+
+
+def scrub_text(text: str, fired: Fired | None = None) -> str:
+    """``text`` with every secret it contains replaced (default key rules)."""
+    return _default_rules.scrub(text, fired)
+
+
+def _scrub(text: str, hits: Fired, classify: Classifier) -> str:
+    out = text
+    if "-----BEGIN" in out and "PRIVATE KEY" in out:
+        new = _PEM.sub(FILTERED, out)
+        if new != out:
+            hits.add("private-key-block")
+            out = new
+    if "://" in out and "@" in out:
+        new = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{FILTERED}@", out)
+        new = _URL_TOKEN.sub(
+            lambda m: m.group(0) if _is_plain(m.group(2)) else f"{m.group(1)}{FILTERED}@", new
+        )
+        if new != out:
+            hits.add("url-credentials")
+            out = new
+    if "=" in out:
+        out = _kv(out, hits, classify)
+    if "AUTH " in out:
+        new = _REDIS_AUTH.sub(lambda m: f"{m.group(1)}{FILTERED}", out)
+        if new != out:
+            hits.add("redis-auth")
+            out = new
+    if ":" in out and ('"' in out or "'" in out):
+        out = _quoted(out, hits, classify)
+    if len(out) >= MIN_SHAPED:
+        if " " in out or "\t" in out:
+            new = _AUTH.sub(_auth_repl, out)
+            if new != out:
+                hits.add("auth-scheme")
+                out = new
+        if _SHAPES.search(out) is not None:
+            out = _SHAPES.sub(lambda m: _shape_repl(m, hits), out)
+        m = _CARD.search(out)
+        if m is not None:
+            out = _CARD.sub(lambda m: _card_repl(m, hits), out)
+    if ":" in out:
+        out = _colon(out, hits, classify)
+    return text if out == text else out
+
+
+def _is_plain(user: str) -> bool:
+    """A URL user part that is a name, not a token: no digits at all."""
+    return not any(c.isdigit() for c in user)
+
+
+def _auth_repl(m: re.Match[str]) -> str:
+    cred = m.group(3)
+    if cred.startswith("[") or not (any(c.isdigit() for c in cred) or len(cred) >= 20):
+        return m.group(0)
+    return f"{m.group(1)}{m.group(2)}{FILTERED}"
+
+
+def _shape_repl(m: re.Match[str], hits: Fired) -> str:
+    hits.add(_SHAPE_RULES[m.lastgroup or "jwt"])
+    return FILTERED
+
+
+def _card_repl(m: re.Match[str], hits: Fired) -> str:
+    if is_card_number(m.group(0)):
+        hits.add("card-number")
+        return FILTERED
+    return m.group(0)
+
+
+def _kv(text: str, hits: Fired, classify: Classifier) -> str:
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        kind = classify(name.split("[", 1)[0] if "[" in name else name)
+        if not kind or _PLACEHOLDER_VALUE.fullmatch(m.group(3)):
+            return m.group(0)
+        hits.add(f"key-in-text:{kind}")
+        return f"{name}{m.group(2)}{FILTERED}"
+
+    return _KV.sub(repl, text)
+
+
+def _quoted(text: str, hits: Fired, classify: Classifier) -> str:
+    def repl(m: re.Match[str]) -> str:
+        value = m.group(5) if m.group(4) else m.group(6)
+        if not value or value == FILTERED:
+            return m.group(0)
+        kind = classify(m.group(2))
+        if not kind:
+            return m.group(0)
+        hits.add(f"key-in-text:{kind}")
+        q = m.group(4) or '"'
+        return f"{m.group(1)}{m.group(2)}{m.group(1)}{m.group(3)}{q}{FILTERED}{q}"
+
+    return _QUOTED_PAIR.sub(repl, text)
+
+
+def _colon(text: str, hits: Fired, classify: Classifier) -> str:
+    spans: list[tuple[int, int]] = []
+    for m in _COLON_PAIR.finditer(text):
+        value = m.group(2)
+        if value.lower() in _SCHEME_WORDS or value.startswith("//"):
+            continue
+        kind = classify(m.group(1))
+        if not kind or kind == "session":
+            continue
+        start, end = m.span(2)
+        if spans and start < spans[-1][1]:
+            continue
+        hits.add(f"key-in-text:{kind}")
+        spans.append((start, end))
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for start, end in spans:
+        parts += [text[pos:start], FILTERED]
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def rule_kind(rule: str) -> str:
+    """The kind of secret a rule name stands for."""
+    if ":" in rule:
+        return rule.split(":", 1)[1]
+    return RULE_KINDS.get(rule, rule)
