@@ -756,7 +756,7 @@ def note_event(state: SandboxState, project: Doc, event: Doc, kind: str, receive
 
 async def ingest(request: Request) -> Response:
     state: SandboxState = request.app.state.sandbox
-    project_id = request.path_params["project_id"]
+    project_id = str(request.path_params["project_id"])
     kind = request.url.path.rstrip("/").rsplit("/", 1)[-1]
     try:
         body = decompress(await request.body(), request.headers.get("content-encoding"))

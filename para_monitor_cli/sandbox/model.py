@@ -984,9 +984,23 @@ def show_event(stored: Doc, project_id: str) -> Doc:
         "environment": event.get("environment"),
         "level": event.get("level"),
         "fingerprints": event.get("fingerprint") or [],
-        "startTimestamp": event.get("start_timestamp"),
-        "endTimestamp": event.get("timestamp"),
+        **{
+            name: epoch
+            for name, key in (("startTimestamp", "start_timestamp"), ("endTimestamp", "timestamp"))
+            if kind == "transaction" and (epoch := _epoch(event.get(key))) is not None
+        },
     }
+
+
+def _epoch(value: Any) -> float | None:
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    return None
 
 
 def show_event_summary(stored: Doc, project_id: str) -> Doc:
