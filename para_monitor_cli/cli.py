@@ -440,6 +440,28 @@ def check_setup_cli(
     run(ctx, body)
 
 
+@app.command("demo")
+def demo_cli(ctx: typer.Context) -> None:
+    """See the whole product work in one command, with no Sentry account: start a local
+    sandbox, send a test error, apply alert_rules.yaml, and run check-setup against it.
+
+    Exit 0 when every check passed. Nothing from your environment is used or sent anywhere.
+    """
+
+    def body(state: State) -> int:
+        from para_monitor_cli.commands.check_setup import check_names
+        from para_monitor_cli.commands.demo import run_demo
+        from para_monitor_cli.render import ChecklistPrinter, demo_narrator, show_demo
+
+        out = state.output
+        printer = None if out.json else ChecklistPrinter(out, check_names())
+        result = run_demo(state.settings, say=demo_narrator(out), on_result=printer)
+        show_demo(out, result)
+        return result.exit_code()
+
+    run(ctx, body)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="para-monitor")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from para_monitor_cli.checks import CheckResult, Report
+    from para_monitor_cli.commands.demo import DemoResult
     from para_monitor_cli.commands.schema import SchemaResult
     from para_monitor_cli.commands.validate import ValidateResult
     from para_monitor_cli.probe import ProbeResult
@@ -372,6 +373,7 @@ def show_export(output: Output, result: Any) -> None:
 
 # --------------------------------------------------------------------------- check-setup
 CHECKLIST_WIDTH = 79  # pre-commit's line width
+MAX_DETAILS = {"failed": 10, "warning": 5}  # detail lines under a result in the text output
 STATUS_WORDS = {
     "passed": ("Passed", "green"),
     "failed": ("Failed", "bold red"),
@@ -396,8 +398,12 @@ def show_check_result(output: Output, result: CheckResult) -> None:
     output.out.print(line)
     output.line(f"  {result.summary}")
     if result.status in ("failed", "warning"):
-        for detail in result.details:
+        limit = MAX_DETAILS[result.status]
+        for detail in result.details[:limit]:
             output.line(f"    {detail}", style="dim")
+        if len(result.details) > limit:
+            more = len(result.details) - limit
+            output.line(f"    ... and {more} more (--output json lists them all)", style="dim")
 
 
 class ChecklistPrinter:
@@ -490,3 +496,42 @@ def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
 
 def write_junit(report: Report, path: Path) -> None:
     path.write_text(junit_xml(report), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- demo
+def demo_narrator(output: Output) -> Callable[[str, str], None]:
+    """Print the demo's stages as they happen (nothing with --output json)."""
+
+    def say(kind: str, text: str) -> None:
+        if output.json:
+            return
+        if kind == "stage":
+            output.line("")
+            output.line(f"==> {text}", style="bold")
+        elif kind == "note":
+            output.line(f"  ! {text}", style="yellow")
+        else:
+            output.line(f"  {text}")
+
+    return say
+
+
+def show_demo(output: Output, result: DemoResult) -> None:
+    from para_monitor_cli.commands.demo import demo_document
+
+    if output.json:
+        output.emit_json(demo_document(result))
+        return
+    report = result.report
+    output.line("")
+    if report is not None:
+        style = "bold green" if result.ok else "bold red"
+        output.line(check_summary(report), style=style)
+    output.line(f"demo finished in {result.seconds:.1f} s; the sandbox has been stopped.")
+    if result.ok:
+        output.line("")
+        output.line("Next, point para-monitor at your own Sentry:")
+        output.line("  export SENTRY_AUTH_TOKEN=... SENTRY_ORG=... SENTRY_PROJECT=...")
+        output.line("  export SENTRY_DSN=... ENVIRONMENT=production VERSION=0.1.0")
+        output.line("  para-monitor validate && para-monitor plan && para-monitor apply-alerts")
+        output.line("  para-monitor check-setup --junit check-setup.xml   # the CI gate")

@@ -10,6 +10,11 @@ from para_monitor_cli.checks.base import Outcome, failed, passed, warning
 from para_monitor_cli.checks.context import CheckContext
 from para_monitor_cli.errors import InvalidDsnError
 
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 DSN_SOURCES = "pass --dsn or set SENTRY_DSN (environment, .env or backend/.env)"
 
 
@@ -29,9 +34,14 @@ def check_spec(ctx: CheckContext) -> Outcome:
         if len(errors) > 1:
             summary += f" (and {len(errors) - 1} more)"
         return failed(summary, *(str(p) for p in problems))
-    counts = (
-        f"{len(spec.targets)} targets, {len(spec.monitors)} monitors, "
-        f"{len(spec.alerts)} alerts, {len(spec.dashboards)} dashboards"
+    counts = ", ".join(
+        plural(len(items), noun)
+        for items, noun in (
+            (spec.targets, "target"),
+            (spec.monitors, "monitor"),
+            (spec.alerts, "alert"),
+            (spec.dashboards, "dashboard"),
+        )
     )
     if warnings:
         return warning(

@@ -22,7 +22,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "environment_release",
-        "Environment and release set as the runtime sends them",
+        "Environment and release configured",
         local.check_environment_release,
         network="none",
         description="ENVIRONMENT and VERSION give the runtime an environment and a release",

@@ -7,6 +7,7 @@ from typing import Any
 
 from para_monitor_cli.checks.base import Outcome, failed, passed, skipped, warning
 from para_monitor_cli.checks.context import CheckContext
+from para_monitor_cli.checks.local import plural
 from para_monitor_cli.errors import GoneError, NotFoundError
 
 EXPORT_HINT = (
@@ -277,7 +278,7 @@ def _drift(ctx: CheckContext, kinds: tuple[str, ...]) -> Outcome:
         "alert": len(part.alerts),
         "dashboard": len(part.dashboards),
     }
-    wanted = ", ".join(f"{names[k]} {k}s" for k in kinds)
+    wanted = ", ".join(plural(names[k], k) for k in kinds)
     actual_part = [r for r in actual.resources if r.kind in kinds]
     result = plan(desired, actual_part)
     pending = [c for c in result.pending if c.kind in kinds]
@@ -362,17 +363,19 @@ def check_test_error(ctx: CheckContext) -> Outcome:
     if not arrived:
         return failed("no test event could be confirmed: " + (result.verify_note or "unknown"))
     took = f" in {result.arrival_seconds:.1f} s" if result.arrival_seconds is not None else ""
-    ids = ", ".join(f"{e.kind} {e.event_id}" for e in arrived)
+    kinds = " and ".join(e.kind for e in arrived)
+    ids = tuple(f"{e.kind} event id {e.event_id}" for e in arrived)
     links = tuple(f"{e.kind}: {e.link}" for e in arrived if e.link)
     if result.leaks:
         return warning(
-            f"test events arrived in {ctx.where()}{took}, but {len(result.leaks)} planted "
+            f"test {kinds} arrived in {ctx.where()}{took}, but {len(result.leaks)} planted "
             "secret(s) were stored unscrubbed (see the scrubbing check)",
             *(f"leak at {leak.path} ({leak.place})" for leak in result.leaks),
-            *links,
+            *ids,
         )
     return passed(
-        f"{ids} arrived in {ctx.where()}{took}, environment {result.environment!r}, "
-        f"release {result.release!r}; no planted secret stored",
+        f"test {kinds} arrived in {ctx.where()}{took} (environment {result.environment!r}, "
+        f"release {result.release!r}); no planted secret stored",
+        *ids,
         *links,
     )
