@@ -95,7 +95,8 @@ def confirm_arrival(
 
     while pending:
         progressed = False
-        for item in list(pending):
+        # transactions first: their endpoint is not held back by the lookup's 1 request/s
+        for item in sorted(pending, key=lambda p: not p.wanted.transaction):
             w = item.wanted
             if not w.transaction and not item.located:
                 if not wait(last_lookup, EVENTIDS_INTERVAL):
@@ -110,6 +111,8 @@ def confirm_arrival(
                     item.group_id = _str(found.get("groupId"))
                     item.project = _str(found.get("projectSlug")) or item.project
             if item.project is None:
+                if any(not p.wanted.transaction for p in pending):
+                    continue  # a lookup still to come will name the project
                 done[w.event_id] = Arrival(
                     w.kind,
                     w.event_id,
