@@ -462,6 +462,99 @@ def demo_cli(ctx: typer.Context) -> None:
     run(ctx, body)
 
 
+@app.command("sandbox")
+def sandbox_cli(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 9000,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Keep state in this directory (survives restarts); memory otherwise."),
+    ] = None,
+    seed: Annotated[
+        Path | None, typer.Option(help="Seed file (YAML or JSON) used when the state is empty.")
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option(help="Fix the API token (otherwise a new one each start).")
+    ] = None,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(help="Inject a fault, e.g. 'POST /detectors/:429x3' (repeatable)."),
+    ] = None,
+) -> None:
+    """Run a local Sentry-compatible server (event ingest and the REST API subset
+    para-monitor uses) and print its URL, DSN and API token. Runs until Ctrl-C."""
+
+    def body(state: State) -> int:
+        from para_monitor_cli.commands.sandbox import run_sandbox_server
+        from para_monitor_cli.render import show_sandbox
+
+        return run_sandbox_server(
+            port=port, data=data, seed=seed, token=token, faults=tuple(fault or ()),
+            on_ready=lambda info: show_sandbox(state.output, info),
+        )
+
+    run(ctx, body)
+
+
+@app.command("scrub-check")
+def scrub_check_cli(
+    ctx: typer.Context,
+    samples: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Event files or folders (JSON, JSON lines, envelopes). "
+            "Default: the built-in corpus of PARA Autopilot events with planted secrets."
+        ),
+    ] = None,
+    hook: Annotated[
+        str | None,
+        typer.Option(
+            help="Check your own before_send instead of ours, as module:function "
+            "(imported from the working directory), e.g. monitoring.sentry_config:filter_sensitive_data."
+        ),
+    ] = None,
+    through_sdk: Annotated[
+        bool,
+        typer.Option(
+            "--through-sdk",
+            help="Run the samples through a real sentry-sdk client (and a FastAPI request "
+            "carrying secrets) and check what would really be sent.",
+        ),
+    ] = False,
+    sensitive_field: Annotated[
+        list[str] | None,
+        typer.Option(help="An extra field name to treat as sensitive (repeatable)."),
+    ] = None,
+    safe_field: Annotated[
+        list[str] | None, typer.Option(help="A field name never to scrub (repeatable).")
+    ] = None,
+) -> None:
+    """Run sample events through a scrubber and report every value that would leak, by JSON
+    path, kind and rule (never the value). Exit 1 when anything leaks.
+
+    Extra sensitive and safe fields also come from the `scrubbing:` section of the spec file
+    (--config) when it exists.
+    """
+
+    def body(state: State) -> int:
+        from para_monitor_cli.commands.scrub_check import exit_code, scrub_check
+        from para_monitor_cli.render import show_scrub_check
+
+        report = scrub_check(
+            tuple(samples or ()),
+            hook=hook,
+            through_sdk=through_sdk,
+            sensitive_fields=tuple(sensitive_field or ()),
+            safe_fields=tuple(safe_field or ()),
+            config=state.settings.config,
+            on_warning=state.output.warning,
+        )
+        show_scrub_check(state.output, report)
+        return exit_code(report)
+
+    run(ctx, body)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="para-monitor")

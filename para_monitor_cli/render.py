@@ -535,3 +535,73 @@ def show_demo(output: Output, result: DemoResult) -> None:
         output.line("  export SENTRY_DSN=... ENVIRONMENT=production VERSION=0.1.0")
         output.line("  para-monitor validate && para-monitor plan && para-monitor apply-alerts")
         output.line("  para-monitor check-setup --junit check-setup.xml   # the CI gate")
+
+
+def show_sandbox(output: Output, info: Any) -> None:
+    """The running sandbox's URL, DSN and API token (a ``commands.sandbox.SandboxInfo``).
+
+    Printed raw on purpose, bypassing redaction: these are throw-away credentials of a local
+    server, and handing them to the user is the command's whole job.
+    """
+    if output.json:
+        data = {"url": info.url, "dsn": info.dsn, "token": info.token, "org": info.org,
+                "project": info.project, "projectId": info.project_id,
+                "data": str(info.data) if info.data else None, "faults": list(info.faults)}
+        output.out.file.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    else:
+        lines = [
+            f"Sentry sandbox running on {info.url}",
+            f"  SENTRY_URL={info.url}",
+            f"  SENTRY_DSN={info.dsn}",
+            f"  SENTRY_AUTH_TOKEN={info.token}",
+            f"  SENTRY_ORG={info.org}",
+            f"  SENTRY_PROJECT={info.project}",
+        ]
+        output.out.file.write("\n".join(lines) + "\n")
+        where = f"state in {info.data}" if info.data else "state in memory (lost on exit)"
+        faults = f"; faults: {', '.join(info.faults)}" if info.faults else ""
+        output.note(f"{where}{faults}. Press Ctrl-C to stop.")
+    output.out.file.flush()
+
+
+def show_scrub_check(output: Output, report: Any) -> None:
+    """The leak report of ``scrub-check`` (a ``scrub.checker.CheckReport``): every leak by
+    sample, JSON path, kind and rule; never the leaked value."""
+    leaks = [
+        {"sample": x.sample, "path": x.path, "kind": x.kind, "rule": x.rule, "value": x.redacted}
+        for x in report.leaks
+    ]
+    destroyed = [{"sample": d.sample, "path": d.path, "expected": d.expected} for d in report.destroyed]
+    if output.json:
+        output.emit_json(
+            {
+                "scrubber": report.scrubber,
+                "mode": report.mode,
+                "samples": report.samples,
+                "planted_secrets": report.planted,
+                "harmless_values": report.harmless,
+                "leaks": leaks,
+                "destroyed_harmless": destroyed,
+                "dropped_samples": list(report.dropped),
+                "hook_errors": list(report.hook_errors),
+                "ok": not report.leaks,
+            }
+        )
+        return
+    for x in leaks:
+        output.line(f"LEAK {x['sample']}: {x['path']}  kind={x['kind']}  rule={x['rule']}")
+    for d in destroyed:
+        output.warning(f"harmless value destroyed: {d['sample']}: {d['path']} (was {d['expected']})")
+    for name in report.dropped:
+        output.note(f"dropped by the scrubber (nothing sent): {name}")
+    for problem in report.hook_errors:
+        output.warning(f"the hook raised (the SDK would drop the event): {problem}")
+    verdict = (
+        f"{len(leaks)} leak(s)" if leaks else "no leaks"
+    ) + (
+        f" in {report.samples} sample(s) through {report.scrubber}"
+        f" ({'real sentry-sdk pipeline' if report.mode == 'sdk' else 'hook called directly'});"
+        f" planted secrets: {report.planted}; harmless values destroyed:"
+        f" {len(destroyed)} of {report.harmless}"
+    )
+    output.line(verdict, style="bold red" if leaks else "green")

@@ -50,10 +50,14 @@ class Harmless:
 
 @dataclass
 class Sample:
+    """An event to check; ``produce`` (when set) replaces running the event through the
+    runner: it makes the payloads itself (the FastAPI request scenario does)."""
+
     name: str
     event: dict[str, Any]
     planted: list[Planted] = field(default_factory=list)
     harmless: list[Harmless] = field(default_factory=list)
+    produce: Callable[[], list[dict[str, Any]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -303,7 +307,7 @@ def check(
         report.planted += len({p.value for p in sample.planted})
         report.harmless += len(sample.harmless)
         try:
-            outputs = run(sample)
+            outputs = sample.produce() if sample.produce is not None else run(sample)
         except Exception as exc:
             report.hook_errors.append(f"{sample.name}: {type(exc).__name__}")
             continue

@@ -241,10 +241,25 @@ class KeyRules:
     SAFE = ""  # what lookup() answers for a configured safe field
 
     def __init__(self, sensitive: Iterable[str] = (), safe: Iterable[str] = ()) -> None:
-        self._sensitive = tuple(c for c in (compact(s) for s in sensitive) if c)
+        self._sensitive = tuple((compact(s), tuple(words(s))) for s in sensitive if compact(s))
         self._safe = frozenset(c for c in (compact(s) for s in safe) if c)
         self._cache: dict[str, str | None] = {}
         self.kinds = _Kinds(self)  # the hot path's memo (a key -> kind mapping)
+
+    def _configured(self, key: str) -> bool:
+        """A configured sensitive field matches the same name in any spelling, or a name that
+        contains its words (``token`` matches ``refresh_token``), unless a harmless last word
+        rescues it (``token_count``), as for the built-in words."""
+        c = compact(key)
+        ws = tuple(words(key))
+        for field_compact, field_words in self._sensitive:
+            if c == field_compact:
+                return True
+            n = len(field_words)
+            if n and len(ws) > n and ws[-1] not in SAFE_TAILS:
+                if any(ws[i : i + n] == field_words for i in range(len(ws) - n + 1)):
+                    return True
+        return False
 
     def lookup(self, key: str) -> str | None:
         """The secret kind for a sensitive name, ``SAFE`` ("") for a configured safe field
@@ -255,10 +270,8 @@ class KeyRules:
         except KeyError:
             pass
         kind = self.SAFE if self._safe and compact(key) in self._safe else classify(key)
-        if kind is None and self._sensitive:
-            c = compact(key)
-            if any(s in c for s in self._sensitive):
-                kind = "sensitive_field"
+        if kind is None and self._sensitive and self._configured(key):
+            kind = "sensitive_field"
         if len(cache) > 8192:
             cache.clear()
             self.kinds.clear()
