@@ -145,7 +145,10 @@ def _short(exc: BaseException) -> str:
 
 def read_document(text: str, file: str) -> tuple[Any, Marks, list[SpecProblem]]:
     """YAML text -> (plain data or None, marks, problems)."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        return None, Marks(), [_reader_problem(exc, text, file)]
     builder = _Builder(loader, file)
     try:
         node = loader.get_single_node()
@@ -171,6 +174,9 @@ def read_document(text: str, file: str) -> tuple[Any, Marks, list[SpecProblem]]:
             SpecProblem(file, None, None, "", "the document is too large or too deeply nested")
         ]
         return None, builder.marks, builder.problems
+    except yaml.reader.ReaderError as exc:
+        builder.problems.append(_reader_problem(exc, text, file))
+        return None, builder.marks, builder.problems
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         message = f"cannot read YAML: {_short(exc)}"
         builder.problems.append(SpecProblem(file, None, None, "", message))
@@ -178,6 +184,20 @@ def read_document(text: str, file: str) -> tuple[Any, Marks, list[SpecProblem]]:
     finally:
         loader.dispose()
     return data, builder.marks, builder.problems
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> SpecProblem:
+    """A character YAML refuses (control characters, invalid code points)."""
+    before = text[: max(0, exc.position)]
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return SpecProblem(
+        file,
+        line,
+        column,
+        "",
+        f"YAML syntax error: character #x{exc.character:04x} is not allowed in YAML",
+    )
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:

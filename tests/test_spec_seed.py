@@ -1,0 +1,146 @@
+"""The repo's alert_rules.yaml covers every alert, notification and widget the seed documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from para_monitor_cli.spec import PagerDutyTarget, SlackTarget, Spec, load_spec
+
+ROOT = Path(__file__).parent.parent
+SEED = Path("/work/shared/seed/000_64d577c91de3ca10.txt")
+
+
+@pytest.fixture(scope="module")
+def spec() -> Spec:
+    return load_spec(ROOT / "alert_rules.yaml")
+
+
+def kinds(spec: Spec, names: tuple[str, ...]) -> set[str]:
+    return {spec.targets[n].type for n in names}
+
+
+def alert(spec: Spec, name: str):  # type: ignore[no-untyped-def]
+    found = [a for a in spec.alerts if a.name == name]
+    assert len(found) == 1, name
+    return found[0]
+
+
+def test_error_rate_alert(spec: Spec) -> None:
+    """Error Rate Alert: error count > 10 in 1 hour, warning, email + Slack."""
+    a = alert(spec, "Error rate alert")
+    (monitor_name,) = a.monitors
+    monitor = spec.monitor(monitor_name)
+    assert monitor is not None
+    assert (monitor.dataset, monitor.aggregate, monitor.window) == ("events", "count()", 3600)
+    assert (monitor.direction, monitor.high) == ("above", 10)
+    assert kinds(spec, a.actions) == {"email", "slack"}
+    assert "pagerduty" not in kinds(spec, a.actions)  # a warning: nobody is paged
+
+
+def test_critical_error_alert(spec: Spec) -> None:
+    """Critical Error Alert: 1 critical error, critical, PagerDuty."""
+    a = alert(spec, "Critical error alert")
+    assert "first_seen" in a.triggers
+    (level,) = [f.level for f in a.filters if f.level is not None]
+    assert (level.match, level.level, level.value) == ("gte", "fatal", 50)
+    (target,) = [spec.targets[n] for n in a.actions]
+    assert isinstance(target, PagerDutyTarget)
+    assert target.severity == "critical"
+
+
+@pytest.mark.parametrize(
+    ("name", "threshold_ms", "kind", "severity"),
+    [
+        ("Performance alert", 2000.0, "pagerduty", "warning"),  # p95 > 2s: notify on-call
+        ("Performance degradation alert", 3000.0, "slack", None),  # p95 > 3s: warning, Slack
+    ],
+)
+def test_performance_alerts(
+    spec: Spec, name: str, threshold_ms: float, kind: str, severity: str | None
+) -> None:
+    a = alert(spec, name)
+    (monitor_name,) = a.monitors
+    monitor = spec.monitor(monitor_name)
+    assert monitor is not None
+    assert monitor.aggregate == "p95(transaction.duration)"
+    assert monitor.high == threshold_ms
+    assert monitor.is_duration
+    (target,) = [spec.targets[n] for n in a.actions]
+    assert target.type == kind
+    if severity is not None:
+        assert isinstance(target, PagerDutyTarget)
+        assert target.severity == severity
+
+
+def test_user_impact_alert(spec: Spec) -> None:
+    """User Impact Alerts: error affects > 100 users -> page on-call team."""
+    a = alert(spec, "User impact alert")
+    (users,) = [f.users for f in a.filters if f.users is not None]
+    assert (users.value, users.interval) == (100, 3600)
+    (target,) = [spec.targets[n] for n in a.actions]
+    assert isinstance(target, PagerDutyTarget)
+    assert target.severity == "critical"
+
+
+def test_slack_and_email_notifications_configured(spec: Spec) -> None:
+    slack = [t for t in spec.targets.values() if isinstance(t, SlackTarget)]
+    assert slack
+    assert all(t.channel_id for t in slack)
+    assert any(t.type == "email" for t in spec.targets.values())
+
+
+WIDGETS = {
+    # seed item -> (dataset, an aggregate the widget must chart)
+    "errors per hour": ("error-events", "count()"),
+    "errors per day": ("error-events", "count()"),
+    "how many users hit errors": ("error-events", "count_unique(user)"),
+    "user impact percentage": ("metrics", "crash_free_rate(user)"),
+    "crash-free sessions": ("metrics", "crash_free_rate(session)"),
+    "adoption rate": ("metrics", "sum(session)"),
+    "endpoint response times": ("transaction-like", "p95(transaction.duration)"),
+    "slow queries": ("spans", "p95(span.duration)"),
+    "apdex score": ("transaction-like", "apdex(300)"),
+}
+
+
+@pytest.mark.parametrize("item", sorted(WIDGETS))
+def test_each_seed_widget_has_a_widget(spec: Spec, item: str) -> None:
+    dataset, aggregate = WIDGETS[item]
+    widgets = [w for d in spec.dashboards for w in d.widgets]
+    assert any(w.dataset == dataset and aggregate in w.aggregates for w in widgets), item
+
+
+def test_error_frequency_widgets_show_hour_and_day(spec: Spec) -> None:
+    widgets = [w for d in spec.dashboards for w in d.widgets if w.dataset == "error-events"]
+    assert {w.interval for w in widgets if w.aggregates == ("count()",)} >= {"1h", "1d"}
+
+
+def test_scrubbing_lists_the_seed_filtered_fields(spec: Spec) -> None:
+    fields = {f.lower() for f in spec.scrubbing.sensitive_fields}
+    assert fields >= {
+        "password",
+        "token",
+        "api_key",
+        "secret",
+        "anthropic_key",
+        "authorization",
+        "cookie",
+    }
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed document is not on this machine")
+def test_seed_still_documents_what_we_map() -> None:
+    text = SEED.read_text()
+    for phrase in (
+        "error count > 10 in 1 hour",
+        "p95 response time > 2 seconds",
+        "error affects > 100 users",
+        "Threshold: 1 critical error",
+        "Threshold: p95 > 3 seconds",
+        "Crash-free sessions",
+        "Apdex score",
+        "Slow queries",
+    ):
+        assert phrase in text, phrase
