@@ -510,7 +510,8 @@ def scrub_check_cli(
         str | None,
         typer.Option(
             help="Check your own before_send instead of ours, as module:function "
-            "(imported from the working directory), e.g. monitoring.sentry_config:filter_sensitive_data."
+            "(imported from the working directory), "
+            "e.g. monitoring.sentry_config:filter_sensitive_data."
         ),
     ] = None,
     through_sdk: Annotated[

@@ -571,7 +571,9 @@ def show_scrub_check(output: Output, report: Any) -> None:
         {"sample": x.sample, "path": x.path, "kind": x.kind, "rule": x.rule, "value": x.redacted}
         for x in report.leaks
     ]
-    destroyed = [{"sample": d.sample, "path": d.path, "expected": d.expected} for d in report.destroyed]
+    destroyed = [
+        {"sample": d.sample, "path": d.path, "expected": d.expected} for d in report.destroyed
+    ]
     if output.json:
         output.emit_json(
             {
@@ -591,7 +593,9 @@ def show_scrub_check(output: Output, report: Any) -> None:
     for x in leaks:
         output.line(f"LEAK {x['sample']}: {x['path']}  kind={x['kind']}  rule={x['rule']}")
     for d in destroyed:
-        output.warning(f"harmless value destroyed: {d['sample']}: {d['path']} (was {d['expected']})")
+        output.warning(
+            f"harmless value destroyed: {d['sample']}: {d['path']} (was {d['expected']})"
+        )
     for name in report.dropped:
         output.note(f"dropped by the scrubber (nothing sent): {name}")
     for problem in report.hook_errors:
