@@ -121,16 +121,27 @@ class RateLimiter:
         self.limit = max(1, concurrency)
         self._active = 0
         self._not_before = 0.0  # monotonic time before which no request starts
+        # requests left in the server's current window (its Remaining minus what is in
+        # flight), and when that window ends; None when unknown
+        self._budget: int | None = None
+        self._budget_until = 0.0
         self.waited = 0.0  # total seconds spent waiting for a window (for benchmarks)
 
     def acquire(self) -> None:
         policy = current_policy()
         with self._cond:
             while True:
+                now = time.monotonic()
+                if self._budget is not None and now >= self._budget_until:
+                    self._budget = None  # the window has reset: the budget is unknown again
                 if self._active < self.limit:
-                    delay = self._not_before - time.monotonic()
+                    delay = self._not_before - now
+                    if self._budget is not None and self._budget <= 0:
+                        delay = max(delay, self._budget_until - now)
                     if delay <= 0 or policy.max_wait <= 0:
                         self._active += 1
+                        if self._budget is not None:
+                            self._budget -= 1
                         return
                     self._cond.wait(timeout=delay)
                     self.waited += delay
@@ -154,12 +165,16 @@ class RateLimiter:
         if concurrent is not None and concurrent > 0:
             self.limit = concurrent
         remaining = _int_header(headers, "X-Sentry-Rate-Limit-Remaining")
-        if remaining is not None and remaining <= 0:
-            wait = _reset_wait(headers)
-            if wait is not None:
-                self._not_before = max(
-                    self._not_before, time.monotonic() + min(wait, current_policy().max_wait)
-                )
+        wait = _reset_wait(headers)
+        if remaining is None or wait is None:
+            return
+        until = time.monotonic() + min(wait, current_policy().max_wait)
+        budget = remaining - self._active
+        if self._budget is None or until > self._budget_until + 0.5:
+            self._budget, self._budget_until = budget, until  # a new window
+        else:
+            self._budget = min(self._budget, budget)
+            self._budget_until = max(self._budget_until, until)
 
 
 def _int_header(headers: httpx.Headers, name: str) -> int | None:
