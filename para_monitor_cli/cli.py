@@ -430,7 +430,7 @@ def check_setup_cli(
             arrival_timeout=arrival_timeout,
         )
         out = state.output
-        printer = None if out.json else ChecklistPrinter(out, check_names())
+        printer = None if out.json else ChecklistPrinter(out, check_names(options))
         report = check_setup(state.settings, options, on_result=printer)
         show_check_report(out, report, printed=printer is not None)
         if junit is not None:

@@ -58,6 +58,7 @@ class CheckContext:
         self.settings = settings
         self.options = options or CheckOptions()
         self._client = client
+        self._owns_client = client is None  # a client built here is closed by close()
         self._client_factory = client_factory
         self._client_lock = threading.Lock()
         self._slots: dict[str, _Slot] = {}
@@ -132,6 +133,12 @@ class CheckContext:
 
                     self._client = client_from_settings(self.settings)
             return self._client
+
+    def close(self) -> None:
+        """Close the API client if this context built it (an injected one is left open)."""
+        with self._client_lock:
+            if self._client is not None and self._owns_client:
+                self._client.http.close()
 
     def has_client(self) -> bool:
         return self._client is not None

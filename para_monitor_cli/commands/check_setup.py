@@ -66,7 +66,10 @@ def check_setup(
         # The legacy_alerts check reports deprecated endpoints itself; keep the api logger's
         # per-endpoint deprecation warnings off stderr (they reach ``on_warning`` instead).
         _quiet_api_logger()
-    return run_checks(chosen, ctx, on_result=on_result)
+    try:
+        return run_checks(chosen, ctx, on_result=on_result)
+    finally:
+        ctx.close()
 
 
 def _quiet_api_logger() -> None:
@@ -83,7 +86,9 @@ def split_names(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def check_names() -> Sequence[str]:
-    from para_monitor_cli.checks import NAMES
+def check_names(options: CheckSetupOptions | None = None) -> Sequence[str]:
+    """The names of the checks ``options`` selects (all of them by default), in order."""
+    from para_monitor_cli.checks import CHECKS, select
 
-    return NAMES
+    options = options or CheckSetupOptions()
+    return [c.name for c in select(CHECKS, options.only, options.skip)]
