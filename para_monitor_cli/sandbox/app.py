@@ -444,7 +444,8 @@ async def project_event(ctx: Ctx) -> Response:
 @api(*PROJECT_READ, "event:read")
 async def project_events(ctx: Ctx) -> Response:
     events = ctx.store.events(ctx.project["id"])
-    return paginate(ctx, [model.show_event_summary(e, ctx.project["id"]) for e in events])
+    project_id = ctx.project["id"]
+    return paginate(ctx, events, show=lambda e: model.show_event_summary(e, project_id))
 
 
 @api(*ORG_READ)

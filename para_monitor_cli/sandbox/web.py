@@ -222,8 +222,16 @@ def one(ctx: Ctx, kind: str, doc_id: str, owner: str = "org") -> Doc:
 # -- pagination ---------------------------------------------------------------------------------
 
 
-def paginate(ctx: Ctx, items: list[Any], default: int = MAX_PER_PAGE) -> Response:
-    """One page of ``items`` with Sentry's ``Link`` header (previous, then next)."""
+def paginate(
+    ctx: Ctx,
+    items: list[Any],
+    default: int = MAX_PER_PAGE,
+    show: Callable[[Any], Any] | None = None,
+) -> Response:
+    """One page of ``items`` with Sentry's ``Link`` header (previous, then next).
+
+    ``show`` renders the items of the page only (for long lists such as events).
+    """
     raw = ctx.query("per_page")
     per_page = default
     if raw is not None:
@@ -250,6 +258,8 @@ def paginate(ctx: Ctx, items: list[Any], default: int = MAX_PER_PAGE) -> Respons
             raise detail(400, "Invalid cursor parameter.")
         del is_prev  # offsets are absolute here, so both directions read the same
     page = items[offset : offset + per_page]
+    if show is not None:
+        page = [show(item) for item in page]
     base = str(ctx.request.url.replace(query=""))
     params = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "cursor"]
 
