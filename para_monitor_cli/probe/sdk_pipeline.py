@@ -75,8 +75,8 @@ def sdk_client(
         options.update(before_send=hook, before_send_transaction=None, before_breadcrumb=None)
     global_scope = sentry_sdk.get_global_scope()
     previous = global_scope.client
-    client = sentry_sdk.Client(**options)
-    global_scope.set_client(client)
+    sentry_sdk.init(**options)
+    client = sentry_sdk.get_client()
     try:
         yield transport
     finally:
@@ -125,7 +125,6 @@ def fastapi_sample(transport: CapturingTransport) -> Sample | None:
     }
     app = FastAPI()
 
-    @app.post("/api/auth/login")
     async def login(request: Request) -> None:
         body = await request.json()
         password = body.get("password")
@@ -134,18 +133,21 @@ def fastapi_sample(transport: CapturingTransport) -> Sample | None:
             raise RuntimeError("login failed")
         raise RuntimeError("login refused")
 
+    # real classes, not the strings `from __future__ import annotations` leaves behind
+    login.__annotations__ = {"request": Request, "return": None}
+    app.add_api_route("/api/auth/login", login, methods=["POST"])
+
     def produce() -> list[dict[str, Any]]:
         client = TestClient(app, raise_server_exceptions=False)
-        with client:
-            client.post(
-                f"/api/auth/login?next=%2Fhome&access_token={planted['token']}",
-                headers={
-                    "Authorization": f"Bearer {planted['authorization']}",
-                    "X-Api-Key": planted["api_key"],
-                    "Cookie": f"sessionid={planted['session']}; csrftoken={planted['csrf_token']}",
-                },
-                json={"email": "ana@example.com", "password": planted["password"]},
-            )
+        client.post(
+            f"/api/auth/login?next=%2Fhome&access_token={planted['token']}",
+            headers={
+                "Authorization": f"Bearer {planted['authorization']}",
+                "X-Api-Key": planted["api_key"],
+                "Cookie": f"sessionid={planted['session']}; csrftoken={planted['csrf_token']}",
+            },
+            json={"email": "ana@example.com", "password": planted["password"]},
+        )
         sentry_sdk.flush(timeout=2)
         return transport.take()
 

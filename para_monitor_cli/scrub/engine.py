@@ -173,8 +173,9 @@ class Scrubber:
     def _list(self, items: list[Any], depth: int, path: Path | None, trace: _Trace | None) -> Any:
         if depth > MAX_DEPTH:
             return self._too_deep(path, trace)
-        if len(items) == 2 and type(items[0]) is str:
-            kind = self._keys.lookup(items[0])
+        first = items[0] if len(items) == 2 else None
+        if type(first) is str and len(first) <= 64 and " " not in first:
+            kind = self._keys.kinds[first]  # a [name, value] pair, as headers serialise
             if kind:
                 second = items[1]
                 sub = None if path is None else (*path, 1)

@@ -256,9 +256,13 @@ class KeyRules:
             if c == field_compact:
                 return True
             n = len(field_words)
-            if n and len(ws) > n and ws[-1] not in SAFE_TAILS:
-                if any(ws[i : i + n] == field_words for i in range(len(ws) - n + 1)):
-                    return True
+            if (
+                n
+                and len(ws) > n
+                and ws[-1] not in SAFE_TAILS
+                and any(ws[i : i + n] == field_words for i in range(len(ws) - n + 1))
+            ):
+                return True
         return False
 
     def lookup(self, key: str) -> str | None:
@@ -269,7 +273,10 @@ class KeyRules:
             return cache[key]
         except KeyError:
             pass
-        kind = self.SAFE if self._safe and compact(key) in self._safe else classify(key)
+        if key == "_meta" or (self._safe and compact(key) in self._safe):
+            kind: str | None = self.SAFE  # _meta: Sentry's annotations, no user data
+        else:
+            kind = classify(key)
         if kind is None and self._sensitive and self._configured(key):
             kind = "sensitive_field"
         if len(cache) > 8192:

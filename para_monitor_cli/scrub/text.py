@@ -53,6 +53,10 @@ _URL_TOKEN = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)([A-Za-z0-9_\-]{20,})@")
 _KV = re.compile(
     r"(?<![\w.\-])([A-Za-z_][\w.\-\[\]]{0,63})(\s*=\s*)([^\s&;,\"'<>\[][^\s&;,\"'<>]*)"
 )
+# name = "value" / name='value' (source lines, reprs such as Anthropic(api_key='...'))
+_KV_LITERAL = re.compile(
+    r"""(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})(\s*=\s*)(["'])((?:\\.|(?!\3)[^\\\n])+)\3"""
+)
 # "name": "value" and 'name': 'value' (JSON and Python reprs inside strings), or a number
 _QUOTED_PAIR = re.compile(
     r"""(["'])([^"'\\\n]{1,64})\1(\s*:\s*)(?:(["'])((?:\\.|(?!\4)[^\\])*)\4|(-?\d[\d.]*))"""
@@ -278,10 +282,25 @@ def _kv(text: str, hits: Fired, classify: Classifier) -> str:
         kind = classify(name.split("[", 1)[0] if "[" in name else name)
         if not kind or _PLACEHOLDER_VALUE.fullmatch(m.group(3)):
             return m.group(0)
+        if m.group(2) != "=" and m.group(3).isidentifier():
+            return m.group(0)  # source code (`session = await ...`), not a name=value pair
         hits.add(f"key-in-text:{kind}")
         return f"{name}{m.group(2)}{FILTERED}"
 
-    return _KV.sub(repl, text)
+    def literal(m: re.Match[str]) -> str:
+        value = m.group(4)
+        if value == FILTERED or _PLACEHOLDER_VALUE.fullmatch(value):
+            return m.group(0)
+        kind = classify(m.group(1))
+        if not kind:
+            return m.group(0)
+        hits.add(f"key-in-text:{kind}")
+        return f"{m.group(1)}{m.group(2)}{m.group(3)}{FILTERED}{m.group(3)}"
+
+    out = _KV.sub(repl, text)
+    if '"' in out or "'" in out:
+        out = _KV_LITERAL.sub(literal, out)
+    return out
 
 
 def _quoted(text: str, hits: Fired, classify: Classifier) -> str:

@@ -1,0 +1,430 @@
+"""The scrubbing engine: the corpus, the rules, and Hypothesis properties."""
+
+from __future__ import annotations
+
+import json
+import string
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from para_monitor_cli.scrub import FILTERED, Scrubber, ScrubConfig, classify, scrub_event
+from para_monitor_cli.scrub.checker import check, direct_runner, load_corpus
+from para_monitor_cli.scrub.text import is_card_number, scrub_text
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[list[Any], ScrubConfig]:
+    return load_corpus()
+
+
+def test_corpus_has_no_leak_and_keeps_every_harmless_value(corpus) -> None:
+    samples, config = corpus
+    engine = Scrubber(config)
+    report = check(
+        samples,
+        direct_runner(lambda e, h: engine.event(e)),
+        detector=Scrubber(config),
+        scrubber="ours",
+    )
+    assert report.samples == 16
+    assert report.planted >= 35
+    assert report.harmless >= 100
+    assert report.leaks == []
+    assert report.destroyed == []
+    assert report.dropped == []
+    assert report.hook_errors == []
+
+
+def test_manifest_matches_the_corpus(corpus) -> None:
+    samples, _ = corpus
+    kinds = {p.kind for s in samples for p in s.planted}
+    assert {
+        "jwt",
+        "anthropic_key",
+        "openai_key",
+        "aws_access_key",
+        "github_token",
+        "stripe_key",
+        "slack_token",
+        "google_api_key",
+        "private_key",
+        "card_number",
+        "password",
+    } <= kinds
+    for sample in samples:
+        text = json.dumps(sample.event)
+        for planted in sample.planted:
+            assert json.dumps(planted.value)[1:-1] in text
+
+
+def test_only_planted_values_change_on_the_corpus(corpus) -> None:
+    """Everything that is not at a planted secret's path is left exactly as it was."""
+    from para_monitor_cli.scrub.checker import format_path, leaves
+
+    samples, config = corpus
+    engine = Scrubber(config)
+    for sample in samples:
+        out = engine.event(sample.event)
+        planted_paths = {p.path for p in sample.planted}
+        after = {format_path(p): v for p, v in leaves(out)}
+        for path, value in leaves(sample.event):
+            where = format_path(path)
+            if where not in planted_paths and not any(
+                where.startswith((p + "[", p + ".")) for p in planted_paths
+            ):
+                assert after.get(where) == value, (sample.name, where)
+
+
+def test_seed_naive_filter_leaks_on_the_corpus(corpus) -> None:
+    samples, config = corpus
+
+    def filter_sensitive_data(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+        for field in ["password", "token", "api_key", "secret"]:
+            if field in event:
+                event[field] = "[FILTERED]"
+        return event
+
+    report = check(
+        samples, direct_runner(filter_sensitive_data), detector=Scrubber(config), scrubber="seed"
+    )
+    paths = {leak.path for leak in report.leaks}
+    assert "request.headers.Authorization" in paths
+    assert "exception.values[0].stacktrace.frames[1].vars.password" in paths
+    assert len(report.leaks) > 40
+
+
+def test_input_is_not_mutated_and_clean_events_are_returned_as_is(corpus) -> None:
+    samples, config = corpus
+    engine = Scrubber(config)
+    before = json.dumps([s.event for s in samples], sort_keys=True)
+    for s in samples:
+        engine.event(s.event)
+    assert json.dumps([s.event for s in samples], sort_keys=True) == before
+    clean = {"message": "hello", "extra": {"input_tokens": 3, "title": "Plan the secret party"}}
+    assert engine.event(clean) is clean
+
+
+@pytest.mark.parametrize(
+    ("key", "sensitive"),
+    [
+        ("apiKey", True),
+        ("X-Api-Key", True),
+        ("db_password", True),
+        ("ANTHROPIC_API_KEY", True),
+        ("refresh_token", True),
+        ("client_secret", True),
+        ("csrftoken", True),
+        ("set-cookie", True),
+        ("Authorization", True),
+        ("x_csrftoken", True),
+        ("XSRF-TOKEN", True),
+        ("otp_code", True),
+        ("input_tokens", False),
+        ("output_tokens", False),
+        ("token_count", False),
+        ("password_reset_enabled", False),
+        ("auth_provider", False),
+        ("cache_key", False),
+        ("token_type", False),
+        ("title", False),
+        ("event_id", False),
+        ("trace_id", False),
+        ("secretary", False),
+        ("max_tokens", False),
+        ("idempotency_key", False),
+    ],
+)
+def test_key_rules(key: str, sensitive: bool) -> None:
+    assert (classify(key) is not None) is sensitive
+
+
+@pytest.mark.parametrize(
+    ("text", "survives"),
+    [
+        ("Authorization: Bearer abcdef123456", "Authorization: Bearer "),
+        ("postgres://app:pw-123456@db.supabase.co:5432/postgres", "postgres://app:"),
+        ("redis://:pw-123456@redis:6379/0", "redis://:"),
+        ("https://x.io/cb?page=2&access_token=abc123def", "page=2"),
+        ('{"password": "hunter2", "input_tokens": 12}', '"input_tokens": 12'),
+        ("user=bob&password=hunter2x&remember=true", "remember=true"),
+        ("Login failed: password: hunter2x", "Login failed: password: "),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", ""),
+        ("paid with 4242 4242 4242 4242 today", "paid with "),
+        ("SET password_hash = $1", None),
+    ],
+)
+def test_value_rules(text: str, survives: str | None) -> None:
+    out = scrub_text(text)
+    if survives is None:
+        assert out == text
+    else:
+        assert out != text
+        assert FILTERED in out
+        assert survives in out
+        assert scrub_text(out) == out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plan the secret santa party",
+        "Token validation failed for user-123",
+        "2026-11-05T10:00:00.123Z",
+        "4bf92f3577b34da6a3ce929d0e0e4736",
+        "550e8400-e29b-41d4-a716-446655440000",
+        "ts 1762340000000",
+        "time: 12:30:00 ok",
+        "Change the wifi password at the office",
+        "task-1234567890123456789",
+    ],
+)
+def test_harmless_text_survives(text: str) -> None:
+    assert scrub_text(text) == text
+
+
+def test_card_numbers_need_luhn_and_a_network_prefix() -> None:
+    assert is_card_number("4242424242424242")
+    assert not is_card_number("4242424242424241")
+    assert not is_card_number("1762340000123")
+
+
+def test_logentry_and_sql_params_after_a_sensitive_name_are_filtered() -> None:
+    event = {
+        "logentry": {"message": "login for %s with password=%s", "params": ["ana", "hunter2x"]},
+        "breadcrumbs": {
+            "values": [
+                {
+                    "message": "UPDATE users SET password_hash = $1 WHERE id = $2",
+                    "data": {"db.params": ["$2b$12$abc", "user-1"]},
+                }
+            ]
+        },
+    }
+    out = scrub_event(event)
+    assert out is not None
+    assert out["logentry"]["params"] == ["ana", FILTERED]
+    assert out["breadcrumbs"]["values"][0]["data"]["db.params"] == [FILTERED, "user-1"]
+
+
+def test_configured_fields() -> None:
+    engine = Scrubber(
+        ScrubConfig(sensitive_fields=("internal_ref", "token"), safe_fields=("session",))
+    )
+    out = engine.event(
+        {"extra": {"internal_ref": "x1", "my-token": "abc", "token_count": 3, "session": "keep-me"}}
+    )
+    assert out == {
+        "extra": {
+            "internal_ref": FILTERED,
+            "my-token": FILTERED,
+            "token_count": 3,
+            "session": "keep-me",
+        }
+    }
+
+
+def test_never_raises_and_drops_only_the_bad_part() -> None:
+    class Weird:
+        def __repr__(self) -> str:
+            raise RuntimeError("boom")
+
+    deep: Any = "x"
+    for _ in range(200):
+        deep = {"d": deep}
+    out = scrub_event(
+        {"extra": {"deep": deep, "obj": Weird()}, "message": "fine", 1: [b"token=abc123def"]}
+    )  # type: ignore[dict-item]
+    assert out is not None
+    assert out["message"] == "fine"
+    assert scrub_event("not an event") is None  # type: ignore[arg-type]
+
+
+# ---- Hypothesis -----------------------------------------------------------------------------
+
+_alnum = string.ascii_letters + string.digits
+_rand = st.text(alphabet=_alnum, min_size=24, max_size=40)
+
+
+def _luhn_complete(prefix: str) -> str:
+    for d in "0123456789":
+        if is_card_number(prefix + d):
+            return prefix + d
+    raise AssertionError
+
+
+SECRET_SHAPES = st.one_of(
+    _rand.map(lambda r: "sk-ant-api03-" + r),
+    _rand.map(lambda r: "sk-proj-" + r),
+    st.text(alphabet=string.ascii_uppercase + string.digits, min_size=16, max_size=16).map(
+        lambda r: "AKIA" + r
+    ),
+    st.text(alphabet=_alnum, min_size=36, max_size=40).map(lambda r: "ghp_" + r),
+    _rand.map(lambda r: "sk_live_" + r),
+    _rand.map(lambda r: "xoxb-1234-" + r),
+    st.text(alphabet=_alnum, min_size=35, max_size=35).map(lambda r: "AIza" + r),
+    st.tuples(_rand, _rand).map(lambda t: f"eyJhbGciOiJIUzI1NiJ9.eyJ{t[0]}.{t[1]}"),
+    st.text(alphabet=string.digits, min_size=14, max_size=14).map(
+        lambda r: _luhn_complete("4" + r)
+    ),
+)
+INNOCENT_KEYS = st.sampled_from(["value", "data", "note", "config", "item", "x", "payload", "arg0"])
+SENSITIVE_KEYS = st.sampled_from(
+    [
+        "password",
+        "apiKey",
+        "X-Api-Key",
+        "client_secret",
+        "refresh_token",
+        "ANTHROPIC_API_KEY",
+        "db_password",
+        "Cookie",
+        "Authorization",
+        "sessionid",
+    ]
+)
+HARMLESS_KEYS = st.sampled_from(
+    [
+        "title",
+        "input_tokens",
+        "token_count",
+        "password_reset_enabled",
+        "id",
+        "created_at",
+        "status",
+        "notes",
+        "tags",
+        "project",
+        "auth_provider",
+    ]
+)
+HARMLESS_TEXT = st.sampled_from(
+    [
+        "Plan the secret santa party",
+        "Weekly review",
+        "claude-3-5-sonnet",
+        "550e8400-e29b-41d4-a716-446655440000",
+        "2026-11-05T10:00:00Z",
+        "Token validation failed",
+        "done",
+        "tasks:user-123",
+        "GET /api/tasks",
+    ]
+)
+HARMLESS_LEAF = st.one_of(
+    HARMLESS_TEXT,
+    st.integers(-(10**9), 10**9),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False),
+)
+HARMLESS = st.recursive(
+    HARMLESS_LEAF,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(HARMLESS_KEYS, inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+SURFACES = [
+    "request.headers",
+    "request.data",
+    "extra",
+    "contexts.app",
+    "tags",
+    "user",
+    "breadcrumbs.values.0.data",
+    "exception.values.0.stacktrace.frames.0.vars",
+    "spans.0.data",
+]
+
+
+def _plant(base: Any, surface: str, depth: int, key: str, value: Any) -> dict[str, Any]:
+    node: Any = {key: value}
+    for i in range(depth):
+        node = {f"level{i}": node, "sibling": base}
+    for part in reversed(surface.split(".")):
+        node = [node] if part == "0" else {part: node}
+    assert isinstance(node, dict)
+    return node
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    secret=SECRET_SHAPES,
+    base=HARMLESS,
+    surface=st.sampled_from(SURFACES),
+    depth=st.integers(0, 6),
+    how=st.sampled_from(["innocent-key", "in-text", "query", "json", "bearer"]),
+    key=INNOCENT_KEYS,
+)
+def test_any_planted_secret_at_any_depth_and_surface_is_removed(
+    secret, base, surface, depth, how, key
+) -> None:
+    wrapped = {
+        "innocent-key": secret,
+        "in-text": f"calling the API with {secret} now",
+        "query": f"https://api.example.com/v1?page=2&key={secret}",
+        "json": json.dumps({"note": "x", "value": secret}),
+        "bearer": f"Bearer {secret}",
+    }[how]
+    event = _plant(base, surface, depth, key, wrapped)
+    out = scrub_event(event)
+    assert secret not in json.dumps(out)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    secret=st.text(alphabet=_alnum + "!@#$%^&*-_", min_size=1, max_size=30),
+    key=SENSITIVE_KEYS,
+    base=HARMLESS,
+    surface=st.sampled_from(SURFACES),
+    depth=st.integers(0, 6),
+)
+def test_any_value_under_a_sensitive_key_is_removed(secret, key, base, surface, depth) -> None:
+    out = scrub_event(_plant(base, surface, depth, key, secret))
+    assert out is not None
+    node: Any = out
+    for part in surface.split("."):
+        node = node[int(part)] if part == "0" else node[part]
+    for i in reversed(range(depth)):
+        node = node[f"level{i}"]
+    assert node[key] == FILTERED
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    event=st.dictionaries(
+        st.sampled_from(["extra", "contexts", "tags", "request", "message"]), HARMLESS
+    )
+)
+def test_harmless_structures_survive_unchanged(event) -> None:
+    assert scrub_event(event) == event
+
+
+JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5), st.dictionaries(st.text(max_size=12), inner, max_size=5)
+    ),
+    max_leaves=30,
+)
+TEXTY = st.text(alphabet=string.ascii_letters + string.digits + " =:&;'\"@/-_.{}[]%$?", max_size=80)
+JSONY = st.recursive(
+    st.one_of(TEXTY, st.integers(), st.booleans()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(TEXTY, SENSITIVE_KEYS), inner, max_size=4),
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(event=st.dictionaries(st.text(max_size=10), st.one_of(JSON, JSONY)))
+def test_scrubbing_twice_equals_once_and_never_raises(event) -> None:
+    once = scrub_event(event)
+    assert once is not None
+    assert scrub_event(once) == once
+    json.dumps(once)
