@@ -174,6 +174,11 @@ def check_scrubbing(ctx: CheckContext) -> Outcome:
 
     detector = Scrubber(ScrubConfig(tuple(sensitive), tuple(safe)))
     report = check(samples, direct_runner(hook), detector=detector, scrubber=name)
+    if report.samples and len(report.dropped) == report.samples:
+        return failed(
+            f"{name} drops every event ({report.samples} of {report.samples}): nothing would "
+            "reach Sentry",
+        )
     extra = len(samples) - corpus_count
     over = f"{corpus_count} corpus events" + (f" and {extra} sample events" if extra else "")
     details = [
