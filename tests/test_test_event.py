@@ -354,3 +354,16 @@ def test_scrubbing_fields_come_from_the_spec_file(tmp_path: Path) -> None:
     assert spec_scrubbing_fields(spec, warnings.append) == ((), ())
     assert len(warnings) == 1
     assert "not used for the scrubbing fields" in warnings[0]
+
+
+def test_the_probe_inherits_nothing_from_the_process_scopes(kent: Kent) -> None:
+    sentry_sdk.get_isolation_scope().add_breadcrumb({"message": "from the host process"})
+    sentry_sdk.get_isolation_scope().set_tag("host_tag", "x")
+    try:
+        result = run_probe(ProbeOptions(dsn=kent.dsn, compression="gzip"))
+    finally:
+        sentry_sdk.get_isolation_scope().clear()
+    assert result.ok
+    error = next(i["body"] for i in kent.received() if "exception" in i["body"])
+    assert [c["category"] for c in error["breadcrumbs"]["values"]] == ["auth"]
+    assert "host_tag" not in error["tags"]

@@ -139,8 +139,11 @@ def send_test_events(options: ProbeOptions) -> SendReport:
     sent: list[tuple[str, str | None]] = []
     try:
         with sentry_sdk.isolation_scope() as isolation:
-            isolation.set_client(client)
+            # start clean: no breadcrumbs, tags or user inherited from this process's scopes
             scope = sentry_sdk.get_current_scope()
+            isolation.clear()
+            scope.clear()
+            isolation.set_client(client)
             scope.set_client(client)
             isolation.set_tag(RUN_TAG, run_id)
             isolation.add_event_processor(_request_processor(planted))
