@@ -270,6 +270,13 @@ def schema_command(ctx: typer.Context) -> None:
     run(ctx, body)
 
 
+PRUNE_OWNERSHIP = (
+    "Ours: monitors and dashboards marked 'managed by para-monitor'; alerts created by the "
+    "token's own identity (Sentry's createdBy), so prune with a dedicated internal-integration "
+    "token."
+)
+
+
 @app.command("plan")
 def plan_cli(
     ctx: typer.Context,
@@ -277,7 +284,11 @@ def plan_cli(
         bool, typer.Option("--detailed-exitcode", help="Exit 1 when there is drift.")
     ] = False,
     prune: Annotated[
-        bool, typer.Option("--prune", help="Also plan deletes of our resources not in the file.")
+        bool,
+        typer.Option(
+            "--prune",
+            help="Also plan deletes of our resources not in the file. " + PRUNE_OWNERSHIP,
+        ),
     ] = False,
 ) -> None:
     """Show what apply-alerts would change: create, update (field by field), delete."""
@@ -300,7 +311,10 @@ def apply_alerts_cli(
         bool, typer.Option("--dry-run", help="Print the plan and change nothing.")
     ] = False,
     prune: Annotated[
-        bool, typer.Option("--prune", help="Delete our resources that are not in the file.")
+        bool,
+        typer.Option(
+            "--prune", help="Delete our resources that are not in the file. " + PRUNE_OWNERSHIP
+        ),
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
 ) -> None:

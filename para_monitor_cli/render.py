@@ -274,6 +274,8 @@ def plan_lines(plan: Any, org: str, *, show_noop: bool = False) -> list[tuple[st
             )
     for warning in plan.warnings:
         lines.append((f"  ! {warning}", "yellow"))
+    for note in getattr(plan, "notes", ()):
+        lines.append((f"  note: {note}", "dim"))
     counts = plan.counts()
     if not plan.has_drift:
         lines.append((f"No changes: {counts['noop']} up to date.", "green"))

@@ -466,3 +466,28 @@ def test_every_status_maps_to_an_api_error() -> None:
         client = make(lambda _r, s=status: httpx.Response(s, content=json.dumps("x").encode()))
         with pytest.raises(errors.ApiError):
             client.get("x/")
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"),
+    [
+        (
+            {"version": "0", "user": {"id": "42", "name": "para-monitor"}},
+            api.Identity("42", "para-monitor"),
+        ),
+        ({"version": "0", "auth": {"scopes": ["org:ci"]}, "user": None}, None),  # org token
+    ],
+)
+def test_identity_is_read_once_from_the_api_index(
+    index: dict[str, object], expected: api.Identity | None
+) -> None:
+    paths: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.path)
+        return httpx.Response(200, json=index)
+
+    client = make(handler)
+    assert client.identity() == expected
+    assert client.gather([client.identity, client.identity]) == [expected, expected]
+    assert paths == ["/api/0/"]

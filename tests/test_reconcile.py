@@ -219,6 +219,9 @@ def test_apply_repo_spec_then_plan_is_empty_and_bodies_match_openapi(
     assert len(writes) == 9  # one write per changed resource
     for method, path, body in writes:
         validate_request(method, path, body)
+    workflow_configs = [b["config"] for _, p, b in writes if p.endswith("/workflows/")]
+    assert workflow_configs
+    assert all(set(c) == {"frequency"} for c in workflow_configs)  # Workflow.config_schema
 
 
 def test_changing_one_threshold_gives_exactly_that_field(sandbox: Any, tmp_path: Path) -> None:
@@ -328,11 +331,15 @@ def test_create_timeout_is_reread_not_recreated() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         path = request.url.path
+        if path == "/api/0/":
+            return httpx.Response(200, json={"version": "0", "user": {"id": "7", "name": "ci"}})
         if request.method == "POST" and path.endswith("/workflows/"):
-            created.append({"id": str(len(created) + 1), **json.loads(request.content)})
+            body = json.loads(request.content)
+            created.append({"id": str(len(created) + 1), "createdBy": "7", **body})
             raise httpx.ReadTimeout("slow", request=request)  # happened, but no answer
         if path.endswith("/workflows/"):
-            return httpx.Response(200, json=created)
+            # a same-named alert someone else made meanwhile is not taken for ours
+            return httpx.Response(200, json=[{"id": "99", "name": "a", "createdBy": "5"}, *created])
         return httpx.Response(200, json=[])
 
     client = SentryClient(
@@ -341,11 +348,76 @@ def test_create_timeout_is_reread_not_recreated() -> None:
         token="t0ken-value",
         org="acme",
     )
-    body = {"name": "a", "config": {"frequency": 30, "managedBy": wire.MANAGED_BY}}
+    body = {"name": "a", "config": {"frequency": 30}}
     desired = Resource(kind="alert", name="a", fields={"monitors": []}, body=body, managed=True)
     result = apply_plan(plan([desired], []), client, "acme", wire.Directory(org="acme"))
     assert len(result.applied) == 1
     assert len(created) == 1
+
+
+def test_alert_ownership_is_the_creator_identity_and_legacy_marker_still_reads() -> None:
+    ours = {"name": "a", "createdBy": "7", "config": {"frequency": 30}}
+    assert wire.workflow_is_managed(ours, "7")
+    assert not wire.workflow_is_managed(ours, "8")
+    assert not wire.workflow_is_managed(ours, None)
+    assert not wire.workflow_is_managed({"name": "a", "createdBy": None}, "7")
+    old = {"name": "a", "createdBy": "8", "config": {"frequency": 30, "managedBy": "para-monitor"}}
+    assert wire.workflow_is_managed(old, "7")  # written by earlier versions (sandbox only)
+    assert wire.canonical_workflow(old) == wire.canonical_workflow(ours)  # no perpetual diff
+
+
+def test_prune_notes_name_the_identity_or_warn_without_one() -> None:
+    from para_monitor_cli.reconcile.state import Actual, prune_notes
+
+    directory = wire.Directory(org="acme")
+    assert prune_notes(Actual(directory=directory)) == ([], [])
+    notes, warnings = prune_notes(
+        Actual(directory=directory, identity=api.Identity("7", "ci-bot"), identity_read=True)
+    )
+    assert not warnings
+    assert "user 7 (ci-bot)" in notes[0]
+    assert "internal-integration token" in notes[0]
+    notes, warnings = prune_notes(Actual(directory=directory, identity_read=True))
+    assert not notes
+    assert "leaves alerts alone" in warnings[0]
+
+
+def test_prune_keeps_alerts_made_by_hand_with_another_identity(
+    sandbox: Any, closing: list[SentryClient]
+) -> None:
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
+    other = "sandbox-token-of-ben"  # a person (user 2) making an alert by hand in the UI
+    sandbox.state.tokens[other] = {"user": "2", "scopes": ["alerts:write", "org:read"]}
+    try:
+        hand = SentryClient(httpx.Client(), base_url=sandbox.url, token=other, org=sandbox.org)
+        closing.append(hand)
+        made = hand.create_workflow(
+            {
+                "name": "made by hand",
+                "config": {"frequency": 30},
+                "triggers": {"logicType": "any-short", "conditions": [], "actions": []},
+                "actionFilters": [],
+            }
+        )
+        assert made["createdBy"] == "2"
+    finally:
+        del sandbox.state.tokens[other]
+    result = cli(sandbox, "--output", "json", "plan", "--prune", "--detailed-exitcode")
+    assert result.exit_code == 0, result.output  # ours are all in the file; ben's is not ours
+    data = json.loads(result.stdout)
+    assert data["summary"]["delete"] == 0
+    assert len(data["notes"]) == 1
+    assert "user 1 (" in data["notes"][0]
+    text = cli(sandbox, "plan", "--prune")
+    assert "note: --prune deletes" in text.stdout
+    assert "internal-integration token" in text.stdout
+    reader = SentryClient(
+        httpx.Client(), base_url=sandbox.url, token=sandbox.token, org=sandbox.org
+    )
+    closing.append(reader)
+    created_by = {w["name"]: w["createdBy"] for w in reader.workflows()}
+    assert created_by.pop("made by hand") == "2"
+    assert set(created_by.values()) == {"1"}  # every alert we wrote carries our identity
 
 
 def test_export_then_plan_is_empty_and_legacy_rules_translate(sandbox: Any, tmp_path: Path) -> None:

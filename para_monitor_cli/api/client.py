@@ -270,6 +270,22 @@ def _parse_error_body(response: httpx.Response) -> tuple[str, object]:
 
 
 # --------------------------------------------------------------------------- the client
+@dataclass(frozen=True)
+class Identity:
+    """Who the token acts as (``GET /api/0/`` ``user``): a person, or the proxy user of an
+    internal integration. ``id`` is what Sentry writes as ``createdBy`` on alerts we create."""
+
+    id: str
+    name: str = ""
+
+    @property
+    def shown(self) -> str:
+        return f"user {self.id}" + (f" ({self.name})" if self.name else "")
+
+
+_UNKNOWN: Any = object()
+
+
 class SentryClient:
     """A typed, polite client for the Sentry REST API."""
 
@@ -295,6 +311,8 @@ class SentryClient:
         self.limiter = limiter or RateLimiter()
         self._warned: set[str] = set()
         self._count_lock = threading.Lock()
+        self._identity_lock = threading.Lock()
+        self._identity: Identity | None = _UNKNOWN
         self.request_count = 0  # HTTP requests actually sent (retries included)
 
     def close(self) -> None:
@@ -563,6 +581,23 @@ class SentryClient:
         if not value:
             raise UsageError("no organization configured: pass --org or set SENTRY_ORG")
         return value
+
+    def whoami(self) -> JSON:
+        """``GET /api/0/``: the token's scopes and the user it acts as (``user`` is null for
+        organization tokens)."""
+        return self.get("")
+
+    def identity(self) -> Identity | None:
+        """The user the token acts as, read once per client (None when the token has none)."""
+        with self._identity_lock:
+            if self._identity is _UNKNOWN:
+                body = self.whoami()
+                user = body.get("user") if isinstance(body, Mapping) else None
+                found: Identity | None = None
+                if isinstance(user, Mapping) and user.get("id") is not None:
+                    found = Identity(id=str(user["id"]), name=str(user.get("name") or ""))
+                self._identity = found
+            return self._identity
 
     def lookup_event_id(self, event_id: str, org: str | None = None) -> JSON:
         """``GET organizations/{org}/eventids/{id}/`` (404 until processed; 1 request/s)."""

@@ -14,8 +14,14 @@ Three jobs, both directions (sentry-api-reference.md sections 3-6):
   file's form (human units, named targets).
 
 Ownership marker (for ``--prune``): monitors carry :data:`MARKER` as the last paragraph of their
-``description``; alerts carry ``config.managedBy``; dashboards carry :data:`MARKER` at the end
-of their first widget's ``description`` (Sentry's dashboards have no description of their own).
+``description``; dashboards carry :data:`MARKER` at the end of their first widget's
+``description`` (Sentry's dashboards have no description of their own). Alerts (workflows) have
+no free-text field at all, and their ``config`` is closed (``Workflow.config_schema``:
+``{"frequency"}`` only, ``additionalProperties: false``), so an alert is ours when its
+``createdBy`` is the user id of the API identity we act as (``GET /api/0/`` ``user.id``): Sentry
+sets it from the token on create and never changes it. That is why ``--prune`` should run with a
+dedicated internal-integration token: with a person's token, alerts that person made by hand
+count as ours.
 """
 
 from __future__ import annotations
@@ -42,7 +48,9 @@ from para_monitor_cli.spec.units import format_duration, format_number, format_t
 JSON = dict[str, Any]
 
 MARKER = "[managed by para-monitor]"
-MANAGED_BY = "para-monitor"
+# ``config.managedBy`` was our alert marker before real Sentry was found to refuse it; alerts that
+# a sandbox kept with it are still recognised (nothing writes it any more).
+LEGACY_MANAGED_BY = "para-monitor"
 DEFAULT_ISSUE_DETECTOR_TYPES = ("error", "issue_stream")
 PRIORITY_NAMES = {
     catalog.PRIORITY_HIGH: "high",
@@ -207,8 +215,13 @@ def detector_is_builtin(detector: Mapping[str, Any]) -> bool:
     return detector.get("type") != "metric_issue"
 
 
-def workflow_is_managed(workflow: Mapping[str, Any]) -> bool:
-    return (workflow.get("config") or {}).get("managedBy") == MANAGED_BY
+def workflow_is_managed(workflow: Mapping[str, Any], identity: str | None) -> bool:
+    """Ours when created by ``identity`` (the user id our token acts as), or legacy-marked."""
+    created_by = workflow.get("createdBy")
+    if identity is not None and created_by is not None and str(created_by) == identity:
+        return True
+    config = workflow.get("config")
+    return isinstance(config, Mapping) and config.get("managedBy") == LEGACY_MANAGED_BY
 
 
 def dashboard_is_builtin(dashboard: Mapping[str, Any]) -> bool:
@@ -374,7 +387,7 @@ def alert_body(alert: Alert, spec: Spec, directory: Directory) -> JSON:
         "name": alert.name,
         "enabled": alert.enabled,
         "environment": alert.environment,
-        "config": {"frequency": alert.frequency_minutes, "managedBy": MANAGED_BY},
+        "config": {"frequency": alert.frequency_minutes},
         "triggers": {"logicType": "any-short", "conditions": trigger_conditions, "actions": []},
         "actionFilters": [group],
     }

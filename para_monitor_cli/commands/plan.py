@@ -37,8 +37,10 @@ def plan_command(
     on_warning: Callable[[str], None] | None = None,
 ) -> PlanResult:
     """Load the spec, read Sentry, and compute the Plan (no writes)."""
+    from dataclasses import replace
+
     from para_monitor_cli.reconcile.plan import plan
-    from para_monitor_cli.reconcile.state import desired_resources, read_actual
+    from para_monitor_cli.reconcile.state import desired_resources, prune_notes, read_actual
     from para_monitor_cli.spec.check import load_spec
 
     spec = load_spec(settings.config)
@@ -51,8 +53,14 @@ def plan_command(
             return plan_command(settings, prune=prune, client=own)
     actual = read_actual(client, org, spec=spec, prune=prune)
     desired = desired_resources(spec, actual.directory, default_project=settings.project)
+    planned = plan(desired, actual.resources, prune=prune)
+    if prune:
+        notes, warnings = prune_notes(actual)
+        planned = replace(
+            planned, notes=(*planned.notes, *notes), warnings=(*planned.warnings, *warnings)
+        )
     return PlanResult(
-        plan=plan(desired, actual.resources, prune=prune),
+        plan=planned,
         org=org,
         config=settings.config,
         directory=actual.directory,

@@ -241,8 +241,13 @@ class Applier:
                     return det
             return None
         if change.kind == "alert":
+            # The plan saw no alert of this name, so one that exists now appeared since: ours
+            # when Sentry says our identity created it (or, with no identity, by name alone).
+            identity = c.identity()
             for wf in c.workflows(org=org):
-                if wf.get("name") == desired.name and wire.workflow_is_managed(wf):
+                if wf.get("name") != desired.name:
+                    continue
+                if identity is None or wire.workflow_is_managed(wf, identity.id):
                     return wf
             return None
         for dash in c.dashboards(org=org):

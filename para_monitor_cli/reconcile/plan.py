@@ -94,6 +94,7 @@ class Change:
 class Plan:
     changes: tuple[Change, ...]
     warnings: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # how the plan was made (e.g. what --prune owns)
 
     @property
     def pending(self) -> tuple[Change, ...]:
@@ -116,12 +117,11 @@ class Plan:
             "drift": self.has_drift,
             "changes": [c.to_json() for c in self.changes],
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
         }
 
 
-def plan(
-    desired: Iterable[Resource], actual: Iterable[Resource], *, prune: bool = False
-) -> Plan:
+def plan(desired: Iterable[Resource], actual: Iterable[Resource], *, prune: bool = False) -> Plan:
     """Compare desired with actual and return the ordered changes."""
     warnings: list[str] = []
     wanted: dict[tuple[Kind, str], Resource] = {}

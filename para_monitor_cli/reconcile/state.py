@@ -5,6 +5,10 @@ teams, members, integrations), each paginated and run concurrently. The one exce
 dashboard's widgets, which Sentry's list does not include: the detail is fetched for the
 dashboards whose title the file names (and, with ``prune``, for every custom dashboard, to see
 the ownership marker).
+
+Alerts carry no marker of their own (see ``api/wire.py``): they are ours when Sentry's
+``createdBy`` is the user our token acts as. That identity (``GET /api/0/``) is read only when it
+matters: with ``prune``, or when two alerts share a name and the planner must pick ours.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from para_monitor_cli.api import wire
-from para_monitor_cli.api.client import SentryClient
+from para_monitor_cli.api.client import Identity, SentryClient
 from para_monitor_cli.api.wire import Directory
 from para_monitor_cli.errors import UsageError
 from para_monitor_cli.reconcile.plan import Resource
@@ -30,6 +34,8 @@ class Actual:
     detectors: list[dict[str, Any]] = field(default_factory=list)
     workflows: list[dict[str, Any]] = field(default_factory=list)
     dashboards: list[dict[str, Any]] = field(default_factory=list)
+    identity: Identity | None = None  # the token's user, when it was read
+    identity_read: bool = False
 
 
 def _needs(spec: Spec | None) -> dict[str, bool]:
@@ -65,6 +71,8 @@ def read_actual(
         calls["members"] = lambda: client.members(org)
     if needs["integrations"]:
         calls["integrations"] = lambda: client.integrations(org=org)
+    if prune:
+        calls["identity"] = lambda: [client.identity()]
     names = list(calls)
     results = dict(zip(names, client.gather([calls[n] for n in names]), strict=True))
     directory = wire.directory_from_lists(
@@ -78,6 +86,12 @@ def read_actual(
     actual = Actual(directory=directory)
     actual.detectors = list(results["detectors"])
     actual.workflows = list(results["workflows"])
+    workflow_names = [str(wf.get("name")) for wf in actual.workflows]
+    if "identity" in results:
+        actual.identity, actual.identity_read = results["identity"][0], True
+    elif len(set(workflow_names)) < len(workflow_names):  # the planner must pick ours
+        actual.identity, actual.identity_read = client.identity(), True
+    identity_id = actual.identity.id if actual.identity is not None else None
     for det in actual.detectors:
         if wire.detector_is_builtin(det):
             continue
@@ -98,7 +112,7 @@ def read_actual(
                 name=str(wf.get("name")),
                 id=str(wf.get("id")),
                 fields=wire.canonical_workflow(wf, directory),
-                managed=wire.workflow_is_managed(wf),
+                managed=wire.workflow_is_managed(wf, identity_id),
             )
         )
     wanted_titles = {d.title for d in spec.dashboards} if spec is not None else set()
@@ -123,6 +137,23 @@ def read_actual(
             )
         )
     return actual
+
+
+def prune_notes(actual: Actual) -> tuple[list[str], list[str]]:
+    """(notes, warnings) telling what ``--prune`` may delete, given the identity read."""
+    if not actual.identity_read:
+        return [], []
+    if actual.identity is None:
+        return [], [
+            "--prune leaves alerts alone: this token acts as no user (GET /api/0/ names none), "
+            "so the alerts it created cannot be told from others; use an internal-integration "
+            "token"
+        ]
+    return [
+        "--prune deletes monitors and dashboards marked 'managed by para-monitor', and alerts "
+        f"created by this token's identity ({actual.identity.shown}), that are not in the file; "
+        "use a dedicated internal-integration token so that alerts made by hand are never pruned"
+    ], []
 
 
 def desired_resources(
