@@ -521,6 +521,28 @@ def test_workflow_frequencies_accepted(frequency: int) -> None:
     assert v.validate_workflow(_set(_example("workflows"), "config.frequency", frequency)) is None
 
 
+def test_workflow_config_refuses_unknown_keys_like_sentrys_json_schema() -> None:
+    # Workflow.config_schema has additionalProperties: false, and the CamelSnake serializer
+    # snake_cases the keys first: an ownership marker in config is a 400 on real Sentry.
+    body = _set(_example("workflows"), "config.managedBy", "para-monitor")
+    _refused(
+        v.validate_workflow,
+        body,
+        {"config": ["Additional properties are not allowed ('managed_by' was unexpected)"]},
+    )
+    body["config"]["owner"] = "x"
+    _refused(
+        v.validate_workflow,
+        body,
+        {
+            "config": [
+                "Additional properties are not allowed ('managed_by', 'owner' were unexpected)"
+            ]
+        },
+    )
+    assert v.validate_workflow(_set(_example("workflows"), "config", {"frequency": 5})) is None
+
+
 def test_workflow_actions_checked_against_the_org() -> None:
     body = _example("workflows")
     ctx = v.OrgContext(integrations={"9100": "slack"})

@@ -93,6 +93,8 @@ MAX_COMPARISON_DELTA = 89 * 24 * 60
 
 #: Workflow ``config.frequency`` values, minutes.
 WORKFLOW_FREQUENCIES = (0, 5, 10, 30, 60, 180, 720, 1440)
+#: The only key of ``Workflow.config_schema`` (``additionalProperties: false``).
+WORKFLOW_CONFIG_KEYS = ("frequency",)
 WORKFLOW_LOGIC_TYPES = ("any", "any-short", "all", "none")
 WORKFLOW_TRIGGER_TYPES = (
     "first_seen_event",
@@ -949,6 +951,17 @@ def validate_workflow(
         if not isinstance(config, Mapping):
             _add(errors, "config", "Expected a dictionary of items.")
         else:
+            # Workflow.config_schema: {"frequency": integer >= 0}, additionalProperties false;
+            # keys are snake_cased (CamelSnakeSerializer) before jsonschema sees them.
+            extras = sorted({_snake(str(k)) for k in config} - set(WORKFLOW_CONFIG_KEYS))
+            if extras:
+                listed = ", ".join(repr(k) for k in extras)
+                verb = "was" if len(extras) == 1 else "were"
+                _add(
+                    errors,
+                    "config",
+                    f"Additional properties are not allowed ({listed} {verb} unexpected)",
+                )
             frequency = _get(config, "frequency")
             if frequency is not None and (_as_int(frequency) not in WORKFLOW_FREQUENCIES):
                 _add(errors, "config", f"{frequency} is not one of {list(WORKFLOW_FREQUENCIES)}")
