@@ -7,6 +7,8 @@ them, so ``para-monitor --help`` starts fast.
 from __future__ import annotations
 
 import enum
+import logging
+import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ import typer
 
 from para_monitor_cli import __version__
 from para_monitor_cli.errors import EXIT_BUG, EXIT_INTERRUPTED, ParaMonitorError
-from para_monitor_cli.redaction import redact
+from para_monitor_cli.redaction import RedactingFilter, redact
 from para_monitor_cli.settings import DEFAULT_CONFIG, Settings, resolve
 
 if TYPE_CHECKING:  # Rich is imported when a command runs, not for --help
@@ -80,6 +82,34 @@ def run(ctx: typer.Context, fn: Callable[[State], int | None]) -> None:
     handle(state.output, state.settings.debug, lambda: fn(state))
 
 
+class _DebugHandler(logging.Handler):
+    """``--debug``: each record as one line on the ``sys.stderr`` of the moment (test runners
+    swap it per invocation), after the redacting filter."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:
+            self.handleError(record)
+
+
+def debug_logging(enabled: bool) -> None:
+    """Show the package's log records (HTTP traces of ``para_monitor_cli.api``) on stderr when
+    ``enabled``; otherwise take our handler away again. Idempotent."""
+    logger = logging.getLogger("para_monitor_cli")
+    for handler in [h for h in logger.handlers if isinstance(h, _DebugHandler)]:
+        logger.removeHandler(handler)
+    if not enabled:
+        logger.setLevel(logging.NOTSET)
+        return
+    handler = _DebugHandler(logging.DEBUG)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("debug: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"para-monitor {__version__}")
@@ -124,6 +154,7 @@ def main_options(
     from para_monitor_cli.render import Output, show_settings
 
     out = Output(output.value)
+    debug_logging(debug)
     flags = {"org": org, "project": project, "url": url, "auth_token": auth_token, "dsn": dsn}
 
     def build() -> int:

@@ -442,3 +442,18 @@ def test_export_then_plan_is_empty_and_legacy_rules_translate(sandbox: Any, tmp_
     again = tmp_path / "again.yaml"
     assert cli(sandbox, "export", "--no-legacy", "-o", str(again)).exit_code == 0
     assert cli(sandbox, "plan", "--detailed-exitcode", config=again).exit_code == 0
+
+
+def test_debug_plan_prints_http_traces_and_never_the_token(sandbox: Any) -> None:
+    result = cli(sandbox, "--debug", "plan")
+    assert result.exit_code == 0, result.output
+    api_root = f"{sandbox.url.rstrip('/')}/api/0/organizations/{sandbox.org}"
+    assert f"debug: -> GET {api_root}/detectors/ [Authorization: Bearer ****]" in result.stderr
+    assert f"debug: <- 200 GET organizations/{sandbox.org}/workflows/ (" in result.stderr
+    assert "Plan for organization" in result.stdout  # the data stays on stdout, traces do not
+    assert "debug:" not in result.stdout
+    assert sandbox.token not in result.stdout
+    assert sandbox.token not in result.stderr
+    quiet = cli(sandbox, "plan")  # the handler does not outlive its invocation
+    assert quiet.exit_code == 0
+    assert "debug:" not in quiet.stderr
