@@ -356,8 +356,11 @@ def test_integrations_provider_key_and_detector_projects() -> None:
     client = make(handler)
     client.integrations("slack")
     client.detectors(["1", "2"])
+    client.detectors()
     assert urls[0].params["providerKey"] == "slack"
     assert urls[1].params.get_list("project") == ["1", "2"]
+    # no project parameter means "projects I am a member of" to Sentry: always send one
+    assert urls[2].params.get_list("project") == ["-1"]
 
 
 def test_concurrency_bounded_by_server_limit() -> None:

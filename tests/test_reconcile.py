@@ -457,3 +457,52 @@ def test_debug_plan_prints_http_traces_and_never_the_token(sandbox: Any) -> None
     quiet = cli(sandbox, "plan")  # the handler does not outlive its invocation
     assert quiet.exit_code == 0
     assert "debug:" not in quiet.stderr
+
+
+def test_detectors_are_listed_for_every_accessible_project(
+    sandbox: Any, closing: list[SentryClient]
+) -> None:
+    urls: list[httpx.URL] = []
+    http = httpx.Client(event_hooks={"request": [lambda r: urls.append(r.url)]}, timeout=10)
+    client = SentryClient(http, base_url=sandbox.url, token=sandbox.token, org=sandbox.org)
+    closing.append(client)
+    first, actual = plan_now(client, sandbox.org)
+    apply_plan(first, client, sandbox.org, actual.directory)
+    urls.clear()
+    second, _ = plan_now(client, sandbox.org)
+    assert not second.has_drift
+    listed = [u for u in urls if u.path.endswith("/detectors/")]
+    assert len(listed) == 1
+    assert listed[0].params.get_list("project") == ["-1"]
+
+
+def test_monitor_create_timeout_rereads_only_its_project() -> None:
+    created: list[dict[str, Any]] = []
+    listed: list[list[str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST" and path.endswith("/projects/backend/detectors/"):
+            body = json.loads(request.content)
+            created.append({"id": str(len(created) + 1), "projectId": "5", **body})
+            raise httpx.ReadTimeout("slow", request=request)
+        if path.endswith("/detectors/"):
+            listed.append(request.url.params.get_list("project"))
+            return httpx.Response(200, json=created)
+        return httpx.Response(200, json=[])
+
+    client = SentryClient(
+        httpx.Client(transport=httpx.MockTransport(handler)),
+        base_url="https://sentry.example/",
+        token="t0ken-value",
+        org="acme",
+    )
+    directory = wire.directory_from_lists("acme", projects=[{"slug": "backend", "id": "5"}])
+    body = {"name": "m", "type": "metric_issue", "description": wire.with_marker(None)}
+    desired = Resource(
+        kind="monitor", name="m", project="backend", fields={}, body=body, managed=True
+    )
+    result = apply_plan(plan([desired], []), client, "acme", directory)
+    assert len(result.applied) == 1
+    assert len(created) == 1
+    assert listed == [["5"]]

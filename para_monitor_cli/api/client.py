@@ -58,6 +58,7 @@ JSON = Any
 Params = Mapping[str, str | int | Sequence[str | int]]
 
 DEFAULT_CONCURRENCY = 25  # Sentry's X-Sentry-Rate-Limit-ConcurrentLimit
+ALL_PROJECTS = "-1"  # ``project=-1``: every project the token can access
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
@@ -640,10 +641,13 @@ class SentryClient:
     def detectors(
         self, project_ids: Sequence[str | int] = (), org: str | None = None
     ) -> list[JSON]:
-        params: dict[str, Sequence[str | int]] = (
-            {"project": list(project_ids)} if project_ids else {}
-        )
-        return self.list_all(f"organizations/{self._org(org)}/detectors/", params)
+        """The org's detectors in ``project_ids``, or in every project the token can access.
+
+        Sentry reads no ``project`` parameter as "the projects I am a *member* of" (none for an
+        internal integration), so the parameter is always sent: the ids given, else ``-1``.
+        """
+        projects = [str(p) for p in project_ids] or [ALL_PROJECTS]
+        return self.list_all(f"organizations/{self._org(org)}/detectors/", {"project": projects})
 
     def detector(self, detector_id: str, org: str | None = None) -> JSON:
         return self.get(f"organizations/{self._org(org)}/detectors/{detector_id}/")

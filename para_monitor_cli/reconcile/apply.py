@@ -235,7 +235,7 @@ class Applier:
         c, org = self.client, self.org
         if change.kind == "monitor":
             pid = self.directory.project_id(desired.project or "")
-            for det in c.detectors(org=org):
+            for det in c.detectors([pid], org=org):
                 same = str(det.get("projectId")) == pid and det.get("name") == desired.name
                 if same and wire.detector_is_managed(det):
                     return det

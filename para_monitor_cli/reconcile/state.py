@@ -61,6 +61,8 @@ def read_actual(
     needs = _needs(spec)
     calls: dict[str, Callable[[], list[Any]]] = {
         "projects": lambda: client.projects(org),
+        # project=-1 (every project the token can access), so this list does not wait for
+        # the projects list to turn the file's slugs into ids
         "detectors": lambda: client.detectors(org=org),
         "workflows": lambda: client.workflows(org=org),
         "dashboards": lambda: client.dashboards(org=org),
