@@ -534,7 +534,11 @@ def sandbox_cli(
         from para_monitor_cli.render import show_sandbox
 
         return run_sandbox_server(
-            port=port, data=data, seed=seed, token=token, faults=tuple(fault or ()),
+            port=port,
+            data=data,
+            seed=seed,
+            token=token,
+            faults=tuple(fault or ()),
             on_ready=lambda info: show_sandbox(state.output, info),
         )
 

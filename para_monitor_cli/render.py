@@ -491,7 +491,7 @@ def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
             ET.SubElement(case, "skipped", message=redact(result.summary))
         else:
             out = ET.SubElement(case, "system-out")
-            out.text = (f"warning: {text}" if result.status == "warning" else text)
+            out.text = f"warning: {text}" if result.status == "warning" else text
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -546,9 +546,16 @@ def show_sandbox(output: Output, info: Any) -> None:
     server, and handing them to the user is the command's whole job.
     """
     if output.json:
-        data = {"url": info.url, "dsn": info.dsn, "token": info.token, "org": info.org,
-                "project": info.project, "projectId": info.project_id,
-                "data": str(info.data) if info.data else None, "faults": list(info.faults)}
+        data = {
+            "url": info.url,
+            "dsn": info.dsn,
+            "token": info.token,
+            "org": info.org,
+            "project": info.project,
+            "projectId": info.project_id,
+            "data": str(info.data) if info.data else None,
+            "faults": list(info.faults),
+        }
         output.out.file.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
     else:
         lines = [
@@ -602,9 +609,7 @@ def show_scrub_check(output: Output, report: Any) -> None:
         output.note(f"dropped by the scrubber (nothing sent): {name}")
     for problem in report.hook_errors:
         output.warning(f"the hook raised (the SDK would drop the event): {problem}")
-    verdict = (
-        f"{len(leaks)} leak(s)" if leaks else "no leaks"
-    ) + (
+    verdict = (f"{len(leaks)} leak(s)" if leaks else "no leaks") + (
         f" in {report.samples} sample(s) through {report.scrubber}"
         f" ({'real sentry-sdk pipeline' if report.mode == 'sdk' else 'hook called directly'});"
         f" planted secrets: {report.planted}; harmless values destroyed:"
