@@ -428,3 +428,22 @@ def test_scrubbing_twice_equals_once_and_never_raises(event) -> None:
     assert once is not None
     assert scrub_event(once) == once
     json.dumps(once)
+
+
+_GATE_ALPHABET = st.sampled_from(
+    ["eyJ", "sk-", "sk_", "rk_", "live_", "ant-", "AKIA", "AIza", "ghp_", "github_pat_", "whsec_",
+     "xoxb-", "re_", "sntry_", "sb_secret_", "hooks.slack.com/services/", ".", "-", "_", " ",
+     "4", "5", "2", "0", "9", "A", "b", "Z", "abcdefgh", "12345678", "/", "="]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_GATE_ALPHABET, max_size=30).map("".join))
+def test_rule_gates_are_necessary_conditions(text: str) -> None:
+    """The cheap gates in front of the shape and card rules never hide a match."""
+    from para_monitor_cli.scrub import text as rules
+
+    if rules._SHAPES.search(text) is not None:
+        assert rules._SHAPE_GATE.search(text) is not None
+    for m in rules._CARD.finditer(text):
+        assert rules._CARD_GATE.search(text) is not None, m.group(0)
