@@ -9,8 +9,6 @@ scan. Replacements never match again, so scrubbing is idempotent.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from collections.abc import Callable
 
@@ -162,18 +160,17 @@ class TextRules:
 
     Events repeat themselves: module names, file paths, source lines, header values, SQL, and
     also the same Authorization header or connection string event after event. Strings found
-    clean are remembered as they are; for strings that held a secret only a keyed BLAKE2b
-    digest of the input is kept (with the already-scrubbed output), so the memo never holds a
-    secret. Both memos are bounded.
+    clean are remembered as they are; for strings that held a secret only Python's keyed
+    per-process hash of the input is kept (with the already-scrubbed output), so the memo never
+    holds a secret. Both memos are bounded.
     """
 
-    __slots__ = ("_key", "classify", "clean", "dirty")
+    __slots__ = ("classify", "clean", "dirty")
 
     def __init__(self, classifier: Classifier = classify) -> None:
         self.classify = classifier
         self.clean: set[str] = set()
-        self.dirty: dict[bytes, tuple[str, frozenset[str]]] = {}
-        self._key = os.urandom(16)
+        self.dirty: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
 
     def scrub(self, text: str, fired: Fired | None = None) -> str:
         """``text`` with every secret it contains replaced; rule names are added to ``fired``."""
@@ -184,9 +181,9 @@ class TextRules:
             return text
         if len(text) > CLEAN_MEMO_MAX_LEN:
             return _scrub(text, set() if fired is None else fired, self.classify)
-        digest = hashlib.blake2b(
-            text.encode("utf-8", "surrogatepass"), digest_size=16, key=self._key
-        ).digest()
+        # Python's str hash is SipHash keyed per process (and cached on the string): the memo
+        # keeps no secret, and a lookup costs no encoding or digest.
+        digest = (hash(text), len(text))
         hit = self.dirty.get(digest)
         if hit is not None:
             if fired is not None:
