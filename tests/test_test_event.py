@@ -21,12 +21,12 @@ from typer.testing import CliRunner
 from para_monitor_cli.cli import app
 from para_monitor_cli.commands.test_event import (
     TestEventOptions,
-    load_hook,
     run_test_event,
     spec_scrubbing_fields,
 )
 from para_monitor_cli.errors import DeliveryError, UnreachableError, UsageError
 from para_monitor_cli.probe import ProbeOptions, run_probe
+from para_monitor_cli.runtime.hooks import load_hook
 from para_monitor_cli.settings import resolve
 
 runner = CliRunner()

@@ -133,6 +133,8 @@ def check_scrubbing(ctx: CheckContext) -> Outcome:
     The hook is ``--hook module:function`` (the backend's own ``before_send``) when given,
     otherwise the runtime's engine configured with the spec's sensitive and safe fields.
     """
+    from para_monitor_cli.errors import UsageError
+    from para_monitor_cli.runtime.hooks import load_hook
     from para_monitor_cli.runtime.scrubbing import engine_hooks
     from para_monitor_cli.scrub import Scrubber
     from para_monitor_cli.scrub.checker import (
@@ -140,7 +142,6 @@ def check_scrubbing(ctx: CheckContext) -> Outcome:
         check,
         direct_runner,
         load_corpus,
-        load_hook,
         load_samples,
     )
 
@@ -168,7 +169,7 @@ def check_scrubbing(ctx: CheckContext) -> Outcome:
                 return failed("no scrubbing hook is configured in the runtime")
             hook = engine
             name = "para-monitor's scrubbing engine"
-    except SampleError as exc:
+    except (SampleError, UsageError) as exc:
         return failed(str(exc))
     from para_monitor_cli.scrub import ScrubConfig
 

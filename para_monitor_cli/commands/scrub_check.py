@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from para_monitor_cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from para_monitor_cli.runtime.hooks import load_hook
 from para_monitor_cli.scrub import Scrubber, ScrubConfig
 from para_monitor_cli.scrub.checker import (
     CheckReport,
@@ -22,7 +23,6 @@ from para_monitor_cli.scrub.checker import (
     check,
     direct_runner,
     load_corpus,
-    load_hook,
     load_samples,
 )
 
@@ -52,9 +52,9 @@ def scrub_check(
         else:
             items, corpus_config = load_corpus()
             sensitive = _merge(corpus_config.sensitive_fields, sensitive)
-        user_hook: Hook | None = load_hook(hook, cwd) if hook else None
     except SampleError as exc:
         raise UsageError(str(exc)) from None
+    user_hook: Hook | None = load_hook(hook, cwd=cwd) if hook else None
     config_ = ScrubConfig(sensitive, safe)
     detector = Scrubber(config_)
     label = hook if hook else "para-monitor (filter_sensitive_data)"

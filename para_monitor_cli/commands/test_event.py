@@ -8,14 +8,13 @@ turns settings and flags into probe options, loads the application's own hooks g
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from para_monitor_cli.errors import UsageError
+from para_monitor_cli.runtime.hooks import load_hook
 from para_monitor_cli.settings import Settings
 
 if TYPE_CHECKING:
@@ -121,34 +120,6 @@ def spec_scrubbing_fields(
 
 def _merge(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*first, *second]))
-
-
-def load_hook(spec: str, flag: str = "--hook") -> Callable[..., Any]:
-    """Import ``module:function`` (``function`` may be dotted: ``module:Class.method``).
-
-    The working directory is importable, as it is for ``python -m``; the error names what is
-    missing, never the hook's source.
-    """
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name or not attr:
-        raise UsageError(f"{flag} {spec!r}: expected module:function, e.g. app.sentry:before_send")
-    cwd = str(Path.cwd())
-    if cwd not in sys.path:
-        sys.path.insert(0, cwd)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise UsageError(f"{flag}: cannot import module {module_name!r} ({exc})") from None
-    target: Any = module
-    for part in attr.split("."):
-        try:
-            target = getattr(target, part)
-        except AttributeError:
-            raise UsageError(f"{flag}: {module_name!r} has no attribute {attr!r}") from None
-    if not callable(target):
-        raise UsageError(f"{flag}: {spec!r} is not callable")
-    hook: Callable[..., Any] = target
-    return hook
 
 
 def split_fields(values: Sequence[str]) -> tuple[str, ...]:

@@ -9,10 +9,15 @@ the event deliberately rather than letting an unscrubbed one through.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from para_monitor_cli.errors import UsageError
 
 Event = dict[str, Any]
 Hint = dict[str, Any]
@@ -69,3 +74,30 @@ def _chain(
             )
             return None
     return result
+
+
+def load_hook(spec: str, flag: str = "--hook", cwd: Path | None = None) -> Callable[..., Any]:
+    """Import the application's own hook given as ``module:function`` (``function`` may be
+    dotted: ``module:Class.method``), with the working directory importable as the backend
+    itself would have it. Errors name what is missing, never the hook's source."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise UsageError(f"{flag} {spec!r}: expected module:function, e.g. app.sentry:before_send")
+    root = str((cwd or Path.cwd()).resolve())
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # an import that fails for any reason is the user's to fix
+        raise UsageError(
+            f"{flag}: cannot import module {module_name!r} ({type(exc).__name__})"
+        ) from None
+    target: Any = module
+    for part in attr.split("."):
+        target = getattr(target, part, None)
+        if target is None:
+            raise UsageError(f"{flag}: module {module_name!r} has no attribute {attr!r}")
+    if not callable(target):
+        raise UsageError(f"{flag}: {spec!r} is not callable")
+    hook: Callable[..., Any] = target
+    return hook
