@@ -22,12 +22,12 @@ from para_monitor_cli.cli import app
 from para_monitor_cli.commands.test_event import (
     TestEventOptions,
     run_test_event,
-    spec_scrubbing_fields,
 )
 from para_monitor_cli.errors import DeliveryError, UnreachableError, UsageError
 from para_monitor_cli.probe import ProbeOptions, run_probe
 from para_monitor_cli.runtime.hooks import load_hook
 from para_monitor_cli.settings import resolve
+from para_monitor_cli.spec import scrubbing_fields
 
 runner = CliRunner()
 
@@ -347,11 +347,11 @@ def test_unknown_compression(tmp_path: Path) -> None:
 def test_scrubbing_fields_come_from_the_spec_file(tmp_path: Path) -> None:
     spec = tmp_path / "alert_rules.yaml"
     spec.write_text("version: 1\nscrubbing:\n  sensitive_fields: [session_blob]\n")
-    assert spec_scrubbing_fields(spec) == (("session_blob",), ())
-    assert spec_scrubbing_fields(tmp_path / "absent.yaml") == ((), ())
+    assert scrubbing_fields(spec) == (("session_blob",), ())
+    assert scrubbing_fields(tmp_path / "absent.yaml") == ((), ())
     spec.write_text("version: 7\n")
     warnings: list[str] = []
-    assert spec_scrubbing_fields(spec, warnings.append) == ((), ())
+    assert scrubbing_fields(spec, on_warning=warnings.append) == ((), ())
     assert len(warnings) == 1
     assert "not used for the scrubbing fields" in warnings[0]
 

@@ -39,19 +39,18 @@ def scrub_check(
     on_warning: Callable[[str], None] | None = None,
 ) -> CheckReport:
     """Run the check and return its report (``exit_code`` tells the verdict)."""
-    from para_monitor_cli.commands.test_event import spec_scrubbing_fields
+    from para_monitor_cli.spec import scrubbing_fields
 
-    spec_sensitive, spec_safe = (
-        spec_scrubbing_fields(config, on_warning) if config is not None else ((), ())
-    )
-    sensitive = _merge(spec_sensitive, sensitive_fields)
-    safe = _merge(spec_safe, safe_fields)
+    if config is not None:
+        sensitive, safe = scrubbing_fields(config, sensitive_fields, safe_fields, on_warning)
+    else:
+        sensitive, safe = tuple(sensitive_fields), tuple(safe_fields)
     try:
         if samples:
             items: list[Sample] = load_samples(samples)
         else:
             items, corpus_config = load_corpus()
-            sensitive = _merge(corpus_config.sensitive_fields, sensitive)
+            sensitive = tuple(dict.fromkeys([*corpus_config.sensitive_fields, *sensitive]))
     except SampleError as exc:
         raise UsageError(str(exc)) from None
     user_hook: Hook | None = load_hook(hook, cwd=cwd) if hook else None
@@ -88,7 +87,3 @@ def scrub_check(
 
 def exit_code(report: CheckReport) -> int:
     return EXIT_FINDINGS if report.leaks else EXIT_OK
-
-
-def _merge(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys([*first, *second]))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from para_monitor_cli.errors import UsageError
@@ -57,13 +56,17 @@ def run_test_event(
     dsn = settings.require("dsn")
     if options.timeout <= 0 or options.send_timeout <= 0:
         raise UsageError("--timeout and --send-timeout must be positive numbers of seconds")
-    sensitive, safe = spec_scrubbing_fields(settings.config, on_warning)
+    from para_monitor_cli.spec import scrubbing_fields
+
+    sensitive, safe = scrubbing_fields(
+        settings.config, options.sensitive_fields, options.safe_fields, on_warning
+    )
     probe_options = ProbeOptions(
         dsn=dsn,
         environment=settings.environment,
         version=settings.version,
-        sensitive_fields=_merge(sensitive, options.sensitive_fields),
-        safe_fields=_merge(safe, options.safe_fields),
+        sensitive_fields=sensitive,
+        safe_fields=safe,
         before_send=load_hook(options.hook, "--hook") if options.hook else None,
         before_send_transaction=(
             load_hook(options.transaction_hook, "--transaction-hook")
@@ -96,30 +99,6 @@ def run_test_event(
     finally:
         if api is not None:
             api.http.close()
-
-
-def spec_scrubbing_fields(
-    path: Path, on_warning: Callable[[str], None] | None = None
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The ``scrubbing`` field lists of the spec file, when it exists (as the backend's
-    ``init_sentry`` is configured from it); an invalid file is reported and ignored here:
-    ``validate`` is the command that judges it."""
-    if not path.is_file():
-        return (), ()
-    from para_monitor_cli.errors import SpecError
-    from para_monitor_cli.spec import load_spec
-
-    try:
-        spec = load_spec(path)
-    except SpecError as exc:
-        if on_warning is not None:
-            on_warning(f"{path}: not used for the scrubbing fields ({exc.message})")
-        return (), ()
-    return tuple(spec.scrubbing.sensitive_fields), tuple(spec.scrubbing.safe_fields)
-
-
-def _merge(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys([*first, *second]))
 
 
 def split_fields(values: Sequence[str]) -> tuple[str, ...]:

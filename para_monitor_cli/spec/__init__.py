@@ -10,7 +10,7 @@ Importing this package imports pydantic: the CLI imports it inside command bodie
 from __future__ import annotations
 
 from para_monitor_cli.errors import SpecError, SpecProblem
-from para_monitor_cli.spec.check import check_spec, check_text, load_spec
+from para_monitor_cli.spec.check import check_spec, check_text, load_spec, scrubbing_fields
 from para_monitor_cli.spec.model import (
     Alert,
     AlertFilter,
@@ -52,4 +52,5 @@ __all__ = [
     "check_text",
     "json_schema",
     "load_spec",
+    "scrubbing_fields",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from para_monitor_cli.errors import SpecError, SpecProblem
@@ -66,3 +67,29 @@ def load_spec(path: str | Path) -> Spec:
     if spec is None:
         raise SpecError(problems)
     return spec
+
+
+def scrubbing_fields(
+    path: Path,
+    extra_sensitive: Sequence[str] = (),
+    extra_safe: Sequence[str] = (),
+    on_warning: Callable[[str], None] | None = None,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The sensitive and safe field names the scrubber is configured with: the spec file's
+    ``scrubbing`` section (when the file exists) followed by the extra names, without
+    repeats. An invalid file is reported through ``on_warning`` and ignored here: ``validate``
+    is the command that judges it."""
+    sensitive: Sequence[str] = ()
+    safe: Sequence[str] = ()
+    if path.is_file():
+        try:
+            spec = load_spec(path)
+        except SpecError as exc:
+            if on_warning is not None:
+                on_warning(f"{path}: not used for the scrubbing fields ({exc.message})")
+        else:
+            sensitive, safe = spec.scrubbing.sensitive_fields, spec.scrubbing.safe_fields
+    return (
+        tuple(dict.fromkeys([*sensitive, *extra_sensitive])),
+        tuple(dict.fromkeys([*safe, *extra_safe])),
+    )
