@@ -251,6 +251,22 @@ def _plan_value(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+def _plan_fields(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """A created resource's fields as (dotted path, value) rows, one per scalar or list of
+    scalars, so a dashboard reads widget by widget instead of as one JSON line."""
+    if isinstance(value, dict):
+        rows: list[tuple[str, str]] = []
+        for key, item in value.items():
+            rows += _plan_fields(item, f"{path}.{key}" if path else str(key))
+        return rows
+    if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+        rows = []
+        for index, item in enumerate(value):
+            rows += _plan_fields(item, f"{path}[{index}]")
+        return rows
+    return [(path, _plan_value(value))]
+
+
 def plan_lines(plan: Any, org: str, *, show_noop: bool = False) -> list[tuple[str, str]]:
     """The plan as (text, style) lines: one per change, one per changed field, a summary."""
     lines: list[tuple[str, str]] = [(f"Plan for organization {org}:", "bold")]
@@ -263,8 +279,8 @@ def plan_lines(plan: Any, org: str, *, show_noop: bool = False) -> list[tuple[st
         rid = f" (id {change.actual.id})" if change.actual is not None and change.actual.id else ""
         lines.append((f"  {sign} {change.action} {change.label}{rid}", _PLAN_STYLES[change.action]))
         if change.action == "create" and change.desired is not None:
-            for key, value in change.desired.fields.items():
-                lines.append((f"      {key}: {_plan_value(value)}", "green"))
+            for key, value in _plan_fields(change.desired.fields):
+                lines.append((f"      {key}: {value}", "green"))
         for item in change.diff:
             lines.append(
                 (
