@@ -18,8 +18,8 @@ from para_monitor_cli.api import wire
 from para_monitor_cli.api.client import SentryClient
 from para_monitor_cli.cli import app
 from para_monitor_cli.reconcile.apply import apply_plan
-from para_monitor_cli.reconcile.plan import Resource, plan
-from para_monitor_cli.reconcile.state import desired_resources, read_actual
+from para_monitor_cli.reconcile.plan import Resource, Scope, plan
+from para_monitor_cli.reconcile.state import desired_resources, file_scope, read_actual
 from para_monitor_cli.spec.check import load_spec
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,15 +36,39 @@ def _no_backoff() -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------- pure planner
-def mon(name: str, high: float, *, rid: str | None = None, managed: bool = True) -> Resource:
+def mon(
+    name: str, high: float, *, rid: str | None = None, managed: bool = True, project: str = "p"
+) -> Resource:
     return Resource(
         kind="monitor",
         name=name,
-        project="p",
+        project=project,
         id=rid,
         fields={"window": 60, "thresholds": {"high": {"op": "gt", "value": high}}},
         managed=managed,
     )
+
+
+def alert(name: str, *projects: str, rid: str = "3", managed: bool = True) -> Resource:
+    return Resource(
+        kind="alert", name=name, fields={}, id=rid, managed=managed, projects=frozenset(projects)
+    )
+
+
+def board(name: str, *projects: str, rid: str = "4", managed: bool = True) -> Resource:
+    return Resource(
+        kind="dashboard",
+        name=name,
+        fields={},
+        id=rid,
+        managed=managed,
+        projects=frozenset(projects),
+    )
+
+
+P = Scope(frozenset({"p"}))
+PQ = Scope(frozenset({"p", "q"}))
+P_ORG = Scope(frozenset({"p"}), org_wide=True)
 
 
 @pytest.mark.parametrize(
@@ -61,8 +85,120 @@ def mon(name: str, high: float, *, rid: str | None = None, managed: bool = True)
 def test_plan_table(
     desired: list[Resource], actual: list[Resource], prune: bool, expected: list[tuple[str, str]]
 ) -> None:
-    result = plan(desired, actual, prune=prune)
+    result = plan(desired, actual, prune=prune, scope=P)
     assert [(c.action, c.key) for c in result.changes] == expected
+
+
+@pytest.mark.parametrize(
+    ("actual", "scope", "deleted", "left_alone"),
+    [
+        # monitors: by their project
+        ([mon("a", 1, rid="7")], P, ["p/a"], []),
+        ([mon("a", 1, rid="7", project="q")], P, [], ["monitor 'q/a' (q)"]),
+        ([mon("a", 1, rid="7", project="q")], PQ, ["q/a"], []),
+        # alerts: every linked project must be in scope
+        ([alert("x", "p")], P, ["x"], []),
+        ([alert("x", "p", "q")], P, [], ["alert 'x' (p, q)"]),
+        ([alert("x", "p", "q")], PQ, ["x"], []),
+        # alerts linked to nothing: org-wide, only when the file defines org-wide resources
+        ([alert("x")], P, [], ["org-wide: alert 'x'"]),
+        ([alert("x")], P_ORG, ["x"], []),
+        # dashboards: by their projects filter; all projects = org-wide
+        ([board("d", "q")], P, [], ["dashboard 'd' (q)"]),
+        ([board("d", "p")], P, ["d"], []),
+        ([board("d")], P, [], ["org-wide: dashboard 'd'"]),
+        ([board("d")], P_ORG, ["d"], []),
+        # not ours: neither deleted nor listed, wherever it is
+        ([mon("a", 1, rid="7", project="q", managed=False), alert("x", managed=False)], P, [], []),
+        # an empty scope deletes nothing
+        ([mon("a", 1, rid="7"), alert("x", "p"), board("d", "p")], Scope(), [], None),
+    ],
+)
+def test_prune_stays_within_the_files_scope(
+    actual: list[Resource], scope: Scope, deleted: list[str], left_alone: list[str] | None
+) -> None:
+    result = plan([], actual, prune=True, scope=scope)
+    assert [c.key for c in result.changes if c.action == "delete"] == deleted
+    assert all(c.action == "delete" for c in result.changes)
+    if left_alone is None:
+        assert len(result.notes) == 1
+        assert result.notes[0].startswith("left alone: 3 resources of para-monitor in projects")
+        return
+    listed: list[str] = []
+    for note in result.notes:
+        assert note.startswith("left alone: ")
+        if "organization-wide" in note:
+            assert "as this file defines none" in note
+            listed += ["org-wide: " + x for x in note.split(": ", 2)[2].split(", ")]
+        else:
+            assert "in projects this file does not manage" in note
+            listed.append(note.split(": ", 2)[2])
+    assert listed == left_alone
+
+
+def test_prune_without_scope_takes_the_projects_of_the_desired_resources() -> None:
+    others = [mon("a", 1, rid="7", project="q"), alert("x", "q"), board("d")]
+    result = plan([mon("b", 1)], [mon("z", 1, rid="9"), *others], prune=True)
+    assert [(c.action, c.key) for c in result.changes] == [("create", "p/b"), ("delete", "p/z")]
+    assert len(result.notes) == 2
+    assert "left alone: 2 resources" in result.notes[0]
+    assert "left alone: 1 organization-wide resource " in result.notes[1]
+    assert plan([], [mon("z", 1, rid="9")], prune=True).changes == ()  # no file, no scope
+    assert plan([], [mon("z", 1, rid="9")], prune=False).notes == ()
+
+
+def test_left_alone_note_is_capped() -> None:
+    many = [mon(f"m{i:02}", 1, rid=str(i), project="q") for i in range(25)]
+    (note,) = plan([], many, prune=True, scope=P).notes
+    assert note.startswith("left alone: 25 resources")
+    assert note.endswith(", ... (5 more)")
+
+
+def test_scope_projects_of_live_alerts_and_dashboards() -> None:
+    directory = wire.directory_from_lists(
+        "acme",
+        projects=[{"slug": "p", "id": "1"}, {"slug": "q", "id": "2"}],
+        detectors=[
+            {"id": "10", "projectId": "1", "type": "error"},
+            {"id": "11", "projectId": "2", "type": "metric_issue", "name": "m"},
+        ],
+    )
+    assert wire.workflow_projects({"detectorIds": ["10", 11]}, directory) == {"p", "q"}
+    assert wire.workflow_projects({"detectorIds": []}, directory) == frozenset()
+    unknown = wire.workflow_projects({"detectorIds": ["99"]}, directory)
+    assert unknown == {"(project of detector 99)"}  # never inside any file's scope
+    assert not Scope(frozenset({"p", "q"})).covers(alert("x", *unknown))
+    assert wire.dashboard_projects({"projects": [1]}, directory) == {"p"}
+    assert wire.dashboard_projects({"projects": [-1]}, directory) == frozenset()
+    assert wire.dashboard_projects({"projects": []}, directory) == frozenset()
+
+
+def test_file_scope_names_every_project_of_the_file(tmp_path: Path) -> None:
+    assert file_scope(load_spec(SPEC_FILE)) == Scope(frozenset({"para-autopilot-backend"}))
+    spec_file = tmp_path / "alert_rules.yaml"
+    spec_file.write_text(
+        """version: 1
+targets:
+  mail: {type: email, team: backend}
+monitors:
+  - {name: m, project: api-b, dataset: events, condition: count() > 5, window: 1h}
+alerts:
+  - {name: on m, monitors: [m], actions: [mail]}
+  - {name: new in c, projects: [api-c], triggers: [first_seen], actions: [mail]}
+  - {name: anywhere, triggers: [first_seen], actions: [mail]}
+dashboards:
+  - title: d
+    projects: [api-d]
+    widgets: [{title: w, display: line, dataset: error-events, aggregates: [count()]}]
+""",
+        encoding="utf-8",
+    )
+    spec = load_spec(spec_file)
+    assert file_scope(spec) == Scope(frozenset({"api-b", "api-c", "api-d"}), org_wide=True)
+    # with a default project (--project) the issue alert watches it: nothing is org-wide
+    assert file_scope(spec, default_project="api-a") == Scope(
+        frozenset({"api-a", "api-b", "api-c", "api-d"})
+    )
 
 
 def test_plan_update_has_exactly_the_changed_field() -> None:
@@ -75,8 +211,8 @@ def test_plan_never_touches_builtins_and_orders_deletes_after_writes() -> None:
     builtin = Resource(
         kind="dashboard", name="General", fields={}, id="x", builtin=True, managed=True
     )
-    alert = Resource(kind="alert", name="old", fields={}, id="3", managed=True)
-    result = plan([mon("b", 1)], [builtin, alert, mon("z", 1, rid="9")], prune=True)
+    old = alert("old")
+    result = plan([mon("b", 1)], [builtin, old, mon("z", 1, rid="9")], prune=True, scope=P_ORG)
     assert [(c.action, c.kind) for c in result.changes] == [
         ("create", "monitor"),
         ("delete", "alert"),
@@ -506,3 +642,135 @@ def test_monitor_create_timeout_rereads_only_its_project() -> None:
     assert len(result.applied) == 1
     assert len(created) == 1
     assert listed == [["5"]]
+
+
+# --------------------------------------------------------------------------- two teams, one org
+TEAM_B_FILE = """\
+version: 1
+organization: para-autopilot
+project: {project}
+targets:
+  b-mail: {{type: email, team: backend}}
+monitors:
+  - name: Team B error rate
+    description: Team B's own monitor.
+    dataset: events
+    condition: count() > 5
+    window: 1h
+alerts:
+  - name: Team B error alert
+    monitors: [Team B error rate]
+    actions: [b-mail]
+  - name: Team B new issues
+    triggers: [first_seen]
+    actions: [b-mail]
+dashboards:
+  - title: Team B health
+    widgets:
+      - {{title: Errors, display: line, dataset: error-events, aggregates: [count()]}}
+"""
+
+
+def add_project(sandbox: Any, slug: str) -> str:
+    """A second project in the sandbox's organization (its API has no route to create one)."""
+    from para_monitor_cli.sandbox import model as sandbox_model
+
+    store = sandbox.state.store
+    first = store.get("project", sandbox.project_id)
+    project_id = str(store.next_id("project"))
+    stamp = str(first["dateCreated"])
+    doc = sandbox_model.new_project(project_id, first["org"], {"slug": slug}, first["teams"], stamp)
+    store.put("project", project_id, doc)
+    sandbox_model.ensure_default_detectors(store, first["org"], project_id, stamp)
+    return project_id
+
+
+def test_prune_of_one_projects_file_deletes_nothing_of_another_project(
+    sandbox: Any, tmp_path: Path, closing: list[SentryClient]
+) -> None:
+    add_project(sandbox, "team-b-api")
+    file_b = tmp_path / "team_b.yaml"
+    file_b.write_text(TEAM_B_FILE.format(project="team-b-api"), encoding="utf-8")
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0  # team A: the repo's file
+    applied_b = cli(sandbox, "apply-alerts", "--yes", config=file_b)
+    assert applied_b.exit_code == 0, applied_b.output
+    client = SentryClient(
+        httpx.Client(), base_url=sandbox.url, token=sandbox.token, org=sandbox.org
+    )
+    closing.append(client)
+    before = sorted(names(client, sandbox.org))
+    assert len(before) == 9 + 4
+
+    planned = cli(sandbox, "--output", "json", "plan", "--prune", "--detailed-exitcode")
+    assert planned.exit_code == 0, planned.output  # team A's file: nothing to delete
+    data = json.loads(planned.stdout)
+    assert data["summary"]["delete"] == 0
+    (left,) = [n for n in data["notes"] if n.startswith("left alone:")]
+    assert "4 resources of para-monitor in projects this file does not manage" in left
+    for label in (
+        "monitor 'team-b-api/Team B error rate' (team-b-api)",
+        "alert 'Team B error alert' (team-b-api)",
+        "alert 'Team B new issues' (team-b-api)",
+        "dashboard 'Team B health' (team-b-api)",
+    ):
+        assert label in left
+    assert "left alone: 4 resources" in cli(sandbox, "plan", "--prune").stdout
+
+    pruned = cli(sandbox, "apply-alerts", "--prune", "--yes")
+    assert pruned.exit_code == 0, pruned.output
+    assert sorted(names(client, sandbox.org)) == before  # nothing of team B deleted
+
+    # team B's prune, with one monitor and its alert gone from its file, removes only those
+    smaller_b = tmp_path / "team_b_smaller.yaml"
+    text_b = TEAM_B_FILE.format(project="team-b-api")
+    start = text_b.index("monitors:\n")
+    end = text_b.index("  - name: Team B new issues")
+    smaller_b.write_text(text_b[:start] + "alerts:\n" + text_b[end:], encoding="utf-8")
+    plan_b = cli(sandbox, "--output", "json", "plan", "--prune", config=smaller_b)
+    b_changes = json.loads(plan_b.stdout)["changes"]
+    assert sorted((c["kind"], c["name"]) for c in b_changes if c["action"] == "delete") == [
+        ("alert", "Team B error alert"),
+        ("monitor", "team-b-api/Team B error rate"),
+    ]
+    assert cli(sandbox, "apply-alerts", "--prune", "--yes", config=smaller_b).exit_code == 0
+    after = sorted(names(client, sandbox.org))
+    assert sorted(set(before) - set(after)) == ["Team B error alert", "Team B error rate"]
+    assert cli(sandbox, "plan", "--detailed-exitcode").exit_code == 0  # team A untouched
+
+
+def test_prune_leaves_org_wide_alerts_alone_unless_the_file_defines_one(
+    sandbox: Any, tmp_path: Path, closing: list[SentryClient]
+) -> None:
+    client = SentryClient(
+        httpx.Client(), base_url=sandbox.url, token=sandbox.token, org=sandbox.org
+    )
+    closing.append(client)
+    client.create_workflow(  # ours (our identity), linked to no monitor: organization-wide
+        {
+            "name": "org-wide by para-monitor",
+            "config": {"frequency": 30},
+            "triggers": {"logicType": "any-short", "conditions": [], "actions": []},
+            "actionFilters": [],
+        }
+    )
+    result = cli(sandbox, "--output", "json", "plan", "--prune")
+    data = json.loads(result.stdout)
+    assert not [c for c in data["changes"] if c["action"] == "delete"]
+    assert any(
+        "organization-wide" in n and "alert 'org-wide by para-monitor'" in n for n in data["notes"]
+    )
+    # a file that defines an org-wide alert (no project anywhere) owns org-wide alerts
+    org_file = tmp_path / "org.yaml"
+    org_file.write_text(
+        "version: 1\norganization: para-autopilot\n"
+        "targets:\n  mail: {type: email, team: backend}\n"
+        "alerts:\n  - {name: anywhere, triggers: [first_seen], actions: [mail]}\n",
+        encoding="utf-8",
+    )
+    base = ["--url", sandbox.url, "--auth-token", sandbox.token, "--org", sandbox.org]
+    owned = runner.invoke(
+        app, [*base, "--config", str(org_file), "--output", "json", "plan", "--prune"]
+    )
+    assert owned.exit_code == 0, owned.output
+    deletes = [c["name"] for c in json.loads(owned.stdout)["changes"] if c["action"] == "delete"]
+    assert deletes == ["org-wide by para-monitor"]

@@ -88,6 +88,7 @@ class Directory:
     detectors: dict[tuple[str, str], str] = field(default_factory=dict)  # (project id, name)
     default_detectors: dict[str, list[str]] = field(default_factory=dict)  # project id -> ids
     detector_keys: dict[str, str] = field(default_factory=dict)  # detector id -> link key
+    detector_projects: dict[str, str] = field(default_factory=dict)  # detector id -> project id
 
     # ---------------------------------------------------------------- lookups
     def project_id(self, slug: str) -> str:
@@ -134,6 +135,7 @@ class Directory:
         pid = str(detector.get("projectId"))
         kind = str(detector.get("type") or "")
         slug = self.project_slug(pid)
+        self.detector_projects[did] = pid
         if kind in DEFAULT_ISSUE_DETECTOR_TYPES:
             defaults = self.default_detectors.setdefault(pid, [])
             if did not in defaults:
@@ -232,6 +234,29 @@ def dashboard_is_builtin(dashboard: Mapping[str, Any]) -> bool:
 def dashboard_is_managed(dashboard: Mapping[str, Any]) -> bool:
     widgets = dashboard.get("widgets") or []
     return bool(widgets) and has_marker(widgets[0].get("description"))
+
+
+# =========================================================================== project scope
+def workflow_projects(workflow: Mapping[str, Any], directory: Directory) -> frozenset[str]:
+    """Slugs of the projects a workflow is linked to, through its ``detectorIds``.
+
+    Empty when it is linked to nothing (organization-wide). A detector the directory does not
+    know (not listed for this token) counts as a project of its own that no file names, so such
+    an alert is never taken to lie within a file's scope.
+    """
+    projects: set[str] = set()
+    for did in workflow.get("detectorIds") or []:
+        pid = directory.detector_projects.get(str(did))
+        projects.add(directory.project_slug(pid) if pid else f"(project of detector {did})")
+    return frozenset(projects)
+
+
+def dashboard_projects(dashboard: Mapping[str, Any], directory: Directory) -> frozenset[str]:
+    """Slugs of a dashboard's ``projects`` filter; empty for all projects (``[]`` or ``-1``)."""
+    ids = [str(p) for p in dashboard.get("projects") or []]
+    if not ids or "-1" in ids:
+        return frozenset()
+    return frozenset(directory.project_slug(p) for p in ids)
 
 
 # =========================================================================== to the wire
@@ -1106,6 +1131,7 @@ __all__ = [
     "canonical_detector",
     "canonical_workflow",
     "dashboard_body",
+    "dashboard_projects",
     "directory_from_lists",
     "export_dashboard",
     "export_detector",
@@ -1114,4 +1140,5 @@ __all__ = [
     "legacy_issue_rule_to_workflow",
     "legacy_metric_rule_to_detector",
     "monitor_body",
+    "workflow_projects",
 ]

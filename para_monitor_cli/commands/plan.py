@@ -40,7 +40,12 @@ def plan_command(
     from dataclasses import replace
 
     from para_monitor_cli.reconcile.plan import plan
-    from para_monitor_cli.reconcile.state import desired_resources, prune_notes, read_actual
+    from para_monitor_cli.reconcile.state import (
+        desired_resources,
+        file_scope,
+        prune_notes,
+        read_actual,
+    )
     from para_monitor_cli.spec.check import load_spec
 
     spec = load_spec(settings.config)
@@ -53,7 +58,8 @@ def plan_command(
             return plan_command(settings, prune=prune, client=own)
     actual = read_actual(client, org, spec=spec, prune=prune)
     desired = desired_resources(spec, actual.directory, default_project=settings.project)
-    planned = plan(desired, actual.resources, prune=prune)
+    scope = file_scope(spec, default_project=settings.project)
+    planned = plan(desired, actual.resources, prune=prune, scope=scope)
     if prune:
         notes, warnings = prune_notes(actual)
         planned = replace(

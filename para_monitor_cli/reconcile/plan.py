@@ -7,7 +7,17 @@ what Sentry returns into one comparable shape, so re-reading what was written co
 Identity is the resource's name: a monitor by (project, name), an alert by name within the
 organization, a dashboard by title within the organization. Only fields the desired side sets
 are compared. ``prune`` deletes actual resources absent from the file only when they carry our
-ownership marker and are not Sentry built-ins.
+ownership marker, are not Sentry built-ins, and lie within the file's :class:`Scope`: the projects
+the file names. Another team's file for another project of the same organization manages its own
+resources with the same marker, so ours-marked resources outside the scope are left alone and
+listed in a plan note, never deleted:
+
+* a monitor is in scope when its project is;
+* an alert (workflow) when every project it is linked to (through its monitors) is; an alert
+  linked to no project acts organization-wide and is in scope only when the file itself defines
+  an organization-wide alert or dashboard (``Scope.org_wide``);
+* a dashboard when every project of its ``projects`` filter is; an all-projects dashboard (empty
+  filter, or ``-1``) follows the organization-wide rule.
 """
 
 from __future__ import annotations
@@ -33,7 +43,9 @@ class Resource:
     ``fields``: the canonical, comparable view. ``body``: for desired resources, the JSON to
     send (alerts get their ``detectorIds`` filled in by the applier). ``id``: Sentry's id for
     actual resources. ``managed``: carries our ownership marker. ``builtin``: Sentry's own
-    object (default detectors, the prebuilt dashboard), never touched.
+    object (default detectors, the prebuilt dashboard), never touched. ``projects``: for alerts
+    and dashboards, the project slugs the resource spans (linked monitors' projects, the
+    dashboard's filter); empty means organization-wide (all projects). Monitors use ``project``.
     """
 
     kind: Kind
@@ -44,6 +56,14 @@ class Resource:
     body: Mapping[str, Any] | None = None
     managed: bool = False
     builtin: bool = False
+    projects: frozenset[str] = frozenset()
+
+    @property
+    def spans(self) -> frozenset[str]:
+        """The projects this resource belongs to; empty when it is organization-wide."""
+        if self.kind == "monitor":
+            return frozenset({self.project}) if self.project else frozenset()
+        return self.projects
 
     @property
     def key(self) -> str:
@@ -52,6 +72,37 @@ class Resource:
     @property
     def label(self) -> str:
         return f"{self.kind} {self.key!r}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a file manages, for ``prune``: its projects, and whether it owns org-wide resources.
+
+    ``org_wide`` is true when the file itself defines an organization-wide resource (an alert
+    linked to no project, a dashboard over all projects); only then may ``prune`` delete such
+    resources of ours.
+    """
+
+    projects: frozenset[str] = frozenset()
+    org_wide: bool = False
+
+    def covers(self, resource: Resource) -> bool:
+        spans = resource.spans
+        if not spans:
+            return self.org_wide
+        return spans <= self.projects
+
+    @classmethod
+    def of(cls, desired: Iterable[Resource]) -> Scope:
+        """The scope the desired resources themselves span (used when none is given)."""
+        projects: set[str] = set()
+        org_wide = False
+        for resource in desired:
+            if resource.spans:
+                projects |= resource.spans
+            elif resource.kind != "monitor":
+                org_wide = True
+        return cls(frozenset(projects), org_wide)
 
 
 @dataclass(frozen=True)
@@ -121,9 +172,23 @@ class Plan:
         }
 
 
-def plan(desired: Iterable[Resource], actual: Iterable[Resource], *, prune: bool = False) -> Plan:
-    """Compare desired with actual and return the ordered changes."""
+def plan(
+    desired: Iterable[Resource],
+    actual: Iterable[Resource],
+    *,
+    prune: bool = False,
+    scope: Scope | None = None,
+) -> Plan:
+    """Compare desired with actual and return the ordered changes.
+
+    With ``prune``, ours-marked resources absent from the file are deleted only inside
+    ``scope`` (default: the projects the desired resources span); the others are named in a note.
+    """
+    desired = list(desired)
+    if scope is None:
+        scope = Scope.of(desired)
     warnings: list[str] = []
+    notes: list[str] = []
     wanted: dict[tuple[Kind, str], Resource] = {}
     for resource in desired:
         ident = (resource.kind, resource.key)
@@ -152,14 +217,49 @@ def plan(desired: Iterable[Resource], actual: Iterable[Resource], *, prune: bool
         changes.append(Change(action, want.kind, want.key, desired=want, actual=have, diff=diff))
 
     if prune:
+        elsewhere: list[Resource] = []
+        org_wide: list[Resource] = []
         for ident, group in existing.items():
             if ident in wanted:
                 continue
             for have in group:
-                if have.managed and not have.builtin:
+                if not have.managed or have.builtin:
+                    continue
+                if scope.covers(have):
                     changes.append(Change("delete", have.kind, have.key, actual=have))
+                elif have.spans:
+                    elsewhere.append(have)
+                else:
+                    org_wide.append(have)
+        notes.extend(_left_alone_notes(elsewhere, org_wide))
     changes.sort(key=_order)
-    return Plan(tuple(changes), tuple(warnings))
+    return Plan(tuple(changes), tuple(warnings), tuple(notes))
+
+
+def _left_alone_notes(elsewhere: Sequence[Resource], org_wide: Sequence[Resource]) -> list[str]:
+    """Plan notes naming the ours-marked resources ``prune`` keeps because they are not in scope."""
+    notes: list[str] = []
+    if elsewhere:
+        items = sorted(elsewhere, key=lambda r: (_WRITE_ORDER[r.kind], r.key))
+        listing = _listing([f"{r.label} ({', '.join(sorted(r.spans))})" for r in items])
+        notes.append(
+            f"left alone: {len(items)} resource{'s' if len(items) != 1 else ''} of para-monitor "
+            f"in projects this file does not manage: {listing}"
+        )
+    if org_wide:
+        items = sorted(org_wide, key=lambda r: (_WRITE_ORDER[r.kind], r.key))
+        listing = _listing([r.label for r in items])
+        notes.append(
+            f"left alone: {len(items)} organization-wide resource{'s' if len(items) != 1 else ''} "
+            "of para-monitor (alerts linked to no project, dashboards over all projects), as this "
+            f"file defines none: {listing}"
+        )
+    return notes
+
+
+def _listing(labels: Sequence[str], limit: int = 20) -> str:
+    shown = ", ".join(labels[:limit])
+    return shown + (f", ... ({len(labels) - limit} more)" if len(labels) > limit else "")
 
 
 def _pick(candidates: Sequence[Resource]) -> Resource:

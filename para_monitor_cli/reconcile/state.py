@@ -6,6 +6,11 @@ dashboard's widgets, which Sentry's list does not include: the detail is fetched
 dashboards whose title the file names (and, with ``prune``, for every custom dashboard, to see
 the ownership marker).
 
+For ``--prune``, each resource also carries the projects it spans (an alert through its linked
+detectors, a dashboard through its ``projects`` filter), and :func:`file_scope` gives the
+projects a file manages: the planner deletes nothing of ours outside them (see
+``reconcile/plan.py``).
+
 Alerts carry no marker of their own (see ``api/wire.py``): they are ours when Sentry's
 ``createdBy`` is the user our token acts as. That identity (``GET /api/0/``) is read only when it
 matters: with ``prune``, or when two alerts share a name and the planner must pick ours.
@@ -21,7 +26,7 @@ from para_monitor_cli.api import wire
 from para_monitor_cli.api.client import Identity, SentryClient
 from para_monitor_cli.api.wire import Directory
 from para_monitor_cli.errors import UsageError
-from para_monitor_cli.reconcile.plan import Resource
+from para_monitor_cli.reconcile.plan import Resource, Scope
 from para_monitor_cli.spec.model import EmailTarget, PagerDutyTarget, SlackTarget, Spec
 
 
@@ -115,6 +120,7 @@ def read_actual(
                 id=str(wf.get("id")),
                 fields=wire.canonical_workflow(wf, directory),
                 managed=wire.workflow_is_managed(wf, identity_id),
+                projects=wire.workflow_projects(wf, directory),
             )
         )
     wanted_titles = {d.title for d in spec.dashboards} if spec is not None else set()
@@ -136,6 +142,7 @@ def read_actual(
                 id=str(dash.get("id")),
                 fields=wire.canonical_dashboard(dash),
                 managed=wire.dashboard_is_managed(dash),
+                projects=wire.dashboard_projects(dash, directory),
             )
         )
     return actual
@@ -153,9 +160,42 @@ def prune_notes(actual: Actual) -> tuple[list[str], list[str]]:
         ]
     return [
         "--prune deletes monitors and dashboards marked 'managed by para-monitor', and alerts "
-        f"created by this token's identity ({actual.identity.shown}), that are not in the file; "
-        "use a dedicated internal-integration token so that alerts made by hand are never pruned"
+        f"created by this token's identity ({actual.identity.shown}), that are not in the file "
+        "and lie in the projects it manages; use a dedicated internal-integration token so that "
+        "alerts made by hand are never pruned"
     ], []
+
+
+def file_scope(spec: Spec, *, default_project: str | None = None) -> Scope:
+    """The projects ``spec`` manages, for ``--prune`` (see :class:`~reconcile.plan.Scope`).
+
+    The default project (the file's ``project:``, else ``default_project``), each monitor's
+    project, each alert's projects and each dashboard's projects. ``org_wide`` when the file
+    defines an alert linked to no project or a dashboard over all projects.
+    """
+    effective = spec
+    if spec.project is None and default_project:
+        effective = spec.model_copy(update={"project": default_project})
+    projects: set[str] = {effective.project} if effective.project else set()
+    org_wide = False
+    for monitor in spec.monitors:
+        project = effective.monitor_project(monitor)
+        if project:
+            projects.add(project)
+    for alert in spec.alerts:
+        linked = set(effective.alert_projects(alert))
+        for name in alert.monitors:
+            watched = spec.monitor(name)
+            project = effective.monitor_project(watched) if watched is not None else None
+            if project:
+                linked.add(project)
+        projects |= linked
+        org_wide = org_wide or not linked
+    for dashboard in spec.dashboards:
+        shown = effective.dashboard_projects(dashboard)
+        projects.update(shown)
+        org_wide = org_wide or not shown
+    return Scope(frozenset(projects), org_wide)
 
 
 def desired_resources(
@@ -188,8 +228,18 @@ def desired_resources(
     for alert in spec.alerts:
         body = wire.alert_body(alert, effective, directory)
         fields = wire.canonical_workflow(body)
-        fields["monitors"] = wire.alert_links(alert, effective, directory)
-        out.append(Resource(kind="alert", name=alert.name, fields=fields, body=body, managed=True))
+        links = wire.alert_links(alert, effective, directory)
+        fields["monitors"] = links
+        out.append(
+            Resource(
+                kind="alert",
+                name=alert.name,
+                fields=fields,
+                body=body,
+                managed=True,
+                projects=frozenset(key.partition("/")[0] for key in links),
+            )
+        )
     for dashboard in spec.dashboards:
         body = wire.dashboard_body(dashboard, effective, directory)
         out.append(
@@ -199,6 +249,7 @@ def desired_resources(
                 fields=wire.canonical_dashboard(body),
                 body=body,
                 managed=True,
+                projects=frozenset(effective.dashboard_projects(dashboard)),
             )
         )
     return out
