@@ -447,3 +447,182 @@ def test_rule_gates_are_necessary_conditions(text: str) -> None:
         assert rules._SHAPE_GATE.search(text) is not None
     for m in rules._CARD.finditer(text):
         assert rules._CARD_GATE.search(text) is not None, m.group(0)
+
+
+# ---- the event's shape: SDK-generated fields are skipped only in their own place ------------
+
+_PLANTED = "sk-ant-api03-" + "Pm7fakeKey0123456789abcdefABCDEF"
+_FRAME_FIELDS = [
+    "filename",
+    "abs_path",
+    "function",
+    "module",
+    "lineno",
+    "colno",
+    "in_app",
+    "package",
+    "instruction_addr",
+]
+_SPAN_FIELDS = [
+    "span_id",
+    "parent_span_id",
+    "trace_id",
+    "same_process_as_parent",
+    "start_timestamp",
+    "timestamp",
+    "status",
+    "origin",
+    "op",
+]
+_EVENT_FIELDS = ["event_id", "timestamp", "start_timestamp", "platform", "level", "type"]
+_EVENT_TREES = ["sdk", "modules", "debug_meta"]
+_SKIPPED_NAMES = sorted(set(_FRAME_FIELDS + _SPAN_FIELDS + _EVENT_FIELDS + _EVENT_TREES))
+# places where these names are user data, not the SDK's
+_ELSEWHERE = [
+    "extra",
+    "extra.nested",
+    "tags",
+    "user",
+    "contexts.app",
+    "contexts.runtime",
+    "request.data",
+    "breadcrumbs.values.0.data",
+    "logentry",
+    "exception.values.0",
+    "exception.values.0.stacktrace",
+    "exception.values.0.stacktrace.frames.0.vars",
+    "spans.0.data",
+    "sdk_settings",
+]
+
+
+@pytest.mark.parametrize("surface", _ELSEWHERE)
+@pytest.mark.parametrize("name", _SKIPPED_NAMES)
+def test_a_secret_under_an_sdk_field_name_elsewhere_is_removed(name: str, surface: str) -> None:
+    event = _plant({}, surface, 0, name, f"calling with {_PLANTED}")
+    out = scrub_event(event)
+    assert _PLANTED not in json.dumps(out), (name, surface)
+    # a whole subtree under the name, too
+    event = _plant({}, surface, 0, name, {"inner": {"k": _PLANTED}})
+    assert _PLANTED not in json.dumps(scrub_event(event)), (name, surface)
+
+
+@pytest.mark.parametrize("name", _FRAME_FIELDS)
+def test_a_frame_field_that_is_not_a_scalar_is_scrubbed(name: str) -> None:
+    frame = {name: {"note": _PLANTED}, "vars": {"x": 1}}
+    for where in ("exception", "threads"):
+        event = {where: {"values": [{"stacktrace": {"frames": [frame]}}]}}
+        assert _PLANTED not in json.dumps(scrub_event(event)), (where, name)
+    assert _PLANTED not in json.dumps(scrub_event({"stacktrace": {"frames": [frame]}}))
+
+
+@pytest.mark.parametrize("name", _SPAN_FIELDS + _EVENT_FIELDS)
+def test_span_and_top_level_fields_that_are_not_scalars_are_scrubbed(name: str) -> None:
+    for event in (
+        {"spans": [{name: [_PLANTED]}]},
+        {"contexts": {"trace": {name: {"x": _PLANTED}}}},
+        {name: {"x": _PLANTED}},
+    ):
+        assert _PLANTED not in json.dumps(scrub_event(event)), event
+
+
+def test_frame_vars_source_lines_and_span_payloads_are_still_scrubbed() -> None:
+    frame = {
+        "function": "login",
+        "module": "app.api.auth",
+        "filename": "app/api/auth.py",
+        "lineno": 88,
+        "vars": {"token": "abc123def456"},
+        "context_line": f"    client = Anthropic(api_key='{_PLANTED}')",
+        "pre_context": [f"KEY = '{_PLANTED}'"],
+        "post_context": [f"# {_PLANTED}"],
+    }
+    span = {
+        "span_id": "00f067aa0ba902b7",
+        "op": "db",
+        "description": f"SELECT 1 -- {_PLANTED}",
+        "data": {"url": f"https://x.io/?api_key={_PLANTED}"},
+    }
+    event = {
+        "exception": {"values": [{"value": _PLANTED, "stacktrace": {"frames": [frame]}}]},
+        "spans": [span],
+        "contexts": {"trace": dict(span)},
+    }
+    out = scrub_event(event)
+    assert _PLANTED not in json.dumps(out)
+    assert out is not None
+    kept = out["exception"]["values"][0]["stacktrace"]["frames"][0]
+    assert kept["function"] == "login"
+    assert kept["lineno"] == 88
+    assert kept["vars"]["token"] == FILTERED
+
+
+def test_a_configured_field_with_an_sdk_name_is_filtered_in_the_sdk_place_too() -> None:
+    engine = Scrubber(ScrubConfig(sensitive_fields=("module", "op")))
+    event = {
+        "exception": {"values": [{"stacktrace": {"frames": [{"module": "app.secret_mod"}]}}]},
+        "spans": [{"op": "db.query"}],
+    }
+    out = engine.event(event)
+    assert out is not None
+    assert out["exception"]["values"][0]["stacktrace"]["frames"][0]["module"] == FILTERED
+    assert out["spans"][0]["op"] == FILTERED
+
+
+def test_sdk_generated_fields_are_left_as_they_are() -> None:
+    event = {
+        "event_id": "9f1c2a7b3e4d4c5b8a6f0e1d2c3b4a59",
+        "platform": "python",
+        "sdk": {"name": "sentry.python", "version": "2.75.0"},
+        "modules": {"sentry-sdk": "2.75.0"},
+        "exception": {
+            "values": [
+                {
+                    "stacktrace": {
+                        "frames": [{"function": "f", "module": "m", "lineno": 1, "in_app": True}]
+                    }
+                }
+            ]
+        },
+    }
+    assert scrub_event(event) is event
+
+
+_SDK_FIELD_SURFACES = st.sampled_from(
+    ["extra", "tags", "user", "contexts.app", "request.data", "breadcrumbs.values.0.data",
+     "exception.values.0.stacktrace.frames.0.vars", "spans.0.data", "logentry", "unknown"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    secret=SECRET_SHAPES,
+    base=HARMLESS,
+    surface=_SDK_FIELD_SURFACES,
+    depth=st.integers(0, 4),
+    name=st.sampled_from(_SKIPPED_NAMES),
+)
+def test_any_secret_under_an_sdk_field_name_outside_its_place_is_removed(
+    secret, base, surface, depth, name
+) -> None:
+    out = scrub_event(_plant(base, surface, depth, name, secret))
+    assert secret not in json.dumps(out)
+
+
+def test_statement_params_in_spans_and_a_bare_breadcrumb_are_filtered() -> None:
+    event = {
+        "spans": [
+            {
+                "op": "db",
+                "description": "UPDATE users SET password_hash = %s WHERE id = %s",
+                "data": {"db.params": ["$2b$12$abcdefgh", "user-1"]},
+            }
+        ]
+    }
+    out = scrub_event(event)
+    assert out is not None
+    assert out["spans"][0]["data"]["db.params"] == [FILTERED, "user-1"]
+    crumb = {"message": "AUTH with token=%s for %s", "data": {"params": ["t-123456789", "ana"]}}
+    scrubbed = Scrubber().breadcrumb(crumb)
+    assert scrubbed is not None
+    assert scrubbed["data"]["params"] == [FILTERED, "ana"]

@@ -18,18 +18,119 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from para_monitor_cli.scrub.keys import KeyRules
 from para_monitor_cli.scrub.text import FILTERED, TextRules, is_card_number, rule_kind
 
 MAX_DEPTH = 64
+# integers strictly between these cannot be card numbers (13 digits at least)
+_INT_MIN = -(10**12)
+_INT_MAX = 10**12
 _PLACEHOLDER = re.compile(
     r"\$(\d+)|\?|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGcuoa]|\{[^{}]*\}"
 )
 _LAST_WORD = re.compile(r"([A-Za-z][\w\-]*)[^\w]{0,4}$")
 
 Path = tuple[str | int, ...]
+
+# -- the shape of a Sentry event -------------------------------------------------------------
+# Fields the SDK itself generates and that can carry no user data are skipped, but only in
+# their own place (a ``function`` key inside ``extra`` is user data like any other) and only
+# while they hold the type the SDK writes (anything else goes through the rules). Every other
+# key, known or not, goes through the generic walk.
+_SCALAR_TYPES: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+_TREE_TYPES: frozenset[type] = frozenset({dict})
+# top level: ids, times, platform, level, type; the SDK's own name/version, the installed
+# packages (name -> version) and the debug images
+_EVENT_SKIP = {
+    **dict.fromkeys(
+        ("event_id", "timestamp", "start_timestamp", "platform", "level", "type"), _SCALAR_TYPES
+    ),
+    **dict.fromkeys(("sdk", "modules", "debug_meta"), _TREE_TYPES),
+}
+# a stack frame's code location (its vars and source lines still go through the rules)
+_FRAME_SKIP = dict.fromkeys(
+    (
+        "filename",
+        "abs_path",
+        "function",
+        "module",
+        "lineno",
+        "colno",
+        "in_app",
+        "package",
+        "instruction_addr",
+    ),
+    _SCALAR_TYPES,
+)
+# a span's ids, times and status (its description and data still go through the rules); the
+# trace context is the transaction's root span and has the same fields
+_SPAN_SKIP = dict.fromkeys(
+    (
+        "span_id",
+        "parent_span_id",
+        "trace_id",
+        "same_process_as_parent",
+        "start_timestamp",
+        "timestamp",
+        "status",
+        "origin",
+        "op",
+    ),
+    _SCALAR_TYPES,
+)
+
+
+# what the walk does with a key of a known object: skip it while its value has one of these
+# types, walk it with this shape, or treat it as its kind says (None, "" safe, or a kind)
+_Step: TypeAlias = "frozenset[type] | _Shape | str | None"
+
+
+class _Shape:
+    """A known object: ``skip`` maps SDK-generated keys to the value types that may be skipped;
+    ``fields`` maps keys to the shape of their value (a list shape is the shape of each item);
+    ``statement`` marks objects whose message or description may hold placeholders for
+    ``params`` (log entries, breadcrumbs, spans).
+
+    A shape resolved for a :class:`Scrubber` also has a ``plan``: key -> what to do (a shape,
+    skip types, or the key's kind as in :attr:`KeyRules.kinds`), one lookup per key."""
+
+    __slots__ = ("base", "fields", "plan", "skip", "statement")
+
+    def __init__(
+        self,
+        skip: dict[str, frozenset[type]] | None = None,
+        fields: dict[str, _Shape] | None = None,
+        statement: bool = False,
+    ) -> None:
+        self.skip = skip or {}
+        self.fields = fields or {}
+        self.statement = statement
+        self.base: dict[Any, _Step] = {**self.skip, **self.fields}
+        self.plan: dict[Any, _Step] = dict(self.base)
+
+
+_FRAME = _Shape(skip=_FRAME_SKIP)
+_STACKTRACE = _Shape(fields={"frames": _FRAME})
+_EXCEPTION = _Shape(fields={"values": _Shape(fields={"stacktrace": _STACKTRACE})})
+_SPAN = _Shape(skip=_SPAN_SKIP, statement=True)
+_BREADCRUMB = _Shape(statement=True)
+_LOGENTRY = _Shape(statement=True)
+EVENT_SHAPE = _Shape(
+    skip=_EVENT_SKIP,
+    fields={
+        "exception": _EXCEPTION,
+        "threads": _EXCEPTION,  # values[].stacktrace, as for exceptions
+        "stacktrace": _STACKTRACE,
+        "spans": _SPAN,
+        # {"values": [...]}, or a bare list of breadcrumbs before the SDK serialises them
+        "breadcrumbs": _Shape(fields={"values": _BREADCRUMB}, statement=True),
+        "logentry": _LOGENTRY,
+        "message": _LOGENTRY,  # the legacy alias of logentry, when it is an object
+        "contexts": _Shape(fields={"trace": _SPAN}),
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -70,17 +171,37 @@ class Scrubber:
         self._keys = KeyRules(self.config.sensitive_fields, self.config.safe_fields)
         self._text = TextRules(self._keys.lookup)
         self._placeholder_memo: dict[str, tuple[tuple[int, str, str], ...]] = {}
+        # the event's shape, less any name this configuration makes sensitive or safe (a
+        # configured ``module`` or ``data`` field is then handled as such everywhere)
+        resolved: dict[int, _Shape] = {}
+        self._event_shape = self._resolve(EVENT_SHAPE, resolved)
+        self._breadcrumb_shape = self._resolve(_BREADCRUMB, resolved)
+
+    def _resolve(self, shape: _Shape, done: dict[int, _Shape]) -> _Shape:
+        known = done.get(id(shape))
+        if known is not None:
+            return known
+        lookup = self._keys.lookup
+        out = _Shape(
+            skip={k: t for k, t in shape.skip.items() if lookup(k) is None},
+            fields={
+                k: self._resolve(v, done) for k, v in shape.fields.items() if lookup(k) is None
+            },
+            statement=shape.statement,
+        )
+        done[id(shape)] = out
+        return out
 
     # -- public API --------------------------------------------------------------------------
 
     def event(self, event: dict[str, Any]) -> dict[str, Any] | None:
         """A scrubbed copy of an error, message or transaction event (the input is untouched).
         Returns None only when ``event`` is not a mapping at all."""
-        return self._top(event, None)
+        return self._top(event, self._event_shape, None)
 
     def breadcrumb(self, crumb: dict[str, Any]) -> dict[str, Any] | None:
         """A scrubbed copy of one breadcrumb (message, data, category...)."""
-        return self._top(crumb, None)
+        return self._top(crumb, self._breadcrumb_shape, None)
 
     def value(self, value: Any) -> Any:
         """Any JSON-like value, scrubbed (the same object when nothing changed)."""
@@ -99,18 +220,20 @@ class Scrubber:
         detector: run it on what a hook produced)."""
         trace = _Trace()
         if isinstance(event, dict):
-            self._top(event, trace)
+            self._top(event, self._event_shape, trace)
         else:
             self._value(event, 0, (), trace)
         return trace.findings
 
     # -- the walk ----------------------------------------------------------------------------
 
-    def _top(self, event: Any, trace: _Trace | None) -> dict[str, Any] | None:
+    def _top(self, event: Any, shape: _Shape, trace: _Trace | None) -> dict[str, Any] | None:
         if not isinstance(event, dict):
             return None
         try:
-            result: dict[str, Any] = self._dict(event, 0, () if trace is not None else None, trace)
+            result: dict[str, Any] = self._known(
+                event, shape, 0, () if trace is not None else None, trace
+            )
         except Exception:  # noqa: S110 - handled below, part by part
             pass
         else:
@@ -119,13 +242,92 @@ class Scrubber:
         out: dict[str, Any] = {}
         for k, v in list(event.items()):
             try:
-                part = self._dict({k: v}, 0, () if trace is not None else None, trace)
+                part = self._known({k: v}, shape, 0, () if trace is not None else None, trace)
             except Exception:
                 if trace is not None:
                     trace.add((str(k),), "unprocessable", "unknown")
                 continue
             out.update(part)
         return out
+
+    def _known(
+        self, d: Any, shape: _Shape, depth: int, path: Path | None, trace: _Trace | None
+    ) -> Any:
+        """An object of a known shape: SDK-generated fields skipped, known fields walked with
+        their own shape, every other key as in the generic walk (inlined: this is the hot
+        path, like _dict)."""
+        t = type(d)
+        if t is list:
+            out_list: list[Any] | None = None
+            for i, item in enumerate(d):
+                new = self._known(
+                    item, shape, depth + 1, None if path is None else (*path, i), trace
+                )
+                if new is not item:
+                    if out_list is None:
+                        out_list = list(d)
+                    out_list[i] = new
+            return d if out_list is None else out_list
+        if t is not dict:
+            return self._value(d, depth, path, trace)
+        if depth > MAX_DEPTH:
+            return self._too_deep(path, trace)
+        plan = shape.plan
+        clean = self._text.clean
+        out: dict[Any, Any] | None = None
+        for k, v in d.items():
+            try:
+                step = plan[k]
+            except KeyError:
+                step = self._plan(shape, k)
+            t = type(v)
+            if step is None:
+                if t is str:
+                    if v in clean:
+                        continue
+                    new = self._str(v, None if path is None else (*path, str(k)), trace)
+                elif t is dict:
+                    new = self._dict(v, depth + 1, None if path is None else (*path, str(k)), trace)
+                elif t is list:
+                    new = self._list(v, depth + 1, None if path is None else (*path, str(k)), trace)
+                elif t is bool or v is None or t is float or (t is int and _INT_MIN < v < _INT_MAX):
+                    continue
+                else:
+                    new = self._value(
+                        v, depth + 1, None if path is None else (*path, str(k)), trace
+                    )
+            elif type(step) is frozenset:
+                if t in step:
+                    continue  # generated by the SDK, in its own place and type
+                new = self._value(v, depth + 1, None if path is None else (*path, str(k)), trace)
+            elif type(step) is _Shape:
+                new = self._known(v, step, depth + 1, None if path is None else (*path, k), trace)
+            elif step == "":
+                continue
+            else:
+                sub = None if path is None else (*path, str(k))
+                new = self._sensitive(v, depth + 1, sub, trace, cast(str, step), str(k))
+            if new is not v:
+                if out is None:
+                    out = dict(d)
+                out[k] = new
+        if shape.statement:
+            text = d.get("message")
+            if type(text) is not str:
+                text = d.get("description")
+            if type(text) is str and ("%" in text or "{" in text or "$" in text or "?" in text):
+                out = self._statement_params(
+                    text, d if out is None else out, out is not None, path, trace
+                )
+        return d if out is None else out
+
+    def _plan(self, shape: _Shape, key: Any) -> Any:
+        """A key not yet in a shape's plan: its kind, remembered (bounded)."""
+        kind = self._keys.lookup(key if type(key) is str else str(key))
+        if len(shape.plan) > 1024:
+            shape.plan = dict(shape.base)
+        shape.plan[key] = kind
+        return kind
 
     def _dict(self, d: dict[Any, Any], depth: int, path: Path | None, trace: _Trace | None) -> Any:
         if depth > MAX_DEPTH:
@@ -134,7 +336,10 @@ class Scrubber:
         kinds = self._keys.kinds
         clean = self._text.clean
         for k, v in d.items():
-            kind = kinds[k]
+            try:
+                kind = kinds[k]
+            except KeyError:
+                kind = self._keys.lookup(k if type(k) is str else str(k))
             t = type(v)
             if kind is None:
                 # the hot path: inlined checks for the common, clean cases
@@ -146,7 +351,7 @@ class Scrubber:
                     new = self._dict(v, depth + 1, None if path is None else (*path, str(k)), trace)
                 elif t is list:
                     new = self._list(v, depth + 1, None if path is None else (*path, str(k)), trace)
-                elif t is bool or v is None or t is float:
+                elif t is bool or v is None or t is float or (t is int and _INT_MIN < v < _INT_MAX):
                     continue
                 else:
                     new = self._value(
@@ -161,13 +366,6 @@ class Scrubber:
                 if out is None:
                     out = dict(d)
                 out[k] = new
-        text = d.get("message")
-        if type(text) is not str:
-            text = d.get("description")
-        if type(text) is str and ("%" in text or "{" in text or "$" in text or "?" in text):
-            out = self._statement_params(
-                text, d if out is None else out, out is not None, path, trace
-            )
         return d if out is None else out
 
     def _list(self, items: list[Any], depth: int, path: Path | None, trace: _Trace | None) -> Any:
@@ -175,15 +373,26 @@ class Scrubber:
             return self._too_deep(path, trace)
         first = items[0] if len(items) == 2 else None
         if type(first) is str and len(first) <= 64 and " " not in first:
-            kind = self._keys.kinds[first]  # a [name, value] pair, as headers serialise
+            kinds = self._keys.kinds
+            kind = kinds[first] if first in kinds else self._keys.lookup(first)
+            # a [name, value] pair, as headers serialise
             if kind:
                 second = items[1]
                 sub = None if path is None else (*path, 1)
                 new = self._sensitive(second, depth + 1, sub, trace, kind, items[0])
                 return items if new is second else [items[0], new]
         out: list[Any] | None = None
+        clean = self._text.clean
         for i, v in enumerate(items):
-            new = self._value(v, depth + 1, None if path is None else (*path, i), trace)
+            t = type(v)
+            if t is str:
+                if v in clean:
+                    continue
+                new = self._str(v, None if path is None else (*path, i), trace)
+            elif t is bool or v is None or t is float or (t is int and _INT_MIN < v < _INT_MAX):
+                continue
+            else:
+                new = self._value(v, depth + 1, None if path is None else (*path, i), trace)
             if new is not v:
                 if out is None:
                     out = list(items)

@@ -219,20 +219,6 @@ def classify(key: str) -> str | None:
     return None
 
 
-class _Kinds(dict[str, "str | None"]):
-    """The memo of key decisions: ``kinds[key]`` computes and stores on a miss (one C-level
-    subscript on the hot path)."""
-
-    __slots__ = ("rules",)
-
-    def __init__(self, rules: KeyRules) -> None:
-        super().__init__()
-        self.rules = rules
-
-    def __missing__(self, key: str) -> str | None:
-        return self.rules.lookup(key if type(key) is str else str(key))
-
-
 class KeyRules:
     """Key classification with the configured extra sensitive and safe names, memoised."""
 
@@ -244,7 +230,8 @@ class KeyRules:
         self._sensitive = tuple((compact(s), tuple(words(s))) for s in sensitive if compact(s))
         self._safe = frozenset(c for c in (compact(s) for s in safe) if c)
         self._cache: dict[str, str | None] = {}
-        self.kinds = _Kinds(self)  # the hot path's memo (a key -> kind mapping)
+        # the hot path's memo, a plain dict (subscripted directly; lookup() fills it on a miss)
+        self.kinds: dict[str, str | None] = {}
 
     def _configured(self, key: str) -> bool:
         """A configured sensitive field matches the same name in any spelling, or a name that
