@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from para_monitor_cli import redaction, settings
+from para_monitor_cli.api import client as api_client
 
 NO_NETWORK_URL = "http://tests-must-not-reach-sentry.invalid/"
 
@@ -27,7 +28,10 @@ def _clean_environment(
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setattr(settings, "DEFAULT_URL", NO_NETWORK_URL)
     redaction.forget_secrets()
+    # retries without sleeping, three attempts (tests of the backoff itself turn it off)
+    api_client.set_testing(True, attempts=3)
     yield
+    api_client.set_testing(False)
     redaction.forget_secrets()
 
 
