@@ -293,6 +293,36 @@ def test_canonical_forms_ignore_server_noise() -> None:
     assert wire.canonical_workflow(flt_sent) == wire.canonical_workflow(flt_read)
 
 
+def test_issue_priorities_and_categories_round_trip_through_the_catalog(tmp_path: Path) -> None:
+    from para_monitor_cli.spec import catalog
+
+    expected = [{"priority": f">= {name}"} for name in catalog.ISSUE_PRIORITIES]
+    expected += [{"category": name} for name in catalog.ISSUE_CATEGORIES]
+    alerts = "".join(
+        f"  - {{name: a{i}, filters: [{json.dumps(item)}], actions: [mail]}}\n"
+        for i, item in enumerate(expected)
+    )
+    spec_file = tmp_path / "alert_rules.yaml"
+    spec_file.write_text(
+        f"version: 1\nproject: p\ntargets:\n  mail: {{type: email, team: t}}\nalerts:\n{alerts}",
+        encoding="utf-8",
+    )
+    spec = load_spec(spec_file)
+    directory = wire.directory_from_lists(
+        "acme", projects=[{"slug": "p", "id": "1"}], teams=[{"slug": "t", "id": "2"}]
+    )
+    sent = []
+    for item, want in zip(spec.alerts, expected, strict=True):
+        body = wire.alert_body(item, spec, directory)
+        (condition,) = body["actionFilters"][0]["conditions"]
+        sent.append(condition["comparison"])
+        exported = wire.export_workflow(body, directory, wire.TargetBook(directory), [])
+        assert exported["filters"] == [want]  # the file's form comes back unchanged
+    priorities = len(catalog.ISSUE_PRIORITIES)
+    assert sent[:priorities] == list(catalog.ISSUE_PRIORITIES.values())
+    assert [c["value"] for c in sent[priorities:]] == list(catalog.ISSUE_CATEGORIES.values())
+
+
 # --------------------------------------------------------------------------- sandbox flows
 def cli(sandbox: Any, *args: str, config: Path = SPEC_FILE) -> Any:
     base = [
@@ -316,6 +346,25 @@ def closing() -> Iterator[list[SentryClient]]:
     yield made
     for client in made:
         client.close()
+
+
+def sandbox_client(sandbox: Any, closing: list[SentryClient]) -> SentryClient:
+    """A client of the sandbox with its token, closed when the test ends."""
+    client = SentryClient(
+        httpx.Client(), base_url=sandbox.url, token=sandbox.token, org=sandbox.org
+    )
+    closing.append(client)
+    return client
+
+
+def mock_client(handler: Any) -> SentryClient:
+    """A client of org ``acme`` whose requests ``handler`` answers (httpx.MockTransport)."""
+    return SentryClient(
+        httpx.Client(transport=httpx.MockTransport(handler)),
+        base_url="https://sentry.example/",
+        token="t0ken-value",
+        org="acme",
+    )
 
 
 def recording_client(sandbox: Any, sent: list[tuple[str, str, Any]]) -> SentryClient:
@@ -453,10 +502,7 @@ def test_faults_converge_without_duplicates(sandbox: Any, closing: list[SentryCl
         assert result.exit_code == errors.EXIT_OPERATIONAL, result.output
     assert codes[-1] == 0
     faults.clear()
-    client = SentryClient(
-        httpx.Client(), base_url=sandbox.url, token=sandbox.token, org=sandbox.org
-    )
-    closing.append(client)
+    client = sandbox_client(sandbox, closing)
     found = names(client, sandbox.org)
     assert len(found) == len(set(found)) == 9
     assert cli(sandbox, "plan", "--detailed-exitcode").exit_code == 0
@@ -478,12 +524,7 @@ def test_create_timeout_is_reread_not_recreated() -> None:
             return httpx.Response(200, json=[{"id": "99", "name": "a", "createdBy": "5"}, *created])
         return httpx.Response(200, json=[])
 
-    client = SentryClient(
-        httpx.Client(transport=httpx.MockTransport(handler)),
-        base_url="https://sentry.example/",
-        token="t0ken-value",
-        org="acme",
-    )
+    client = mock_client(handler)
     body = {"name": "a", "config": {"frequency": 30}}
     desired = Resource(kind="alert", name="a", fields={"monitors": []}, body=body, managed=True)
     result = apply_plan(plan([desired], []), client, "acme", wire.Directory(org="acme"))
@@ -547,10 +588,7 @@ def test_prune_keeps_alerts_made_by_hand_with_another_identity(
     text = cli(sandbox, "plan", "--prune")
     assert "note: --prune deletes" in text.stdout
     assert "internal-integration token" in text.stdout
-    reader = SentryClient(
-        httpx.Client(), base_url=sandbox.url, token=sandbox.token, org=sandbox.org
-    )
-    closing.append(reader)
+    reader = sandbox_client(sandbox, closing)
     created_by = {w["name"]: w["createdBy"] for w in reader.workflows()}
     assert created_by.pop("made by hand") == "2"
     assert set(created_by.values()) == {"1"}  # every alert we wrote carries our identity
@@ -627,12 +665,7 @@ def test_monitor_create_timeout_rereads_only_its_project() -> None:
             return httpx.Response(200, json=created)
         return httpx.Response(200, json=[])
 
-    client = SentryClient(
-        httpx.Client(transport=httpx.MockTransport(handler)),
-        base_url="https://sentry.example/",
-        token="t0ken-value",
-        org="acme",
-    )
+    client = mock_client(handler)
     directory = wire.directory_from_lists("acme", projects=[{"slug": "backend", "id": "5"}])
     body = {"name": "m", "type": "metric_issue", "description": wire.with_marker(None)}
     desired = Resource(
@@ -694,10 +727,7 @@ def test_prune_of_one_projects_file_deletes_nothing_of_another_project(
     assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0  # team A: the repo's file
     applied_b = cli(sandbox, "apply-alerts", "--yes", config=file_b)
     assert applied_b.exit_code == 0, applied_b.output
-    client = SentryClient(
-        httpx.Client(), base_url=sandbox.url, token=sandbox.token, org=sandbox.org
-    )
-    closing.append(client)
+    client = sandbox_client(sandbox, closing)
     before = sorted(names(client, sandbox.org))
     assert len(before) == 9 + 4
 
@@ -741,10 +771,7 @@ def test_prune_of_one_projects_file_deletes_nothing_of_another_project(
 def test_prune_leaves_org_wide_alerts_alone_unless_the_file_defines_one(
     sandbox: Any, tmp_path: Path, closing: list[SentryClient]
 ) -> None:
-    client = SentryClient(
-        httpx.Client(), base_url=sandbox.url, token=sandbox.token, org=sandbox.org
-    )
-    closing.append(client)
+    client = sandbox_client(sandbox, closing)
     client.create_workflow(  # ours (our identity), linked to no monitor: organization-wide
         {
             "name": "org-wide by para-monitor",

@@ -57,17 +57,9 @@ PRIORITY_NAMES = {
     catalog.PRIORITY_MEDIUM: "medium",
     catalog.PRIORITY_RESOLVED: "resolve",
 }
-_PRIORITY_VALUES = {"low": 25, "medium": 50, "high": 75}
-_CATEGORIES = {
-    "error": 1,
-    "performance": 2,
-    "profile": 3,
-    "cron": 4,
-    "replay": 5,
-    "feedback": 6,
-    "uptime": 7,
-    "metric_alert": 8,
-}
+# Reverse views of the catalog's tables, for export (the catalog is the one source).
+_ISSUE_PRIORITY_NAMES = {v: k for k, v in catalog.ISSUE_PRIORITIES.items()}
+_CATEGORY_NAMES = {v: k for k, v in catalog.ISSUE_CATEGORIES.items()}
 _TRIGGER_NAMES = {v: k for k, v in catalog.TRIGGER_TYPES.items()}
 _INTERVAL_NAMES = {v: k for k, v in catalog.FREQUENCY_INTERVALS.items()}
 _LEVEL_NAMES = {v: k for k, v in catalog.LEVELS.items()}
@@ -265,6 +257,11 @@ def _comparison_ops(direction: str) -> tuple[str, str]:
     return ("lt", "gte") if direction == "below" else ("gt", "lte")
 
 
+def _condition(op: str, value: Any, result: int) -> JSON:
+    """One static threshold condition of a detector's condition group."""
+    return {"type": op, "comparison": value, "conditionResult": result}
+
+
 def monitor_body(monitor: Monitor, spec: Spec, directory: Directory | None = None) -> JSON:
     """The detector create/update body (``type: metric_issue``)."""
     source: JSON = {
@@ -293,14 +290,12 @@ def monitor_body(monitor: Monitor, spec: Spec, directory: Directory | None = Non
     else:
         alert_op, resolve_op = _comparison_ops(monitor.direction)
         if monitor.high is not None:
-            conditions.append({"type": alert_op, "comparison": monitor.high, "conditionResult": 75})
+            conditions.append(_condition(alert_op, monitor.high, catalog.PRIORITY_HIGH))
         if monitor.medium is not None:
-            conditions.append(
-                {"type": alert_op, "comparison": monitor.medium, "conditionResult": 50}
-            )
+            conditions.append(_condition(alert_op, monitor.medium, catalog.PRIORITY_MEDIUM))
         resolve = monitor.resolve_threshold
         if resolve is not None:
-            conditions.append({"type": resolve_op, "comparison": resolve, "conditionResult": 0})
+            conditions.append(_condition(resolve_op, resolve, catalog.PRIORITY_RESOLVED))
     config: JSON = {"detectionType": monitor.detection}
     if monitor.detection == "percent":
         config["comparisonDelta"] = monitor.comparison
@@ -326,11 +321,12 @@ def _filter_condition(item: AlertFilter) -> JSON:
         ctype = "event_frequency_count" if kind == "events" else "event_unique_user_frequency_count"
         comparison = {"value": freq.value, "interval": catalog.FREQUENCY_INTERVALS[freq.interval]}
     elif kind == "priority" and item.priority is not None:
-        ctype, comparison = "issue_priority_greater_or_equal", _PRIORITY_VALUES[item.priority]
+        ctype = "issue_priority_greater_or_equal"
+        comparison = catalog.ISSUE_PRIORITIES[item.priority]
     elif kind == "occurrences":
         ctype, comparison = "issue_occurrences", {"value": item.occurrences}
     elif kind == "category" and item.category is not None:
-        ctype, comparison = "issue_category", {"value": _CATEGORIES[item.category]}
+        ctype, comparison = "issue_category", {"value": catalog.ISSUE_CATEGORIES[item.category]}
     elif kind == "tag" and item.tag is not None:
         ctype = "tagged_event"
         comparison = {"key": item.tag.key, "match": item.tag.match, "value": item.tag.value}
@@ -765,12 +761,8 @@ def export_detector(detector: Mapping[str, Any], directory: Directory) -> JSON:
             )
             continue
         value = _threshold_text(cond.get("comparison"), duration=duration, percent=percent)
-        if result == catalog.PRIORITY_HIGH:
-            out["high"] = value
-            if cond.get("type") in ("lt", "lte"):
-                out["direction"] = "below"
-        elif result == catalog.PRIORITY_MEDIUM:
-            out["medium"] = value
+        if result in (catalog.PRIORITY_HIGH, catalog.PRIORITY_MEDIUM):
+            out["high" if result == catalog.PRIORITY_HIGH else "medium"] = value
             if cond.get("type") in ("lt", "lte"):
                 out["direction"] = "below"
         elif result == catalog.PRIORITY_RESOLVED:
@@ -795,12 +787,13 @@ def _export_filter(cond: Mapping[str, Any]) -> JSON | None:
         key = "events" if ctype == "event_frequency_count" else "users"
         return {key: f"> {int(comparison.get('value', 0))} in {format_duration(seconds)}"}
     if ctype == "issue_priority_greater_or_equal":
-        name = {v: k for k, v in _PRIORITY_VALUES.items()}.get(int(comparison or 75), "high")
+        value = int(comparison or catalog.ISSUE_PRIORITIES["high"])
+        name = _ISSUE_PRIORITY_NAMES.get(value, "high")
         return {"priority": f">= {name}"}
     if ctype == "issue_occurrences" and isinstance(comparison, Mapping):
         return {"occurrences": int(comparison.get("value", 1))}
     if ctype == "issue_category" and isinstance(comparison, Mapping):
-        category = {v: k for k, v in _CATEGORIES.items()}.get(int(comparison.get("value", 1)))
+        category = _CATEGORY_NAMES.get(int(comparison.get("value", 1)))
         return {"category": category} if category else None
     if ctype == "tagged_event" and isinstance(comparison, Mapping):
         return {
@@ -928,15 +921,14 @@ _LEGACY_TRIGGERS = {
     "sentry.rules.conditions.reappeared_event.ReappearedEventCondition": "reappeared",
 }
 _LEGACY_INTERVALS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86400, "1w": 604800}
-_FREQUENCY_CHOICES = catalog.FREQUENCY_CHOICES_MINUTES
 
 
 def _nearest_frequency(minutes: int) -> int:
     """Legacy rules allow 5..43200 minutes; alerts take a fixed set: round up."""
-    for choice in _FREQUENCY_CHOICES:
+    for choice in catalog.FREQUENCY_CHOICES_MINUTES:
         if choice >= minutes:
             return choice
-    return _FREQUENCY_CHOICES[-1]
+    return catalog.FREQUENCY_CHOICES_MINUTES[-1]
 
 
 def legacy_issue_rule_to_workflow(rule: Mapping[str, Any], problems: list[str]) -> JSON:
@@ -1058,14 +1050,15 @@ def legacy_metric_rule_to_detector(
 ) -> tuple[JSON, list[JSON]]:
     """A legacy metric alert rule as (detector-shaped dict, its trigger actions)."""
     threshold_type = int(rule.get("thresholdType") or 0)
-    alert_op, resolve_op = ("lt", "gte") if threshold_type == 1 else ("gt", "lte")
+    alert_op, resolve_op = _comparison_ops("below" if threshold_type == 1 else "above")
     conditions: list[JSON] = []
     actions: list[JSON] = []
     lowest: Any = None
     for trigger in rule.get("triggers") or []:
-        result = catalog.PRIORITY_HIGH if trigger.get("label") == "critical" else 50
+        critical = trigger.get("label") == "critical"
+        result = catalog.PRIORITY_HIGH if critical else catalog.PRIORITY_MEDIUM
         value = trigger.get("alertThreshold")
-        conditions.append({"type": alert_op, "comparison": value, "conditionResult": result})
+        conditions.append(_condition(alert_op, value, result))
         lowest = value
         for act in trigger.get("actions") or []:
             kind = act.get("type")
@@ -1088,7 +1081,7 @@ def legacy_metric_rule_to_detector(
     if resolve is None:
         resolve = lowest
     if resolve is not None:
-        conditions.append({"type": resolve_op, "comparison": resolve, "conditionResult": 0})
+        conditions.append(_condition(resolve_op, resolve, catalog.PRIORITY_RESOLVED))
     projects = rule.get("projects") or []
     project_id = directory.projects.get(str(projects[0]), "") if projects else ""
     delta = rule.get("comparisonDelta")
