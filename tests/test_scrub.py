@@ -626,3 +626,19 @@ def test_statement_params_in_spans_and_a_bare_breadcrumb_are_filtered() -> None:
     scrubbed = Scrubber().breadcrumb(crumb)
     assert scrubbed is not None
     assert scrubbed["data"]["params"] == [FILTERED, "ana"]
+
+
+def _luhn_reference(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=string.digits + "٤٢", min_size=1, max_size=24))
+def test_luhn_matches_the_textbook_loop(digits: str) -> None:
+    from para_monitor_cli.scrub.text import luhn_ok
+
+    assert luhn_ok(digits) is _luhn_reference(digits)
