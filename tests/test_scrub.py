@@ -642,3 +642,49 @@ def test_luhn_matches_the_textbook_loop(digits: str) -> None:
     from para_monitor_cli.scrub.text import luhn_ok
 
     assert luhn_ok(digits) is _luhn_reference(digits)
+
+
+# the value rules' patterns before they were made linear-time (possessive names, schemes
+# anchored at the start of their run): the rewrites must replace exactly the same text
+_REFERENCE_PATTERNS = {
+    "_URL_PASSWORD": r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:?#\[]*):([^\s/@?#\[][^\s/@?#]*)@",
+    "_URL_TOKEN": r"([A-Za-z][A-Za-z0-9+.\-]*://)([A-Za-z0-9_\-]{20,})@",
+    "_KV": r"(?<![\w.\-])([A-Za-z_][\w.\-\[\]]{0,63})(\s*=\s*)([^\s&;,\"'<>\[][^\s&;,\"'<>]*)",
+    "_KV_LITERAL": r"(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})(\s*=\s*)([\"'])"
+    r"((?:\\.|(?!\3)[^\\\n])+)\3",
+    "_QUOTED_PAIR": r"([\"'])([^\"'\\\n]{1,64})\1(\s*:\s*)"
+    r"(?:([\"'])((?:\\.|(?!\4)[^\\])*)\4|(-?\d[\d.]*))",
+    "_COLON_PAIR": r"(?<![\w\"'.\-])([A-Za-z][\w\-]{1,63}):[ \t]*(?=([^\s,;\"'\[][^\s,;\"']{3,}))",
+}
+_PATTERN_TEXT = st.lists(
+    st.sampled_from(
+        ["https", "redis", "1", "9+", "a", "Z", "-", ".", "+", "://", ":", "@", "=", " = ", "'",
+         '"', "\\", "[0]", "]", "/", "?", "#", " ", "\t", "\n", ";", "&", ",", "_", "pw", "x" * 70,
+         "eyJhbGciOiJIUzI1NiJ9", "0123456789abcdefghij", "password", "token", "\\'", '\\"',
+         "\\\n"]
+    ),
+    max_size=24,
+).map("".join)  # fmt: skip
+
+
+def _mark(m: Any) -> str:
+    return "<" + "|".join(g or "" for g in m.groups()) + ">"
+
+
+def _mark_url(m: Any) -> str:
+    # the rules keep the scheme group as it is: it may now start earlier, at leading
+    # non-letters of its run, which the reference left in place outside the match
+    return m.group(1) + "<" + "|".join(g or "" for g in m.groups()[1:]) + ">"
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PATTERN_TEXT)
+def test_linear_time_patterns_replace_what_the_reference_patterns_replace(text: str) -> None:
+    import re
+
+    from para_monitor_cli.scrub import text as rules
+
+    for name, reference in _REFERENCE_PATTERNS.items():
+        pattern: re.Pattern[str] = getattr(rules, name)
+        mark = _mark_url if name.startswith("_URL") else _mark
+        assert pattern.sub(mark, text) == re.sub(reference, mark, text), name

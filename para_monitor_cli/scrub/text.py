@@ -43,26 +43,34 @@ _PEM = re.compile(
     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)",
     re.DOTALL,
 )
+# The patterns below are written to run in linear time: names, schemes and quoted values are
+# matched possessively (``*+``, ``{0,63}+``: giving characters back could never let the pattern
+# match, as the next character must be one they cannot hold), quoted values by runs rather
+# than character by character, and a scheme starts only where its run of scheme characters
+# starts, skipping leading non-letters; otherwise a long base64 run (a JWT) is rescanned from
+# every position (tens of microseconds per string). tests/test_scrub.py checks them against
+# the plain patterns.
 # scheme://user:password@host  and  scheme://:password@host  (redis)
-_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:?#\[]*):([^\s/@?#\[][^\s/@?#]*)@")
+_SCHEME = r"(?<![A-Za-z0-9+.\-])[0-9+.\-]*+[A-Za-z][A-Za-z0-9+.\-]*+://"
+_URL_PASSWORD = re.compile(rf"({_SCHEME}[^\s/@:?#\[]*+):([^\s/@?#\[][^\s/@?#]*)@")
 # scheme://TOKEN@host: a token used as the user part (git remotes, DSN keys)
-_URL_TOKEN = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)([A-Za-z0-9_\-]{20,})@")
+_URL_TOKEN = re.compile(rf"({_SCHEME})([A-Za-z0-9_\-]{{20,}})@")
 # name=value in query strings, form bodies, libpq/ADO connection strings, log lines
 _KV = re.compile(
-    r"(?<![\w.\-])([A-Za-z_][\w.\-\[\]]{0,63})(\s*=\s*)([^\s&;,\"'<>\[][^\s&;,\"'<>]*)"
+    r"(?<![\w.\-])([A-Za-z_][\w.\-\[\]]{0,63}+)(\s*=\s*)([^\s&;,\"'<>\[][^\s&;,\"'<>]*)"
 )
 # name = "value" / name='value' (source lines, reprs such as Anthropic(api_key='...'))
 _KV_LITERAL = re.compile(
-    r"""(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})(\s*=\s*)(["'])((?:\\.|(?!\3)[^\\\n])+)\3"""
+    r"""(?<![\w.\-])([A-Za-z_][\w.\-]{0,63}+)(\s*=\s*)(["'])((?:[^"'\\\n]++|\\.|(?!\3)["'])++)\3"""
 )
 # "name": "value" and 'name': 'value' (JSON and Python reprs inside strings), or a number
 _QUOTED_PAIR = re.compile(
-    r"""(["'])([^"'\\\n]{1,64})\1(\s*:\s*)(?:(["'])((?:\\.|(?!\4)[^\\])*)\4|(-?\d[\d.]*))"""
+    r"""(["'])([^"'\\\n]{1,64}+)\1(\s*:\s*)(?:(["'])((?:[^"'\\]++|\\.|(?!\4)["'])*+)\4|(-?\d[\d.]*))"""
 )
 # name: value in plain text (log lines, exception messages)
 # (the value is a lookahead so that "failed: password: x" still sees "password: x")
 _COLON_PAIR = re.compile(
-    r"(?<![\w\"'.\-])([A-Za-z][\w\-]{1,63}):[ \t]*(?=([^\s,;\"'\[][^\s,;\"']{3,}))"
+    r"(?<![\w\"'.\-])([A-Za-z][\w\-]{1,63}+):[ \t]*(?=([^\s,;\"'\[][^\s,;\"']{3,}))"
 )
 _PLACEHOLDER_VALUE = re.compile(
     r"\$\d+|\?|:\w+|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGcuoa]|\{[^{}]*\}"
