@@ -4,9 +4,14 @@ Every value is judged twice: by the name it sits under (:mod:`.keys`) and by wha
 (:mod:`.text`). Under a sensitive name every scalar becomes ``[Filtered]`` (booleans and None
 stay: they carry no secret), containers keep their shape. Elsewhere strings go through the value
 rules. A two-item list whose first item is a sensitive name (``["authorization", "Bearer ..."]``,
-as ASGI headers and query pairs serialise) is treated as a name/value pair. A log entry's
-``params`` are filtered when its message names a secret just before the placeholder
-(``"login with password=%s"``).
+as ASGI headers and query pairs serialise) is treated as a name/value pair. A log entry's,
+breadcrumb's or span's ``params`` are filtered when its message or description names a secret
+just before the placeholder (``"login with password=%s"``).
+
+The walk knows the shape of a Sentry event (``EVENT_SHAPE``): fields the SDK generates and that
+carry no user data (ids, times, a frame's code location, a span's ids and status, ``sdk``,
+``modules``) are skipped, only in their own place and while they hold the SDK's type; every
+other key, known or not, goes through the rules.
 
 The walk copies on write: unchanged subtrees are returned as the very same objects, so a clean
 event costs no allocation and the caller's input is never mutated. The engine never raises: a
