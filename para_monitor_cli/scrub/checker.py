@@ -14,9 +14,7 @@ that did not survive are counted as destroyed.
 from __future__ import annotations
 
 import copy
-import importlib
 import json
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -255,33 +253,6 @@ def _parse_envelope(raw: bytes, name: str) -> list[dict[str, Any]]:
                 raise SampleError(f"{name}: an envelope {header['type']} item is not JSON")
             events.append(event)
     return events
-
-
-# ---- hooks --------------------------------------------------------------------------------
-
-
-def load_hook(spec: str, cwd: Path | None = None) -> Hook:
-    """Import ``module:function`` (e.g. ``monitoring.sentry_config:filter_sensitive_data``) with
-    the working directory on ``sys.path``, as the backend itself would."""
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name or not attr:
-        raise SampleError(f"--hook {spec!r}: expected module:function")
-    root = str((cwd or Path.cwd()).resolve())
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:
-        raise SampleError(
-            f"--hook {spec}: cannot import {module_name} ({type(exc).__name__})"
-        ) from None
-    target: Any = module
-    for part in attr.split("."):
-        target = getattr(target, part, None)
-    if not callable(target):
-        raise SampleError(f"--hook {spec}: {module_name} has no callable {attr}")
-    hook: Hook = target
-    return hook
 
 
 # ---- the check ----------------------------------------------------------------------------
