@@ -714,3 +714,16 @@ def test_linear_time_patterns_replace_what_the_reference_patterns_replace(text: 
         pattern: re.Pattern[str] = getattr(rules, name)
         mark = _mark_url if name.startswith("_URL") else _mark
         assert pattern.sub(mark, text) == re.sub(reference, mark, text), name
+
+
+def test_checked_in_corpus_is_what_the_builder_writes() -> None:
+    import json
+    import runpy
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    builder = runpy.run_path(str(root / "scripts" / "build_scrub_corpus.py"))
+    corpus, manifest = builder["build"]()
+    corpus_dir = root / "para_monitor_cli" / "scrub" / "corpus"
+    assert json.loads((corpus_dir / "events.json").read_text(encoding="utf-8")) == corpus
+    assert json.loads((corpus_dir / "manifest.json").read_text(encoding="utf-8")) == manifest

@@ -2,7 +2,8 @@
 """Builds the built-in corpus (``corpus/events.json``) and its manifest (``corpus/manifest.json``).
 
 The corpus is checked in as JSON; this module is how it was written, so it can be extended and
-rebuilt reproducibly: ``python -m para_monitor_cli.scrub.corpus_build``. Every planted secret is
+rebuilt reproducibly: ``python scripts/build_scrub_corpus.py``. tests/test_scrub.py checks that the
+checked-in files are what it builds. Every planted secret is
 declared with :func:`secret` (its kind) and every value that must survive with :func:`keep`; the
 manifest records each one at every JSON path where it occurs. All secrets are fake: they only
 have the shape of the real thing.
@@ -16,7 +17,7 @@ from typing import Any
 
 from para_monitor_cli.scrub.checker import format_path, leaves
 
-CORPUS_DIR = Path(__file__).with_name("corpus")
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "para_monitor_cli" / "scrub" / "corpus"
 
 _secrets: list[tuple[str, str]] = []
 _keeps: list[Any] = []
