@@ -10,21 +10,48 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 
 MASK = "****"
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
 
+# The word after "Bearer" is always taken for a credential; after "token" or "basic" only when
+# it looks like one: it holds a digit, ends in base64 padding, mixes case inside the word
+# (base64), or is long and opaque. Ordinary words survive: "no auth token configured",
+# "extra.token  kind=jwt".
+LONG_OPAQUE = 32
+
+
+def looks_like_credential(value: str) -> bool:
+    """Whether a word that follows "bearer", "token" or "basic" is shaped like a credential."""
+    return (
+        any(c.isdigit() for c in value)
+        or value.endswith("=")
+        or len(value) >= LONG_OPAQUE
+        or (any(c.isupper() for c in value[1:]) and any(c.islower() for c in value))
+    )
+
+
+def _mask_credential_word(match: re.Match[str]) -> str:
+    if match.group(1).lower() == "bearer" or looks_like_credential(match.group(2)):
+        return f"{match.group(1)} {MASK}"
+    return match.group(0)
+
+
 # Shapes that are secret wherever they appear, registered or not.
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # userinfo in URLs and DSNs: scheme://KEY[:SECRET]@host
     (
         re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@:]+(?::[^/\s@]*)?@"),
         r"\g<pre>" + MASK + "@",
     ),
     # Authorization headers and bearer tokens
-    (re.compile(r"(?i)\b(bearer|token|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + MASK),
+    (
+        re.compile(r"(?i)\b(bearer|token|basic)\s+([A-Za-z0-9._~+/=-]{8,})"),
+        _mask_credential_word,
+    ),
     # Sentry auth tokens (org and user tokens)
     (re.compile(r"\bsntr[ysu]_[A-Za-z0-9_=+/-]{10,}"), MASK),
     # sentry_key=... / sentry_secret=... in X-Sentry-Auth or query strings
@@ -59,7 +86,8 @@ def redact(text: str) -> str:
 
 def redact_dsn(dsn: str) -> str:
     """A DSN with its public and secret keys masked: ``https://****@host/42``."""
-    return _PATTERNS[0][0].sub(_PATTERNS[0][1], dsn)
+    pattern, replacement = _PATTERNS[0]
+    return pattern.sub(replacement, dsn)
 
 
 class RedactingFilter(logging.Filter):

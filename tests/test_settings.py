@@ -132,3 +132,31 @@ def test_require_says_how_to_configure(tmp_path: Path) -> None:
     s = resolve({}, environ={}, cwd=tmp_path, home=None)
     with pytest.raises(UsageError, match="pass --auth-token or set SENTRY_AUTH_TOKEN"):
         s.require("auth_token")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "error: no auth token configured: pass --auth-token or set SENTRY_AUTH_TOKEN",
+        "LEAK login.json: extra.token  kind=jwt  rule=jwt",
+        "the token expired yesterday; basic authentication is off",
+    ],
+)
+def test_redaction_keeps_ordinary_words_after_token(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Authorization: Bearer abcdefghij", "abcdefghij"),
+        ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="),
+        ("Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
+        ("token tok-abcdef123456 refused", "tok-abcdef123456"),
+        ("token " + "q" * 40, "q" * 40),
+    ],
+)
+def test_redaction_masks_credential_shaped_words(text: str, secret: str) -> None:
+    cleaned = redact(text)
+    assert secret not in cleaned
+    assert "****" in cleaned
