@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -201,8 +202,46 @@ def test_user_hooks_run_after_the_engine_and_a_raising_hook_drops_the_event(
     assert transport.events()[0]["tags"]["hooked"] == "yes"
 
     init_sentry(DSN, environ={}, transport=transport, before_send=broken_hook)
-    with caplog.at_level(logging.ERROR, logger="para_monitor"):
+    with caplog.at_level(logging.WARNING, logger="para_monitor"):
         capture_message("dropped")
     sentry_sdk.flush()
     assert len(transport.events()) == 1
     assert any("was dropped" in r.getMessage() for r in caplog.records)
+
+
+def test_a_raising_hook_logs_one_warning_per_dropped_event_never_captured_by_the_sdk(
+    transport: CapturingTransport, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls: list[str] = []
+
+    def bad(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+        calls.append(event["event_id"])
+        raise ValueError("hook bug")
+
+    init_sentry(DSN, environ={}, transport=transport, before_send=bad)
+    with caplog.at_level(logging.DEBUG, logger="para_monitor"):
+        assert capture_exception(RuntimeError("boom")) is None
+        sentry_sdk.flush()
+    # the hook ran once: its warning did not come back as an event through the hook
+    assert len(calls) == 1
+    assert transport.events() == []
+    ours = [r for r in caplog.records if r.name.startswith("para_monitor")]
+    assert [r.levelno for r in ours] == [logging.WARNING]
+    assert re.fullmatch(
+        r"para-monitor: hook \S*\.bad raised ValueError; the event was dropped",
+        ours[0].getMessage(),
+    )
+
+
+def test_our_own_log_records_are_neither_events_nor_breadcrumbs(
+    transport: CapturingTransport,
+) -> None:
+    init_sentry(DSN, environ={}, transport=transport)
+    with sentry_sdk.isolation_scope():
+        logging.getLogger("para_monitor").error("para-monitor diagnostic")
+        logging.getLogger("para_monitor_cli.api").error("an HTTP trace")
+        kept = capture_message("kept")
+    sentry_sdk.flush()
+    events = transport.events()
+    assert [e["event_id"] for e in events] == [kept]
+    assert "breadcrumbs" not in events[0] or not events[0]["breadcrumbs"]["values"]

@@ -26,6 +26,11 @@ BreadcrumbHook = Callable[[dict[str, Any], Hint], dict[str, Any] | None]
 
 logger = logging.getLogger("para_monitor")
 
+# Our own diagnostics (these hooks' warnings, the CLI's HTTP traces): sentry-sdk's logging
+# integration must never turn them into events or breadcrumbs, or a raising hook's warning
+# would be captured, go through the hook, raise again, and so on.
+OWN_LOGGERS = ("para_monitor", "para_monitor.*", "para_monitor_cli", "para_monitor_cli.*")
+
 
 @dataclass(frozen=True)
 class Hooks:
@@ -67,7 +72,9 @@ def _chain(
         try:
             result = hook(result, hint)
         except Exception as exc:  # a raising hook must not let the event through unscrubbed
-            logger.error(
+            # A warning, on a logger the SDK ignores (see OWN_LOGGERS): one line per dropped
+            # event, never captured as an event that would go through this hook again.
+            logger.warning(
                 "para-monitor: hook %s raised %s; the event was dropped",
                 getattr(hook, "__qualname__", repr(hook)),
                 type(exc).__name__,

@@ -9,12 +9,16 @@ from typing import Any
 
 import sentry_sdk
 from sentry_sdk.integrations import Integration
-from sentry_sdk.integrations.logging import LoggingIntegration
+from sentry_sdk.integrations.logging import (
+    LoggingIntegration,
+    ignore_logger,
+    ignore_logger_for_sentry_logs,
+)
 from sentry_sdk.scope import should_send_default_pii
 from sentry_sdk.utils import BadDsn, Dsn
 
 from para_monitor_cli.errors import InvalidDsnError
-from para_monitor_cli.runtime.hooks import BreadcrumbHook, EventHook, Hooks
+from para_monitor_cli.runtime.hooks import OWN_LOGGERS, BreadcrumbHook, EventHook, Hooks
 
 logger = logging.getLogger("para_monitor")
 
@@ -72,6 +76,9 @@ def sdk_options(
     runs, without initialising anything.
     """
     environ = os.environ if environ is None else environ
+    for name in OWN_LOGGERS:  # process-wide and idempotent: the integration is global too
+        ignore_logger(name)
+        ignore_logger_for_sentry_logs(name)
     dsn = dsn if dsn is not None else environ.get("SENTRY_DSN") or None
     if dsn:
         validate_dsn(dsn)
