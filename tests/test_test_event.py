@@ -8,6 +8,7 @@ with its id and that no planted secret reached the receiver.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -157,6 +158,10 @@ LEAKY_HOOK = '''
 
     def drop_everything(event, hint):
         return None
+
+
+    def raise_on_everything(event, hint):
+        raise ValueError("a bug in the application's hook")
 '''
 
 
@@ -214,13 +219,36 @@ def test_a_hook_that_drops_the_events_is_a_finding(
     )
     assert code == 1
     assert "(dropped)" in out
-    assert "dropped before sending (a before_send hook returned None)" in out
+    assert out.count("dropped: the hook returned None") == 2
+    assert "raised" not in out
     # only sentry-sdk's client report reached kent, counting the events the hook discarded
     received = kent.received()
     assert [item["event_id"] for item in received] == [None]
     assert received[0]["body"]["discarded_events"] == [
         {"category": "error", "quantity": 2, "reason": "before_send"}
     ]
+
+
+def test_a_hook_that_raises_is_reported_as_raised_with_one_warning_per_event(
+    kent: Kent, tmp_path: Path, hook_module: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    args = ["--output", "json", "--dsn", kent.dsn, "test-event", "--compression", "gzip"]
+    with caplog.at_level(logging.DEBUG, logger="para_monitor"):
+        code, out, err = invoke([*args, "--hook", f"{hook_module}:raise_on_everything"], tmp_path)
+    assert code == 1, out + err
+    doc = json.loads(out)
+    assert [(e["kind"], e["event_id"], e["reason"]) for e in doc["events"]] == [
+        ("error", None, "dropped: the hook raised ValueError"),
+        ("message", None, "dropped: the hook raised ValueError"),
+    ]
+    # one warning per dropped event, none captured as an event (no feedback loop)
+    ours = [r for r in caplog.records if r.name.startswith("para_monitor")]
+    assert [r.levelno for r in ours] == [logging.WARNING, logging.WARNING]
+    assert [i["event_id"] for i in kent.received()] == [None]  # the client report only
+    code, out, _ = invoke([*args[2:], "--hook", f"{hook_module}:raise_on_everything"], tmp_path)
+    assert code == 1
+    assert out.count("dropped: the hook raised ValueError") == 2
+    assert "returned None" not in out
 
 
 def test_the_probe_leaves_a_global_client_alone(kent: Kent) -> None:

@@ -19,6 +19,7 @@ from para_monitor_cli.errors import EXIT_FINDINGS, EXIT_OK, ParaMonitorError
 from para_monitor_cli.probe.arrival import Arrival, EventApi, Wanted, confirm_arrival
 from para_monitor_cli.probe.planted import Leak, PlantedSecrets, find_leaks
 from para_monitor_cli.probe.send import (
+    DROPPED_BY_SDK,
     RUN_TAG,
     TRANSACTION,
     ProbeOptions,
@@ -186,7 +187,10 @@ def _outcome(
         tag_ok = _has_tag(arrival.stored, RUN_TAG, report.run_id)
     reason = None
     if sent.event_id is None:
-        reason = "dropped before sending (a before_send hook returned None)"
+        if sent.dropped_by in (None, DROPPED_BY_SDK):
+            reason = "dropped by the SDK before sending (sampling or an event processor)"
+        else:
+            reason = f"dropped: the hook {sent.dropped_by}"
     elif record is not None and record.outcome != ACCEPTED:
         reason = record.reason
     link = None

@@ -19,6 +19,7 @@ from __future__ import annotations
 import secrets as _random
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -40,6 +41,7 @@ COMPRESSIONS = ("auto", "gzip", "br", "none")
 ERROR = "error"
 MESSAGE = "message"
 TRANSACTION = "transaction"
+DROPPED_BY_SDK = "dropped by the SDK"
 
 
 class ProbeTestError(Exception):
@@ -73,6 +75,9 @@ class SentEvent:
     kind: str
     event_id: str | None  # None: a hook or the sampler dropped it before it was sent
     record: EnvelopeRecord | None
+    # why it was dropped before sending: "raised ValueError" (the application's hook raised),
+    # "returned None" (its hook returned None), DROPPED_BY_SDK (no application hook)
+    dropped_by: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -97,9 +102,36 @@ class SendReport:
         return tuple(e for e in self.events if e.event_id is None)
 
 
-def sdk_probe_options(options: ProbeOptions, log: DeliveryLog) -> dict[str, Any]:
+class HookWatch:
+    """Wraps the application's event hooks to record the ones that raised, as the chain in
+    :mod:`para_monitor_cli.runtime.hooks` drops those events (and logs one warning each)."""
+
+    def __init__(self) -> None:
+        self.raised: list[str] = []  # exception class names, in call order
+
+    def wrap(self, hook: EventHook | None) -> EventHook | None:
+        if hook is None:
+            return None
+        watched: EventHook = hook
+
+        def watching(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any] | None:
+            try:
+                return watched(event, hint)
+            except Exception as exc:
+                self.raised.append(type(exc).__name__)
+                raise
+
+        watching.__qualname__ = getattr(hook, "__qualname__", repr(hook))
+        return watching
+
+
+def sdk_probe_options(
+    options: ProbeOptions, log: DeliveryLog, watch: HookWatch | None = None
+) -> dict[str, Any]:
     """The backend's sentry-sdk options, with the observing transport and compression set."""
     from para_monitor_cli.runtime import sdk_options
+
+    watch = watch or HookWatch()
 
     if options.compression not in COMPRESSIONS:
         raise UsageError(
@@ -115,8 +147,8 @@ def sdk_probe_options(options: ProbeOptions, log: DeliveryLog) -> dict[str, Any]
         environment=options.environment,
         version=options.version,
         release=options.release,
-        before_send=options.before_send,
-        before_send_transaction=options.before_send_transaction,
+        before_send=watch.wrap(options.before_send),
+        before_send_transaction=watch.wrap(options.before_send_transaction),
         before_breadcrumb=options.before_breadcrumb,
         sensitive_fields=options.sensitive_fields,
         safe_fields=options.safe_fields,
@@ -133,10 +165,26 @@ def send_test_events(options: ProbeOptions) -> SendReport:
     run_id = _random.token_hex(8)
     planted = plant()
     log = DeliveryLog()
-    sdk = sdk_probe_options(options, log)
+    watch = HookWatch()
+    sdk = sdk_probe_options(options, log, watch)
     started = time.monotonic()
     client = sentry_sdk.Client(**sdk)
     sent: list[tuple[str, str | None]] = []
+    dropped_by: dict[int, str] = {}  # index in ``sent`` -> why it was dropped
+
+    def send(kind: str, capture: Callable[[], str | None]) -> None:
+        """Capture one event; the hooks run synchronously, so a raise recorded during the
+        call belongs to this event."""
+        before = len(watch.raised)
+        event_id = capture()
+        if event_id is None:
+            hook = options.before_send_transaction if kind == TRANSACTION else options.before_send
+            if len(watch.raised) > before:
+                dropped_by[len(sent)] = f"raised {watch.raised[-1]}"
+            else:
+                dropped_by[len(sent)] = "returned None" if hook else DROPPED_BY_SDK
+        sent.append((kind, event_id))
+
     try:
         with sentry_sdk.isolation_scope() as isolation:
             # start clean: no breadcrumbs, tags or user inherited from this process's scopes
@@ -154,10 +202,10 @@ def send_test_events(options: ProbeOptions) -> SendReport:
                 level="info",
                 data={planted.breadcrumb.key: planted.breadcrumb.value, "attempt": 1},
             )
-            sent.append((ERROR, _send_error(planted.frame_local.value, run_id)))
-            sent.append((MESSAGE, _send_message(run_id)))
+            send(ERROR, lambda: _send_error(planted.frame_local.value, run_id))
+            send(MESSAGE, lambda: _send_message(run_id))
             if options.transaction:
-                sent.append((TRANSACTION, _send_transaction(planted, run_id)))
+                send(TRANSACTION, lambda: _send_transaction(planted, run_id))
         expected = sum(1 for _kind, event_id in sent if event_id)
         client.flush(timeout=options.send_timeout * (expected + 1) + 1.0)
     finally:
@@ -166,8 +214,13 @@ def send_test_events(options: ProbeOptions) -> SendReport:
     elapsed = time.monotonic() - started
     by_id = {r.event_id: r for r in records if r.event_id}
     events = tuple(
-        SentEvent(kind=kind, event_id=event_id, record=by_id.get(event_id) if event_id else None)
-        for kind, event_id in sent
+        SentEvent(
+            kind=kind,
+            event_id=event_id,
+            record=by_id.get(event_id) if event_id else None,
+            dropped_by=dropped_by.get(index),
+        )
+        for index, (kind, event_id) in enumerate(sent)
     )
     return SendReport(
         run_id=run_id,
