@@ -11,9 +11,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from para_monitor_cli.errors import UsageError
-from para_monitor_cli.redaction import MASK, redact_dsn, register_secret
+from para_monitor_cli.redaction import redact_dsn, register_secret
 
 DEFAULT_URL = "https://sentry.io/"
 DEFAULT_CONFIG = "alert_rules.yaml"
@@ -101,16 +102,20 @@ def display_value(name: str, value: str | None) -> str:
     if value is None:
         return "-"
     if name == "auth_token":
-        return f"{MASK} ({len(value)} characters)"
+        return "set (hidden)"
     if name == "dsn":
         return redact_dsn(value)
     return value
 
 
-def parse_dotenv(text: str) -> dict[str, str]:
-    """Parse a .env file: KEY=VALUE lines, optional ``export``, quotes, ``#`` comments."""
+def parse_dotenv(text: str, source: str = ".env") -> dict[str, str]:
+    """Parse a .env file: KEY=VALUE lines, optional ``export``, quotes, ``#`` comments.
+
+    A quoted value must close its quote on the same line (a :class:`UsageError` naming
+    ``source`` and the line otherwise); lines without ``=`` are ignored.
+    """
     result: dict[str, str] = {}
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -120,8 +125,21 @@ def parse_dotenv(text: str) -> dict[str, str]:
         if not sep:
             continue
         key, value = key.strip(), value.strip()
-        if value[:1] in {'"', "'"} and value.endswith(value[0]) and len(value) >= 2:
-            value = value[1:-1]
+        if value[:1] in {'"', "'"}:
+            quote = value[0]
+            end = value.find(quote, 1)
+            if end == -1:
+                raise UsageError(
+                    f"{source}:{number}: the value of {key} opens a {quote} quote "
+                    "that is never closed",
+                    hint=f"close the quote: {key}={quote}...{quote}",
+                )
+            rest = value[end + 1 :].strip()
+            if rest and not rest.startswith("#"):
+                raise UsageError(
+                    f"{source}:{number}: unexpected text after the quoted value of {key}"
+                )
+            value = value[1:end]
         elif " #" in value:
             value = value.split(" #", 1)[0].rstrip()
         if key:
@@ -149,12 +167,75 @@ def _read_sentryclirc(path: Path) -> dict[str, str]:
     try:
         parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
     except (configparser.Error, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not a valid .sentryclirc: {type(exc).__name__}") from None
+        line, problem = _sentryclirc_problem(exc)
+        where = f"{path}:{line}" if line is not None else str(path)
+        raise UsageError(f"{where}: not a valid .sentryclirc: {problem}") from None
     values: dict[str, str] = {}
     for name, (_env, section, key) in _KEYS.items():
         if section and key and parser.has_option(section, key):
             values[name] = parser.get(section, key).strip()
     return values
+
+
+def _sentryclirc_problem(exc: Exception) -> tuple[int | None, str]:
+    """(line, what is wrong) for a .sentryclirc parse error, never quoting the line itself
+    (it may hold the token)."""
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return exc.lineno, "a setting before any [section] header"
+    if isinstance(exc, configparser.DuplicateOptionError):
+        return exc.lineno, f"{exc.option!r} appears twice in [{exc.section}]"
+    if isinstance(exc, configparser.DuplicateSectionError):
+        return exc.lineno, f"section [{exc.section}] appears twice"
+    if isinstance(exc, configparser.ParsingError) and exc.errors:
+        more = len(exc.errors) - 1
+        return exc.errors[0][0], "not a 'key = value' line" + (
+            f" (and {more} more)" if more else ""
+        )
+    if isinstance(exc, UnicodeDecodeError):
+        return exc.object[: exc.start].count(b"\n") + 1, "not UTF-8 text"
+    return None, type(exc).__name__
+
+
+URL_FORM = "http(s)://host[:port]/"
+
+
+def check_url(value: str, source: str) -> None:
+    """Raise a :class:`UsageError` naming ``source`` unless ``value`` is an http(s) URL with a
+    host and a valid port."""
+    problem: str | None = None
+    try:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https"):
+            problem = "it does not start with http:// or https://"
+        elif not parts.hostname:
+            problem = "it has no host"
+        else:
+            parts.port  # noqa: B018  (raises ValueError for a port out of range or not a number)
+    except ValueError as exc:
+        text = str(exc)
+        problem = "the port is not a number" if text.startswith("Port could not") else text
+    if problem is not None:
+        raise UsageError(
+            f"{setting_label('url', source)} {value!r} is not a Sentry URL: {problem}",
+            hint=f"the URL looks like {URL_FORM}, e.g. https://sentry.io/ or "
+            "http://127.0.0.1:9000/",
+        )
+
+
+def setting_label(name: str, source: str) -> str:
+    """A setting named as where it came from: ``--url``, ``SENTRY_URL (environment)``,
+    ``SENTRY_URL in /app/.env``, ``url in /home/me/.sentryclirc``."""
+    env, _section, key = _KEYS[name]
+    if source.startswith("flag "):
+        return source.removeprefix("flag ")
+    if source.startswith("env "):
+        return f"{env} (environment)"
+    path = source.partition(" (")[2].removesuffix(")")
+    if source.startswith(".sentryclirc"):
+        return f"{key or name} in {path}"
+    if source.startswith(".env"):
+        return f"{env} in {path}"
+    return f"{env} ({source})"
 
 
 def resolve(
@@ -177,12 +258,15 @@ def resolve(
     dotenvs: list[tuple[Path, dict[str, str]]] = []
     for candidate in (cwd / ".env", cwd / "backend" / ".env"):
         if candidate.is_file():
-            dotenvs.append((candidate, parse_dotenv(candidate.read_text(encoding="utf-8"))))
+            text = candidate.read_text(encoding="utf-8")
+            dotenvs.append((candidate, parse_dotenv(text, str(candidate))))
     rcs = [(p, _read_sentryclirc(p)) for p in find_sentryclirc(cwd, home)]
 
     values: dict[str, Value] = {}
     for name, (env, _section, _key) in _KEYS.items():
         values[name] = _resolve_one(name, env, flags, environ, dotenvs, rcs)
+    if values["url"].source != "default" and values["url"].value:
+        check_url(values["url"].value, values["url"].source)
     for name in SECRET_KEYS:
         secret = values[name].value
         register_secret(secret)

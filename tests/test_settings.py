@@ -124,8 +124,86 @@ def test_secrets_are_registered_and_redacted(tmp_path: Path) -> None:
 
 def test_invalid_sentryclirc_is_a_usage_error(tmp_path: Path) -> None:
     write(tmp_path / ".sentryclirc", "not an ini file [\n")
-    with pytest.raises(UsageError, match=r"\.sentryclirc: not a valid \.sentryclirc"):
+    with pytest.raises(UsageError, match=r"\.sentryclirc:1: not a valid \.sentryclirc"):
         resolve({}, environ={}, cwd=tmp_path, home=None)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        ("token = sntrys_secret_0123456789\n", 1, "before any [section] header"),
+        ("[auth]\ntoken = a0000000\n\n[defaults]\nnot a setting line\n", 5, "key = value"),
+        ("[defaults]\norg = a\norg = b\n", 3, "'org' appears twice in [defaults]"),
+        ("[auth]\n[auth]\n", 2, "section [auth] appears twice"),
+    ],
+)
+def test_sentryclirc_errors_name_the_line_and_never_quote_it(
+    tmp_path: Path, text: str, line: int, problem: str
+) -> None:
+    rc = write(tmp_path / ".sentryclirc", text)
+    with pytest.raises(UsageError) as info:
+        resolve({}, environ={}, cwd=tmp_path, home=None)
+    assert info.value.message.startswith(f"{rc}:{line}: not a valid .sentryclirc: ")
+    assert problem in info.value.message
+    assert "sntrys_secret" not in info.value.message
+
+
+def test_dotenv_unterminated_quote_names_file_and_line(tmp_path: Path) -> None:
+    env = write(tmp_path / ".env", 'SENTRY_PROJECT=api\nSENTRY_ORG="para-autopilot\n')
+    with pytest.raises(UsageError, match=rf"^{env}:2: the value of SENTRY_ORG opens a \" quote"):
+        resolve({}, environ={}, cwd=tmp_path, home=None)
+
+
+def test_dotenv_quoted_value_with_a_comment() -> None:
+    assert parse_dotenv("A='x y' # note\nB=\"#not a comment\"\n") == {
+        "A": "x y",
+        "B": "#not a comment",
+    }
+    with pytest.raises(UsageError, match=r"^\.env:1: unexpected text after the quoted value"):
+        parse_dotenv('A="x"y\n')
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("not a url", "it does not start with http:// or https://"),
+        ("ftp://127.0.0.1:9000/", "it does not start with http:// or https://"),
+        ("127.0.0.1:9000", "it does not start with http:// or https://"),
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://127.0.0.1:99999/", "Port out of range 0-65535"),
+        ("http://127.0.0.1:90x/", "the port is not a number"),
+        ("https:///path", "it has no host"),
+    ],
+)
+def test_an_invalid_url_is_a_usage_error_naming_the_flag(
+    tmp_path: Path, url: str, problem: str
+) -> None:
+    with pytest.raises(UsageError) as info:
+        resolve({"url": url}, environ={}, cwd=tmp_path, home=None)
+    assert info.value.message == f"--url {url!r} is not a Sentry URL: {problem}"
+
+
+def test_an_invalid_url_names_its_source(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"^SENTRY_URL \(environment\) 'x' is not a Sentry URL"):
+        resolve({}, environ={"SENTRY_URL": "x"}, cwd=tmp_path, home=None)
+    env = write(tmp_path / ".env", "SENTRY_URL=ftp://h/\n")
+    with pytest.raises(UsageError, match=rf"^SENTRY_URL in {env} 'ftp://h/'"):
+        resolve({}, environ={}, cwd=tmp_path, home=None)
+    env.unlink()
+    rc = write(tmp_path / ".sentryclirc", "[defaults]\nurl = localhost:9000\n")
+    with pytest.raises(UsageError, match=rf"^url in {rc} 'localhost:9000'"):
+        resolve({}, environ={}, cwd=tmp_path, home=None)
+
+
+def test_valid_urls_pass(tmp_path: Path) -> None:
+    for url in ("https://sentry.io/", "http://127.0.0.1:9000/", "https://[::1]:8443/sentry/"):
+        assert resolve({"url": url}, environ={}, cwd=tmp_path, home=None).url == url
+
+
+def test_the_token_is_shown_as_set_without_its_length(tmp_path: Path) -> None:
+    s = resolve({"auth_token": "tok-abcdef123456"}, environ={}, cwd=tmp_path, home=None)
+    shown = {name: value for name, value, _ in s.shown()}
+    assert shown["auth_token"] == "set (hidden)"
 
 
 def test_require_says_how_to_configure(tmp_path: Path) -> None:
