@@ -372,3 +372,16 @@ def test_cli_without_a_token_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -
     out = CliRunner().invoke(app, ["check-setup", "--only", "team"])
     assert out.exit_code == 2
     assert "--offline" in out.stderr
+
+
+def test_an_invalid_dsn_names_where_it_came_from(tmp_path: Path) -> None:
+    for flags, environ, name in (
+        ({"dsn": "ftp://k@h/1"}, {}, "--dsn"),
+        ({}, {"SENTRY_DSN": "http://k@[::1/2"}, "SENTRY_DSN (environment)"),
+    ):
+        settings = resolve(flags, environ=environ, cwd=tmp_path, home=tmp_path, config=SPEC)
+        report = check_setup(settings, CheckSetupOptions(offline=True, only=("dsn",)))
+        dsn = result(report, "dsn")
+        assert dsn.status == "failed"
+        assert dsn.summary.startswith(f"{name} is not a valid Sentry DSN ("), dsn.summary
+        assert "from flag" not in dsn.summary

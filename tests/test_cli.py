@@ -67,7 +67,7 @@ def test_show_config_names_each_source_and_never_prints_secrets(tmp_path: Path) 
     assert rows["org"] == {"name": "org", "value": "para-autopilot", "source": "env SENTRY_ORG"}
     assert rows["project"]["source"] == "flag --project"
     assert rows["dsn"]["value"] == "https://****@o42.ingest.sentry.io/4242"
-    assert rows["auth_token"]["value"] == f"**** ({len(TOKEN)} characters)"
+    assert rows["auth_token"]["value"] == "set (hidden)"
 
 
 def test_bad_flag_is_a_usage_error(tmp_path: Path) -> None:
@@ -137,9 +137,7 @@ def test_spec_error_names_file_line_and_path() -> None:
     _, err = run_guarded(
         SpecError(
             [
-                SpecProblem(
-                    "alert_rules.yaml", 12, 7, "monitors[1].window", "expected 1m..1d"
-                ),
+                SpecProblem("alert_rules.yaml", 12, 7, "monitors[1].window", "expected 1m..1d"),
                 SpecProblem("alert_rules.yaml", 30, 3, "alerts[0]", "unknown key"),
             ]
         )
@@ -191,3 +189,37 @@ def test_help_imports_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert "HEAVY []" in result.stderr, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--url", "http://[::1", "plan"],
+        ["--url", "not a url", "plan"],
+        ["--url", "ftp://127.0.0.1:9000/", "check-setup"],
+        ["--url", "http://127.0.0.1:99999/", "export"],
+    ],
+)
+def test_an_invalid_url_is_exit_2_naming_the_flag(tmp_path: Path, args: list[str]) -> None:
+    code, _, err = invoke(args, tmp_path)
+    assert code == EXIT_USAGE, err
+    assert err.startswith(f"error: --url {args[1]!r} is not a Sentry URL")
+
+
+def test_an_unparsable_dsn_is_a_usage_error_naming_its_source() -> None:
+    from para_monitor_cli.runtime.sentry import validate_dsn
+
+    for dsn in ("http://k@[::1/2", "http://k@h:99999/1", "ftp://k@h/1", "nonsense"):
+        with pytest.raises(InvalidDsnError) as info:
+            validate_dsn(dsn, "flag --dsn")
+        assert info.value.message.startswith("--dsn is not a valid Sentry DSN ("), dsn
+    with pytest.raises(InvalidDsnError, match=r"^SENTRY_DSN \(environment\) is not"):
+        validate_dsn("http://k@[::1/2", "env SENTRY_DSN")
+    with pytest.raises(InvalidDsnError, match=r"^the DSN is not a valid Sentry DSN"):
+        validate_dsn("http://k@[::1/2")
+
+
+def test_test_event_with_an_unparsable_dsn_is_exit_2(tmp_path: Path) -> None:
+    code, _, err = invoke(["--dsn", "http://k@[::1/2", "test-event", "--no-verify"], tmp_path)
+    assert code == EXIT_USAGE, err
+    assert "not a valid Sentry DSN (Invalid IPv6 URL)" in err

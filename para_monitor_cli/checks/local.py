@@ -60,9 +60,9 @@ def check_dsn(ctx: CheckContext) -> Outcome:
         return failed("SENTRY_DSN is not set: the backend starts with Sentry disabled", DSN_SOURCES)
     source = ctx.settings.values["dsn"].source
     try:
-        parsed = validate_dsn(dsn)
+        parsed = validate_dsn(dsn, source)
     except InvalidDsnError as exc:
-        return failed(f"{exc.message} (from {source})", *((exc.hint,) if exc.hint else ()))
+        return failed(exc.message, *((f"hint: {exc.hint}",) if exc.hint else ()))
     host = parsed.netloc
     shape = f"well formed (host {host}, project id {parsed.project_id}, from {source})"
     if ctx.offline:

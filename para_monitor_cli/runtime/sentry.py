@@ -15,7 +15,7 @@ from sentry_sdk.integrations.logging import (
     ignore_logger_for_sentry_logs,
 )
 from sentry_sdk.scope import should_send_default_pii
-from sentry_sdk.utils import BadDsn, Dsn
+from sentry_sdk.utils import Dsn
 
 from para_monitor_cli.errors import InvalidDsnError
 from para_monitor_cli.runtime.hooks import OWN_LOGGERS, BreadcrumbHook, EventHook, Hooks
@@ -41,16 +41,29 @@ def traces_sample_rate_for(environment: str) -> float:
     return TRACES_SAMPLE_RATES.get(environment, DEFAULT_TRACES_SAMPLE_RATE)
 
 
-def validate_dsn(dsn: str) -> Dsn:
-    """Parse a DSN, or raise :class:`InvalidDsnError` naming the problem (never the DSN)."""
+def validate_dsn(dsn: str, source: str | None = None) -> Dsn:
+    """Parse a DSN, or raise :class:`InvalidDsnError` naming the problem (never the DSN).
+
+    ``source`` is where the caller got it, as :mod:`para_monitor_cli.settings` records it
+    (``"flag --dsn"``, ``"env SENTRY_DSN"``, ``".env (path)"``): the message names it.
+    """
     try:
         return Dsn(dsn)
-    except BadDsn as exc:
-        reason = str(exc).split(" '", 1)[0].split(" %", 1)[0]
+    except ValueError as exc:  # BadDsn, and urlsplit's own ValueError (bad IPv6, bad port)
+        reason = str(exc).split(" '", 1)[0].split(" %", 1)[0].split(" (", 1)[0]
         raise InvalidDsnError(
-            f"SENTRY_DSN is not a valid Sentry DSN ({reason})",
+            f"{_dsn_name(source)} is not a valid Sentry DSN ({reason or type(exc).__name__})",
             hint="it looks like https://<public key>@o<org>.ingest.sentry.io/<project id>",
         ) from None
+
+
+def _dsn_name(source: str | None) -> str:
+    """How to name a DSN in a message, from its settings source."""
+    if source is None:
+        return "the DSN"
+    from para_monitor_cli.settings import setting_label
+
+    return setting_label("dsn", source)
 
 
 def sdk_options(
