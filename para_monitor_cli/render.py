@@ -7,6 +7,7 @@ redacted on the way out, so a token or DSN key can never be printed by accident.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -54,8 +55,12 @@ class Output:
         self.note(f"error: {text}", style="bold red")
 
     def emit_json(self, data: Any) -> None:
-        """A JSON document on stdout (redacted, stable key order)."""
-        text = json.dumps(data, indent=2, sort_keys=True, default=str)
+        """A JSON document on stdout (redacted, stable key order). Never ``NaN``/``Infinity``
+        (not JSON): a non-finite float is written as the string ``"nan"``, ``"inf"`` or
+        ``"-inf"``."""
+        text = json.dumps(
+            _finite_json(data), indent=2, sort_keys=True, default=str, allow_nan=False
+        )
         self.out.file.write(redact(text) + "\n")
         self.out.file.flush()
 
@@ -64,6 +69,17 @@ class Output:
         for row in rows:
             table.add_row(*(redact(cell) for cell in row))
         self.out.print(table)
+
+
+def _finite_json(value: Any) -> Any:
+    """``value`` with every non-finite float turned into its name (strict JSON has none)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _finite_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_json(item) for item in value]
+    return value
 
 
 def settings_rows(rows: Iterable[tuple[str, str, str]]) -> list[dict[str, str]]:

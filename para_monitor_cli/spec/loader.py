@@ -10,6 +10,7 @@ the right line with a did-you-mean for unknown keys and misspelt choices.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,10 +93,15 @@ class _Builder:
             inner = active | {id(node)}
             return [self.build(item, (*path, i), inner) for i, item in enumerate(node.value)]
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             self.problem(path, node.start_mark, f"cannot read this value: {_short(exc)}")
             return None
+        if isinstance(value, float) and not math.isfinite(value):
+            # .inf, .nan, 1e400: Sentry's JSON has no such numbers, so no field may hold one
+            self.problem(path, node.start_mark, f"expected a finite number, got {node.value!r}")
+            return None
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: YamlPath, active: frozenset[int]) -> Any:
         try:
@@ -157,7 +163,9 @@ def read_document(text: str, file: str) -> tuple[Any, Marks, list[SpecProblem]]:
             return None, builder.marks, builder.problems
         data = builder.build(node, (), frozenset())
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # Point at where the construct began (the unclosed ``[`` or quote), when PyYAML knows
+        # it, and name where the parser gave up as the second location.
+        mark = _primary_mark(exc)
         message = _syntax_message(exc)
         builder.problems.append(
             SpecProblem(
@@ -200,11 +208,33 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> SpecP
     )
 
 
+def _opens_here(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether the error's context is a construct left open (``[``, ``{``, a quote): then its
+    start is where the mistake is. A block mapping's start (often line 1) is not."""
+    return bool(
+        exc.context
+        and exc.context.startswith("while ")
+        and exc.context_mark is not None
+        and exc.problem_mark is not None
+        and "block" not in exc.context
+        and (exc.context_mark.line, exc.context_mark.column)
+        != (exc.problem_mark.line, exc.problem_mark.column)
+    )
+
+
+def _primary_mark(exc: yaml.MarkedYAMLError) -> yaml.Mark | None:
+    return exc.context_mark if _opens_here(exc) else (exc.problem_mark or exc.context_mark)
+
+
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     parts = [p for p in (exc.context, exc.problem) if p]
     text = ", ".join(parts) if parts else "invalid YAML"
     if "expected a single document" in text:
         return "expected one YAML document, found several (remove the extra '---')"
+    problem = exc.problem_mark
+    if _opens_here(exc) and problem is not None and exc.problem:
+        where = f"line {problem.line + 1}, column {problem.column + 1}"
+        return f"{exc.context} that starts here: {exc.problem} at {where}"
     return text
 
 
@@ -240,12 +270,18 @@ def _walk(data: Any, loc: tuple[int | str, ...]) -> tuple[YamlPath, Any]:
     """Follow a pydantic error location through the data, skipping union and tag parts."""
     path: list[PathPart] = []
     current = data
+    in_scalar = False
     for part in loc:
+        if in_scalar:
+            # the file holds a scalar here (``level: ">= critical"``) that a validator parsed
+            # into a mapping: the error belongs to what the file wrote, not to a made-up child
+            continue
         in_dict = isinstance(current, dict) and isinstance(part, str) and part in current
         in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
         if in_dict or in_list:
             path.append(part)
             current = current[part]
+            in_scalar = not isinstance(current, dict | list) and current is not None
         elif isinstance(current, dict) and isinstance(part, str) and _is_loc_noise(part, current):
             continue
         else:

@@ -14,6 +14,7 @@ every ``format_*`` function writes the value back in the file's form (for ``expo
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -29,10 +30,32 @@ _THRESHOLD_RE = re.compile(rf"^\s*({_NUMBER})\s*(ms|s|min|m|h|%)?\s*$")
 DURATION_EXAMPLE = "a duration like 30s, 10m, 1h, 1d or 1w"
 
 
+def describe_value(value: object) -> str:
+    """How an unexpected YAML value reads in a message: ``true`` (and why), ``nothing``, ..."""
+    if isinstance(value, bool):
+        word = "true" if value else "false"
+        return f"{word} (YAML reads an unquoted yes/no/on/off/true/false as {word})"
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def finite(number: float, written: object) -> float:
+    """``number`` if finite; infinity and NaN are refused (Sentry's JSON cannot carry them)."""
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {written!r}")
+    return number
+
+
 def parse_duration(value: object, *, allow_zero: bool = False) -> int:
     """``"10m"`` -> ``600`` (seconds). Integers are refused: a bare number has no unit."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"expected {DURATION_EXAMPLE}")
+        raise ValueError(f"expected {DURATION_EXAMPLE}, got {describe_value(value)}")
     if isinstance(value, int):
         if value == 0 and allow_zero:
             return 0
@@ -72,22 +95,24 @@ class Quantity:
 
 def parse_quantity(value: object) -> Quantity:
     """``"3s"`` -> ``Quantity(3000.0, "ms")``; ``"95%"`` -> ``Quantity(95.0, "%")``."""
-    if isinstance(value, bool):
-        raise ValueError("expected a number, a duration like 3s or 250ms, or a percentage")
+    expected = "expected a number, a duration like 3s or 250ms, or a percentage"
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"{expected}, got {describe_value(value)}")
     if isinstance(value, (int, float)):
-        return Quantity(float(value), "")
-    if not isinstance(value, str):
-        raise ValueError("expected a number, a duration like 3s or 250ms, or a percentage")
+        try:
+            return Quantity(finite(float(value), value), "")
+        except OverflowError:  # an int too large for a float
+            raise ValueError(f"expected a finite number, got {value!r}") from None
     match = _THRESHOLD_RE.match(value)
     if not match:
         raise ValueError(
             "expected a number, a duration like 3s or 250ms, or a percentage like 5%, "
             f"got {value!r}"
         )
-    number = float(match.group(1))
+    number = finite(float(match.group(1)), value)
     unit = match.group(2) or ""
     if unit in _THRESHOLD_DURATION_MS:
-        return Quantity(number * _THRESHOLD_DURATION_MS[unit], "ms")
+        return Quantity(finite(number * _THRESHOLD_DURATION_MS[unit], value), "ms")
     return Quantity(number, unit)
 
 
@@ -116,7 +141,10 @@ def format_threshold(value: float, *, duration: bool = False, percent: bool = Fa
 OPERATORS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "==": "eq", "=": "eq"}
 OPERATOR_TEXT = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "eq": "=="}
 
-_CONDITION_RE = re.compile(r"^\s*(?P<agg>.+?)\s*(?P<op>>=|<=|==|>|<|=)\s*(?P<value>[^<>=]+?)\s*$")
+#: The operator is any run of comparison characters, so a typo (``=>``, ``>>``, ``!=``) is named
+#: as such instead of being read as part of the aggregate.
+_CONDITION_RE = re.compile(r"^\s*(?P<agg>.+?)\s*(?P<op>[<>=!]+)\s*(?P<value>[^<>=!]+?)\s*$")
+CONDITION_OPERATORS = (">", ">=", "<", "<=")
 
 
 @dataclass(frozen=True)
@@ -139,9 +167,14 @@ def parse_condition(text: object) -> ParsedCondition:
             f"expected '<aggregate> <op> <threshold>', e.g. 'p95(transaction.duration) > 3s', "
             f"got {text!r}"
         )
+    operator = match.group("op")
+    if operator not in OPERATORS:
+        raise ValueError(
+            f"unknown comparison {operator!r}, expected one of {' '.join(CONDITION_OPERATORS)}"
+        )
     return ParsedCondition(
         aggregate=match.group("agg"),
-        operator=OPERATORS[match.group("op")],
+        operator=OPERATORS[operator],
         threshold=parse_quantity(match.group("value")),
         threshold_text=match.group("value"),
     )
@@ -183,7 +216,7 @@ def parse_frequency(text: object) -> ParsedFrequency:
         raise ValueError(f"expected {example}, got {text!r}")
     return ParsedFrequency(
         operator=OPERATORS[match.group("op") or ">"],
-        value=float(match.group("value")),
+        value=finite(float(match.group("value")), match.group("value")),
         percent=bool(match.group("pct")),
         interval=parse_duration(match.group("window")),
     )
