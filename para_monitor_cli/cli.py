@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from para_monitor_cli import __version__
-from para_monitor_cli.errors import EXIT_BUG, EXIT_INTERRUPTED, ParaMonitorError
+from para_monitor_cli.errors import EXIT_BUG, EXIT_INTERRUPTED, ParaMonitorError, SpecError
 from para_monitor_cli.redaction import RedactingFilter, redact
 from para_monitor_cli.settings import DEFAULT_CONFIG, Settings, resolve
 
@@ -53,7 +53,11 @@ def guarded(output: Output, debug: bool, fn: Callable[[], int | None]) -> int:
     try:
         code = fn() or 0
     except ParaMonitorError as exc:
-        output.error(exc.message)
+        if isinstance(exc, SpecError):  # every error of the file, as validate lists them
+            for problem in [p for p in exc.problems if p.severity == "error"] or exc.problems:
+                output.error(str(problem))
+        else:
+            output.error(exc.message)
         if exc.hint:
             output.note(f"hint: {exc.hint}")
         code = exc.exit_code

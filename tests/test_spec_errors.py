@@ -134,3 +134,18 @@ def test_a_parsed_scalar_keeps_the_files_path() -> None:
     ((_, path, message),) = errors_of(text)
     assert path == "alerts[0].filters[0].level"
     assert "got 'critical'" in message
+
+
+@pytest.mark.parametrize("command", [["plan"], ["apply-alerts", "--yes"]])
+def test_plan_and_apply_on_an_invalid_file_list_every_error(
+    command: list[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "alert_rules.yaml"
+    path.write_text(REPO_SPEC.replace("    window: 10m\n", "    windw: 10m\n", 1), "utf-8")
+    result = runner.invoke(app, ["--config", str(path), "--org", "o", *command])
+    assert result.exit_code == 2
+    assert f"error: {path}:57:5: monitors[1]: missing required key 'window'\n" in result.stderr
+    assert f"error: {path}:61:5: monitors[1].windw: unknown key 'windw'; did you mean" in (
+        result.stderr
+    )
+    assert "more)" not in result.stderr

@@ -28,6 +28,7 @@ def apply_command(
     on_progress: Callable[[Any, str], None] | None = None,
     client: Any = None,
     on_warning: Callable[[str], None] | None = None,
+    spec: Any = None,
 ) -> ApplyOutcome:
     """Plan; unless ``dry_run`` (or ``confirm`` declines), apply every pending change.
 
@@ -35,7 +36,10 @@ def apply_command(
     """
     from para_monitor_cli.commands.plan import make_client
     from para_monitor_cli.reconcile.apply import apply_plan
+    from para_monitor_cli.spec.check import load_spec
 
+    if spec is None:  # an invalid file is reported before any setting or network is needed
+        spec = load_spec(settings.config)
     if client is None:
         with make_client(settings, on_warning) as own:
             return apply_command(
@@ -46,8 +50,9 @@ def apply_command(
                 on_plan=on_plan,
                 on_progress=on_progress,
                 client=own,
+                spec=spec,
             )
-    planned = plan_command(settings, prune=prune, client=client)
+    planned = plan_command(settings, prune=prune, client=client, spec=spec)
     if on_plan is not None:
         on_plan(planned)
     outcome = ApplyOutcome(planned=planned, dry_run=dry_run)

@@ -35,8 +35,9 @@ def plan_command(
     prune: bool = False,
     client: Any = None,
     on_warning: Callable[[str], None] | None = None,
+    spec: Any = None,
 ) -> PlanResult:
-    """Load the spec, read Sentry, and compute the Plan (no writes)."""
+    """Load the spec (unless given), read Sentry, and compute the Plan (no writes)."""
     from dataclasses import replace
 
     from para_monitor_cli.reconcile.plan import plan
@@ -48,14 +49,15 @@ def plan_command(
     )
     from para_monitor_cli.spec.check import load_spec
 
-    spec = load_spec(settings.config)
+    if spec is None:
+        spec = load_spec(settings.config)
     org = settings.org or spec.organization
     if not org:
         settings.require("org")
         raise AssertionError("unreachable")  # pragma: no cover
     if client is None:
         with make_client(settings, on_warning) as own:
-            return plan_command(settings, prune=prune, client=own)
+            return plan_command(settings, prune=prune, client=own, spec=spec)
     actual = read_actual(client, org, spec=spec, prune=prune)
     desired = desired_resources(spec, actual.directory, default_project=settings.project)
     scope = file_scope(spec, default_project=settings.project)
