@@ -801,3 +801,19 @@ def test_prune_leaves_org_wide_alerts_alone_unless_the_file_defines_one(
     assert owned.exit_code == 0, owned.output
     deletes = [c["name"] for c in json.loads(owned.stdout)["changes"] if c["action"] == "delete"]
     assert deletes == ["org-wide by para-monitor"]
+
+
+def test_export_takes_org_and_project_from_the_config_file(sandbox: Any, tmp_path: Path) -> None:
+    spec_file = tmp_path / "alert_rules.yaml"
+    spec_file.write_text(
+        f"version: 1\norganization: {sandbox.org}\nproject: {sandbox.project}\n", "utf-8"
+    )
+    base = ["--url", sandbox.url, "--auth-token", sandbox.token, "--config", str(spec_file)]
+    result = runner.invoke(app, [*base, "export", "--no-legacy"])
+    assert result.exit_code == 0, result.output
+    assert f"organization: {sandbox.org}\nproject: {sandbox.project}\n" in result.stdout
+    # no organization anywhere: the usual usage error
+    spec_file.write_text("version: 1\n", "utf-8")
+    result = runner.invoke(app, [*base, "export", "--no-legacy"])
+    assert result.exit_code == errors.EXIT_USAGE
+    assert "no org configured" in result.stderr

@@ -27,6 +27,23 @@ class ExportResult:
     output: Path | None = None
 
 
+def file_defaults(settings: Settings) -> tuple[str, str | None]:
+    """The organization and project: settings first, then the --config file's defaults (when
+    it exists and is valid), as plan and check-setup do. No organization anywhere is a usage
+    error."""
+    from para_monitor_cli.spec.check import check_spec
+
+    org, project = settings.org, settings.project
+    if (not org or not project) and settings.config.is_file():
+        spec, _ = check_spec(settings.config)
+        if spec is not None:
+            org = org or spec.organization
+            project = project or spec.project
+    if not org:
+        org = settings.require("org")
+    return org, project
+
+
 def export_command(
     settings: Settings,
     *,
@@ -43,7 +60,7 @@ def export_command(
     from para_monitor_cli.reconcile.state import read_actual
     from para_monitor_cli.spec.check import check_spec
 
-    org = settings.require("org")
+    org, project = file_defaults(settings)
     if client is None:
         with make_client(settings, on_warning) as own:
             return export_command(settings, output=output, legacy=legacy, client=own)
@@ -100,8 +117,8 @@ def export_command(
 
     dashboards = [wire.export_dashboard(d, directory) for d in actual.dashboards]
     document: dict[str, Any] = {"version": 1, "organization": org}
-    if settings.project:
-        document["project"] = settings.project
+    if project:
+        document["project"] = project
     if book.targets:
         document["targets"] = book.targets
     document["monitors"] = sorted(monitors, key=lambda m: (m["project"], m["name"]))
