@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
@@ -95,3 +96,85 @@ def test_faults_handle_switches_per_route(sandbox: Any) -> None:
     assert "X-Sentry-Rate-Limit-Reset" in limited.headers
     assert httpx.delete(f"{base}/_sandbox/faults/", headers=auth).status_code == 200
     assert httpx.get(f"{base}/_sandbox/faults/").status_code == 401
+
+
+# --------------------------------------------------------------------------- bad input: exit 2
+def run_cli(*args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from para_monitor_cli.cli import app
+
+    result = CliRunner().invoke(app, ["sandbox", *args])
+    return result.exit_code, result.stderr
+
+
+@pytest.mark.parametrize("port", ["-5", "65536", "99999999999999999999"])
+def test_a_port_out_of_range_is_a_usage_error(port: str) -> None:
+    code, err = run_cli("--port", port)
+    assert code == 2, err
+    assert f"--port {port} is out of range: use 0-65535" in err
+    assert "Traceback" not in err
+
+
+SEED_PROJECT = (
+    "    projects:\n      - slug: api\n        keys: [{id: abc, secret: def, name: Default}]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("organizations: [{slug: x}]\n", "organizations[0] needs at least one project"),
+        ("user: 3\norganizations: [{slug: x}]\n", "'user' must be a mapping with 'id' and"),
+        ("organizations: []\n", "at least one organization"),
+        ("organizations:\n  - slug: x\n    members: [3]\n", "organizations[0].members[0] must be"),
+        ("organizations:\n  - {slug: x, projects: [{slug: api}]}\n", "needs an active client key"),
+        (
+            "organizations:\n  - slug: x\n" + SEED_PROJECT + "        teams: [ghost]\n",
+            "organizations[0].projects[0].teams: no team 'ghost' in this organization",
+        ),
+        (
+            "organizations:\n  - slug: x\n" + SEED_PROJECT + "    releases: [{projects: [api]}]\n",
+            "organizations[0].releases[0] needs 'version'",
+        ),
+        ("token: {scopes: read}\norganizations: [{slug: x}]\n", "token.scopes must be a list"),
+    ],
+)
+def test_a_bad_seed_is_a_usage_error_naming_file_and_place(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    seed = tmp_path / "s.yaml"
+    seed.write_text(text, encoding="utf-8")
+    code, err = run_cli("--port", "0", "--seed", str(seed))
+    assert code == 2, err
+    assert err.startswith(f"error: --seed: seed file {seed}: "), err
+    assert problem in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_seed_with_a_yaml_error_is_one_line_with_file_line_and_column(tmp_path: Path) -> None:
+    seed = tmp_path / "s.yaml"
+    seed.write_text("organizations:\n  - slug: [a\n    b: c\n", encoding="utf-8")
+    code, err = run_cli("--port", "0", "--seed", str(seed))
+    assert code == 2
+    assert err.strip() == (
+        f"error: --seed: {seed}:3:6: not valid YAML: expected ',' or ']', but got ':' "
+        "(while parsing a flow sequence at 2:11)"
+    )
+    seed = tmp_path / "s.json"
+    seed.write_text('{"organizations": [}', encoding="utf-8")
+    code, err = run_cli("--port", "0", "--seed", str(seed))
+    assert code == 2
+    assert err.strip() == f"error: --seed: {seed}:1:20: not valid JSON: Expecting value"
+
+
+def test_data_that_is_a_file_is_reported_as_a_data_problem(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    code, err = run_cli("--port", "0", "--data", str(afile))
+    assert code == 2, err
+    assert f"error: --data {afile}: {afile} is not a directory" in err
+    assert "--port" not in err
+    code, err = run_cli("--port", "0", "--data", str(afile / "sub"))
+    assert code == 2, err
+    assert err.startswith(f"error: --data {afile / 'sub'}: cannot keep state in")

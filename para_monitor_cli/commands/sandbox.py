@@ -8,6 +8,8 @@ from pathlib import Path
 
 from para_monitor_cli.errors import ParaMonitorError, UsageError
 
+MAX_PORT = 65535
+
 
 @dataclass(frozen=True)
 class SandboxInfo:
@@ -34,9 +36,11 @@ def run_sandbox_server(
 ) -> int:
     """Start the sandbox on 127.0.0.1:``port``, report it through ``on_ready``, serve until
     Ctrl-C. State lives in ``data`` (kept across restarts) or in memory."""
+    if not 0 <= port <= MAX_PORT:
+        raise UsageError(f"--port {port} is out of range: use 0-{MAX_PORT} (0 picks a free one)")
     from para_monitor_cli.sandbox.faults import FaultSyntaxError, parse_fault
     from para_monitor_cli.sandbox.seed import SeedError
-    from para_monitor_cli.sandbox.server import SandboxServer
+    from para_monitor_cli.sandbox.server import DataDirError, SandboxServer
 
     for rule in faults:
         try:
@@ -46,7 +50,11 @@ def run_sandbox_server(
     try:
         server = SandboxServer(port=port, data=data, seed=seed, token=token, faults=tuple(faults))
     except SeedError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(f"--seed: {exc}") from None
+    except DataDirError as exc:
+        raise UsageError(
+            f"--data {data}: {exc}", hint="pass a directory (it is created if missing)"
+        ) from None
     except OSError as exc:
         raise ParaMonitorError(
             f"cannot listen on 127.0.0.1:{port}: {exc.strerror}",

@@ -16,11 +16,13 @@ ORG_KEYS = ("members", "teams", "projects", "integrations", "releases", "alert_r
 
 
 class SeedError(ValueError):
-    """The seed file cannot be read or does not have the expected shape."""
+    """The seed file cannot be read or does not have the expected shape. The message names
+    the file (and the line, or the place in the document) and what is wrong, in one line."""
 
 
 def load_seed(path: Path | None = None) -> Doc:
-    """The seed as a dict: the packaged default, or ``path`` (``.json`` or YAML)."""
+    """The seed as a dict: the packaged default, or ``path`` (``.json`` or YAML), checked
+    for the shape :func:`apply_seed` and the server need."""
     if path is None:
         text = resources.files("para_monitor_cli.sandbox").joinpath(DEFAULT_SEED).read_text()
         name = DEFAULT_SEED
@@ -29,14 +31,146 @@ def load_seed(path: Path | None = None) -> Doc:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise SeedError(f"cannot read seed file {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise SeedError(f"seed file {path} is not UTF-8 text") from None
         name = str(path)
     try:
         data = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise SeedError(f"seed file {name} is not valid: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("organizations"), list):
-        raise SeedError(f"seed file {name} needs a top-level 'organizations' list")
+    except json.JSONDecodeError as exc:
+        raise SeedError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except yaml.YAMLError as exc:
+        raise SeedError(_yaml_problem(name, exc)) from None
+    problem = seed_problem(data)
+    if problem is not None or not isinstance(data, dict):
+        raise SeedError(f"seed file {name}: {problem}")
     return data
+
+
+def _yaml_problem(name: str, exc: yaml.YAMLError) -> str:
+    """``file:line:col: not valid YAML: problem (context at line:col)`` on one line."""
+    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
+        return f"{name}: not valid YAML: {type(exc).__name__}"
+    mark = exc.problem_mark
+    text = f"{name}:{mark.line + 1}:{mark.column + 1}: not valid YAML: {exc.problem}"
+    if exc.context and exc.context_mark is not None:
+        where = exc.context_mark
+        text += f" ({exc.context} at {where.line + 1}:{where.column + 1})"
+    return text
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool) and str(value) != ""
+
+
+def _mappings(parent: Doc, key: str, where: str) -> tuple[list[Doc], str | None]:
+    """``parent[key]`` as a list of mappings (absent is empty), or a problem."""
+    items = parent.get(key, [])
+    if items is None:
+        return [], None
+    if not isinstance(items, list):
+        return [], f"{where}.{key} must be a list"
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            return [], f"{where}.{key}[{i}] must be a mapping"
+    return items, None
+
+
+def _need(item: Doc, keys: tuple[str, ...], where: str) -> str | None:
+    for key in keys:
+        if not _is_id(item.get(key)):
+            return f"{where} needs '{key}' (a string)"
+    return None
+
+
+def seed_problem(data: Any) -> str | None:
+    """What is wrong with a seed document (the first problem), or None when it can be used.
+
+    Checked: the top-level mappings, every list of resources, the keys each resource needs,
+    the slugs that projects, releases and alert rules refer to, and that the first
+    organization's first project has an active client key (the sandbox prints its DSN)."""
+    if not isinstance(data, dict):
+        return "the document must be a mapping with an 'organizations' list"
+    user = data.get("user")
+    if user is not None:
+        if not isinstance(user, dict):
+            return "'user' must be a mapping with 'id' and 'email'"
+        problem = _need(user, ("id", "email"), "user")
+        if problem:
+            return problem
+    token = data.get("token")
+    if token is not None:
+        if not isinstance(token, dict):
+            return "'token' must be a mapping (with 'scopes')"
+        scopes = token.get("scopes", [])
+        if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
+            return "token.scopes must be a list of strings"
+    orgs = data.get("organizations")
+    if not isinstance(orgs, list) or not orgs:
+        return "needs a top-level 'organizations' list with at least one organization"
+    for i, org in enumerate(orgs):
+        problem = _org_problem(org, f"organizations[{i}]", first=i == 0)
+        if problem:
+            return problem
+    return None
+
+
+def _org_problem(org: Any, where: str, *, first: bool) -> str | None:
+    if not isinstance(org, dict):
+        return f"{where} must be a mapping"
+    problem = _need(org, ("slug",), where)
+    if problem:
+        return problem
+    lists: dict[str, list[Doc]] = {}
+    for key in ORG_KEYS:
+        items, problem = _mappings(org, key, where)
+        if problem:
+            return problem
+        lists[key] = items
+    for i, member in enumerate(lists["members"]):
+        problem = _need(member, ("email",), f"{where}.members[{i}]")
+        if problem:
+            return problem
+    teams = set()
+    for i, team in enumerate(lists["teams"]):
+        problem = _need(team, ("slug",), f"{where}.teams[{i}]")
+        if problem:
+            return problem
+        teams.add(str(team["slug"]))
+    projects = set()
+    for i, project in enumerate(lists["projects"]):
+        here = f"{where}.projects[{i}]"
+        problem = _need(project, ("slug",), here) or _refs(project, "teams", teams, here)
+        if problem:
+            return problem
+        for key in ("keys", "rules"):
+            _items, problem = _mappings(project, key, here)
+            if problem:
+                return problem
+        projects.add(str(project["slug"]))
+    for key, needs in (("releases", ("version",)), ("alert_rules", ("name",))):
+        for i, item in enumerate(lists[key]):
+            here = f"{where}.{key}[{i}]"
+            problem = _need(item, needs, here) or _refs(item, "projects", projects, here)
+            if problem:
+                return problem
+    if first:
+        if not lists["projects"]:
+            return f"{where} needs at least one project (the sandbox serves the first one)"
+        keys = lists["projects"][0].get("keys") or []
+        if not any(k.get("isActive", True) for k in keys):
+            return f"{where}.projects[0] needs an active client key under 'keys' (its DSN)"
+    return None
+
+
+def _refs(item: Doc, key: str, known: set[str], where: str) -> str | None:
+    """``item[key]`` lists slugs defined earlier in the organization."""
+    refs = item.get(key, [])
+    if not isinstance(refs, list):
+        return f"{where}.{key} must be a list of slugs"
+    for ref in refs:
+        if str(ref) not in known:
+            return f"{where}.{key}: no {key[:-1]} {str(ref)!r} in this organization"
+    return None
 
 
 def apply_seed(store: Store, seed: Doc, now: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,28 @@ import uvicorn
 from para_monitor_cli.sandbox import model
 from para_monitor_cli.sandbox.app import create_app, open_state, reset_state
 from para_monitor_cli.sandbox.faults import FaultMiddleware, Faults
-from para_monitor_cli.sandbox.seed import load_seed
+from para_monitor_cli.sandbox.seed import SeedError, load_seed
 from para_monitor_cli.sandbox.store import Doc, Store
 from para_monitor_cli.sandbox.web import SandboxState
 
 HOST = "127.0.0.1"
+
+
+class DataDirError(ValueError):
+    """The state directory (``--data``) cannot hold the sandbox's state."""
+
+
+def open_store(data: Path | None) -> Store:
+    """The state store: in ``data`` (created if missing) or in memory; a
+    :class:`DataDirError` naming the directory when it cannot be used."""
+    if data is not None and data.exists() and not data.is_dir():
+        raise DataDirError(f"{data} is not a directory")
+    try:
+        return Store(data)
+    except OSError as exc:
+        raise DataDirError(f"cannot keep state in {data}: {exc.strerror or exc}") from None
+    except sqlite3.Error as exc:
+        raise DataDirError(f"cannot keep state in {data}: {exc}") from None
 
 
 class SandboxServer:
@@ -33,17 +51,28 @@ class SandboxServer:
         faults: tuple[str, ...] = (),
     ) -> None:
         self.seed: Doc = load_seed(seed)
-        self.store = Store(data)
+        self.store = open_store(data)
         # proto=IPPROTO_TCP so asyncio sets TCP_NODELAY on accepted connections: without it
         # Nagle holds the response body back for a delayed ACK (40 ms per request)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, port))
-        self.port: int = self._socket.getsockname()[1]
-        self.url = f"http://{host}:{self.port}/"
-        self.state: SandboxState
-        self.state, self.token = open_state(self.store, self.seed, token, self.url)
+        try:
+            self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._socket.bind((host, port))
+            self.port: int = self._socket.getsockname()[1]
+            self.url = f"http://{host}:{self.port}/"
+            self.state: SandboxState
+            try:
+                self.state, self.token = open_state(self.store, self.seed, token, self.url)
+            except (LookupError, TypeError, ValueError, AttributeError) as exc:
+                # the shape check in load_seed should catch these first; name what broke
+                where = str(seed) if seed is not None else "the default seed"
+                raise SeedError(
+                    f"seed file {where} cannot be applied: {type(exc).__name__}: {exc}"
+                ) from None
+        except BaseException:
+            self.close()
+            raise
         self.app: Any = create_app(self.state)
         self.faults = Faults(faults)
         self.app.state.faults = self.faults
