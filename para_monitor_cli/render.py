@@ -607,7 +607,11 @@ def show_sandbox(output: Output, info: Any) -> None:
 
 def show_scrub_check(output: Output, report: Any) -> None:
     """The leak report of ``scrub-check`` (a ``scrub.checker.CheckReport``): every leak by
-    sample, JSON path, kind and rule; never the leaked value."""
+    sample, JSON path, kind and rule (never the leaked value), every event the hook raised on
+    or dropped, and the verdict of ``scrub.checker.findings``."""
+    from para_monitor_cli.scrub.checker import findings
+
+    found = findings(report)
     leaks = [
         {"sample": x.sample, "path": x.path, "kind": x.kind, "rule": x.rule, "value": x.redacted}
         for x in report.leaks
@@ -627,24 +631,34 @@ def show_scrub_check(output: Output, report: Any) -> None:
                 "destroyed_harmless": destroyed,
                 "dropped_samples": list(report.dropped),
                 "hook_errors": list(report.hook_errors),
-                "ok": not report.leaks,
+                "findings": found,
+                "ok": report.ok,
             }
         )
         return
     for x in leaks:
         output.line(f"LEAK {x['sample']}: {x['path']}  kind={x['kind']}  rule={x['rule']}")
+    for problem in report.hook_errors:
+        output.line(f"HOOK RAISED {problem} (the SDK would lose the event)")
+    for name in report.dropped:
+        output.line(f"DROPPED {name} (nothing came out of the scrubber: not sent)")
     for d in destroyed:
         output.warning(
             f"harmless value destroyed: {d['sample']}: {d['path']} (was {d['expected']})"
         )
-    for name in report.dropped:
-        output.note(f"dropped by the scrubber (nothing sent): {name}")
-    for problem in report.hook_errors:
-        output.warning(f"the hook raised (the SDK would drop the event): {problem}")
-    verdict = (f"{len(leaks)} leak(s)" if leaks else "no leaks") + (
-        f" in {report.samples} sample(s) through {report.scrubber}"
-        f" ({'real sentry-sdk pipeline' if report.mode == 'sdk' else 'hook called directly'});"
-        f" planted secrets: {report.planted}; harmless values destroyed:"
-        f" {len(destroyed)} of {report.harmless}"
+    samples = _counted(report.samples, "sample")
+    how = "real sentry-sdk pipeline" if report.mode == "sdk" else "hook called directly"
+    facts = (
+        f"{samples} through {report.scrubber} ({how}); planted secrets: {report.planted};"
+        f" harmless values destroyed: {len(destroyed)} of {report.harmless}"
     )
-    output.line(verdict, style="bold red" if leaks else "green")
+    if found:
+        output.line(f"FAILED: {'; '.join(found)}", style="bold red")
+        output.line(facts)
+    else:
+        output.line(f"no leaks in {facts}", style="green")
+
+
+def _counted(count: int, noun: str) -> str:
+    """``1 sample``, ``2 samples`` (scrub-check and test-event wording)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from para_monitor_cli.cli import app
 from para_monitor_cli.probe.sdk_pipeline import fastapi_sample, sdk_client
 from para_monitor_cli.runtime import filter_sensitive_data
 from para_monitor_cli.scrub import FILTERED
+from para_monitor_cli.scrub.checker import CheckReport, Leak, findings
 
 NAIVE = """
 def filter_sensitive_data(event, hint):
@@ -59,7 +61,9 @@ def test_seed_naive_hook_leaks_by_path(naive_hook: str) -> None:
     assert result.exit_code == 1
     assert "LEAK login-failure-fastapi: request.headers.Authorization" in result.stdout
     assert "exception.values[0].stacktrace.frames[0].vars.scope.headers[1][1]" in result.stdout
-    assert "leak(s)" in result.stdout
+    assert re.search(
+        rf"^FAILED: \d+ values leak through {naive_hook} in \d+ of 16 events", result.stdout, re.M
+    )
     # the leaked values themselves are never printed
     assert "Tr0ub4dor" not in result.output
     assert "sk-ant-api03" not in result.output
@@ -208,3 +212,79 @@ def test_filter_sensitive_data_keeps_the_seed_call_shape() -> None:
     out = filter_sensitive_data(event, {})
     assert out == {"request": {"data": {"password": FILTERED}}, "extra": {"token_count": 5}}
     assert filter_sensitive_data(event) == out
+
+
+LOSING_HOOKS = """
+def bad(event, hint):
+    raise ValueError("a bug in the application's hook")
+
+
+def none(event, hint):
+    return None
+
+
+def drop_transactions(event, hint):
+    return None if event.get("type") == "transaction" else event
+"""
+
+
+@pytest.fixture
+def losing_hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    module = f"losing_hooks_{uuid.uuid4().hex[:8]}"
+    (tmp_path / f"{module}.py").write_text(LOSING_HOOKS)
+    monkeypatch.chdir(tmp_path)
+    return module
+
+
+def test_a_hook_that_raises_on_every_event_fails(losing_hooks: str) -> None:
+    result = invoke("scrub-check", "--hook", f"{losing_hooks}:bad")
+    assert result.exit_code == 1, result.output
+    assert "no leaks" not in result.stdout
+    assert result.stdout.count("HOOK RAISED ") == 16
+    assert "HOOK RAISED login-failure-fastapi: ValueError" in result.stdout
+    assert f"{losing_hooks}:bad raised on 16 of 16 events" in result.stdout
+    data = json.loads(invoke("-o", "json", "scrub-check", "--hook", f"{losing_hooks}:bad").stdout)
+    assert data["ok"] is False
+    assert len(data["hook_errors"]) == 16
+    assert data["findings"] == [
+        f"{losing_hooks}:bad raised on 16 of 16 events (the SDK would lose them)"
+    ]
+
+
+def test_a_hook_that_drops_every_event_fails(losing_hooks: str) -> None:
+    result = invoke("-o", "json", "scrub-check", "--hook", f"{losing_hooks}:none")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    assert len(data["dropped_samples"]) == 16
+    assert data["findings"] == [
+        f"{losing_hooks}:none drops every event (16 of 16): nothing would reach Sentry"
+    ]
+    text = invoke("scrub-check", "--hook", f"{losing_hooks}:none").stdout
+    assert text.count("DROPPED ") == 16
+    assert "nothing would reach Sentry" in text
+
+
+def test_a_hook_that_drops_some_events_fails_and_names_them(losing_hooks: str) -> None:
+    result = invoke("-o", "json", "scrub-check", "--hook", f"{losing_hooks}:drop_transactions")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["dropped_samples"] == ["transaction-with-spans"]
+    assert data["findings"][-1] == (
+        f"{losing_hooks}:drop_transactions dropped 1 of 16 events: it would never reach Sentry"
+    )
+
+
+def test_the_verdict_is_shared_and_plural_aware() -> None:
+    report = CheckReport(scrubber="hooks:f", mode="direct", samples=3)
+    assert report.ok
+    assert findings(report) == []
+    report.leaks.append(Leak("a", "extra.k", "token", "planted", "<8 chars, redacted>"))
+    report.hook_errors.append("b: KeyError")
+    report.dropped.append("c")
+    assert not report.ok
+    assert findings(report) == [
+        "1 value leaks through hooks:f in 1 of 3 events (first: a: extra.k, token)",
+        "hooks:f raised on 1 of 3 events (the SDK would lose them)",
+        "hooks:f dropped 1 of 3 events: it would never reach Sentry",
+    ]

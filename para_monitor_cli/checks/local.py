@@ -141,6 +141,7 @@ def check_scrubbing(ctx: CheckContext) -> Outcome:
         SampleError,
         check,
         direct_runner,
+        findings,
         load_corpus,
         load_samples,
     )
@@ -175,33 +176,21 @@ def check_scrubbing(ctx: CheckContext) -> Outcome:
 
     detector = Scrubber(ScrubConfig(tuple(sensitive), tuple(safe)))
     report = check(samples, direct_runner(hook), detector=detector, scrubber=name)
-    if report.samples and len(report.dropped) == report.samples:
-        return failed(
-            f"{name} drops every event ({report.samples} of {report.samples}): nothing would "
-            "reach Sentry",
-        )
     extra = len(samples) - corpus_count
     over = f"{corpus_count} corpus events" + (f" and {extra} sample events" if extra else "")
-    details = [
-        f"leak: {leak.sample}: {leak.path} ({leak.kind}, rule {leak.rule}, {leak.redacted})"
-        for leak in report.leaks
-    ]
-    details += [f"hook raised on {e}" for e in report.hook_errors]
-    if report.leaks or report.hook_errors:
-        parts = []
-        if report.leaks:
-            samples_hit = len({leak.sample for leak in report.leaks})
-            first = report.leaks[0]
-            parts.append(
-                f"{len(report.leaks)} value(s) leak through {name} in {samples_hit} of "
-                f"{report.samples} events (first: {first.sample}: {first.path}, {first.kind})"
-            )
-        if report.hook_errors:
-            parts.append(f"the hook raised on {len(report.hook_errors)} event(s)")
+    found = findings(report)  # the verdict scrub-check gives too
+    if found:
+        details = [
+            f"leak: {leak.sample}: {leak.path} ({leak.kind}, rule {leak.rule}, {leak.redacted})"
+            for leak in report.leaks
+        ]
+        details += [f"hook raised on {e}" for e in report.hook_errors]
+        if len(report.dropped) < report.samples:  # all of them: the summary says so
+            details += [f"dropped: {sample}" for sample in report.dropped]
         return failed(
-            "; ".join(parts),
+            "; ".join(found),
             *details,
-            "hint: para-monitor scrub-check shows every leak by JSON path",
+            "hint: para-monitor scrub-check shows every leak, raise and drop by sample",
         )
     destroyed = len(report.destroyed)
     summary = f"{name}: no leak over {over} ({report.planted} planted secrets)" + (

@@ -86,4 +86,5 @@ def scrub_check(
 
 
 def exit_code(report: CheckReport) -> int:
-    return EXIT_FINDINGS if report.leaks else EXIT_OK
+    """1 when a value leaks or the hook raised on or dropped an event (``CheckReport.ok``)."""
+    return EXIT_OK if report.ok else EXIT_FINDINGS

@@ -88,7 +88,48 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        return not self.leaks
+        """No leak, and every event came out of the hook: a hook that raises or returns None
+        loses the event, which is no way to keep a secret out of Sentry."""
+        return not self.leaks and not self.hook_errors and not self.dropped
+
+
+def findings(report: CheckReport) -> list[str]:
+    """Why the scrubber fails, one phrase per finding (empty when it passes): values that
+    leak, events the hook raised on, events it dropped. ``scrub-check`` and check-setup's
+    scrubbing check both judge a scrubber by this."""
+    name, total = report.scrubber, report.samples
+    found: list[str] = []
+    if report.leaks:
+        count = len(report.leaks)
+        hit = len({leak.sample for leak in report.leaks})
+        first = report.leaks[0]
+        found.append(
+            f"{_counted(count, 'value')} {'leaks' if count == 1 else 'leak'} through {name} "
+            f"in {hit} of {_counted(total, 'event')} "
+            f"(first: {first.sample}: {first.path}, {first.kind})"
+        )
+    if report.hook_errors:
+        found.append(
+            f"{name} raised on {len(report.hook_errors)} of {_counted(total, 'event')} "
+            "(the SDK would lose them)"
+        )
+    if report.dropped:
+        dropped = len(report.dropped)
+        if dropped == total:
+            found.append(
+                f"{name} drops every event ({dropped} of {total}): nothing would reach Sentry"
+            )
+        else:
+            found.append(
+                f"{name} dropped {dropped} of {_counted(total, 'event')}: "
+                f"{'it' if dropped == 1 else 'they'} would never reach Sentry"
+            )
+    return found
+
+
+def _counted(count: int, noun: str) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 # ---- JSON paths ---------------------------------------------------------------------------
