@@ -259,8 +259,8 @@ def send_test_event_command(
         )
         result = run_test_event(state.settings, options, on_warning=state.output.warning)
         show_test_event(state.output, result)
-        if result.delivery_error is not None:
-            raise result.delivery_error
+        if result.operational_error is not None:  # delivery failed, or arrival unverifiable
+            raise result.operational_error
         return result.exit_code()
 
     run(ctx, body)

@@ -146,3 +146,49 @@ def test_a_slow_server(sandbox: Any) -> None:
     result = invoke(sandbox, "test-event", "--send-timeout", "0.3")
     assert result.exit_code == 3
     assert "is too slow (no answer within 0.3 s)" in result.stderr
+
+
+# --------------------------------------------------------------------------- verification faults
+def test_a_refused_token_still_reports_every_event_then_exits_3(sandbox: Any) -> None:
+    base = ["--url", sandbox.url, "--org", sandbox.org, "--project", sandbox.project]
+    base += ["--dsn", sandbox.dsn, "--auth-token", "wrong-" + sandbox.token]
+    result = runner.invoke(app, [*base, "test-event"], env={"COLUMNS": "200"})
+    assert result.exit_code == 3, result.stdout + result.stderr
+    out = result.stdout
+    assert re.search(r"^error\s+[0-9a-f]{32}\s+accepted \(HTTP 200\)", out, re.M)
+    assert re.search(r"^message\s+[0-9a-f]{32}\s+accepted \(HTTP 200\)", out, re.M)
+    assert "arrival: NOT VERIFIED (delivered; the auth token was refused (HTTP 401))" in out
+    assert "scrubbing: clean (no planted secret in the sent events)" in out
+    assert "error: arrival could not be verified: the auth token was refused (HTTP 401)" in (
+        result.stderr
+    )
+    assert sandbox.token not in out + result.stderr
+
+    doc_run = runner.invoke(app, [*base, "--output", "json", "test-event"])
+    assert doc_run.exit_code == 3
+    doc = json.loads(doc_run.stdout)
+    assert doc["ok"] is False
+    assert doc["verified"] is False
+    assert (
+        doc["verify_error"]
+        == "arrival could not be verified: the auth token was refused (HTTP 401)"
+    )
+    assert [(e["kind"], e["delivery"]) for e in doc["events"]] == [
+        ("error", "accepted"),
+        ("message", "accepted"),
+    ]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", e["event_id"]) for e in doc["events"])
+
+
+def test_sentry_failing_on_the_lookup_still_reports_every_event_then_exits_3(
+    sandbox: Any,
+) -> None:
+    sandbox.faults.error(r"/eventids/", status=500)
+    result = invoke(sandbox, "--output", "json", "test-event", "--timeout", "20")
+    assert result.exit_code == 3, result.stdout + result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["verify_error"] == "arrival could not be verified: Sentry is failing (HTTP 500)"
+    assert doc["verify_note"] == "delivered; Sentry is failing (HTTP 500)"
+    assert [e["delivery"] for e in doc["events"]] == ["accepted", "accepted"]
+    assert all(e["arrived"] is None for e in doc["events"])
+    assert "error: arrival could not be verified: Sentry is failing (HTTP 500)" in result.stderr

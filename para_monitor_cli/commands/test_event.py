@@ -95,6 +95,7 @@ def run_test_event(
             project=settings.project,
             base_url=settings.url,
             timeout=options.timeout,
+            report_api_errors=True,  # the per-event report first; the CLI then exits 3
         )
     finally:
         if api is not None:

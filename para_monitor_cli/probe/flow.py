@@ -15,7 +15,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from para_monitor_cli.errors import EXIT_FINDINGS, EXIT_OK, ParaMonitorError
+from para_monitor_cli.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    ApiError,
+    AuthError,
+    ParaMonitorError,
+    RateLimitedError,
+    ServerError,
+    UnreachableError,
+)
 from para_monitor_cli.probe.arrival import Arrival, EventApi, Wanted, confirm_arrival
 from para_monitor_cli.probe.planted import Leak, PlantedSecrets, find_leaks
 from para_monitor_cli.probe.send import (
@@ -69,6 +78,9 @@ class ProbeResult:
     verified: bool  # arrival was checked through the API (a token was given)
     delivery_error: ParaMonitorError | None
     verify_note: str | None = None
+    # why arrival could not be verified (token refused, Sentry failing): exit 3, raised by the
+    # caller after the report is shown
+    verify_error: ParaMonitorError | None = None
     # the fake secrets planted in this run (for callers that check a receiver themselves)
     planted: PlantedSecrets | None = field(default=None, repr=False)
 
@@ -99,8 +111,17 @@ class ProbeResult:
     @property
     def ok(self) -> bool:
         return (
-            self.delivery_error is None and not self.leaks and not self.dropped and not self.missing
+            self.operational_error is None
+            and not self.leaks
+            and not self.dropped
+            and not self.missing
         )
+
+    @property
+    def operational_error(self) -> ParaMonitorError | None:
+        """What the caller raises (exit 3) once the report is shown: delivery failed, or
+        arrival could not be verified."""
+        return self.delivery_error or self.verify_error
 
     def exit_code(self) -> int:
         """0 all good; 1 findings (leak, dropped or missing event); a delivery failure is
@@ -118,14 +139,21 @@ def run_probe(
     project: str | None = None,
     base_url: str | None = None,
     timeout: float = DEFAULT_ARRIVAL_TIMEOUT,
+    report_api_errors: bool = False,
 ) -> ProbeResult:
-    """Send, check delivery and (with ``api`` and ``org``) confirm arrival and scrubbing."""
+    """Send, check delivery and (with ``api`` and ``org``) confirm arrival and scrubbing.
+
+    An API error while confirming arrival (token refused, Sentry failing past the retry
+    budget) propagates, unless ``report_api_errors``: then the result keeps every event's
+    delivery and carries the error as ``verify_error``, saying why arrival was not verified.
+    """
     report = send_test_events(options)
     host = _dsn_host(options.dsn)
     problem = delivery_problem(list(report.records), host, compression=options.compression)
 
     arrivals: dict[str, Arrival] = {}
     verified = False
+    verify_error: ApiError | None = None
     note: str | None = None
     arrival_seconds: float | None = None
     accepted = [e for e in report.events if e.event_id and e.accepted]
@@ -139,11 +167,25 @@ def run_probe(
         wanted = [
             Wanted(e.kind, str(e.event_id), transaction=e.kind == TRANSACTION) for e in accepted
         ]
-        found = confirm_arrival(api, wanted, org=org, project=project, timeout=timeout)
-        arrivals = {a.event_id: a for a in found}
-        verified = True
-        times = [a.seconds for a in found if a.seconds is not None]
-        arrival_seconds = max(times) if times else None
+        try:
+            found = confirm_arrival(api, wanted, org=org, project=project, timeout=timeout)
+        except ApiError as exc:
+            if not report_api_errors:
+                raise
+            why = _unverified_because(exc)
+            note = f"delivered; {why}"
+            verify_error = type(exc)(
+                f"arrival could not be verified: {why}",
+                status=exc.status,
+                method=exc.method,
+                path=exc.path,
+                hint=exc.hint,
+            )
+        else:
+            arrivals = {a.event_id: a for a in found}
+            verified = True
+            times = [a.seconds for a in found if a.seconds is not None]
+            arrival_seconds = max(times) if times else None
 
     outcomes = tuple(
         _outcome(report, i, arrivals, org, project, base_url) for i in range(len(report.events))
@@ -158,8 +200,23 @@ def run_probe(
         verified=verified,
         delivery_error=problem,
         verify_note=note,
+        verify_error=verify_error,
         planted=report.planted,
     )
+
+
+def _unverified_because(exc: ApiError) -> str:
+    """Why the arrival check stopped, in a few words (never the token)."""
+    status = f" (HTTP {exc.status})" if exc.status is not None else ""
+    if isinstance(exc, AuthError):
+        return f"the auth token was refused{status}"
+    if isinstance(exc, ServerError):
+        return f"Sentry is failing{status}"
+    if isinstance(exc, RateLimitedError):
+        return f"Sentry rate limited the lookups{status}"
+    if isinstance(exc, UnreachableError):
+        return "Sentry could not be reached"
+    return f"Sentry answered an error{status}"
 
 
 def _outcome(
