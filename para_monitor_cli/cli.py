@@ -238,11 +238,8 @@ def send_test_event_command(
     """
 
     def body(state: State) -> int:
-        from para_monitor_cli.commands.test_event import (
-            TestEventOptions,
-            run_test_event,
-            split_fields,
-        )
+        from para_monitor_cli.commands.fields import split_fields
+        from para_monitor_cli.commands.test_event import TestEventOptions, run_test_event
         from para_monitor_cli.render import show_test_event
 
         options = TestEventOptions(
@@ -577,10 +574,11 @@ def scrub_check_cli(
     ] = False,
     sensitive_field: Annotated[
         list[str] | None,
-        typer.Option(help="An extra field name to treat as sensitive (repeatable)."),
+        typer.Option(help="Extra field name to scrub (repeatable, or comma-separated)."),
     ] = None,
     safe_field: Annotated[
-        list[str] | None, typer.Option(help="A field name never to scrub (repeatable).")
+        list[str] | None,
+        typer.Option(help="Field name never to scrub (repeatable, or comma-separated)."),
     ] = None,
 ) -> None:
     """Run sample events through a scrubber and report every value that would leak, by JSON
@@ -591,6 +589,7 @@ def scrub_check_cli(
     """
 
     def body(state: State) -> int:
+        from para_monitor_cli.commands.fields import split_fields
         from para_monitor_cli.commands.scrub_check import exit_code, scrub_check
         from para_monitor_cli.render import show_scrub_check
 
@@ -598,8 +597,8 @@ def scrub_check_cli(
             tuple(samples or ()),
             hook=hook,
             through_sdk=through_sdk,
-            sensitive_fields=tuple(sensitive_field or ()),
-            safe_fields=tuple(safe_field or ()),
+            sensitive_fields=split_fields(sensitive_field or ()),
+            safe_fields=split_fields(safe_field or ()),
             config=state.settings.config,
             on_warning=state.output.warning,
         )

@@ -13,6 +13,7 @@ import sentry_sdk
 from typer.testing import CliRunner
 
 from para_monitor_cli.cli import app
+from para_monitor_cli.commands.fields import split_fields
 from para_monitor_cli.probe.sdk_pipeline import fastapi_sample, sdk_client
 from para_monitor_cli.runtime import filter_sensitive_data
 from para_monitor_cli.scrub import FILTERED
@@ -288,3 +289,39 @@ def test_the_verdict_is_shared_and_plural_aware() -> None:
         "hooks:f raised on 1 of 3 events (the SDK would lose them)",
         "hooks:f dropped 1 of 3 events: it would never reach Sentry",
     ]
+
+
+def test_field_options_are_repeatable_or_comma_separated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in test-event: `--sensitive-field a,b` is two names, not one that matches nothing."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "passthrough.py").write_text("def hook(event, hint):\n    return event\n")
+    (tmp_path / "e.json").write_text(
+        json.dumps({"extra": {"tenant_code": "acme-42", "branch_ref": "b-7", "plan": "pro"}})
+    )
+    args = ["-o", "json", "scrub-check", "e.json", "--hook", "passthrough:hook"]
+    flagged = invoke(
+        *args, "--sensitive-field", "tenant_code, branch_ref", "--sensitive-field", "plan"
+    )
+    assert flagged.exit_code == 1
+    paths = {leak["path"] for leak in json.loads(flagged.stdout)["leaks"]}
+    assert paths == {"extra.tenant_code", "extra.branch_ref", "extra.plan"}
+    safe = invoke(
+        "-o",
+        "json",
+        "scrub-check",
+        "e.json",
+        "--sensitive-field",
+        "tenant_code,branch_ref",
+        "--safe-field",
+        "tenant_code,branch_ref",
+    )
+    assert safe.exit_code == 0
+    help_text = " ".join(invoke("scrub-check", "--help").stdout.split())
+    assert help_text.count("(repeatable, or comma-separated)") == 2
+
+
+def test_split_fields_is_shared_by_test_event_and_scrub_check() -> None:
+    assert split_fields(["a, b", "c", " ,", "d,"]) == ("a", "b", "c", "d")
+    assert split_fields([]) == ()

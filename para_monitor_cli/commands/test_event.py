@@ -8,7 +8,7 @@ turns settings and flags into probe options, loads the application's own hooks g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -100,11 +100,3 @@ def run_test_event(
     finally:
         if api is not None:
             api.http.close()
-
-
-def split_fields(values: Sequence[str]) -> tuple[str, ...]:
-    """Repeatable, comma-separated field names -> a clean tuple."""
-    fields: list[str] = []
-    for value in values:
-        fields += [f.strip() for f in value.split(",") if f.strip()]
-    return tuple(fields)
