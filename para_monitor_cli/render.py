@@ -154,6 +154,14 @@ def probe_document(result: ProbeResult) -> dict[str, Any]:
     }
 
 
+# test-event's delivery outcomes (probe.transport's tokens, kept as they are in JSON) in words
+_DELIVERY_WORDS = {
+    "rate_limited": "rate limited",
+    "not_sent": "not sent (still queued at the deadline)",
+    "timeout": "timed out",
+}
+
+
 def show_test_event(output: Output, result: ProbeResult) -> None:
     """Event ids, delivery, arrival, links, timings and the scrubbing verdict."""
     if output.json:
@@ -165,7 +173,8 @@ def show_test_event(output: Output, result: ProbeResult) -> None:
     )
     width = max(len(e.kind) for e in result.events) if result.events else 0
     for e in result.events:
-        delivery = e.delivery + (f" (HTTP {e.status})" if e.status is not None else "")
+        delivery = _DELIVERY_WORDS.get(e.delivery, e.delivery)
+        delivery += f" (HTTP {e.status})" if e.status is not None else ""
         if e.send_seconds is not None:
             delivery += f" in {_seconds(e.send_seconds)}"
         if e.arrival is None:
@@ -187,7 +196,7 @@ def show_test_event(output: Output, result: ProbeResult) -> None:
         arrived = sum(1 for e in result.events if e.arrived)
         checked = sum(1 for e in result.events if e.arrival is not None)
         output.line(
-            f"arrival: {arrived} of {checked} event(s) confirmed through the API"
+            f"arrival: {arrived} of {_counted(checked, 'event')} confirmed through the API"
             + (f" in {_seconds(result.arrival_seconds)}" if result.arrival_seconds else "")
         )
     elif result.verify_note:
@@ -195,7 +204,8 @@ def show_test_event(output: Output, result: ProbeResult) -> None:
     leaks = result.leaks
     where = "sent and stored events" if result.verified else "sent events"
     if leaks:
-        output.line(f"scrubbing: LEAKED ({len(leaks)} planted secret(s) found)", "bold red")
+        found = _counted(len(leaks), "planted secret")
+        output.line(f"scrubbing: LEAKED ({found} found)", "bold red")
         for leak in leaks:
             output.line(f"  {leak.describe()}", style="red")
     elif result.scrubbing == "clean":
@@ -241,7 +251,7 @@ def show_validate(output: Output, result: ValidateResult) -> None:
     warnings = len(result.warnings)
     plural = "" if warnings == 1 else "s"
     if result.valid:
-        counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
+        counts = _counts_text(result.counts)
         output.note(f"{result.file}: valid ({counts}); {warnings} warning{plural}", style="green")
     else:
         errors = len(result.errors)
@@ -250,6 +260,16 @@ def show_validate(output: Output, result: ValidateResult) -> None:
             f"and {warnings} warning{plural}",
             style="bold red",
         )
+
+
+def _how_many(count: int, noun: str) -> str:
+    """``1 change``, ``2 changes``, ``0 changes``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    """``{"monitors": 3, "dashboards": 1}`` -> ``3 monitors, 1 dashboard``."""
+    return ", ".join(_how_many(n, name.removesuffix("s")) for name, n in counts.items())
 
 
 def show_schema(output: Output, result: SchemaResult) -> None:
@@ -265,22 +285,39 @@ _PLAN_STYLES = {"create": "green", "update": "yellow", "delete": "red", "noop": 
 
 
 def _plan_value(value: Any) -> str:
+    """A value as the file would write it: ``10m``, ``> 2s``, ``[slack-alerts]``, ``true``;
+    ``(none)`` for a field not set and ``""`` for an empty text."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value if value and value == value.strip() else json.dumps(value)
+    if isinstance(value, int | float):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_plan_value(item) for item in value) + "]"
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def _plan_fields(value: Any, path: str = "") -> list[tuple[str, str]]:
+def _plan_fields(value: Any, path: str = "", *, skip_empty: bool = False) -> list[tuple[str, str]]:
     """A created resource's fields as (dotted path, value) rows, one per scalar or list of
-    scalars, so a dashboard reads widget by widget instead of as one JSON line."""
+    scalars, so a dashboard reads widget by widget instead of as one JSON line. With
+    ``skip_empty``, fields left unset or empty are not listed (the file would not write them)."""
     if isinstance(value, dict):
         rows: list[tuple[str, str]] = []
         for key, item in value.items():
-            rows += _plan_fields(item, f"{path}.{key}" if path else str(key))
+            child = f"{path}.{key}" if path else str(key)
+            rows += _plan_fields(item, child, skip_empty=skip_empty)
         return rows
     if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
         rows = []
         for index, item in enumerate(value):
-            rows += _plan_fields(item, f"{path}[{index}]")
+            rows += _plan_fields(item, f"{path}[{index}]", skip_empty=skip_empty)
         return rows
+    if skip_empty and value in (None, "", [], ()):
+        return []
     return [(path, _plan_value(value))]
 
 
@@ -296,7 +333,7 @@ def plan_lines(plan: Any, org: str, *, show_noop: bool = False) -> list[tuple[st
         rid = f" (id {change.actual.id})" if change.actual is not None and change.actual.id else ""
         lines.append((f"  {sign} {change.action} {change.label}{rid}", _PLAN_STYLES[change.action]))
         if change.action == "create" and change.desired is not None:
-            for key, value in _plan_fields(change.desired.fields):
+            for key, value in _plan_fields(dict(change.desired.view), skip_empty=True):
                 lines.append((f"      {key}: {value}", "green"))
         for item in change.diff:
             lines.append(
@@ -333,11 +370,10 @@ def show_plan(output: Output, result: Any) -> None:
 
 
 def show_apply_progress(output: Output, change: Any, status: str) -> None:
-    """One stderr line per change as it starts, succeeds or fails."""
-    verbs = {"create": "creating", "update": "updating", "delete": "deleting"}
+    """One stderr line per change, when it has finished (done or failed)."""
     if status == "start":
-        output.note(f"  {verbs.get(change.action, change.action)} {change.label} ...")
-    elif status == "done":
+        return
+    if status == "done":
         output.note(f"  {_PLAN_SIGNS[change.action]} {change.action}d {change.label}", "green")
     else:
         output.note(f"  ! failed to {change.action} {change.label}", "red")
@@ -365,7 +401,7 @@ def show_apply(output: Output, outcome: Any) -> None:
         output.note("not applied")
     else:
         output.note(
-            f"Applied {len(outcome.applied)} changes ({counts['create']} created, "
+            f"Applied {_how_many(len(outcome.applied), 'change')} ({counts['create']} created, "
             f"{counts['update']} updated, {counts['delete']} deleted).",
             "green",
         )
@@ -386,7 +422,7 @@ def show_export(output: Output, result: Any) -> None:
     """The exported YAML on stdout (or a note naming the file), problems as warnings."""
     for problem in result.problems:
         output.warning(problem)
-    counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
+    counts = _counts_text(result.counts)
     if output.json:
         output.emit_json(
             {
@@ -408,18 +444,20 @@ def show_export(output: Output, result: Any) -> None:
 
 # --------------------------------------------------------------------------- check-setup
 CHECKLIST_WIDTH = 79  # pre-commit's line width
-MAX_DETAILS = {"failed": 10, "warning": 5}  # detail lines under a result in the text output
+# detail lines under a result in the text output (hints are always shown)
+MAX_DETAILS = {"failed": 10, "warning": 5, "error": 5}
 STATUS_WORDS = {
     "passed": ("Passed", "green"),
     "failed": ("Failed", "bold red"),
     "warning": ("Warning", "yellow"),
     "skipped": ("Skipped", "cyan"),
+    "error": ("Error", "bold magenta"),
 }
 
 
 def checklist_line(result: CheckResult) -> tuple[str, str, str]:
-    """``(label, dots, status word)`` for one result: ``title (name)......Passed``."""
-    label = f"{result.title} ({result.name})"
+    """``(label, dots, status word)`` for one result: ``title [name]......Passed``."""
+    label = f"{result.title} [{result.name}]"
     word = STATUS_WORDS[result.status][0]
     dots = "." * max(3, CHECKLIST_WIDTH - len(label) - len(word))
     return label, dots, word
@@ -432,13 +470,17 @@ def show_check_result(output: Output, result: CheckResult) -> None:
     line.append(word, style=STATUS_WORDS[result.status][1])
     output.out.print(line)
     output.line(f"  {result.summary}")
-    if result.status in ("failed", "warning"):
+    if result.status in MAX_DETAILS:
         limit = MAX_DETAILS[result.status]
-        for detail in result.details[:limit]:
+        hints = [d for d in result.details if d.startswith("hint:")]
+        evidence = [d for d in result.details if not d.startswith("hint:")]
+        for detail in evidence[:limit]:
             output.line(f"    {detail}", style="dim")
-        if len(result.details) > limit:
-            more = len(result.details) - limit
+        if len(evidence) > limit:
+            more = len(evidence) - limit
             output.line(f"    ... and {more} more (--output json lists them all)", style="dim")
+        for hint in hints:
+            output.line(f"    {hint}", style="dim")
 
 
 class ChecklistPrinter:
@@ -457,17 +499,37 @@ class ChecklistPrinter:
             self.next += 1
 
 
+def _count(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def check_summary(report: Report) -> str:
     counts = report.counts()
-    parts = ", ".join(f"{counts[s]} {s}" for s in ("passed", "failed", "warning", "skipped"))
-    requests = f", {report.requests} API requests" if report.requests is not None else ""
+    parts = [
+        f"{counts['passed']} passed",
+        f"{counts['failed']} failed",
+        _count(counts["warning"], "warning"),
+        f"{counts['skipped']} skipped",
+    ]
+    if counts["error"]:
+        parts.append(f"{counts['error']} not checked")
+    requests = f", {_count(report.requests, 'API request')}" if report.requests is not None else ""
     verdict = {
         0: "OK",
         1: "FAILED",
-        3: "SENTRY UNREACHABLE",
+        3: "INCOMPLETE",
         4: "ERROR",
     }.get(report.exit_code(), "FAILED")
-    return f"{verdict}: {len(report.results)} checks: {parts} ({report.seconds:.1f} s{requests})"
+    total = _count(len(report.results), "check")
+    return f"{verdict}: {total}: {', '.join(parts)} ({report.seconds:.1f} s{requests})"
+
+
+CAUSE_LINES = {
+    "unreachable": "Sentry could not be reached: the checks that need it could not run",
+    "token": "Sentry refused the token (401): check --auth-token / SENTRY_AUTH_TOKEN",
+    "server": "Sentry kept failing (5xx) past the retry budget: rerun when it recovers",
+    "rate_limited": "Sentry kept rate-limiting (429) past the retry budget: rerun later",
+}
 
 
 def show_check_report(output: Output, report: Report, *, printed: bool = False) -> None:
@@ -481,19 +543,20 @@ def show_check_report(output: Output, report: Report, *, printed: bool = False) 
             show_check_result(output, result)
     style = {0: "bold green", 1: "bold red"}.get(report.exit_code(), "bold red")
     output.line(check_summary(report), style=style)
-    if report.unreachable:
-        output.error("Sentry could not be reached: every check that needs it failed to connect")
+    for cause in report.causes():
+        output.error(CAUSE_LINES[cause])
 
 
 def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
     """The report as JUnit XML: one testcase per check; failed -> <failure>, skipped ->
-    <skipped>, warning -> a passing testcase with the warning in <system-out>."""
+    <skipped>, error (Sentry could not answer) -> <error>, warning -> a passing testcase
+    with the warning in <system-out>."""
     import xml.etree.ElementTree as ET
 
     counts = report.counts()
     root = ET.Element("testsuites", name="para-monitor", tests=str(len(report.results)))
     root.set("failures", str(counts["failed"]))
-    root.set("errors", "0")
+    root.set("errors", str(counts["error"]))
     root.set("skipped", str(counts["skipped"]))
     root.set("time", f"{report.seconds:.3f}")
     tsuite = ET.SubElement(
@@ -502,7 +565,7 @@ def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
         name=suite,
         tests=str(len(report.results)),
         failures=str(counts["failed"]),
-        errors="0",
+        errors=str(counts["error"]),
         skipped=str(counts["skipped"]),
         time=f"{report.seconds:.3f}",
     )
@@ -522,6 +585,11 @@ def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
             failure.text = text
         elif result.status == "skipped":
             ET.SubElement(case, "skipped", message=redact(result.summary))
+        elif result.status == "error":
+            error = ET.SubElement(
+                case, "error", message=redact(result.summary), type="CouldNotCheck"
+            )
+            error.text = text
         else:
             out = ET.SubElement(case, "system-out")
             out.text = f"warning: {text}" if result.status == "warning" else text

@@ -27,8 +27,14 @@ from para_monitor_cli.checks import (
     warning,
 )
 from para_monitor_cli.checks.base import check_order
-from para_monitor_cli.errors import AuthError, UnreachableError, UsageError
-from para_monitor_cli.render import Output, junit_xml, show_check_report
+from para_monitor_cli.errors import (
+    AuthError,
+    RateLimitedError,
+    ServerError,
+    UnreachableError,
+    UsageError,
+)
+from para_monitor_cli.render import Output, junit_xml, show_check_report, show_check_result
 from para_monitor_cli.settings import resolve
 
 GOLDEN = Path(__file__).parent / "golden" / "check_setup_checklist.txt"
@@ -139,7 +145,55 @@ def test_every_networked_check_unreachable_exits_3(tmp_path: Path) -> None:
     report = run_checks(checks, ctx(tmp_path))
     assert report.unreachable
     assert report.exit_code() == 3
-    assert report.results[1].summary.startswith("cannot reach Sentry: GET x")
+    assert [r.status for r in report.results] == ["passed", "error", "error"]
+    assert report.results[1].summary.startswith("could not check: cannot reach Sentry: GET x")
+    assert report.results[2].summary == "could not check: Sentry refused the token (401)"
+    assert report.causes() == ["unreachable", "token"]
+
+
+@pytest.mark.parametrize(
+    ("exc", "summary", "cause"),
+    [
+        (
+            ServerError("GET x: HTTP 500", status=500),
+            "could not check: Sentry answered 500",
+            "server",
+        ),
+        (
+            RateLimitedError("GET x: HTTP 429", status=429),
+            "could not check: Sentry kept answering 429 (rate limited) past the retry budget",
+            "rate_limited",
+        ),
+    ],
+)
+def test_sentry_failing_past_the_retry_budget_is_not_a_finding(
+    tmp_path: Path, exc: Exception, summary: str, cause: str
+) -> None:
+    checks = [
+        Check("spec", "L", lambda _c: passed("fine"), network="none"),
+        Check("team", "A", _raise(exc)),
+        Check("release", "B", lambda _c: passed("x"), needs=("team",)),
+    ]
+    report = run_checks(checks, ctx(tmp_path))
+    a, b = report.results[1], report.results[2]
+    assert (a.status, a.summary, a.cause) == ("error", summary, cause)
+    assert (b.status, b.summary) == ("skipped", "needs team, which could not be checked")
+    assert not report.failed
+    assert report.exit_code() == 3
+    document = report.to_json()
+    jsonschema.validate(document, result_schema())
+    assert document["ok"] is False
+    assert document["summary"]["error"] == 1
+
+
+def test_a_real_finding_keeps_exit_1_when_another_check_could_not_run(tmp_path: Path) -> None:
+    checks = [
+        Check("local", "L", lambda _c: failed("broken"), network="none"),
+        Check("a", "A", _raise(ServerError("GET x: HTTP 502", status=502))),
+    ]
+    report = run_checks(checks, ctx(tmp_path))
+    assert report.results[1].summary == "could not check: Sentry answered 502"
+    assert report.exit_code() == 1
 
 
 def test_one_answer_from_sentry_means_findings_not_unreachable(tmp_path: Path) -> None:
@@ -241,6 +295,34 @@ def test_the_checklist_text_matches_the_golden_file() -> None:
     assert stderr.getvalue() == ""
 
 
+def test_details_beyond_the_limit_are_counted_and_hints_always_shown() -> None:
+    leaks = tuple(f"leak: e{i}.json: extra.token (jwt)" for i in range(16))
+    result = CheckResult(
+        "scrubbing",
+        "Sensitive data filtering verified",
+        "failed",
+        "16 value(s) leak",
+        (*leaks, "hint: para-monitor scrub-check shows every leak by JSON path"),
+    )
+    stdout = io.StringIO()
+    show_check_result(Output("text", stdout=stdout, stderr=io.StringIO()), result)
+    lines = stdout.getvalue().splitlines()
+    assert lines[0] == "Sensitive data filtering verified [scrubbing]" + "." * 28 + "Failed"
+    assert lines[2:12] == [f"    {leak}" for leak in leaks[:10]]
+    assert lines[12] == "    ... and 6 more (--output json lists them all)"
+    assert lines[13] == "    hint: para-monitor scrub-check shows every leak by JSON path"
+    assert len(lines) == 14
+
+
+def test_summary_line_words() -> None:
+    one = Report(results=(sample_report().results[0],), seconds=0.5, requests=1)
+    stdout = io.StringIO()
+    show_check_report(Output("text", stdout=stdout, stderr=io.StringIO()), one)
+    assert stdout.getvalue().splitlines()[-1] == (
+        "OK: 1 check: 1 passed, 0 failed, 0 warnings, 0 skipped (0.5 s, 1 API request)"
+    )
+
+
 def test_the_json_document_matches_its_schema() -> None:
     document = sample_report().to_json()
     jsonschema.Draft202012Validator.check_schema(result_schema())
@@ -251,6 +333,7 @@ def test_the_json_document_matches_its_schema() -> None:
         "failed": 1,
         "warning": 1,
         "skipped": 1,
+        "error": 0,
         "total": 4,
     }
 

@@ -5,6 +5,7 @@ evidence that names the problem."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -271,7 +272,7 @@ def test_unreachable_sentry_exits_3(tmp_path: Path) -> None:
     report = check_setup(settings, CheckSetupOptions(arrival_timeout=1.0, skip=("test_error",)))
     assert report.unreachable
     assert report.exit_code() == 3
-    assert "cannot reach Sentry" in result(report, "team").summary
+    assert result(report, "team").summary.startswith("could not check: cannot reach Sentry")
 
 
 def test_a_wrong_token_exits_3(sandbox: Any, tmp_path: Path) -> None:
@@ -361,10 +362,10 @@ def test_cli_text_checklist_with_only(sandbox: Any, monkeypatch: pytest.MonkeyPa
     )
     assert out.exit_code == 0, out.output
     lines = out.stdout.splitlines()
-    assert lines[0].startswith("Sentry DSN added to environment variables (dsn)....")
+    assert lines[0].startswith("Sentry DSN added to environment variables [dsn]....")
     assert lines[0].endswith("Passed")
     assert len(lines[0]) == 79
-    assert lines[-1].startswith("OK: 1 checks: 1 passed, 0 failed, 0 warning, 0 skipped")
+    assert lines[-1].startswith("OK: 1 check: 1 passed, 0 failed, 0 warnings, 0 skipped")
 
 
 def test_cli_without_a_token_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -385,3 +386,37 @@ def test_an_invalid_dsn_names_where_it_came_from(tmp_path: Path) -> None:
         assert dsn.status == "failed"
         assert dsn.summary.startswith(f"{name} is not a valid Sentry DSN ("), dsn.summary
         assert "from flag" not in dsn.summary
+
+
+def test_cli_sentry_failing_is_exit_3_not_failed_checks(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    sandbox.faults.error("*", 500, method="GET")
+    out = CliRunner().invoke(app, ["check-setup", "--arrival-timeout", "1"], env=cli_env(sandbox))
+    assert out.exit_code == 3, out.output
+    assert "Failed" not in out.stdout
+    lines = out.stdout.splitlines()
+    errors = [i for i, line in enumerate(lines) if re.search(r"\]\.+Error$", line)]
+    assert errors, out.stdout
+    for i in errors:
+        assert lines[i + 1] == "  could not check: Sentry answered 500"
+    assert lines[-1].startswith("INCOMPLETE: 12 checks: ")
+    assert "error: Sentry kept failing (5xx) past the retry budget" in out.stderr
+    document = json.loads(
+        CliRunner()
+        .invoke(app, ["-o", "json", "check-setup", "--only", "team"], env=cli_env(sandbox))
+        .stdout
+    )
+    assert (document["exit_code"], document["ok"]) == (3, False)
+    assert document["checks"][0]["status"] == "error"
+
+
+def test_cli_a_refused_token_says_so(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    env = {**cli_env(sandbox), "SENTRY_AUTH_TOKEN": "sntrys_wrong_token_0123456789abc"}
+    out = CliRunner().invoke(app, ["check-setup", "--skip", "test_error"], env=env)
+    assert out.exit_code == 3, out.output
+    assert "could not check: Sentry refused the token (401)" in out.stdout
+    assert "error: Sentry refused the token (401)" in out.stderr
+    assert "could not be reached" not in out.output

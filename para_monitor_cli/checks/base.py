@@ -5,13 +5,14 @@ how much it relies on the network, and a function ``(CheckContext) -> Outcome``.
 (:func:`run_checks`) runs every selected check once, each as soon as the checks it needs have
 finished, independent ones concurrently on a thread pool no wider than the API client's
 concurrency limit. A check whose prerequisite failed (or was skipped) is skipped with that
-reason; errors raised by a check become a failed result naming the problem, so one broken
-check never hides the others.
+reason; errors raised by a check become a result naming the problem, so one broken check
+never hides the others.
 
-Statuses: ``passed``, ``failed``, ``warning`` (reported, does not fail the run) and
-``skipped`` (with the reason). Exit codes (:meth:`Report.exit_code`): 0 nothing failed, 1 a
-check failed, 3 Sentry could not be reached at all (every networked check that ran failed at
-the connection level: no answer, or the token refused), 4 a check crashed (a bug).
+Statuses: ``passed``, ``failed`` (a finding: the set-up is wrong), ``warning`` (reported, does
+not fail the run), ``skipped`` (with the reason) and ``error``: the check could not be done
+because Sentry could not answer it (no connection, the token refused, 5xx or 429 past the
+retry budget), an operational outcome, not a finding. Exit codes (:meth:`Report.exit_code`):
+4 a check crashed (a bug), else 1 a check failed, else 3 a check could not be done, else 0.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from para_monitor_cli.errors import (
     EXIT_OPERATIONAL,
     AuthError,
     ParaMonitorError,
+    RateLimitedError,
+    ServerError,
     SpecError,
     UnreachableError,
     UsageError,
@@ -39,8 +42,8 @@ from para_monitor_cli.redaction import redact
 if TYPE_CHECKING:
     from para_monitor_cli.checks.context import CheckContext
 
-Status = Literal["passed", "failed", "warning", "skipped"]
-STATUSES: tuple[Status, ...] = ("passed", "failed", "warning", "skipped")
+Status = Literal["passed", "failed", "warning", "skipped", "error"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "warning", "skipped", "error")
 # How a check uses the network: "none" (local only), "optional" (does its local part with
 # --offline, the rest online), "required" (skipped with --offline).
 Network = Literal["none", "optional", "required"]
@@ -71,6 +74,17 @@ def skipped(summary: str, *details: str) -> Outcome:
     return Outcome("skipped", summary, details)
 
 
+def could_not_check(summary: str, *details: str) -> Outcome:
+    """Sentry could not answer (an operational outcome, exit 3), e.g.
+    ``could_not_check("could not check: Sentry answered 500")``."""
+    return Outcome("error", summary, details)
+
+
+# Why a check could not be done (CheckResult.cause): no connection, the token refused,
+# Sentry failing (5xx past the retry budget), rate limited (429 past it).
+Cause = Literal["unreachable", "token", "server", "rate_limited"]
+
+
 @dataclass(frozen=True)
 class Check:
     """One item of the checklist."""
@@ -99,6 +113,8 @@ class CheckResult:
     unreachable: bool = False
     # the check raised an unexpected exception (a bug in para-monitor)
     crashed: bool = False
+    # why a check with status "error" could not be done
+    cause: Cause | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -135,31 +151,40 @@ class Report:
         return [r for r in self.results if r.status == "failed"]
 
     @property
+    def not_checked(self) -> list[CheckResult]:
+        """Checks Sentry could not answer (status ``error``)."""
+        return [r for r in self.results if r.status == "error"]
+
+    @property
     def unreachable(self) -> bool:
         """Sentry could not be reached at all: every networked check that ran failed at the
         connection level (and at least one ran)."""
         if self.offline:
             return False
-        networked = [
-            r
-            for r in self.results
-            if r.network != "none" and r.status in ("passed", "failed", "warning")
-        ]
+        networked = [r for r in self.results if r.network != "none" and r.status != "skipped"]
         return bool(networked) and all(r.unreachable for r in networked)
+
+    def causes(self) -> list[Cause]:
+        """Why checks could not be done, each cause once, in checklist order."""
+        out: list[Cause] = []
+        for result in self.not_checked:
+            if result.cause is not None and result.cause not in out:
+                out.append(result.cause)
+        return out
 
     def exit_code(self) -> int:
         if any(r.crashed for r in self.results):
             return EXIT_BUG
-        if self.unreachable:
-            return EXIT_OPERATIONAL
         if self.failed:
             return EXIT_FINDINGS
+        if self.not_checked:
+            return EXIT_OPERATIONAL
         return EXIT_OK
 
     def to_json(self) -> dict[str, object]:
         return {
             "version": 1,
-            "ok": not self.failed,
+            "ok": not self.failed and not self.not_checked,
             "exit_code": self.exit_code(),
             "unreachable": self.unreachable,
             "offline": self.offline,
@@ -227,17 +252,40 @@ def run_one(check: Check, ctx: CheckContext) -> CheckResult:
     """Run one check, turning what it raises into a failed result."""
     started = time.monotonic()
     unreachable = crashed = False
+    cause: Cause | None = None
     if ctx.offline and check.network == "required":
         outcome = skipped("needs Sentry; not run with --offline")
     else:
         try:
             outcome = check.run(ctx)
         except UnreachableError as exc:
-            unreachable = True
-            outcome = failed(f"cannot reach Sentry: {exc.message}", *_hint(exc))
+            unreachable, cause = True, "unreachable"
+            outcome = could_not_check(
+                f"could not check: cannot reach Sentry: {exc.message}", *_hint(exc)
+            )
         except AuthError as exc:
-            unreachable = exc.status in (None, 401)
-            outcome = failed(f"Sentry refused the request: {exc.message}", *_hint(exc))
+            if exc.status in (None, 401):
+                unreachable, cause = True, "token"
+                outcome = could_not_check(
+                    f"could not check: Sentry refused the token ({exc.status or 401})",
+                    exc.message,
+                    *_hint(exc),
+                )
+            else:  # 403: the token works but lacks a scope or access: a finding
+                outcome = failed(f"Sentry refused the request: {exc.message}", *_hint(exc))
+        except ServerError as exc:
+            cause = "server"
+            status = exc.status or "5xx"
+            outcome = could_not_check(
+                f"could not check: Sentry answered {status}", exc.message, *_hint(exc)
+            )
+        except RateLimitedError as exc:
+            cause = "rate_limited"
+            outcome = could_not_check(
+                "could not check: Sentry kept answering 429 (rate limited) past the retry budget",
+                exc.message,
+                *_hint(exc),
+            )
         except SpecError as exc:
             outcome = failed(exc.message, *(str(p) for p in exc.problems))
         except ParaMonitorError as exc:
@@ -258,6 +306,7 @@ def run_one(check: Check, ctx: CheckContext) -> CheckResult:
         network=check.network,
         unreachable=unreachable,
         crashed=crashed,
+        cause=cause if outcome.status == "error" else None,
     )
 
 
@@ -269,8 +318,10 @@ def _blocked(check: Check, done: dict[str, CheckResult]) -> CheckResult | None:
     """A skipped result if a prerequisite that ran did not pass (warnings do not block)."""
     for need in check.needs:
         result = done.get(need)
-        if result is not None and result.status in ("failed", "skipped"):
-            verb = "failed" if result.status == "failed" else "was skipped"
+        if result is not None and result.status in ("failed", "skipped", "error"):
+            verb = {"failed": "failed", "skipped": "was skipped"}.get(
+                result.status, "could not be checked"
+            )
             return CheckResult(
                 name=check.name,
                 title=check.title,

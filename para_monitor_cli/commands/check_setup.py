@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -66,10 +67,35 @@ def check_setup(
         # The legacy_alerts check reports deprecated endpoints itself; keep the api logger's
         # per-endpoint deprecation warnings off stderr (they reach ``on_warning`` instead).
         _quiet_api_logger()
+    preload_check_modules()
     try:
         return run_checks(chosen, ctx, on_result=on_result)
     finally:
         ctx.close()
+
+
+# What the checks import inside their bodies. Imported here, on the calling thread, before the
+# checks run on a thread pool: two threads importing a package and its submodule at once can
+# make importlib raise _DeadlockError (seen: environment_release importing the runtime while
+# the dsn check imported runtime.sentry).
+CHECK_MODULES = (
+    "para_monitor_cli.runtime",
+    "para_monitor_cli.runtime.sentry",
+    "para_monitor_cli.runtime.hooks",
+    "para_monitor_cli.runtime.scrubbing",
+    "para_monitor_cli.spec",
+    "para_monitor_cli.scrub",
+    "para_monitor_cli.scrub.checker",
+    "para_monitor_cli.probe",
+    "para_monitor_cli.reconcile.plan",
+    "para_monitor_cli.reconcile.state",
+    "para_monitor_cli.api.client",
+)
+
+
+def preload_check_modules() -> None:
+    for name in CHECK_MODULES:
+        importlib.import_module(name)
 
 
 def _quiet_api_logger() -> None:
