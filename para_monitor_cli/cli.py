@@ -234,7 +234,9 @@ def send_test_event_command(
     then confirm through the API that they arrived with no planted secret.
 
     Exit 0 when every event was accepted (and, with a token, arrived clean); 1 when a planted
-    secret leaked or an event was dropped or not found; 3 when delivery failed.
+    secret leaked or an event was dropped or not found; 2 on bad flags or settings (no DSN, a
+    hook that cannot be imported); 3 when delivery failed or arrival could not be verified
+    (token refused, Sentry failing); 4 on a bug in para-monitor.
     """
 
     def body(state: State) -> int:
@@ -582,10 +584,14 @@ def scrub_check_cli(
     ] = None,
 ) -> None:
     """Run sample events through a scrubber and report every value that would leak, by JSON
-    path, kind and rule (never the value). Exit 1 when anything leaks.
+    path, kind and rule (never the value), and every event the scrubber raised on or dropped.
 
     Extra sensitive and safe fields also come from the `scrubbing:` section of the spec file
     (--config) when it exists.
+
+    Exit 0 when nothing leaks and every event comes out of the scrubber; 1 when a value leaks
+    or the hook raises on or drops an event; 2 on bad flags, sample files or hook; 4 on a bug
+    in para-monitor.
     """
 
     def body(state: State) -> int:

@@ -190,7 +190,7 @@ def test_a_broken_before_send_makes_test_event_fail(
         tmp_path,
     )
     assert code == 1, out + err
-    assert "scrubbing: LEAKED (1 planted secret(s) found)" in out
+    assert "scrubbing: LEAKED (1 planted secret found)" in out
     assert (
         "sent[0].extra.debug_locals.api_key: the planted frame_local secret (api_key) "
         "was not scrubbed" in out
@@ -284,7 +284,7 @@ def test_a_refused_dsn_key(status: int) -> None:
     with run_receiver(Receiver(status=status)) as receiver:
         code, out, err = _probe(receiver.dsn)
     assert code == 3
-    assert f"refused the DSN key (HTTP {status}): 2 of 2 test event(s) not accepted" in err
+    assert f"refused the DSN key (HTTP {status}): 2 of 2 test events not accepted" in err
     assert "Client Keys" in err
     assert DSN_KEY not in out + err
 
@@ -395,3 +395,13 @@ def test_the_probe_inherits_nothing_from_the_process_scopes(kent: Kent) -> None:
     error = next(i["body"] for i in kent.received() if "exception" in i["body"])
     assert [c["category"] for c in error["breadcrumbs"]["values"]] == ["auth"]
     assert "host_tag" not in error["tags"]
+
+
+@pytest.mark.parametrize("command", ["test-event", "scrub-check"])
+def test_help_lists_every_exit_code(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "100"})
+    text = " ".join(result.stdout.split())
+    for code in ("Exit 0 ", "; 1 ", "; 2 ", "; 4 "):
+        assert code in text, code
+    if command == "test-event":
+        assert "; 3 when delivery failed or arrival could not be verified" in text

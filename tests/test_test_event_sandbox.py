@@ -64,7 +64,7 @@ def test_text_output_names_ids_links_timings_and_verdict(sandbox: Any) -> None:
     assert re.search(
         r"^error\s+[0-9a-f]{32}\s+accepted \(HTTP 200\) in [0-9.]+ s, arrived", out, re.M
     )
-    assert re.search(r"arrival: 2 of 2 event\(s\) confirmed through the API", out)
+    assert "arrival: 2 of 2 events confirmed through the API" in out
     assert "scrubbing: clean (no planted secret in the sent and stored events)" in out
     assert f"{sandbox.url}organizations/{sandbox.org}/issues/" in out
 
@@ -139,6 +139,13 @@ def test_a_rate_limit(sandbox: Any) -> None:
     result = invoke(sandbox, "test-event")
     assert result.exit_code == 3
     assert "rate limited the test events (HTTP 429" in result.stderr
+    # plain words, and no link to an event Sentry never accepted
+    assert re.search(r"^error\s+[0-9a-f]{32}\s+rate limited \(HTTP 429\)", result.stdout, re.M)
+    assert "rate_limited" not in result.stdout
+    assert "/events/" not in result.stdout
+    assert "/issues/" not in result.stdout
+    doc = json.loads(invoke(sandbox, "--output", "json", "test-event").stdout)
+    assert [e["link"] for e in doc["events"]] == [None, None]
 
 
 def test_a_slow_server(sandbox: Any) -> None:

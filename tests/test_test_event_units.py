@@ -113,7 +113,7 @@ def test_the_most_telling_failure_wins() -> None:
     problem = delivery_problem(records, "h:1")
     assert isinstance(problem, DeliveryError)
     assert problem.message.startswith("the receiver at h:1 refused the DSN key (HTTP 403)")
-    assert problem.message.endswith("3 of 3 test event(s) not accepted")
+    assert problem.message.endswith("3 of 3 test events not accepted")
     problem = delivery_problem(records[:2], "h:1")
     assert problem is not None
     assert "rate limited the test events (HTTP 429, retry after 60 s)" in problem.message

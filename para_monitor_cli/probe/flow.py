@@ -250,8 +250,8 @@ def _outcome(
             reason = f"dropped: the hook {sent.dropped_by}"
     elif record is not None and record.outcome != ACCEPTED:
         reason = record.reason
-    link = None
-    if sent.event_id and org:
+    link = None  # only for an event the receiver accepted: the others are nowhere to see
+    if sent.event_id and sent.accepted and org:
         link = event_link(
             base_url,
             org,

@@ -227,7 +227,7 @@ def delivery_problem(
     if not failed:
         return None
     total = sum(1 for r in records if r.carries_event)
-    count = f"{len(failed)} of {total} test event(s)"
+    count = f"{len(failed)} of {total} test event{'' if total == 1 else 's'}"
     for record in failed:
         if record.status in (401, 403):
             return DeliveryError(
