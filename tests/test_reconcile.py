@@ -413,14 +413,23 @@ def test_changing_one_threshold_gives_exactly_that_field(sandbox: Any, tmp_path:
     assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
     changed = tmp_path / "alert_rules.yaml"
     text = SPEC_FILE.read_text(encoding="utf-8")
-    changed.write_text(text.replace("condition: count() > 10", "condition: count() > 20"), "utf-8")
+    changed.write_text(
+        text.replace("p95(transaction.duration) > 2s", "p95(transaction.duration) > 2.5s"), "utf-8"
+    )
     result = cli(sandbox, "--output", "json", "plan", "--detailed-exitcode", config=changed)
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     updates = [c for c in data["changes"] if c["action"] == "update"]
     assert len(updates) == 1
-    assert updates[0]["diff"] == [{"path": "thresholds.high.value", "before": 10.0, "after": 20.0}]
+    # in the file's units, and the canonical (Sentry) values beside them
+    assert updates[0]["diff"] == [{"path": "thresholds.high", "before": "> 2s", "after": "> 2.5s"}]
+    assert updates[0]["wire_diff"] == [
+        {"path": "thresholds.high.value", "before": 2000.0, "after": 2500.0}
+    ]
     assert data["summary"] == {"create": 0, "update": 1, "delete": 0, "noop": 8}
+    text_plan = cli(sandbox, "plan", config=changed)
+    changed_lines = [line for line in text_plan.stdout.splitlines() if line.startswith("      ")]
+    assert changed_lines == ["      thresholds.high: > 2s -> > 2.5s"]
 
 
 def test_plan_text_golden(sandbox: Any) -> None:
@@ -597,7 +606,7 @@ def test_prune_keeps_alerts_made_by_hand_with_another_identity(
 def test_export_then_plan_is_empty_and_legacy_rules_translate(sandbox: Any, tmp_path: Path) -> None:
     assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
     out = tmp_path / "exported.yaml"
-    result = cli(sandbox, "export", "-o", str(out))
+    result = cli(sandbox, "export", "--out", str(out))
     assert result.exit_code == 0, result.output
     spec = load_spec(out)  # validates
     monitors = {m.name for m in spec.monitors}
@@ -614,7 +623,7 @@ def test_export_then_plan_is_empty_and_legacy_rules_translate(sandbox: Any, tmp_
     assert cli(sandbox, "apply-alerts", "--yes", config=out).exit_code == 0
     assert cli(sandbox, "plan", "--detailed-exitcode", config=out).exit_code == 0
     again = tmp_path / "again.yaml"
-    assert cli(sandbox, "export", "--no-legacy", "-o", str(again)).exit_code == 0
+    assert cli(sandbox, "export", "--no-legacy", "--out", str(again)).exit_code == 0
     assert cli(sandbox, "plan", "--detailed-exitcode", config=again).exit_code == 0
 
 
@@ -817,3 +826,91 @@ def test_export_takes_org_and_project_from_the_config_file(sandbox: Any, tmp_pat
     result = runner.invoke(app, [*base, "export", "--no-legacy"])
     assert result.exit_code == errors.EXIT_USAGE
     assert "no org configured" in result.stderr
+
+
+def test_plan_speaks_the_files_language(sandbox: Any, tmp_path: Path) -> None:
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
+    text = SPEC_FILE.read_text(encoding="utf-8")
+    for old, new in [
+        ("actions: [backend-email, slack-alerts]\n    frequency: 1h", "actions: [oncall-notify]"),
+        ('level: ">= fatal"', 'level: ">= error"'),
+        ("    window: 10m\n", "    window: 15m\n"),
+    ]:
+        assert old in text
+        text = text.replace(old, new, 1)
+    changed = tmp_path / "alert_rules.yaml"
+    changed.write_text(text, "utf-8")
+    result = cli(sandbox, "plan", config=changed)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "      window: 10m -> 15m" in lines
+    assert "      frequency: 1h -> 30m" in lines
+    assert "      actions: [backend-email, slack-alerts] -> [oncall-notify]" in lines
+    assert "      filters[0].level: >= fatal -> >= error" in lines
+    # no wire units or ids anywhere in the plan
+    for wire_word in ("600", "integration", "targetIdentifier", "conditionResult", '"201"'):
+        assert wire_word not in result.stdout
+    data = json.loads(cli(sandbox, "-o", "json", "plan", config=changed).stdout)
+    diffs = {c["name"]: c["diff"] for c in data["changes"] if c["action"] == "update"}
+    assert {
+        "path": "actions",
+        "before": ["backend-email", "slack-alerts"],
+        "after": ["oncall-notify"],
+    } in diffs["Error rate alert"]
+
+
+def test_plan_names_a_destination_the_file_lacks(sandbox: Any, tmp_path: Path) -> None:
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
+    text = SPEC_FILE.read_text(encoding="utf-8")
+    # the alert's Slack target is renamed in the file and points at another channel
+    text = re.sub(
+        r'channel: "#para-alerts"\n    channel_id: C0PARAALRT[^\n]*\n', 'channel: "#ops"\n', text
+    )
+    assert '"#ops"' in text
+    changed = tmp_path / "alert_rules.yaml"
+    changed.write_text(text, "utf-8")
+    result = cli(sandbox, "plan", config=changed)
+    assert result.exit_code == 0, result.output
+    assert (
+        "      actions: [slack-para-alerts (not in targets:)] -> [slack-alerts]"
+        in result.stdout.splitlines()
+    )
+
+
+def test_plan_without_prune_mentions_ours_absent_from_the_file(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
+    smaller = tmp_path / "alert_rules.yaml"
+    text = SPEC_FILE.read_text(encoding="utf-8")
+    start = text.index("  # Performance Degradation: p95 > 3s, warning -> Slack.\n  - name:")
+    end = text.index("  # User Impact Alerts")
+    smaller.write_text(text[:start] + text[end:], encoding="utf-8")
+    # the monitor of the removed alert too
+    result = cli(sandbox, "plan", config=smaller)
+    assert result.exit_code == 0, result.output
+    assert "No changes" in result.stdout
+    assert (
+        "  note: not in the file: 1 resource of para-monitor that --prune would delete: "
+        "alert 'Performance degradation alert'" in result.stdout.splitlines()
+    )
+
+
+def test_apply_prints_one_line_per_change_and_counts_in_words(sandbox: Any, tmp_path: Path) -> None:
+    result = cli(sandbox, "apply-alerts", "--yes")
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert len(progress) == 9  # one line per change, once it is done
+    assert all(line.startswith("  + created ") for line in progress)
+    assert "creating" not in result.stderr
+    assert "Applied 9 changes (9 created, 0 updated, 0 deleted)." in result.stderr
+    changed = tmp_path / "alert_rules.yaml"
+    text = SPEC_FILE.read_text(encoding="utf-8").replace("count() > 10", "count() > 11")
+    changed.write_text(text, "utf-8")
+    result = cli(sandbox, "apply-alerts", "--yes", config=changed)
+    assert result.exit_code == 0, result.output
+    assert "Applied 1 change (0 created, 1 updated, 0 deleted)." in result.stderr
+    exported = cli(sandbox, "export", "--no-legacy")
+    assert exported.exit_code == 0, exported.output
+    assert "1 dashboard," in exported.stderr
+    assert "1 dashboards" not in exported.stderr

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from para_monitor_cli.cli import app
@@ -159,7 +161,7 @@ def test_problems_are_reported_all_at_once() -> None:
 def test_validate_the_repo_file() -> None:
     result = runner.invoke(app, ["validate", str(ROOT / "alert_rules.yaml")])
     assert result.exit_code == 0, result.output
-    assert "valid (4 targets, 3 monitors, 5 alerts, 1 dashboards, 10 widgets)" in result.output
+    assert "valid (4 targets, 3 monitors, 5 alerts, 1 dashboard, 10 widgets)" in result.output
 
 
 def test_validate_uses_the_config_setting(tmp_path: Path) -> None:
@@ -238,3 +240,23 @@ def test_spec_json_schema_mentions_every_section() -> None:
         "dashboards",
         "scrubbing",
     }
+
+
+@given(st.integers(min_value=1, max_value=10**9), st.sampled_from([1, 10, 100, 1000]))
+def test_duration_thresholds_are_written_as_the_file_does_and_read_back(
+    millis: int, scale: int
+) -> None:
+    value = float(millis) / scale
+    text = format_threshold(value, duration=True)
+    assert text.endswith(("ms", "s"))
+    assert parse_quantity(text).value == value
+    if value >= 1000 and value % 1000 == 0:
+        assert text == f"{int(value) // 1000}s"
+
+
+def test_format_threshold_in_seconds_when_exact() -> None:
+    assert format_threshold(1500.0, duration=True) == "1.5s"
+    assert format_threshold(2500.0, duration=True) == "2.5s"
+    assert format_threshold(1234.0, duration=True) == "1.234s"
+    # 1.001 * 1000 is not 1001.0 in floating point: kept in ms so it reads back exactly
+    assert format_threshold(1001.0, duration=True) == "1001ms"

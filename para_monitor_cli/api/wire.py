@@ -43,7 +43,12 @@ from para_monitor_cli.spec.model import (
     Spec,
     Widget,
 )
-from para_monitor_cli.spec.units import format_duration, format_number, format_threshold
+from para_monitor_cli.spec.units import (
+    OPERATOR_TEXT,
+    format_duration,
+    format_number,
+    format_threshold,
+)
 
 JSON = dict[str, Any]
 
@@ -911,6 +916,181 @@ def export_dashboard(dashboard: Mapping[str, Any], directory: Directory) -> JSON
             }
         widgets.append(item)
     out["widgets"] = widgets
+    return out
+
+
+# =========================================================================== shown forms
+# What a plan prints: the canonical forms above (which the planner compares) written back in
+# the file's language, with the units and formatters export uses: durations as 10m / 1h,
+# thresholds as "> 2s", levels as ">= fatal", targets and monitors by their names in the file.
+# Both sides of a diff go through the same function, so equal canonical forms show equal.
+
+
+def _aggregate_alias(aggregate: Any) -> Any:
+    for alias, exact in catalog.CRASH_RATE_ALIASES.items():
+        if aggregate == exact:
+            return alias
+    return aggregate
+
+
+def _shown_seconds(seconds: Any) -> Any:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        return seconds
+    return format_duration(int(seconds)) if seconds else 0
+
+
+def _shown_threshold(condition: Mapping[str, Any], *, duration: bool, percent: bool) -> Any:
+    op, value = condition.get("op"), condition.get("value")
+    if op == "anomaly_detection":
+        comparison = value if isinstance(value, Mapping) else {}
+        directions = {0: "above", 1: "below", 2: "above_and_below"}
+        kind = comparison.get("thresholdType")
+        shown: JSON = {"sensitivity": comparison.get("sensitivity")}
+        if isinstance(kind, int | float) and not isinstance(kind, bool):
+            shown["direction"] = directions.get(int(kind), kind)
+        return shown
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{op} {value}"
+    text = format_threshold(float(value), duration=duration, percent=percent)
+    return f"{OPERATOR_TEXT.get(str(op), op)} {text}"
+
+
+def shown_detector(fields: Mapping[str, Any]) -> JSON:
+    """A monitor's canonical fields in the file's units (``window: 10m``,
+    ``thresholds.high: "> 2s"``, ``thresholds.resolve: "<= 1.5s"``)."""
+    aggregate = str(fields.get("aggregate") or "")
+    duration = catalog.is_duration_aggregate(aggregate)
+    percent = fields.get("detection") == "percent" or fields.get("dataset") == "metrics"
+    out: JSON = {}
+    for key, value in fields.items():
+        if key == "aggregate":
+            out[key] = _aggregate_alias(value)
+        elif key == "eventTypes":
+            out["event_types"] = value
+        elif key in ("window", "comparison"):
+            out[key] = _shown_seconds(value)
+        elif key == "thresholds" and isinstance(value, Mapping):
+            out[key] = {
+                name: _shown_threshold(cond, duration=duration, percent=percent)
+                for name, cond in value.items()
+                if isinstance(cond, Mapping)
+            }
+        else:
+            out[key] = value
+    return out
+
+
+def _action_key(action: Mapping[str, Any]) -> str:
+    return repr(sorted(action.items()))
+
+
+class ActionNames:
+    """Names a canonical workflow action as the file does: the ``targets:`` entry that sends
+    to the same destination, else the name ``export`` would give it, marked as not in the file.
+    """
+
+    def __init__(self, directory: Directory, spec: Spec | None = None) -> None:
+        self._book = TargetBook(directory)
+        self._known: dict[str, str] = {}
+        for name in spec.targets if spec is not None else {}:
+            self._learn(name, spec)
+
+    def _learn(self, name: str, spec: Spec | None) -> None:
+        if spec is None:
+            return
+        try:
+            action = _canonical_action(target_action(name, spec, directory=self._book.directory))
+        except UsageError:  # a target Sentry cannot resolve names nothing that exists
+            return
+        self._known.setdefault(_action_key(action), name)
+
+    def __call__(self, action: Mapping[str, Any]) -> str:
+        known = self._known.get(_action_key(action))
+        if known is not None:
+            return known
+        ident = action.get("target") if "target" in action else action.get("channel")
+        display = action.get("channel")
+        raw = {
+            "type": action.get("type"),
+            "integrationId": action.get("integration"),
+            "config": {
+                "targetType": action.get("targetType"),
+                "targetIdentifier": ident,
+                "targetDisplay": f"#{display}" if display else None,
+            },
+            "data": {"priority": action.get("priority")},
+        }
+        name = self._book.name_for(raw)
+        if name is not None:
+            return f"{name} (not in targets:)"
+        return f"{action.get('type')} {ident} (not in targets:)"
+
+
+def _shown_link(key: str) -> tuple[str | None, str | None]:
+    """A link key -> (monitor name, None) or (None, project of a default issue detector)."""
+    project, _, rest = key.partition("/")
+    if rest.startswith("@"):
+        return None, project
+    return (rest or key), None
+
+
+def shown_workflow(fields: Mapping[str, Any], names: ActionNames) -> JSON:
+    """An alert's canonical fields in the file's terms: ``frequency: 1h``, ``triggers:
+    [first_seen]``, ``filters[0].level: ">= fatal"``, ``actions: [slack-alerts]``,
+    ``monitors`` by name and ``projects`` for the default issue detectors."""
+    out: JSON = {}
+    for key, value in fields.items():
+        if key == "frequency" and isinstance(value, int | float):
+            out[key] = _shown_seconds(int(value) * 60)
+        elif key == "triggers" and isinstance(value, list):
+            out[key] = [_TRIGGER_NAMES.get(str(t), str(t)) for t in value]
+        elif key == "actionFilters" and isinstance(value, list):
+            groups = [g for g in value if isinstance(g, Mapping)]
+            out["filter_match"] = groups[0].get("logic") if groups else "all"
+            filters: list[Any] = []
+            actions: list[str] = []
+            for group in groups:
+                for cond in group.get("conditions") or []:
+                    filters.append(_export_filter(cond) or dict(cond))
+                actions.extend(names(a) for a in group.get("actions") or [])
+            out["filters"] = filters
+            out["actions"] = sorted(actions)
+        elif key == "monitors" and isinstance(value, list):
+            links = [_shown_link(str(k)) for k in value]
+            out["monitors"] = sorted({m for m, _ in links if m is not None})
+            out["projects"] = sorted({p for _, p in links if p is not None})
+        else:
+            out[key] = value
+    return out
+
+
+def shown_dashboard(fields: Mapping[str, Any], directory: Directory) -> JSON:
+    """A dashboard's canonical fields as the file writes them: project slugs, and each widget
+    with its one query's aggregates, columns, conditions and orderby."""
+    out: JSON = {}
+    for key, value in fields.items():
+        if key == "projects" and isinstance(value, list):
+            out[key] = [directory.project_slug(str(p)) for p in value]
+        elif key == "widgets" and isinstance(value, list):
+            out[key] = [_shown_widget(w) for w in value if isinstance(w, Mapping)]
+        else:
+            out[key] = value
+    return out
+
+
+def _shown_widget(widget: Mapping[str, Any]) -> JSON:
+    names = {"displayType": "display", "widgetType": "dataset"}
+    out: JSON = {}
+    for key, value in widget.items():
+        if key == "layout" and isinstance(value, Mapping):
+            out[key] = {("min_h" if k == "minH" else k): v for k, v in value.items()}
+        elif key == "queries" and isinstance(value, list):
+            for index, query in enumerate(value):
+                prefix = "" if index == 0 else f"query{index}."
+                for name in ("aggregates", "columns", "conditions", "orderby"):
+                    out[prefix + name] = query.get(name)
+        else:
+            out[names.get(key, key)] = value
     return out
 
 

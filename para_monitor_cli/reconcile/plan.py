@@ -46,6 +46,9 @@ class Resource:
     object (default detectors, the prebuilt dashboard), never touched. ``projects``: for alerts
     and dashboards, the project slugs the resource spans (linked monitors' projects, the
     dashboard's filter); empty means organization-wide (all projects). Monitors use ``project``.
+
+    ``shown``: the same fields in the file's language (``window: 10m``, ``thresholds.high:
+    "> 2s"``, targets by name), for display only; the comparison uses ``fields``.
     """
 
     kind: Kind
@@ -57,6 +60,13 @@ class Resource:
     managed: bool = False
     builtin: bool = False
     projects: frozenset[str] = frozenset()
+    shown: Mapping[str, Any] | None = None
+
+    @property
+    def view(self) -> Mapping[str, Any]:
+        """What a plan shows: ``shown`` (the fields in the file's units and names, see
+        ``api/wire.py``) when known, else the canonical ``fields``."""
+        return self.shown if self.shown is not None else self.fields
 
     @property
     def spans(self) -> frozenset[str]:
@@ -119,12 +129,17 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class Change:
+    """One planned change. ``diff``: the changed fields as the file writes them (from the
+    resources' ``shown`` views); ``wire_diff``: the same change in the canonical (Sentry) form
+    that decided it. Without shown views both are the canonical diff."""
+
     action: Action
     kind: Kind
     key: str
     desired: Resource | None = None
     actual: Resource | None = None
     diff: tuple[FieldChange, ...] = ()
+    wire_diff: tuple[FieldChange, ...] = ()
 
     @property
     def label(self) -> str:
@@ -135,9 +150,11 @@ class Change:
         if self.actual is not None and self.actual.id is not None:
             data["id"] = self.actual.id
         if self.action == "create" and self.desired is not None:
-            data["fields"] = _jsonable(self.desired.fields)
+            data["fields"] = _jsonable(self.desired.view)
+            data["wire_fields"] = _jsonable(self.desired.fields)
         if self.action == "update":
             data["diff"] = [c.to_json() for c in self.diff]
+            data["wire_diff"] = [c.to_json() for c in self.wire_diff or self.diff]
         return data
 
 
@@ -212,9 +229,21 @@ def plan(
                 f"{want.label} exists {len(candidates)} times in Sentry; "
                 f"reconciling id {have.id} and leaving the others alone"
             )
-        diff = diff_fields(want.fields, have.fields)
-        action: Action = "update" if diff else "noop"
-        changes.append(Change(action, want.kind, want.key, desired=want, actual=have, diff=diff))
+        wire_diff = diff_fields(want.fields, have.fields)
+        action: Action = "update" if wire_diff else "noop"
+        # shown in the file's terms; the canonical diff when the views cannot tell the change
+        diff = (diff_fields(want.view, have.view) or wire_diff) if wire_diff else ()
+        changes.append(
+            Change(
+                action,
+                want.kind,
+                want.key,
+                desired=want,
+                actual=have,
+                diff=diff,
+                wire_diff=wire_diff,
+            )
+        )
 
     if prune:
         elsewhere: list[Resource] = []
@@ -232,6 +261,21 @@ def plan(
                 else:
                     org_wide.append(have)
         notes.extend(_left_alone_notes(elsewhere, org_wide))
+    else:
+        absent = [
+            have
+            for ident, group in existing.items()
+            if ident not in wanted
+            for have in group
+            if have.managed and not have.builtin and scope.covers(have)
+        ]
+        if absent:
+            items = sorted(absent, key=lambda r: (_WRITE_ORDER[r.kind], r.key))
+            count = f"{len(items)} resource{'s' if len(items) != 1 else ''}"
+            notes.append(
+                f"not in the file: {count} of para-monitor that --prune would delete: "
+                + _listing([r.label for r in items])
+            )
     changes.sort(key=_order)
     return Plan(tuple(changes), tuple(warnings), tuple(notes))
 

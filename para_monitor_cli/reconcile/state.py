@@ -13,7 +13,8 @@ projects a file manages: the planner deletes nothing of ours outside them (see
 
 Alerts carry no marker of their own (see ``api/wire.py``): they are ours when Sentry's
 ``createdBy`` is the user our token acts as. That identity (``GET /api/0/``) is read only when it
-matters: with ``prune``, or when two alerts share a name and the planner must pick ours.
+matters: with ``prune``, when two alerts share a name and the planner must pick ours, or when
+Sentry holds alerts the file does not name (the plan notes ours among them).
 """
 
 from __future__ import annotations
@@ -94,33 +95,43 @@ def read_actual(
     actual.detectors = list(results["detectors"])
     actual.workflows = list(results["workflows"])
     workflow_names = [str(wf.get("name")) for wf in actual.workflows]
+    wanted_alerts = {a.name for a in spec.alerts} if spec is not None else set()
     if "identity" in results:
         actual.identity, actual.identity_read = results["identity"][0], True
-    elif len(set(workflow_names)) < len(workflow_names):  # the planner must pick ours
+    elif len(set(workflow_names)) < len(workflow_names) or (
+        # alerts absent from the file: the plan names ours among them (what --prune would
+        # delete), which takes knowing who "we" are
+        spec is not None and any(name not in wanted_alerts for name in workflow_names)
+    ):
         actual.identity, actual.identity_read = client.identity(), True
     identity_id = actual.identity.id if actual.identity is not None else None
+    action_names = wire.ActionNames(directory, spec)
     for det in actual.detectors:
         if wire.detector_is_builtin(det):
             continue
+        fields = wire.canonical_detector(det)
         actual.resources.append(
             Resource(
                 kind="monitor",
                 name=str(det.get("name")),
                 project=directory.project_slug(str(det.get("projectId"))),
                 id=str(det.get("id")),
-                fields=wire.canonical_detector(det),
+                fields=fields,
                 managed=wire.detector_is_managed(det),
+                shown=wire.shown_detector(fields),
             )
         )
     for wf in actual.workflows:
+        fields = wire.canonical_workflow(wf, directory)
         actual.resources.append(
             Resource(
                 kind="alert",
                 name=str(wf.get("name")),
                 id=str(wf.get("id")),
-                fields=wire.canonical_workflow(wf, directory),
+                fields=fields,
                 managed=wire.workflow_is_managed(wf, identity_id),
                 projects=wire.workflow_projects(wf, directory),
+                shown=wire.shown_workflow(fields, action_names),
             )
         )
     wanted_titles = {d.title for d in spec.dashboards} if spec is not None else set()
@@ -135,14 +146,16 @@ def read_actual(
     details = client.gather([fetch(str(d["id"])) for d in to_fetch])
     actual.dashboards = [dict(x) for x in details]
     for dash in actual.dashboards:
+        fields = wire.canonical_dashboard(dash)
         actual.resources.append(
             Resource(
                 kind="dashboard",
                 name=str(dash.get("title")),
                 id=str(dash.get("id")),
-                fields=wire.canonical_dashboard(dash),
+                fields=fields,
                 managed=wire.dashboard_is_managed(dash),
                 projects=wire.dashboard_projects(dash, directory),
+                shown=wire.shown_dashboard(fields, directory),
             )
         )
     return actual
@@ -203,6 +216,7 @@ def desired_resources(
 ) -> list[Resource]:
     """The file's monitors, alerts and dashboards as resources (names resolved to ids)."""
     out: list[Resource] = []
+    names = wire.ActionNames(directory, spec)
     for monitor in spec.monitors:
         project = monitor.project or spec.project or default_project
         if not project:
@@ -212,14 +226,16 @@ def desired_resources(
             )
         directory.project_id(project)
         body = wire.monitor_body(monitor, spec, directory)
+        fields = wire.canonical_detector(body)
         out.append(
             Resource(
                 kind="monitor",
                 name=monitor.name,
                 project=project,
-                fields=wire.canonical_detector(body),
+                fields=fields,
                 body=body,
                 managed=True,
+                shown=wire.shown_detector(fields),
             )
         )
     effective = spec
@@ -238,18 +254,21 @@ def desired_resources(
                 body=body,
                 managed=True,
                 projects=frozenset(key.partition("/")[0] for key in links),
+                shown=wire.shown_workflow(fields, names),
             )
         )
     for dashboard in spec.dashboards:
         body = wire.dashboard_body(dashboard, effective, directory)
+        fields = wire.canonical_dashboard(body)
         out.append(
             Resource(
                 kind="dashboard",
                 name=dashboard.title,
-                fields=wire.canonical_dashboard(body),
+                fields=fields,
                 body=body,
                 managed=True,
                 projects=frozenset(effective.dashboard_projects(dashboard)),
+                shown=wire.shown_dashboard(fields, directory),
             )
         )
     return out

@@ -130,8 +130,9 @@ def format_threshold(value: float, *, duration: bool = False, percent: bool = Fa
     if percent:
         return f"{format_number(value)}%"
     if duration:
-        if value >= 1000 and (value / 1000).is_integer():
-            return f"{int(value // 1000)}s"
+        seconds = format_number(value / 1000)
+        if value >= 1000 and float(seconds) * 1000 == value:  # 1500.0 -> 1.5s, read back exactly
+            return f"{seconds}s"
         return f"{format_number(value)}ms"
     return format_number(value)
 
