@@ -399,8 +399,16 @@ def export_cli(
     ctx: typer.Context,
     out_file: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Write the YAML here instead of stdout."),
+        typer.Option(
+            "--out",
+            metavar="PATH",
+            help="Write the YAML to this new file instead of stdout (an existing file is "
+            "kept unless --force).",
+        ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --out file if it exists.")
+    ] = False,
     legacy: Annotated[
         bool,
         typer.Option(
@@ -408,14 +416,21 @@ def export_cli(
         ),
     ] = True,
 ) -> None:
-    """Write what exists in Sentry as an alert_rules.yaml (validated before it is written)."""
+    """Write what exists in Sentry as an alert_rules.yaml (validated before it is written).
+
+    To migrate, export to a new file, review it and merge it into your alert_rules.yaml.
+    """
 
     def body(state: State) -> int:
         from para_monitor_cli.commands.export import export_command
         from para_monitor_cli.render import show_export
 
         result = export_command(
-            state.settings, output=out_file, legacy=legacy, on_warning=state.output.warning
+            state.settings,
+            output=out_file,
+            legacy=legacy,
+            on_warning=state.output.warning,
+            force=force,
         )
         show_export(state.output, result)
         return 0

@@ -250,7 +250,8 @@ def test_legacy_rules_are_a_warning_with_the_migration_command(
     legacy = result(report, "legacy_alerts")
     assert legacy.status == "warning"
     assert "3 rule(s) still on deprecated alert endpoints" in legacy.summary
-    assert any("para-monitor export" in d for d in legacy.details)
+    assert any("para-monitor export --out alert_rules.exported.yaml" in d for d in legacy.details)
+    assert not any("--out alert_rules.yaml " in d for d in legacy.details)
     assert report.exit_code() == 0
 
 

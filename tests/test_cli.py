@@ -226,3 +226,55 @@ def test_test_event_with_an_unparsable_dsn_is_exit_2(tmp_path: Path) -> None:
     code, _, err = invoke(["--dsn", "http://k@[::1/2", "test-event", "--no-verify"], tmp_path)
     assert code == EXIT_USAGE, err
     assert "not a valid Sentry DSN (Invalid IPv6 URL)" in err
+
+
+# --------------------------------------------------------------------------- export --out
+def test_export_never_overwrites_a_file_without_force(tmp_path: Path) -> None:
+    spec = tmp_path / "alert_rules.yaml"
+    spec.write_text("# hand-written\n", encoding="utf-8")
+    code, out, err = invoke(["--org", "acme", "export", "--out", str(spec)], tmp_path)
+    assert code == EXIT_USAGE, err
+    assert err.startswith(f"error: --out {spec} exists: export does not overwrite it")
+    assert "alert_rules.exported.yaml" in err
+    assert spec.read_text(encoding="utf-8") == "# hand-written\n"
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("target", "problem"),
+    [
+        ("missing/dir/x.yaml", "the directory {dir} does not exist"),
+        (".", "is a directory"),
+    ],
+)
+def test_export_refuses_an_out_path_it_cannot_write(
+    tmp_path: Path, target: str, problem: str
+) -> None:
+    path = tmp_path / target
+    code, _, err = invoke(["--org", "acme", "export", "--out", str(path)], tmp_path)
+    assert code == EXIT_USAGE, err
+    assert problem.format(dir=path.parent) in err
+    assert "bug" not in err
+
+
+def test_export_has_no_dash_o_alias(tmp_path: Path) -> None:
+    code, _, err = invoke(["--org", "acme", "export", "-o", "json"], tmp_path)
+    assert code == EXIT_USAGE
+    assert "No such option: -o" in err
+    assert not (tmp_path / "json").exists()
+
+
+def test_export_force_replaces_the_file(sandbox: object, tmp_path: Path) -> None:
+    from typing import Any
+
+    sb: Any = sandbox
+    spec = tmp_path / "alert_rules.yaml"
+    spec.write_text("# hand-written\n", encoding="utf-8")
+    env = {"SENTRY_URL": sb.url, "SENTRY_AUTH_TOKEN": sb.token, "SENTRY_ORG": sb.org}
+    code, _, err = invoke(["export", "--out", str(spec), "--force"], tmp_path, env)
+    assert code == 0, err
+    assert spec.read_text(encoding="utf-8").startswith("# Exported by para-monitor")
+    fresh = tmp_path / "alert_rules.exported.yaml"
+    code, _, err = invoke(["export", "--out", str(fresh)], tmp_path, env)
+    assert code == 0, err
+    assert fresh.read_text(encoding="utf-8") == spec.read_text(encoding="utf-8")

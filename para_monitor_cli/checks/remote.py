@@ -11,8 +11,9 @@ from para_monitor_cli.checks.local import plural
 from para_monitor_cli.errors import GoneError, NotFoundError
 
 EXPORT_HINT = (
-    "migrate them: para-monitor export --out alert_rules.yaml (translates legacy rules), "
-    "review, para-monitor apply-alerts, then delete the legacy rules in Sentry"
+    "migrate them: para-monitor export --out alert_rules.exported.yaml (a new file; it "
+    "translates legacy rules), review it and merge it into alert_rules.yaml, "
+    "para-monitor apply-alerts, then delete the legacy rules in Sentry"
 )
 
 

@@ -44,6 +44,41 @@ def file_defaults(settings: Settings) -> tuple[str, str | None]:
     return org, project
 
 
+OVERWRITE_HINT = (
+    "export to a new file (e.g. --out alert_rules.exported.yaml), review it and merge what "
+    "you want; or pass --force to replace the file"
+)
+
+
+def check_output(path: Path, *, force: bool) -> None:
+    """Refuse, before anything is read from Sentry, an --out that cannot be written: an
+    existing file without ``force`` (a hand-written spec is never replaced silently), a
+    directory, or a file in a directory that does not exist."""
+    from para_monitor_cli.errors import UsageError
+
+    if path.is_dir():
+        raise UsageError(f"--out {path} is a directory: give a file name")
+    if path.exists() and not force:
+        raise UsageError(f"--out {path} exists: export does not overwrite it", hint=OVERWRITE_HINT)
+    if not path.parent.is_dir():
+        raise UsageError(f"--out {path}: the directory {path.parent} does not exist")
+
+
+def write_output(path: Path, text: str, *, force: bool) -> None:
+    """Write the export; without ``force`` only as a new file (exclusive create)."""
+    from para_monitor_cli.errors import UsageError
+
+    try:
+        with path.open("w" if force else "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise UsageError(
+            f"--out {path} exists: export does not overwrite it", hint=OVERWRITE_HINT
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"--out {path}: cannot write it: {exc.strerror or exc}") from None
+
+
 def export_command(
     settings: Settings,
     *,
@@ -51,6 +86,7 @@ def export_command(
     legacy: bool = True,
     client: Any = None,
     on_warning: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> ExportResult:
     import yaml
 
@@ -60,10 +96,12 @@ def export_command(
     from para_monitor_cli.reconcile.state import read_actual
     from para_monitor_cli.spec.check import check_spec
 
+    if output is not None:
+        check_output(output, force=force)
     org, project = file_defaults(settings)
     if client is None:
         with make_client(settings, on_warning) as own:
-            return export_command(settings, output=output, legacy=legacy, client=own)
+            return export_command(settings, output=output, legacy=legacy, client=own, force=force)
     actual = read_actual(client, org, all_dashboards=True)
     directory = actual.directory
     book = wire.TargetBook(directory)
@@ -138,7 +176,7 @@ def export_command(
     if spec is None or errors:
         raise SpecError(errors or found)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text, force=force)
     return ExportResult(
         text=text,
         org=org,
