@@ -275,7 +275,7 @@ def sample_report() -> Report:
             "legacy_alerts",
             "No rules left on deprecated alert endpoints",
             "warning",
-            "1 rule(s) still on deprecated alert endpoints: issue alert rule 'x'",
+            "1 rule still on deprecated alert endpoints: issue alert rule 'x'",
             ("issue alert rule 'x'", "hint: migrate"),
             0.1,
         ),

@@ -60,3 +60,8 @@ def test_demo_text_tells_the_story(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "OK: 12 checks: 12 passed, 0 failed, 0 warnings, 0 skipped" in out
     assert "Failed" not in out
     assert "DSN http://****@127.0.0.1:" in out  # the DSN key is never printed
+    assert "from the demo's sandbox" in out
+    assert "flag --" not in out  # the user passed no flag
+    assert "(s)" not in out
+    assert "deleted); 0 already matched the file" in out
+    assert "Alerts configured (error rate, performance) [alerts]" in out

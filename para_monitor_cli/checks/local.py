@@ -45,7 +45,7 @@ def check_spec(ctx: CheckContext) -> Outcome:
     )
     if warnings:
         return warning(
-            f"{path} is valid ({counts}) with {len(warnings)} warning(s)",
+            f"{path} is valid ({counts}) with {plural(len(warnings), 'warning')}",
             *(str(p) for p in warnings),
         )
     return passed(f"{path} is valid: {counts}")

@@ -67,14 +67,15 @@ def check_team(ctx: CheckContext) -> Outcome:
         people = [m for m in members if isinstance(m, dict) and not m.get("pending")]
         others = [m for m in people if _user_id(m) != owner]
         counts.append((slug, len(people), len(others)))
-    shown = ", ".join(f"{slug}: {total} member(s)" for slug, total, _ in counts)
+    shown = ", ".join(f"{slug}: {plural(total, 'member')}" for slug, total, _ in counts)
     invited = sum(others for _slug, _total, others in counts)
     if invited == 0:
         return failed(
             f"{where}'s teams have no member besides the token's owner ({shown})",
             "hint: invite the team in Settings > Teams > Members",
         )
-    return passed(f"{where} has team(s) {shown}; {invited} besides the token's owner")
+    noun = "team" if len(counts) == 1 else "teams"
+    return passed(f"{where} has {noun} {shown}; {invited} besides the token's owner")
 
 
 def _user_id(member: dict[str, Any]) -> str | None:
@@ -245,7 +246,7 @@ def check_legacy_alerts(ctx: CheckContext) -> Outcome:
         found += [f"{label} {r.get('name')!r}" for r in rules if isinstance(r, dict)]
     if found:
         return warning(
-            f"{len(found)} rule(s) still on deprecated alert endpoints: "
+            f"{plural(len(found), 'rule')} still on deprecated alert endpoints: "
             + ", ".join(found[:3])
             + (", ..." if len(found) > 3 else ""),
             *(found if len(found) > 3 else ()),  # the evidence line names at most three
@@ -369,8 +370,10 @@ def check_test_error(ctx: CheckContext) -> Outcome:
     links = tuple(f"{e.kind}: {e.link}" for e in arrived if e.link)
     if result.leaks:
         return warning(
-            f"test {kinds} arrived in {ctx.where()}{took}, but {len(result.leaks)} planted "
-            "secret(s) were stored unscrubbed (see the scrubbing check)",
+            f"test {kinds} arrived in {ctx.where()}{took}, but "
+            f"{plural(len(result.leaks), 'planted secret')} "
+            f"{'was' if len(result.leaks) == 1 else 'were'} stored unscrubbed "
+            "(see the scrubbing check)",
             *(f"leak at {leak.path} ({leak.place})" for leak in result.leaks),
             *ids,
         )

@@ -12,6 +12,7 @@ point at the sandbox only, so it can never touch a real Sentry.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import tempfile
 import time
@@ -21,13 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from para_monitor_cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from para_monitor_cli.settings import Settings, display_value, resolve
+from para_monitor_cli.settings import Settings, Value, display_value, resolve
 
 if TYPE_CHECKING:
     from para_monitor_cli.checks import CheckResult, Report
     from para_monitor_cli.commands.apply import ApplyOutcome
     from para_monitor_cli.probe import ProbeResult
 
+SANDBOX_SOURCE = "the demo's sandbox"  # where the demo's settings come from (for evidence)
 DEMO_ENVIRONMENT = "production"
 DEMO_VERSION = "0.1.0"  # the sandbox seeds the release para-autopilot@0.1.0
 ARRIVAL_TIMEOUT = 15.0
@@ -91,7 +93,7 @@ def demo_settings(base: Settings, server: Any, config: Path, home: Path) -> Sett
         "project": server.project,
         "dsn": server.dsn,
     }
-    return resolve(
+    settings = resolve(
         flags,
         environ={"ENVIRONMENT": DEMO_ENVIRONMENT, "VERSION": DEMO_VERSION},
         cwd=home,
@@ -100,6 +102,12 @@ def demo_settings(base: Settings, server: Any, config: Path, home: Path) -> Sett
         output=base.output,
         debug=base.debug,
     )
+    # the user passed none of these: say they are the sandbox's, not "flag --dsn"
+    values = {
+        name: Value(item.value, SANDBOX_SOURCE) if item.value is not None else item
+        for name, item in settings.values.items()
+    }
+    return dataclasses.replace(settings, values=values)
 
 
 def run_demo(
@@ -178,11 +186,12 @@ def run_demo(
                     on_progress=lambda change, status: _tell_change(tell, change, status),
                 )
                 counts = result.applied.planned.plan.counts()
+                applied = len(result.applied.applied)
                 tell(
                     "line",
-                    f"{len(result.applied.applied)} change(s) applied "
+                    f"Applied {applied} change{'' if applied == 1 else 's'} "
                     f"({counts['create']} created, {counts['update']} updated, "
-                    f"{counts['noop']} already right)",
+                    f"{counts['delete']} deleted); {counts['noop']} already matched the file",
                 )
                 result.stage_seconds["apply"] = time.monotonic() - mark
             finally:
@@ -223,7 +232,8 @@ def _tell_probe(tell: Callable[[str, str], None], probe: ProbeResult) -> None:
     verdict = (
         "no planted secret reached the server"
         if not probe.leaks
-        else f"{len(probe.leaks)} planted secret(s) reached the server"
+        else f"{len(probe.leaks)} planted secret{'' if len(probe.leaks) == 1 else 's'} "
+        "reached the server"
     )
     tell("line", verdict)
 
