@@ -123,21 +123,33 @@ def _version(value: bool) -> None:
 @app.callback(invoke_without_command=True)
 def main_options(
     ctx: typer.Context,
-    org: Annotated[str | None, typer.Option(help="Organization slug (env SENTRY_ORG).")] = None,
-    project: Annotated[str | None, typer.Option(help="Project slug (env SENTRY_PROJECT).")] = None,
+    org: Annotated[
+        str | None, typer.Option(metavar="SLUG", help="Organization slug (env SENTRY_ORG).")
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option(metavar="SLUG", help="Project slug (env SENTRY_PROJECT).")
+    ] = None,
     url: Annotated[
-        str | None, typer.Option(help="Sentry base URL (env SENTRY_URL, default sentry.io).")
+        str | None,
+        typer.Option(
+            metavar="URL", help="Sentry base URL (env SENTRY_URL, default https://sentry.io/)."
+        ),
     ] = None,
     auth_token: Annotated[
         str | None,
-        typer.Option(help="API auth token (env SENTRY_AUTH_TOKEN). Never printed."),
+        typer.Option(
+            metavar="TOKEN", help="API auth token (env SENTRY_AUTH_TOKEN). Never printed."
+        ),
     ] = None,
-    dsn: Annotated[str | None, typer.Option(help="Client DSN (env SENTRY_DSN).")] = None,
+    dsn: Annotated[
+        str | None, typer.Option(metavar="DSN", help="Client DSN (env SENTRY_DSN).")
+    ] = None,
     config: Annotated[
-        Path, typer.Option(help="The monitoring spec file.", show_default=True)
+        Path, typer.Option(metavar="PATH", help="The monitoring spec file.", show_default=True)
     ] = Path(DEFAULT_CONFIG),
     output: Annotated[
-        OutputFormat, typer.Option("--output", "-o", help="Output format.")
+        OutputFormat,
+        typer.Option("--output", "-o", metavar="text|json", help="Output format."),
     ] = OutputFormat.text,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks and HTTP traces (secrets redacted).")
@@ -162,6 +174,11 @@ def main_options(
     flags = {"org": org, "project": project, "url": url, "auth_token": auth_token, "dsn": dsn}
 
     def build() -> int:
+        source = ctx.get_parameter_source("config")
+        if source is not None and source.name == "COMMANDLINE" and not config.is_file():
+            from para_monitor_cli.errors import UsageError
+
+            raise UsageError(f"--config {config}: no such file")
         settings = resolve(flags, config=config, output=output.value, debug=debug)
         ctx.obj = State(settings=settings, output=out)
         if show_config:
@@ -443,42 +460,58 @@ def check_setup_cli(
     ctx: typer.Context,
     only: Annotated[
         list[str] | None,
-        typer.Option(help="Run only these checks (repeatable, or comma-separated)."),
+        typer.Option(
+            metavar="NAME", help="Run only these checks (repeatable, or comma-separated)."
+        ),
     ] = None,
     skip: Annotated[
         list[str] | None,
-        typer.Option(help="Do not run these checks (repeatable, or comma-separated)."),
+        typer.Option(
+            metavar="NAME", help="Do not run these checks (repeatable, or comma-separated)."
+        ),
     ] = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Run only what needs no network.")
     ] = False,
     samples: Annotated[
         list[Path] | None,
-        typer.Option(help="Extra event files or folders for the scrubbing check (repeatable)."),
+        typer.Option(
+            metavar="PATH",
+            help="Extra event files or folders for the scrubbing check (repeatable).",
+        ),
     ] = None,
     hook: Annotated[
         str | None,
-        typer.Option(help="The backend's own before_send to verify, as module:function."),
+        typer.Option(metavar="MODULE:FUNCTION", help="The backend's own before_send to verify."),
     ] = None,
     junit: Annotated[
-        Path | None, typer.Option("--junit", help="Also write the results as JUnit XML here.")
+        Path | None,
+        typer.Option("--junit", metavar="PATH", help="Also write the results as JUnit XML here."),
     ] = None,
     arrival_timeout: Annotated[
-        float, typer.Option(help="Seconds to wait for the test error to arrive in Sentry.")
+        float,
+        typer.Option(
+            metavar="SECONDS", help="Seconds to wait for the test error to arrive in Sentry."
+        ),
     ] = 60.0,
 ) -> None:
-    """Run the Monitoring Checklist against Sentry: each check passed, failed, warning or
-    skipped, with its evidence.
+    """Run the Monitoring Checklist against Sentry: each check passed, failed, warning,
+    skipped, or not checked (Sentry could not answer), with its evidence.
 
     Checks: spec, dsn, environment_release, test_error, scrubbing, server_scrubbing, alerts,
-    dashboards, team, notifications, release, legacy_alerts. Exit 0 when nothing failed, 1
-    when a check failed, 3 when Sentry could not be reached at all.
+    dashboards, team, notifications, release, legacy_alerts.
+
+    Exit 0 when nothing failed; 1 when a check failed; 2 on bad flags or settings; 3 when a
+    check could not be done because Sentry could not answer (unreachable, token refused, 5xx
+    or 429 past the retry budget); 4 on a bug.
     """
 
     def body(state: State) -> int:
         from para_monitor_cli.commands.check_setup import (
             CheckSetupOptions,
+            check_junit_path,
             check_names,
+            check_options,
             check_setup,
             split_names,
         )
@@ -492,6 +525,9 @@ def check_setup_cli(
             hook=hook,
             arrival_timeout=arrival_timeout,
         )
+        check_options(options)
+        if junit is not None:
+            check_junit_path(junit)
         out = state.output
         printer = None if out.json else ChecklistPrinter(out, check_names(options))
         report = check_setup(state.settings, options, on_result=printer)
@@ -528,20 +564,30 @@ def demo_cli(ctx: typer.Context) -> None:
 @app.command("sandbox")
 def sandbox_cli(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 9000,
+    port: Annotated[
+        int, typer.Option(metavar="PORT", help="Port on 127.0.0.1, 0-65535 (0 picks a free one).")
+    ] = 9000,
     data: Annotated[
         Path | None,
-        typer.Option(help="Keep state in this directory (survives restarts); memory otherwise."),
+        typer.Option(
+            metavar="DIR",
+            help="Keep state in this directory (created if missing; survives restarts); "
+            "memory otherwise.",
+        ),
     ] = None,
     seed: Annotated[
-        Path | None, typer.Option(help="Seed file (YAML or JSON) used when the state is empty.")
+        Path | None,
+        typer.Option(metavar="PATH", help="Seed file (YAML or JSON) used when the state is empty."),
     ] = None,
     token: Annotated[
-        str | None, typer.Option(help="Fix the API token (otherwise a new one each start).")
+        str | None,
+        typer.Option(metavar="TOKEN", help="Fix the API token (otherwise a new one each start)."),
     ] = None,
     fault: Annotated[
         list[str] | None,
-        typer.Option(help="Inject a fault, e.g. 'POST /detectors/:429x3' (repeatable)."),
+        typer.Option(
+            metavar="RULE", help="Inject a fault, e.g. 'POST /detectors/:429x3' (repeatable)."
+        ),
     ] = None,
 ) -> None:
     """Run a local Sentry-compatible server (event ingest and the REST API subset

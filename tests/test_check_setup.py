@@ -249,7 +249,7 @@ def test_legacy_rules_are_a_warning_with_the_migration_command(
     report = run(settings, only=("legacy_alerts",))
     legacy = result(report, "legacy_alerts")
     assert legacy.status == "warning"
-    assert "3 rule(s) still on deprecated alert endpoints" in legacy.summary
+    assert "3 rules still on deprecated alert endpoints" in legacy.summary
     assert any("para-monitor export --out alert_rules.exported.yaml" in d for d in legacy.details)
     assert not any("--out alert_rules.yaml " in d for d in legacy.details)
     assert report.exit_code() == 0
@@ -421,3 +421,43 @@ def test_cli_a_refused_token_says_so(sandbox: Any, monkeypatch: pytest.MonkeyPat
     assert "could not check: Sentry refused the token (401)" in out.stdout
     assert "error: Sentry refused the token (401)" in out.stderr
     assert "could not be reached" not in out.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--junit", "/nonexistent/dir/x.xml"], "--junit /nonexistent/dir/x.xml: the directory"),
+        (["--junit", "."], "--junit . is a directory"),
+        (["--only", "spec", "--skip", "spec"], "--only and --skip leave no check to run"),
+        (["--arrival-timeout", "-1"], "--arrival-timeout must be a number of seconds >= 0"),
+        (["--arrival-timeout", "nan"], "--arrival-timeout must be a number of seconds >= 0"),
+    ],
+)
+def test_cli_bad_options_are_usage_errors_before_any_check_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(app, ["--config", str(SPEC), "check-setup", "--offline", *args])
+    assert out.exit_code == 2, out.output
+    assert out.stdout == ""  # nothing ran
+    assert message in out.stderr
+
+
+@pytest.mark.parametrize("command", [["check-setup", "--offline"], ["scrub-check"]])
+def test_cli_a_missing_config_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(app, ["--config", "missing.yaml", *command])
+    assert out.exit_code == 2, out.output
+    assert "error: --config missing.yaml: no such file" in out.stderr
+
+
+def test_cli_help_shows_metavars_and_every_exit_code() -> None:
+    text = CliRunner().invoke(app, ["check-setup", "--help"], terminal_width=100).stdout
+    for metavar in ("--only NAME", "--samples PATH", "--junit PATH", "--arrival-timeout SECONDS"):
+        assert metavar in text
+    assert "<list[" not in text
+    assert "<float>" not in text
+    for code in ("Exit 0", "1 when", "2 on", "3 when", "4 on"):
+        assert code in text

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from para_monitor_cli.errors import UsageError
 from para_monitor_cli.settings import Settings
 
 if TYPE_CHECKING:
     from para_monitor_cli.api.client import SentryClient
-    from para_monitor_cli.checks import CheckResult, Report
+    from para_monitor_cli.checks import Check, CheckResult, Report
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,11 @@ def check_setup(
     check that needs Sentry is selected without a token, org or project (``--offline`` runs
     only the local checks).
     """
-    from para_monitor_cli.checks import CHECKS, CheckContext, CheckOptions, run_checks, select
+    from para_monitor_cli.checks import CheckContext, CheckOptions, run_checks
 
     options = options or CheckSetupOptions()
-    chosen = select(CHECKS, options.only, options.skip)
+    check_options(options)
+    chosen = _select(options)
     warnings: list[str] = []
 
     def make_client() -> SentryClient:
@@ -104,6 +106,41 @@ def _quiet_api_logger() -> None:
         logger.addHandler(logging.NullHandler())
 
 
+def check_options(options: CheckSetupOptions) -> None:
+    """Usage errors in the options themselves, before anything runs."""
+    if not options.arrival_timeout >= 0:  # also refuses NaN
+        raise UsageError(
+            f"--arrival-timeout must be a number of seconds >= 0, got {options.arrival_timeout}"
+        )
+
+
+def check_junit_path(path: Path) -> None:
+    """Refuse a --junit path that cannot be written, before the checks run (so a run's
+    results are never lost to a typo)."""
+    import os
+
+    if path.is_dir():
+        raise UsageError(f"--junit {path} is a directory: give a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        raise UsageError(f"--junit {path}: the directory {parent} does not exist")
+    target = path if path.exists() else parent
+    if not os.access(target, os.W_OK):
+        raise UsageError(f"--junit {path}: {target} is not writable")
+
+
+def _select(options: CheckSetupOptions) -> list[Check]:
+    from para_monitor_cli.checks import CHECKS, select
+
+    chosen = select(CHECKS, options.only, options.skip)
+    if not chosen:
+        raise UsageError(
+            "--only and --skip leave no check to run",
+            hint="the checks are: " + ", ".join(c.name for c in CHECKS),
+        )
+    return chosen
+
+
 def split_names(values: Iterable[str] | None) -> tuple[str, ...]:
     """``["dsn,team", "alerts"]`` -> ``("dsn", "team", "alerts")``."""
     out: list[str] = []
@@ -114,7 +151,5 @@ def split_names(values: Iterable[str] | None) -> tuple[str, ...]:
 
 def check_names(options: CheckSetupOptions | None = None) -> Sequence[str]:
     """The names of the checks ``options`` selects (all of them by default), in order."""
-    from para_monitor_cli.checks import CHECKS, select
-
     options = options or CheckSetupOptions()
-    return [c.name for c in select(CHECKS, options.only, options.skip)]
+    return [c.name for c in _select(options)]
