@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -37,7 +37,62 @@ class State:
     output: Output
 
 
+class _Group(typer.core.TyperGroup):
+    """The top-level group: a global option written after the command (``para-monitor
+    test-event --dsn X``) gets a message that says where it goes, not just "No such option"."""
+
+    # ctx is Typer's bundled click Context (typer.Context's base), not importable from typer
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        misplaced = misplaced_global_option(self, args)
+        if misplaced is not None:
+            option, command = misplaced
+            typer.echo(
+                f"Usage: {ctx.command_path} [OPTIONS] COMMAND [ARGS]...\n"
+                f"Error: {option} is a global option: put it before the command, e.g. "
+                f"{ctx.command_path} {option} ... {command}",
+                err=True,
+            )
+            raise typer.Exit(2)
+        return super().parse_args(ctx, args)
+
+
+def misplaced_global_option(
+    group: typer.core.TyperGroup, args: list[str]
+) -> tuple[str, str] | None:
+    """``(option, command)`` when ``args`` has one of ``group``'s own options after the command
+    name and that command has no option of that name."""
+    takes_value: dict[str, bool] = {}
+    for param in group.params:
+        for name in (*param.opts, *param.secondary_opts):
+            takes_value[name] = not getattr(param, "is_flag", False)
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--" or not arg.startswith("-"):
+            break
+        name = arg.split("=", 1)[0]
+        index += 2 if takes_value.get(name) and "=" not in arg else 1
+    if index >= len(args) or args[index] not in group.commands:
+        return None
+    command = group.commands[args[index]]
+    own = {n for p in command.params for n in (*p.opts, *p.secondary_opts)}
+    for arg in args[index + 1 :]:
+        if arg == "--":
+            break
+        name = arg.split("=", 1)[0]
+        if name in takes_value and name not in own and name not in ("-h", "--help"):
+            return name, args[index]
+    return None
+
+
+def _output_format(value: str) -> str:
+    if value not in {f.value for f in OutputFormat}:
+        raise typer.BadParameter(f"{value!r} is not an output format: use text or json")
+    return value
+
+
 app = typer.Typer(
+    cls=_Group,
     name="para-monitor",
     help="Keep a Python backend's Sentry set-up correct, private and verified in CI.",
     no_args_is_help=True,
@@ -148,9 +203,11 @@ def main_options(
         Path, typer.Option(metavar="PATH", help="The monitoring spec file.", show_default=True)
     ] = Path(DEFAULT_CONFIG),
     output: Annotated[
-        OutputFormat,
-        typer.Option("--output", "-o", metavar="text|json", help="Output format."),
-    ] = OutputFormat.text,
+        str,
+        typer.Option(
+            "--output", "-o", metavar="text|json", callback=_output_format, help="Output format."
+        ),
+    ] = OutputFormat.text.value,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks and HTTP traces (secrets redacted).")
     ] = False,
@@ -169,7 +226,7 @@ def main_options(
     """
     from para_monitor_cli.render import Output, show_settings
 
-    out = Output(output.value)
+    out = Output(output)
     debug_logging(debug)
     flags = {"org": org, "project": project, "url": url, "auth_token": auth_token, "dsn": dsn}
 
@@ -179,7 +236,7 @@ def main_options(
             from para_monitor_cli.errors import UsageError
 
             raise UsageError(f"--config {config}: no such file")
-        settings = resolve(flags, config=config, output=output.value, debug=debug)
+        settings = resolve(flags, config=config, output=output, debug=debug)
         ctx.obj = State(settings=settings, output=out)
         if show_config:
             show_settings(out, settings.shown())

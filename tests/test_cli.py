@@ -260,8 +260,32 @@ def test_export_refuses_an_out_path_it_cannot_write(
 def test_export_has_no_dash_o_alias(tmp_path: Path) -> None:
     code, _, err = invoke(["--org", "acme", "export", "-o", "json"], tmp_path)
     assert code == EXIT_USAGE
-    assert "No such option: -o" in err
+    assert "-o is a global option: put it before the command" in err
     assert not (tmp_path / "json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["test-event", "--dsn", "X"], "--dsn"),
+        (["check-setup", "--offline", "--org=acme"], "--org"),
+        (["validate", "--debug"], "--debug"),
+    ],
+)
+def test_a_global_option_after_the_command_says_where_it_goes(
+    tmp_path: Path, args: list[str], option: str
+) -> None:
+    code, _, err = invoke(args, tmp_path)
+    assert code == EXIT_USAGE
+    assert f"Error: {option} is a global option: put it before the command, e.g. " in err
+    assert f"para-monitor {option} ... {args[0]}" in err
+
+
+def test_an_unknown_output_format_is_one_plain_message(tmp_path: Path) -> None:
+    code, _, err = invoke(["-o", "yaml", "config"], tmp_path)
+    assert code == EXIT_USAGE
+    assert "'yaml' is not an output format: use text or json" in err
+    assert "Value error" not in err
 
 
 def test_export_force_replaces_the_file(sandbox: object, tmp_path: Path) -> None:
