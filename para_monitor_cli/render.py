@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from para_monitor_cli.redaction import redact
+from para_monitor_cli.wording import plural
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -196,7 +197,7 @@ def show_test_event(output: Output, result: ProbeResult) -> None:
         arrived = sum(1 for e in result.events if e.arrived)
         checked = sum(1 for e in result.events if e.arrival is not None)
         output.line(
-            f"arrival: {arrived} of {_counted(checked, 'event')} confirmed through the API"
+            f"arrival: {arrived} of {plural(checked, 'event')} confirmed through the API"
             + (f" in {_seconds(result.arrival_seconds)}" if result.arrival_seconds else "")
         )
     elif result.verify_note:
@@ -204,7 +205,7 @@ def show_test_event(output: Output, result: ProbeResult) -> None:
     leaks = result.leaks
     where = "sent and stored events" if result.verified else "sent events"
     if leaks:
-        found = _counted(len(leaks), "planted secret")
+        found = plural(len(leaks), "planted secret")
         output.line(f"scrubbing: LEAKED ({found} found)", "bold red")
         for leak in leaks:
             output.line(f"  {leak.describe()}", style="red")
@@ -248,28 +249,18 @@ def show_validate(output: Output, result: ValidateResult) -> None:
         style = "red" if problem.severity == "error" else "yellow"
         path = f" {problem.path}:" if problem.path else ""
         output.line(f"{problem.location()}: {problem.severity}:{path} {problem.message}", style)
-    warnings = len(result.warnings)
-    plural = "" if warnings == 1 else "s"
+    warnings = plural(len(result.warnings), "warning")
     if result.valid:
         counts = _counts_text(result.counts)
-        output.note(f"{result.file}: valid ({counts}); {warnings} warning{plural}", style="green")
+        output.note(f"{result.file}: valid ({counts}); {warnings}", style="green")
     else:
-        errors = len(result.errors)
-        output.note(
-            f"{result.file}: invalid, {errors} error{'' if errors == 1 else 's'} "
-            f"and {warnings} warning{plural}",
-            style="bold red",
-        )
-
-
-def _how_many(count: int, noun: str) -> str:
-    """``1 change``, ``2 changes``, ``0 changes``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+        errors = plural(len(result.errors), "error")
+        output.note(f"{result.file}: invalid, {errors} and {warnings}", style="bold red")
 
 
 def _counts_text(counts: dict[str, int]) -> str:
     """``{"monitors": 3, "dashboards": 1}`` -> ``3 monitors, 1 dashboard``."""
-    return ", ".join(_how_many(n, name.removesuffix("s")) for name, n in counts.items())
+    return ", ".join(plural(n, name.removesuffix("s")) for name, n in counts.items())
 
 
 def show_schema(output: Output, result: SchemaResult) -> None:
@@ -401,7 +392,7 @@ def show_apply(output: Output, outcome: Any) -> None:
         output.note("not applied")
     else:
         output.note(
-            f"Applied {_how_many(len(outcome.applied), 'change')} ({counts['create']} created, "
+            f"Applied {plural(len(outcome.applied), 'change')} ({counts['create']} created, "
             f"{counts['update']} updated, {counts['delete']} deleted).",
             "green",
         )
@@ -499,28 +490,24 @@ class ChecklistPrinter:
             self.next += 1
 
 
-def _count(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
-
-
 def check_summary(report: Report) -> str:
     counts = report.counts()
     parts = [
         f"{counts['passed']} passed",
         f"{counts['failed']} failed",
-        _count(counts["warning"], "warning"),
+        plural(counts["warning"], "warning"),
         f"{counts['skipped']} skipped",
     ]
     if counts["error"]:
         parts.append(f"{counts['error']} not checked")
-    requests = f", {_count(report.requests, 'API request')}" if report.requests is not None else ""
+    requests = f", {plural(report.requests, 'API request')}" if report.requests is not None else ""
     verdict = {
         0: "OK",
         1: "FAILED",
         3: "INCOMPLETE",
         4: "ERROR",
     }.get(report.exit_code(), "FAILED")
-    total = _count(len(report.results), "check")
+    total = plural(len(report.results), "check")
     return f"{verdict}: {total}: {', '.join(parts)} ({report.seconds:.1f} s{requests})"
 
 
@@ -715,7 +702,7 @@ def show_scrub_check(output: Output, report: Any) -> None:
         output.warning(
             f"harmless value destroyed: {d['sample']}: {d['path']} (was {d['expected']})"
         )
-    samples = _counted(report.samples, "sample")
+    samples = plural(report.samples, "sample")
     how = "real sentry-sdk pipeline" if report.mode == "sdk" else "hook called directly"
     facts = (
         f"{samples} through {report.scrubber} ({how}); planted secrets: {report.planted};"
@@ -726,8 +713,3 @@ def show_scrub_check(output: Output, report: Any) -> None:
         output.line(facts)
     else:
         output.line(f"no leaks in {facts}", style="green")
-
-
-def _counted(count: int, noun: str) -> str:
-    """``1 sample``, ``2 samples`` (scrub-check and test-event wording)."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

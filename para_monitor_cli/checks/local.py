@@ -9,11 +9,7 @@ from __future__ import annotations
 from para_monitor_cli.checks.base import Outcome, failed, passed, warning
 from para_monitor_cli.checks.context import CheckContext
 from para_monitor_cli.errors import InvalidDsnError
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
-
+from para_monitor_cli.wording import plural
 
 DSN_SOURCES = "pass --dsn or set SENTRY_DSN (environment, .env or backend/.env)"
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from para_monitor_cli.checks.base import Outcome, failed, passed, skipped, warning
 from para_monitor_cli.checks.context import CheckContext
-from para_monitor_cli.checks.local import plural
 from para_monitor_cli.errors import GoneError, NotFoundError
+from para_monitor_cli.wording import plural
 
 EXPORT_HINT = (
     "migrate them: para-monitor export --out alert_rules.exported.yaml (a new file; it "

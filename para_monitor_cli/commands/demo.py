@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from para_monitor_cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from para_monitor_cli.settings import Settings, Value, display_value, resolve
+from para_monitor_cli.wording import plural
 
 if TYPE_CHECKING:
     from para_monitor_cli.checks import CheckResult, Report
@@ -189,7 +190,7 @@ def run_demo(
                 applied = len(result.applied.applied)
                 tell(
                     "line",
-                    f"Applied {applied} change{'' if applied == 1 else 's'} "
+                    f"Applied {plural(applied, 'change')} "
                     f"({counts['create']} created, {counts['update']} updated, "
                     f"{counts['delete']} deleted); {counts['noop']} already matched the file",
                 )
@@ -232,8 +233,7 @@ def _tell_probe(tell: Callable[[str, str], None], probe: ProbeResult) -> None:
     verdict = (
         "no planted secret reached the server"
         if not probe.leaks
-        else f"{len(probe.leaks)} planted secret{'' if len(probe.leaks) == 1 else 's'} "
-        "reached the server"
+        else f"{plural(len(probe.leaks), 'planted secret')} reached the server"
     )
     tell("line", verdict)
 

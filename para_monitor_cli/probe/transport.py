@@ -21,6 +21,7 @@ from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import HttpTransport
 
 from para_monitor_cli.errors import DeliveryError, ParaMonitorError, UnreachableError
+from para_monitor_cli.wording import plural
 
 DEFAULT_SEND_TIMEOUT = 10.0
 
@@ -227,7 +228,7 @@ def delivery_problem(
     if not failed:
         return None
     total = sum(1 for r in records if r.carries_event)
-    count = f"{len(failed)} of {total} test event{'' if total == 1 else 's'}"
+    count = f"{len(failed)} of {plural(total, 'test event')}"
     for record in failed:
         if record.status in (401, 403):
             return DeliveryError(
