@@ -108,25 +108,36 @@ def guarded(output: Output, debug: bool, fn: Callable[[], int | None]) -> int:
     try:
         code = fn() or 0
     except ParaMonitorError as exc:
+        problems: list[str] = []
         if isinstance(exc, SpecError):  # every error of the file, as validate lists them
-            for problem in [p for p in exc.problems if p.severity == "error"] or exc.problems:
-                output.error(str(problem))
+            errors = [p for p in exc.problems if p.severity == "error"] or exc.problems
+            problems = [str(problem) for problem in errors]
+            for problem in problems:
+                output.error(problem)
         else:
             output.error(exc.message)
         if exc.hint:
             output.note(f"hint: {exc.hint}")
         code = exc.exit_code
+        kind, message, hint = type(exc).__name__, redact(exc.message), exc.hint
     except KeyboardInterrupt:
         output.error("interrupted")
-        code = EXIT_INTERRUPTED
-    except Exception as exc:
-        output.error(
-            f"unexpected error ({type(exc).__name__}): this is a bug in para-monitor"
-            + ("" if debug else "; rerun with --debug for the traceback")
+        code, kind, message, hint, problems = (
+            EXIT_INTERRUPTED,
+            "Interrupted",
+            "interrupted",
+            None,
+            [],
         )
+    except Exception as exc:
+        message = f"unexpected error ({type(exc).__name__}): this is a bug in para-monitor"
+        output.error(message + ("" if debug else "; rerun with --debug for the traceback"))
         if debug:
             output.note(redact(traceback.format_exc()))
-        code = EXIT_BUG
+        code, kind, hint, problems = EXIT_BUG, "Bug", None, []
+    else:
+        return code
+    output.emit_error(kind, message, code, hint=hint, problems=problems)
     return code
 
 

@@ -34,6 +34,7 @@ class Output:
 
     def __init__(self, fmt: str = "text", *, stdout: Any = None, stderr: Any = None) -> None:
         self.format = fmt
+        self.emitted = False  # a JSON document went to stdout
         self.out = Console(file=stdout or sys.stdout, highlight=False, soft_wrap=True)
         self.err = Console(file=stderr or sys.stderr, highlight=False, soft_wrap=True)
 
@@ -64,6 +65,21 @@ class Output:
         )
         self.out.file.write(redact(text) + "\n")
         self.out.file.flush()
+        self.emitted = True
+
+    def emit_error(
+        self, kind: str, message: str, exit_code: int, *, hint: str | None, problems: list[str]
+    ) -> None:
+        """Under ``--output json``, a command that failed before printing its document prints
+        this one instead, so stdout always holds exactly one JSON document."""
+        if not self.json or self.emitted:
+            return
+        error: dict[str, Any] = {"type": kind, "message": message, "exit_code": exit_code}
+        if hint:
+            error["hint"] = hint
+        if problems:
+            error["problems"] = problems
+        self.emit_json({"error": error})
 
     def table(self, headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
         table = Table(*headers, show_edge=False, box=None, pad_edge=False)

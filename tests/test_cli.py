@@ -302,3 +302,57 @@ def test_export_force_replaces_the_file(sandbox: object, tmp_path: Path) -> None
     code, _, err = invoke(["export", "--out", str(fresh)], tmp_path, env)
     assert code == 0, err
     assert fresh.read_text(encoding="utf-8") == spec.read_text(encoding="utf-8")
+
+
+def test_json_mode_prints_one_error_document_when_a_command_fails() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    output = Output("json", stdout=out, stderr=err)
+
+    def boom() -> int:
+        raise AuthError(f"token {TOKEN} refused", hint="check the token's scopes")
+
+    from para_monitor_cli.redaction import register_secret
+
+    register_secret(TOKEN)
+    assert guarded(output, False, boom) == EXIT_OPERATIONAL
+    document = json.loads(out.getvalue())
+    assert document == {
+        "error": {
+            "type": "AuthError",
+            "message": "token **** refused",
+            "hint": "check the token's scopes",
+            "exit_code": EXIT_OPERATIONAL,
+        }
+    }
+    assert "error: token **** refused" in err.getvalue()
+
+
+def test_json_mode_adds_no_error_document_after_the_command_printed_its_own() -> None:
+    out = io.StringIO()
+    output = Output("json", stdout=out, stderr=io.StringIO())
+
+    def partial() -> int:
+        output.emit_json({"report": "partial"})
+        raise DeliveryError("one envelope was refused")
+
+    assert guarded(output, False, partial) == EXIT_OPERATIONAL
+    assert json.loads(out.getvalue()) == {"report": "partial"}
+
+
+def test_json_mode_reports_a_bug_and_spec_problems() -> None:
+    out = io.StringIO()
+    output = Output("json", stdout=out, stderr=io.StringIO())
+    assert guarded(output, False, lambda: 1 // 0) == EXIT_BUG
+    assert json.loads(out.getvalue())["error"]["type"] == "Bug"
+
+    out = io.StringIO()
+    output = Output("json", stdout=out, stderr=io.StringIO())
+    problems = [SpecProblem("a.yaml", 3, 5, "monitors[0].window", "expected 1m..1d")]
+
+    def invalid() -> int:
+        raise SpecError(problems)
+
+    assert guarded(output, False, invalid) == EXIT_USAGE
+    assert json.loads(out.getvalue())["error"]["problems"] == [
+        "a.yaml:3:5: monitors[0].window: expected 1m..1d"
+    ]
