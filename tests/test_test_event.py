@@ -405,3 +405,24 @@ def test_help_lists_every_exit_code(command: str) -> None:
         assert code in text, code
     if command == "test-event":
         assert "; 3 when delivery failed or arrival could not be verified" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "env_dsn", "named"),
+    [
+        (["--dsn", "http://k@[::1/2"], None, "--dsn is not a valid Sentry DSN (Invalid IPv6 URL)"),
+        ([], "ftp://key@host/1", "SENTRY_DSN (environment) is not a valid Sentry DSN"),
+    ],
+)
+def test_an_invalid_dsn_names_where_it_came_from(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env_dsn: str | None,
+    named: str,
+) -> None:
+    if env_dsn is not None:
+        monkeypatch.setenv("SENTRY_DSN", env_dsn)
+    code, _out, err = invoke([*args, "test-event"], tmp_path)
+    assert code == 2
+    assert named in err

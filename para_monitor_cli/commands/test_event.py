@@ -52,8 +52,10 @@ def run_test_event(
     ``api_transport`` lets tests point the REST client at an in-process server.
     """
     from para_monitor_cli.probe import ProbeOptions, run_probe
+    from para_monitor_cli.runtime.sentry import validate_dsn
 
     dsn = settings.require("dsn")
+    validate_dsn(dsn, settings.values["dsn"].source)  # the error names --dsn, SENTRY_DSN...
     if options.timeout <= 0 or options.send_timeout <= 0:
         raise UsageError("--timeout and --send-timeout must be positive numbers of seconds")
     from para_monitor_cli.spec import scrubbing_fields
