@@ -581,13 +581,13 @@ def check_setup_cli(
             check_names,
             check_options,
             check_setup,
-            split_names,
         )
+        from para_monitor_cli.commands.fields import split_fields
         from para_monitor_cli.render import ChecklistPrinter, show_check_report, write_junit
 
         options = CheckSetupOptions(
-            only=split_names(only),
-            skip=split_names(skip),
+            only=split_fields(only or ()),
+            skip=split_fields(skip or ()),
             offline=offline,
             samples=tuple(samples or ()),
             hook=hook,

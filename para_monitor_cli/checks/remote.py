@@ -348,8 +348,8 @@ def check_test_error(ctx: CheckContext) -> Outcome:
     if result.delivery_error is not None:
         raise result.delivery_error
     if result.dropped:
-        kinds = ", ".join(e.kind for e in result.dropped)
-        return failed(f"the {kinds} event was dropped before sending (a before_send hook)")
+        why = "; ".join(f"the test {e.kind} was {e.reason or 'dropped'}" for e in result.dropped)
+        return failed(f"{why}: nothing reaches Sentry")
     if result.missing:
         first = result.missing[0]
         reason = first.arrival.reason if first.arrival is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,14 +139,6 @@ def _select(options: CheckSetupOptions) -> list[Check]:
             hint="the checks are: " + ", ".join(c.name for c in CHECKS),
         )
     return chosen
-
-
-def split_names(values: Iterable[str] | None) -> tuple[str, ...]:
-    """``["dsn,team", "alerts"]`` -> ``("dsn", "team", "alerts")``."""
-    out: list[str] = []
-    for value in values or ():
-        out += [v.strip() for v in value.split(",") if v.strip()]
-    return tuple(out)
 
 
 def check_names(options: CheckSetupOptions | None = None) -> Sequence[str]:
