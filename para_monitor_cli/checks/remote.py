@@ -289,7 +289,8 @@ def _drift(ctx: CheckContext, kinds: tuple[str, ...]) -> Outcome:
             return failed(
                 f"{ctx.spec_path} defines no {' or '.join(k + 's' for k in kinds)}",
             )
-        return passed(f"no drift: {wanted} in {ctx.spec_path} match Sentry")
+        verb = "matches" if sum(names[k] for k in kinds) == 1 else "match"
+        return passed(f"no drift: {wanted} in {ctx.spec_path} {verb} Sentry")
     lines = []
     for change in pending:
         if change.action == "update":
