@@ -260,7 +260,7 @@ def main_options(
         typer.echo(ctx.get_help())
 
 
-@app.command("config")
+@app.command("config", short_help="Show each setting and where it came from (secrets hidden).")
 def config_command(ctx: typer.Context) -> None:
     """Show every setting, its value (secrets redacted) and where it came from."""
     from para_monitor_cli.render import show_settings
@@ -268,7 +268,10 @@ def config_command(ctx: typer.Context) -> None:
     run(ctx, lambda state: show_settings(state.output, state.settings.shown()))
 
 
-@app.command("test-event")
+@app.command(
+    "test-event",
+    short_help="Send test events the backend's way; prove they arrive scrubbed.",
+)
 def send_test_event_command(
     ctx: typer.Context,
     transaction: Annotated[
@@ -350,7 +353,7 @@ def send_test_event_command(
     run(ctx, body)
 
 
-@app.command("validate")
+@app.command("validate", short_help="Check alert_rules.yaml offline (exit 2 when invalid).")
 def validate_command(
     ctx: typer.Context,
     file: Annotated[
@@ -375,7 +378,7 @@ def validate_command(
     run(ctx, body)
 
 
-@app.command("schema")
+@app.command("schema", short_help="Print the JSON Schema of alert_rules.yaml.")
 def schema_command(ctx: typer.Context) -> None:
     """Print the JSON Schema of alert_rules.yaml (for editors with the YAML language server)."""
 
@@ -396,7 +399,7 @@ PRUNE_OWNERSHIP = (
 )
 
 
-@app.command("plan")
+@app.command("plan", short_help="Show what apply-alerts would change, field by field.")
 def plan_cli(
     ctx: typer.Context,
     detailed_exitcode: Annotated[
@@ -423,7 +426,7 @@ def plan_cli(
     run(ctx, body)
 
 
-@app.command("apply-alerts")
+@app.command("apply-alerts", short_help="Create or update the monitors, alerts and dashboards.")
 def apply_alerts_cli(
     ctx: typer.Context,
     dry_run: Annotated[
@@ -479,7 +482,7 @@ def apply_alerts_cli(
     run(ctx, body)
 
 
-@app.command("export")
+@app.command("export", short_help="Write what exists in Sentry as an alert_rules.yaml.")
 def export_cli(
     ctx: typer.Context,
     out_file: Annotated[
@@ -523,7 +526,7 @@ def export_cli(
     run(ctx, body)
 
 
-@app.command("check-setup")
+@app.command("check-setup", short_help="Run the Monitoring Checklist as a CI gate.")
 def check_setup_cli(
     ctx: typer.Context,
     only: Annotated[
@@ -607,7 +610,7 @@ def check_setup_cli(
     run(ctx, body)
 
 
-@app.command("demo")
+@app.command("demo", short_help="Run the whole job on a local sandbox (no account needed).")
 def demo_cli(ctx: typer.Context) -> None:
     """See the whole product work in one command, with no Sentry account: start a local
     sandbox, send a test error, apply alert_rules.yaml, and run check-setup against it.
@@ -629,7 +632,7 @@ def demo_cli(ctx: typer.Context) -> None:
     run(ctx, body)
 
 
-@app.command("sandbox")
+@app.command("sandbox", short_help="Run a local Sentry-compatible server.")
 def sandbox_cli(
     ctx: typer.Context,
     port: Annotated[
@@ -677,7 +680,7 @@ def sandbox_cli(
     run(ctx, body)
 
 
-@app.command("scrub-check")
+@app.command("scrub-check", short_help="Prove a scrubber leaks nothing from sample events.")
 def scrub_check_cli(
     ctx: typer.Context,
     samples: Annotated[
