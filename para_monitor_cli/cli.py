@@ -270,7 +270,7 @@ def config_command(ctx: typer.Context) -> None:
 
 @app.command(
     "test-event",
-    short_help="Send test events the backend's way; prove they arrive scrubbed.",
+    short_help="Send test events via init_sentry; prove they arrive scrubbed.",
 )
 def send_test_event_command(
     ctx: typer.Context,
