@@ -52,3 +52,30 @@ def test_every_command_is_documented_and_has_help() -> None:
 def test_exit_code_table_matches_errors() -> None:
     table = dict(re.findall(r"^\| (\d+) \| (.+?) \|$", README, re.M))
     assert sorted(int(code) for code in table) == sorted(EXIT_CODES)
+
+
+def documented_invocations() -> list[str]:
+    """Every ``para-monitor ...`` command line in the README's and docs' shell blocks."""
+    found: list[str] = []
+    for doc in (README, (ROOT / "docs" / "check-setup.md").read_text(encoding="utf-8")):
+        for block in re.findall(r"```(?:bash|console|yaml)\n(.*?)```", doc, re.S):
+            for raw in block.splitlines():
+                line = raw.split("#", 1)[0].strip().removeprefix("$ ").removeprefix("run: ")
+                for piece in line.split("&&"):
+                    command = piece.strip()
+                    if command.startswith("para-monitor ") and "..." not in command:
+                        found.append(command)
+    return found
+
+
+def test_every_documented_command_line_parses() -> None:
+    import shlex
+
+    from typer.testing import CliRunner
+
+    lines = documented_invocations()
+    assert len(lines) >= 8
+    for line in lines:
+        args = shlex.split(line)[1:]
+        result = CliRunner().invoke(app, [*args, "--help"])
+        assert result.exit_code == 0, f"{line!r}: {result.output}"
