@@ -333,3 +333,15 @@ def test_faults_can_change_while_the_server_runs(live: tuple[httpx.Client, Fault
     assert client.get(ORG + "/detectors/").status_code == 503
     assert client.get(ORG + "/detectors/").status_code == 200
     assert faults.to_json()["faults"][0]["fired"] == 1
+
+
+def test_rate_limit_windows_are_aligned_to_the_epoch_as_sentry_buckets_time() -> None:
+    now = [1_000_000.7]  # mid-second: the window is [1000000, 1000001), not [.7, 1.7)
+    faults = Faults(clock=lambda: now[0])
+    faults.rate_limit(limit=1, window=1)
+    first, over = _call(faults, *[("GET", ORG + "/detectors/")] * 2)
+    assert (first.status_code, over.status_code) == (200, 429)
+    assert over.headers["X-Sentry-Rate-Limit-Reset"] == "1000001"
+    now[0] = 1_000_001.0  # exactly when Reset said: a fresh window
+    (again,) = _call(faults, ("GET", ORG + "/detectors/"))
+    assert again.status_code == 200

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 import re
 import threading
@@ -409,10 +410,13 @@ class Faults:
         with self._lock:
             matching = [rule for rule in self._rules if rule.matches(method, path)]
             for rule in (r for r in matching if r.action == "ratelimit"):
-                if now - rule._window_start >= rule.window:  # a new fixed window
-                    rule._window_start = now
+                # fixed windows aligned to the epoch, as Sentry's limiter buckets time
+                # (int(now / window)), so Reset is exactly when the next window opens
+                start = math.floor(now / rule.window) * rule.window
+                if start != rule._window_start:
+                    rule._window_start = start
                     rule._window_count = 0
-                reset = int(rule._window_start + rule.window + 0.999)
+                reset = math.ceil(rule._window_start + rule.window)
                 over_rate = rule._window_count >= rule.limit
                 over_concurrency = (
                     rule.concurrent is not None and rule._in_flight >= rule.concurrent
