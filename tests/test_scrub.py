@@ -727,3 +727,43 @@ def test_checked_in_corpus_is_what_the_builder_writes() -> None:
     corpus_dir = root / "para_monitor_cli" / "scrub" / "corpus"
     assert json.loads((corpus_dir / "events.json").read_text(encoding="utf-8")) == corpus
     assert json.loads((corpus_dir / "manifest.json").read_text(encoding="utf-8")) == manifest
+
+
+def _changed_leaves(before: Any, after: Any, path: tuple[Any, ...] = ()) -> set[tuple[Any, ...]]:
+    """The paths of the scalars that differ between an input tree and its scrubbed copy."""
+    if after is before:
+        return set()
+    if isinstance(before, dict) and isinstance(after, dict):
+        return {p for k in before for p in _changed_leaves(before[k], after[k], (*path, str(k)))}
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return {p for i, b in enumerate(before) for p in _changed_leaves(b, after[i], (*path, i))}
+    return set() if before == after else {path}
+
+
+def test_warm_fast_paths_equal_the_cold_traced_walk(corpus) -> None:
+    """The untraced walk's inlined memo hits and sensitive scalars give what a cold engine
+    gives, and the traced walk (findings) names exactly the values they change."""
+    samples, config = corpus
+    warm = Scrubber(config)
+    for s in samples:
+        warm.event(s.event)
+    for s in samples:
+        cold = Scrubber(config)
+        out = warm.event(s.event)
+        assert out == cold.event(s.event)
+        assert {f.path for f in cold.findings(s.event)} == _changed_leaves(s.event, out)
+
+
+def test_sensitive_empty_values_at_the_depth_limit_are_filtered_as_before() -> None:
+    from para_monitor_cli.scrub.engine import MAX_DEPTH
+
+    engine = Scrubber()
+    for depth in (MAX_DEPTH - 2, MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1):
+        event: dict[str, Any] = {"password": "", "api_key": "k-1234567"}
+        for _ in range(depth):
+            event = {"extra": event}
+        once = engine.event({"extra": event})
+        twice = Scrubber().findings({"extra": event})
+        assert once is not None
+        assert json.dumps(once).count("k-1234567") == 0
+        assert {f.path for f in twice} == _changed_leaves({"extra": event}, once)

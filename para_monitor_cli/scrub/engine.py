@@ -175,6 +175,7 @@ class Scrubber:
         self.config = config or ScrubConfig()
         self._keys = KeyRules(self.config.sensitive_fields, self.config.safe_fields)
         self._text = TextRules(self._keys.lookup)
+        self._dirty = self._text.dirty  # emptied in place, never replaced
         self._placeholder_memo: dict[str, tuple[tuple[int, str, str], ...]] = {}
         # the event's shape, less any name this configuration makes sensitive or safe (a
         # configured ``module`` or ``data`` field is then handled as such everywhere)
@@ -297,7 +298,12 @@ class Scrubber:
                 if t is str:
                     if v in clean:
                         continue
-                    new = self._str(v, None if path is None else (*path, str(k)), trace)
+                    if trace is None:  # TextRules.scrub, inlined: v is not in clean
+                        digest = (hash(v), len(v))
+                        hit = self._dirty.get(digest)
+                        new = self._text.unseen(v, digest) if hit is None else hit[0]
+                    else:
+                        new = self._str(v, None if path is None else (*path, str(k)), trace)
                 elif t is dict:
                     new = self._dict(v, depth + 1, None if path is None else (*path, str(k)), trace)
                 elif t is list:
@@ -328,6 +334,10 @@ class Scrubber:
                     new = self._known(v, step, depth + 1, sub, trace)
             elif step == "":
                 continue
+            elif t is str and trace is None and depth < MAX_DEPTH:  # _sensitive, inlined
+                if not v or v == FILTERED:
+                    continue
+                new = FILTERED
             else:
                 sub = None if path is None else (*path, str(k))
                 new = self._sensitive(v, depth + 1, sub, trace, cast(str, step), str(k))
@@ -370,7 +380,12 @@ class Scrubber:
                 if t is str:
                     if v in clean:
                         continue
-                    new = self._str(v, None if path is None else (*path, str(k)), trace)
+                    if trace is None:  # TextRules.scrub, inlined: v is not in clean
+                        digest = (hash(v), len(v))
+                        hit = self._dirty.get(digest)
+                        new = self._text.unseen(v, digest) if hit is None else hit[0]
+                    else:
+                        new = self._str(v, None if path is None else (*path, str(k)), trace)
                 elif t is dict:
                     new = self._dict(v, depth + 1, None if path is None else (*path, str(k)), trace)
                 elif t is list:
@@ -383,6 +398,10 @@ class Scrubber:
                     )
             elif kind == "":
                 continue
+            elif t is str and trace is None and depth < MAX_DEPTH:  # _sensitive, inlined
+                if not v or v == FILTERED:
+                    continue
+                new = FILTERED
             else:
                 sub = None if path is None else (*path, str(k))
                 new = self._sensitive(v, depth + 1, sub, trace, kind, str(k))
@@ -413,6 +432,10 @@ class Scrubber:
                 if v in clean:
                     continue
                 new = self._str(v, None if path is None else (*path, i), trace)
+            elif t is list:  # [name, value] pairs, rows
+                new = self._list(v, depth + 1, None if path is None else (*path, i), trace)
+            elif t is dict:
+                new = self._dict(v, depth + 1, None if path is None else (*path, i), trace)
             elif t is bool or v is None or t is float or (t is int and _INT_MIN < v < _INT_MAX):
                 continue
             else:

@@ -193,19 +193,24 @@ class TextRules:
         """``text`` with every secret it contains replaced; rule names are added to ``fired``."""
         if text in self.clean:
             return text
-        if len(text) < 6:
-            self._remember_clean(text)
-            return text
-        if len(text) > CLEAN_MEMO_MAX_LEN:
-            return _scrub(text, set() if fired is None else fired, self.classify)
         # Python's str hash is SipHash keyed per process (and cached on the string): the memo
-        # keeps no secret, and a lookup costs no encoding or digest.
+        # keeps no secret, and a lookup costs no encoding or digest. The engine's walk reads
+        # this memo inline with the same key: (hash(text), len(text)) -> (output, rules).
         digest = (hash(text), len(text))
         hit = self.dirty.get(digest)
         if hit is not None:
             if fired is not None:
                 fired.update(hit[1])
             return hit[0]
+        return self.unseen(text, digest, fired)
+
+    def unseen(self, text: str, digest: tuple[int, int], fired: Fired | None = None) -> str:
+        """:meth:`scrub` for a text in neither memo (``digest`` is its memo key), remembered."""
+        if len(text) < 6:
+            self._remember_clean(text)
+            return text
+        if len(text) > CLEAN_MEMO_MAX_LEN:
+            return _scrub(text, set() if fired is None else fired, self.classify)
         hits: Fired = set()
         out = _scrub(text, hits, self.classify)
         if fired is not None:
