@@ -278,7 +278,7 @@ class Scrubber:
                 )
                 if new is not item:
                     if out_list is None:
-                        out_list = list(d)
+                        out_list = d.copy()
                     out_list[i] = new
             return d if out_list is None else out_list
         if t is not dict:
@@ -299,9 +299,12 @@ class Scrubber:
                     if v in clean:
                         continue
                     if trace is None:  # TextRules.scrub, inlined: v is not in clean
-                        digest = (hash(v), len(v))
+                        digest = hash(v)
                         hit = self._dirty.get(digest)
-                        new = self._text.unseen(v, digest) if hit is None else hit[0]
+                        if hit is not None and hit[2] == len(v):
+                            new = hit[0]
+                        else:
+                            new = self._text.unseen(v, digest)
                     else:
                         new = self._str(v, None if path is None else (*path, str(k)), trace)
                 elif t is dict:
@@ -343,7 +346,7 @@ class Scrubber:
                 new = self._sensitive(v, depth + 1, sub, trace, cast(str, step), str(k))
             if new is not v:
                 if out is None:
-                    out = dict(d)
+                    out = d.copy()
                 out[k] = new
         if shape.statement:
             text = d.get("message")
@@ -381,9 +384,12 @@ class Scrubber:
                     if v in clean:
                         continue
                     if trace is None:  # TextRules.scrub, inlined: v is not in clean
-                        digest = (hash(v), len(v))
+                        digest = hash(v)
                         hit = self._dirty.get(digest)
-                        new = self._text.unseen(v, digest) if hit is None else hit[0]
+                        if hit is not None and hit[2] == len(v):
+                            new = hit[0]
+                        else:
+                            new = self._text.unseen(v, digest)
                     else:
                         new = self._str(v, None if path is None else (*path, str(k)), trace)
                 elif t is dict:
@@ -407,7 +413,7 @@ class Scrubber:
                 new = self._sensitive(v, depth + 1, sub, trace, kind, str(k))
             if new is not v:
                 if out is None:
-                    out = dict(d)
+                    out = d.copy()
                 out[k] = new
         return d if out is None else out
 
@@ -442,7 +448,7 @@ class Scrubber:
                 new = self._value(v, depth + 1, None if path is None else (*path, i), trace)
             if new is not v:
                 if out is None:
-                    out = list(items)
+                    out = items.copy()
                 out[i] = new
         return items if out is None else out
 

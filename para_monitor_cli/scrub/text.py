@@ -187,7 +187,8 @@ class TextRules:
     def __init__(self, classifier: Classifier = classify) -> None:
         self.classify = classifier
         self.clean: set[str] = set()
-        self.dirty: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
+        # hash(text) -> (scrubbed output, rules fired, len(text)), the length a second check
+        self.dirty: dict[int, tuple[str, frozenset[str], int]] = {}
 
     def scrub(self, text: str, fired: Fired | None = None) -> str:
         """``text`` with every secret it contains replaced; rule names are added to ``fired``."""
@@ -195,16 +196,16 @@ class TextRules:
             return text
         # Python's str hash is SipHash keyed per process (and cached on the string): the memo
         # keeps no secret, and a lookup costs no encoding or digest. The engine's walk reads
-        # this memo inline with the same key: (hash(text), len(text)) -> (output, rules).
-        digest = (hash(text), len(text))
+        # this memo inline the same way: by hash, then the length checked.
+        digest = hash(text)
         hit = self.dirty.get(digest)
-        if hit is not None:
+        if hit is not None and hit[2] == len(text):
             if fired is not None:
                 fired.update(hit[1])
             return hit[0]
         return self.unseen(text, digest, fired)
 
-    def unseen(self, text: str, digest: tuple[int, int], fired: Fired | None = None) -> str:
+    def unseen(self, text: str, digest: int, fired: Fired | None = None) -> str:
         """:meth:`scrub` for a text in neither memo (``digest`` is its memo key), remembered."""
         if len(text) < 6:
             self._remember_clean(text)
@@ -220,7 +221,7 @@ class TextRules:
         else:
             if len(self.dirty) >= CLEAN_MEMO_LIMIT // 4:
                 self.dirty.clear()
-            self.dirty[digest] = (out, frozenset(hits))
+            self.dirty[digest] = (out, frozenset(hits), len(text))
         return out
 
     def _remember_clean(self, text: str) -> None:
