@@ -1,15 +1,17 @@
 """Scrubbing speed on the built-in corpus: our before_send against sentry-sdk's EventScrubber
 (recursive) and json.dumps of the same events, measured in the same run.
 
-    python benchmarks/scrub.py [--rounds N]
+    python benchmarks/scrub.py [--rounds N] [--trials T] [--passes P]
 
 EventScrubber mutates events (it writes AnnotatedValue objects), so it runs on deep copies
 made before the clock starts. Our engine copies on write and leaves its input alone. It keeps
 bounded memos of strings it has already judged (clean strings as they are, scrubbed ones only
 by keyed digest), so a running backend that sees the same frames, headers and SQL again pays
 little for them: "warm" is that steady state, "cold" clears the memos before every pass.
-Each figure is the best of several rounds (events per second, higher is better); the rounds
-interleave the contenders so that machine noise hits them alike.
+Each figure is the best of many short trials (events per second, higher is better): every
+round runs each contender T times, P passes over the corpus per trial, the contenders
+interleaved trial by trial, so that machine noise hits them alike and the best trial of each is
+one the noise spared (on a shared machine, long trials almost never are).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from para_monitor_cli.scrub.checker import load_corpus
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--passes", type=int, default=50, help="passes over the corpus per round")
+    parser.add_argument("--trials", type=int, default=10, help="trials per contender per round")
+    parser.add_argument("--passes", type=int, default=5, help="passes over the corpus per trial")
     args = parser.parse_args()
     samples, config = load_corpus()
     events: list[dict[str, Any]] = [s.event for s in samples]
@@ -95,14 +98,17 @@ def main() -> None:
         "sentry_sdk EventScrubber(recursive=True)": event_scrubber_timed,
         "json.dumps": rate_of(dumps),
     }
-    # rounds interleave the contenders, so a burst of machine noise hits them alike
+    # trials interleave the contenders, so a burst of machine noise hits them alike
     results = dict.fromkeys(contenders, 0.0)
-    for _ in range(args.rounds):
+    for _ in range(args.rounds * args.trials):
         for name, timed in contenders.items():
             results[name] = max(results[name], timed())
     es = results["sentry_sdk EventScrubber(recursive=True)"]
     js = results["json.dumps"]
-    print(f"corpus: {len(events)} events x {passes} passes, best of {args.rounds} rounds")
+    print(
+        f"corpus: {len(events)} events x {passes} passes per trial,"
+        f" best of {args.rounds} rounds x {args.trials} trials"
+    )
     for name, rate in results.items():
         print(
             f"{name:42s} {rate:10,.0f} events/s"
