@@ -273,9 +273,13 @@ def _scrub(text: str, hits: Fired, classify: Classifier) -> str:
             if new != out:
                 hits.add("auth-scheme")
                 out = new
-        if "_" in out or "-" in out or "." in out or "A" in out:  # _SHAPE_CHARS, inlined
+        # the gates' first search inlined: most strings have no candidate at all
+        if ("_" in out or "-" in out or "." in out or "A" in out) and (  # _SHAPE_CHARS
+            _SHAPE_GATE.search(out) is not None
+        ):
             out = _gated_sub(_SHAPE_GATE, _SHAPES, out, hits, _shape_repl)
-        out = _gated_sub(_CARD_GATE, _CARD, out, hits, _card_repl)
+        if _CARD_GATE.search(out) is not None:
+            out = _gated_sub(_CARD_GATE, _CARD, out, hits, _card_repl)
     if ":" in out:
         out = _colon(out, hits, classify)
     return text if out == text else out
