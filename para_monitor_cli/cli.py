@@ -91,6 +91,21 @@ def _output_format(value: str) -> str:
     return value
 
 
+# options that several commands share, defined once
+SensitiveFields = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="NAME", help="Extra field name to scrub (repeatable, or comma-separated)."
+    ),
+]
+SafeFields = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="NAME", help="Field name never to scrub (repeatable, or comma-separated)."
+    ),
+]
+
+
 app = typer.Typer(
     cls=_Group,
     name="para-monitor",
@@ -309,14 +324,8 @@ def send_test_event_command(
         str | None,
         typer.Option(help="The application's before_breadcrumb, as module:function."),
     ] = None,
-    sensitive_field: Annotated[
-        list[str] | None,
-        typer.Option(help="Extra field name to scrub (repeatable, or comma-separated)."),
-    ] = None,
-    safe_field: Annotated[
-        list[str] | None,
-        typer.Option(help="Field name never to scrub (repeatable, or comma-separated)."),
-    ] = None,
+    sensitive_field: SensitiveFields = None,
+    safe_field: SafeFields = None,
 ) -> None:
     """Send a test error and message (and a transaction) through the backend's own SDK set-up,
     then confirm through the API that they arrived with no planted secret.
@@ -706,14 +715,8 @@ def scrub_check_cli(
             "carrying secrets) and check what would really be sent.",
         ),
     ] = False,
-    sensitive_field: Annotated[
-        list[str] | None,
-        typer.Option(help="Extra field name to scrub (repeatable, or comma-separated)."),
-    ] = None,
-    safe_field: Annotated[
-        list[str] | None,
-        typer.Option(help="Field name never to scrub (repeatable, or comma-separated)."),
-    ] = None,
+    sensitive_field: SensitiveFields = None,
+    safe_field: SafeFields = None,
 ) -> None:
     """Run sample events through a scrubber and report every value that would leak, by JSON
     path, kind and rule (never the value), and every event the scrubber raised on or dropped.
