@@ -1143,9 +1143,10 @@ def test_duplicate_issue_rules_are_refused_whatever_their_name() -> None:
 
 
 @pytest.mark.parametrize("validator", list(VALIDATORS.values()))
-def test_a_non_object_body_is_refused(validator: Validator) -> None:
-    assert validator([]) == {
-        "nonFieldErrors": ["Invalid data. Expected a dictionary, but got list."]
+@pytest.mark.parametrize(("body", "got"), [([], "list"), ("text", "str"), (3, "int")])
+def test_a_non_object_body_is_refused(validator: Validator, body: object, got: str) -> None:
+    assert validator(body) == {
+        "nonFieldErrors": [f"Invalid data. Expected a dictionary, but got {got}."]
     }
 
 

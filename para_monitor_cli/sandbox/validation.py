@@ -333,6 +333,12 @@ class OrgContext:
 # --------------------------------------------------------------------------- helpers
 
 
+def _not_a_dictionary(value: Any) -> ErrorBody:
+    """DRF's answer to a body that is not an object: it names the (Python) type it got."""
+    got = type(value).__name__
+    return {"nonFieldErrors": [f"Invalid data. Expected a dictionary, but got {got}."]}
+
+
 def _snake(key: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
 
@@ -488,7 +494,7 @@ def _snuba_query_errors(
     ``seconds`` says whether ``timeWindow`` is in seconds (detectors) or minutes (alert rules).
     """
     if not isinstance(source, Mapping):
-        return {"nonFieldErrors": ["Invalid data. Expected a dictionary, but got list."]}
+        return _not_a_dictionary(source)
     errors: ErrorBody = {}
     required = (
         ("dataset", "query", "aggregate", "timeWindow")
@@ -677,7 +683,7 @@ def validate_detector(
 ) -> ErrorBody | None:
     """A metric monitor create (``partial=False``) or update (PUT, ``partial=True``) body."""
     if not isinstance(body, Mapping):
-        return {"nonFieldErrors": ["Invalid data. Expected a dictionary, but got list."]}
+        return _not_a_dictionary(body)
     errors: ErrorBody = {}
     _char(errors, body, "name", required=not partial, max_length=200)
     dtype = _get(body, "type")
@@ -939,7 +945,7 @@ def validate_workflow(
 ) -> ErrorBody | None:
     """An alert (workflow) create or update body."""
     if not isinstance(body, Mapping):
-        return {"nonFieldErrors": ["Invalid data. Expected a dictionary, but got list."]}
+        return _not_a_dictionary(body)
     errors: ErrorBody = {}
     _char(errors, body, "name", required=not partial, max_length=256)
     enabled = _get(body, "enabled")
@@ -1063,7 +1069,7 @@ def _thresholds_error(thresholds: Any) -> Any:
 
 def _query_errors(query: Any) -> ErrorBody:
     if not isinstance(query, Mapping):
-        return {"nonFieldErrors": ["Invalid data. Expected a dictionary, but got str."]}
+        return _not_a_dictionary(query)
     errors: ErrorBody = {}
     for key in ("fields", "aggregates", "columns", "fieldAliases"):
         value = _get(query, key)
@@ -1087,7 +1093,7 @@ def _query_errors(query: Any) -> ErrorBody:
 
 def _widget_errors(widget: Any) -> ErrorBody:
     if not isinstance(widget, Mapping):
-        return {"nonFieldErrors": ["Invalid data. Expected a dictionary, but got str."]}
+        return _not_a_dictionary(widget)
     errors: ErrorBody = {}
     widget_id = _get(widget, "id")
     if widget_id is not None and _as_int(widget_id) is None:
@@ -1165,7 +1171,7 @@ def validate_dashboard(
     :func:`dashboard_title_conflict` and :func:`foreign_widget_error`.
     """
     if not isinstance(body, Mapping):
-        return {"nonFieldErrors": ["Invalid data. Expected a dictionary, but got list."]}
+        return _not_a_dictionary(body)
     errors: ErrorBody = {}
     _char(errors, body, "title", required=not partial, max_length=255)
     projects = _get(body, "projects")
@@ -1353,7 +1359,7 @@ def _alert_action_errors(action: Any, ctx: OrgContext | None) -> ErrorBody:
 def validate_alert_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBody | None:
     """A legacy metric alert rule (``organizations/{org}/alert-rules/``) POST/PUT body."""
     if not isinstance(body, Mapping):
-        return {"nonFieldErrors": ["Invalid data. Expected a dictionary, but got list."]}
+        return _not_a_dictionary(body)
     errors: ErrorBody = {}
     _char(errors, body, "name", required=True, max_length=256)
     detection_type = _get(body, "detectionType", "static")
@@ -1642,7 +1648,7 @@ def _node_form_error(node_id: str, node: Mapping[str, Any], ctx: OrgContext | No
 def validate_issue_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBody | None:
     """A legacy issue alert rule (``projects/{org}/{project}/rules/``) POST/PUT body."""
     if not isinstance(body, Mapping):
-        return {"nonFieldErrors": ["Invalid data. Expected a dictionary, but got list."]}
+        return _not_a_dictionary(body)
     errors: ErrorBody = {}
     _char(errors, body, "name", required=True, max_length=256)
     for key in ("actionMatch", "filterMatch"):
