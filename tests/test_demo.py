@@ -65,3 +65,20 @@ def test_demo_text_tells_the_story(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "(s)" not in out
     assert "deleted); 0 already matched the file" in out
     assert "Alerts configured (error rate, performance) [alerts]" in out
+
+
+def test_the_packaged_spec_is_the_repository_one() -> None:
+    from para_monitor_cli.commands.demo import BUNDLED_SPEC
+
+    assert BUNDLED_SPEC.read_bytes() == (REPO / "alert_rules.yaml").read_bytes()
+
+
+def test_demo_runs_from_anywhere_with_the_packaged_spec(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no alert_rules.yaml here
+    result = CliRunner().invoke(app, ["--output", "json", "demo"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["ok"] is True
+    assert document["apply"]["summary"]["create"] > 0

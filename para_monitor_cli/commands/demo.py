@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from para_monitor_cli.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from para_monitor_cli.errors import EXIT_FINDINGS, EXIT_OK
 from para_monitor_cli.settings import Settings, Value, display_value, resolve
 from para_monitor_cli.wording import plural
 
@@ -58,17 +58,15 @@ class DemoResult:
         return self.exit_code() == EXIT_OK
 
 
+BUNDLED_SPEC = Path(__file__).resolve().parents[1] / "spec" / "alert_rules.example.yaml"
+
+
 def demo_config(settings: Settings) -> Path:
-    """The spec to apply: --config when it exists, else the repository's alert_rules.yaml."""
+    """The spec to apply: --config when it exists, else the copy of the repository's
+    alert_rules.yaml that ships with the package (so the demo runs from anywhere)."""
     if settings.config.is_file():
         return settings.config
-    bundled = Path(__file__).resolve().parents[2] / "alert_rules.yaml"
-    if bundled.is_file():
-        return bundled
-    raise UsageError(
-        f"{settings.config} not found: the demo applies an alert_rules.yaml",
-        hint="run it from the para-monitor repository, or pass --config PATH",
-    )
+    return BUNDLED_SPEC
 
 
 def demo_seed(directory: Path) -> Path:
