@@ -628,6 +628,9 @@ class SentryClient:
     def members(self, org: str | None = None) -> list[JSON]:
         return self.list_all(f"organizations/{self._org(org)}/members/")
 
+    def team_members(self, team: str, org: str | None = None) -> list[JSON]:
+        return self.list_all(f"teams/{self._org(org)}/{team}/members/")
+
     def integrations(self, provider_key: str | None = None, org: str | None = None) -> list[JSON]:
         params: dict[str, str] = {"providerKey": provider_key} if provider_key else {}
         return self.list_all(f"organizations/{self._org(org)}/integrations/", params)

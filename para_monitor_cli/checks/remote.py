@@ -52,14 +52,12 @@ def check_team(ctx: CheckContext) -> Outcome:
             f"{where} has no team: nobody but org owners sees its issues",
             "hint: Project Settings > Teams: add the backend team",
         )
-    whoami = client.get("")  # GET /api/0/: the token's user (absent for org tokens)
-    owner = None
-    if isinstance(whoami, dict) and isinstance(whoami.get("user"), dict):
-        owner = str(whoami["user"].get("id"))
+    identity = client.identity()  # the token's user (None for an organization token)
+    owner = identity.id if identity is not None else None
     slugs = [str(t["slug"]) for t in teams]
 
     def team_members(slug: str) -> Callable[[], list[Any]]:
-        return lambda: client.list_all(f"teams/{org}/{slug}/members/")
+        return lambda: client.team_members(slug, org=org)
 
     lists = client.gather([team_members(slug) for slug in slugs])
     counts: list[tuple[str, int, int]] = []
