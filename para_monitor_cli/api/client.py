@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -634,6 +634,10 @@ class SentryClient:
     def integrations(self, provider_key: str | None = None, org: str | None = None) -> list[JSON]:
         params: dict[str, str] = {"providerKey": provider_key} if provider_key else {}
         return self.list_all(f"organizations/{self._org(org)}/integrations/", params)
+
+    def release(self, version: str, org: str | None = None) -> JSON:
+        """One release by version (NotFoundError when the organization has none)."""
+        return self.get(f"organizations/{self._org(org)}/releases/{quote(version, safe='')}/")
 
     def releases(self, project: str | None = None, org: str | None = None) -> list[JSON]:
         if project:

@@ -208,17 +208,27 @@ def check_release(ctx: CheckContext) -> Outcome:
     release = release_for(version)
     if release is None:
         return failed("VERSION is not set: the runtime sends no release to look for")
-    releases = ctx.client().releases(ctx.project_slug(), org=ctx.org())
-    versions = [str(r.get("version")) for r in releases if isinstance(r, dict)]
+    client, org, project = ctx.client(), ctx.org(), ctx.project_slug()
     where = ctx.where()
-    if release in versions:
+    try:  # one lookup by version, not a walk through every release of the project
+        found = client.release(release, org=org)
+    except NotFoundError:
+        found = None
+    projects = found.get("projects") if isinstance(found, dict) else None
+    slugs = {str(p.get("slug")) for p in projects or [] if isinstance(p, dict)}
+    if project in slugs:
         return passed(f"release {release} exists for {where} and the runtime sends it")
-    latest = versions[0] if versions else None
+    if found is not None:
+        reason = f"release {release} exists in {org} but not for project {project}"
+    else:
+        latest = client.get(f"projects/{org}/{project}/releases/", params={"per_page": "1"})
+        newest = latest[0].get("version") if isinstance(latest, list) and latest else None
+        reason = f"no release {release} for {where}" + (
+            f" (latest: {newest})" if newest else " (the project has no release)"
+        )
     return failed(
-        f"no release {release} for {where}"
-        + (f" (latest: {latest})" if latest else " (the project has no release)"),
-        f"hint: create it when deploying: sentry-cli releases new {release} "
-        f"--project {ctx.project_slug()}",
+        reason,
+        f"hint: create it when deploying: sentry-cli releases new {release} --project {project}",
     )
 
 
