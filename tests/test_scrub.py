@@ -155,6 +155,11 @@ def test_key_rules(key: str, sensitive: bool) -> None:
         ("-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", ""),
         ("paid with 4242 4242 4242 4242 today", "paid with "),
         ("SET password_hash = $1", None),
+        ("user[email]=ana@x.io&user[password]=hunter2x", "user[email]=ana@x.io"),
+        ("user%5Bemail%5D=ana&user%5Bpassword%5D=hunter2x", "user%5Bemail%5D=ana"),
+        ("data[0][api_key]=abcdef123456", "data[0][api_key]="),
+        ("filter[token_count]=5", None),
+        ("curl -H 'authorization: BEARER abcdef123456'", "BEARER "),
     ],
 )
 def test_value_rules(text: str, survives: str | None) -> None:
@@ -435,7 +440,8 @@ _GATE_ALPHABET = st.sampled_from(
     ["eyJ", "sk-", "sk_", "rk_", "live_", "ant-", "AKIA", "AIza", "ghp_", "github_pat_", "whsec_",
      "xoxb-", "re_", "sntry_", "sb_secret_", "hooks.slack.com/services/", ".", "-", "_", " ",
      "4", "5", "2", "0", "9", "A", "b", "Z", "abcdefgh", "12345678", "/", "=", "4242424242424242",
-     "xox", "hooks.", "ASIA", "\n"]
+     "xox", "hooks.", "ASIA", "\n", "Bearer", "bearer ", "BASIC", "digest", "Token", "bot",
+     "apikey", "api-key", "API-Key", "\t", "a", "t"]
 )  # fmt: skip
 
 
@@ -446,7 +452,7 @@ def _flip(repl: Any, hits: set[str], m: Any) -> str:
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_GATE_ALPHABET, max_size=30).map("".join))
 def test_rule_gates_are_necessary_conditions(text: str) -> None:
-    """The cheap gates in front of the shape and card rules never hide a match: every match
+    """The cheap gates in front of the shape, card and scheme rules never hide a match: every match
     starts where a gate match starts, and the gated substitution equals the plain one."""
     import re
 
@@ -455,6 +461,7 @@ def test_rule_gates_are_necessary_conditions(text: str) -> None:
     for gate, pattern, repl in (
         (rules._SHAPE_GATE, rules._SHAPES, rules._shape_repl),
         (rules._CARD_GATE, rules._CARD, rules._card_repl),
+        (rules._AUTH_GATE, rules._AUTH, rules._auth_repl),
     ):
         for start in range(len(text)):
             if pattern.match(text, start) is not None:
@@ -675,12 +682,11 @@ def test_luhn_matches_the_textbook_loop(digits: str) -> None:
 _REFERENCE_PATTERNS = {
     "_URL_PASSWORD": r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s/@:?#\[]*):([^\s/@?#\[][^\s/@?#]*)@",
     "_URL_TOKEN": r"([A-Za-z][A-Za-z0-9+.\-]*://)([A-Za-z0-9_\-]{20,})@",
-    "_KV": r"(?<![\w.\-])([A-Za-z_][\w.\-\[\]]{0,63})(\s*=\s*)([^\s&;,\"'<>\[][^\s&;,\"'<>]*)",
+    "_KV": r"(?<![\w.\-])([A-Za-z_][\w.\-\[\]%]{0,63})(\s*=\s*)([^\s&;,\"'<>\[][^\s&;,\"'<>]*)",
     "_KV_LITERAL": r"(?<![\w.\-])([A-Za-z_][\w.\-]{0,63})(\s*=\s*)([\"'])"
     r"((?:\\.|(?!\3)[^\\\n])+)\3",
     "_QUOTED_PAIR": r"([\"'])([^\"'\\\n]{1,64})\1(\s*:\s*)"
     r"(?:([\"'])((?:\\.|(?!\4)[^\\])*)\4|(-?\d[\d.]*))",
-    "_COLON_PAIR": r"(?<![\w\"'.\-])([A-Za-z][\w\-]{1,63}):[ \t]*(?=([^\s,;\"'\[][^\s,;\"']{3,}))",
 }
 _PATTERN_TEXT = st.lists(
     st.sampled_from(
@@ -714,6 +720,42 @@ def test_linear_time_patterns_replace_what_the_reference_patterns_replace(text: 
         pattern: re.Pattern[str] = getattr(rules, name)
         mark = _mark_url if name.startswith("_URL") else _mark
         assert pattern.sub(mark, text) == re.sub(reference, mark, text), name
+
+
+# how name: value pairs were found before the colon led the search (a name tried at every
+# position, behind a look-behind)
+_COLON_REFERENCE = r"(?<![\w\"'.\-])([A-Za-z][\w\-]{1,63}):[ \t]*(?=([^\s,;\"'\[][^\s,;\"']{3,}))"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["password", "token", "pw", "session", "ab", "Z9", "x" * 70, ":", ": ", ":\t", " ",
+             "-", ".", "'", '"', "[", ",", ";", "é", "1", "_", "abcdef", "//x", "bearer", "\n"]
+        ),
+        max_size=24,
+    ).map("".join)
+)  # fmt: skip
+def test_colon_pairs_are_the_pairs_the_reference_pattern_finds(text: str) -> None:
+    import re
+
+    from para_monitor_cli.scrub import text as rules
+    from para_monitor_cli.scrub.keys import classify
+
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(_COLON_REFERENCE, text):
+        value = m.group(2)
+        kind = classify(m.group(1))
+        if value.lower() in rules._SCHEME_WORDS or value.startswith("//"):
+            continue
+        if not kind or kind == "session" or (spans and m.start(2) < spans[-1][1]):
+            continue
+        spans.append(m.span(2))
+    expected = text
+    for start, end in reversed(spans):
+        expected = expected[:start] + FILTERED + expected[end:]
+    assert rules._colon(text, set(), classify) == expected
 
 
 def test_checked_in_corpus_is_what_the_builder_writes() -> None:

@@ -56,9 +56,11 @@ _URL_PASSWORD = re.compile(rf"({_SCHEME}[^\s/@:?#\[]*+):([^\s/@?#\[][^\s/@?#]*)@
 # scheme://TOKEN@host: a token used as the user part (git remotes, DSN keys)
 _URL_TOKEN = re.compile(rf"({_SCHEME})([A-Za-z0-9_\-]{{20,}})@")
 # name=value in query strings, form bodies, libpq/ADO connection strings, log lines
+# (a name may hold brackets, plain or percent-encoded: user[password], user%5Bpassword%5D)
 _KV = re.compile(
-    r"(?<![\w.\-])([A-Za-z_][\w.\-\[\]]{0,63}+)(\s*=\s*)([^\s&;,\"'<>\[][^\s&;,\"'<>]*)"
+    r"(?<![\w.\-])([A-Za-z_][\w.\-\[\]%]{0,63}+)(\s*=\s*)([^\s&;,\"'<>\[][^\s&;,\"'<>]*)"
 )
+_BRACKETS = re.compile(r"\[|\]|%5[BbDd]")
 # name = "value" / name='value' (source lines, reprs such as Anthropic(api_key='...'))
 _KV_LITERAL = re.compile(
     r"""(?<![\w.\-])([A-Za-z_][\w.\-]{0,63}+)(\s*=\s*)(["'])((?:[^"'\\\n]++|\\.|(?!\3)["'])++)\3"""
@@ -67,11 +69,14 @@ _KV_LITERAL = re.compile(
 _QUOTED_PAIR = re.compile(
     r"""(["'])([^"'\\\n]{1,64}+)\1(\s*:\s*)(?:(["'])((?:[^"'\\]++|\\.|(?!\4)["'])*+)\4|(-?\d[\d.]*))"""
 )
-# name: value in plain text (log lines, exception messages)
-# (the value is a lookahead so that "failed: password: x" still sees "password: x")
-_COLON_PAIR = re.compile(
-    r"(?<![\w\"'.\-])([A-Za-z][\w\-]{1,63}+):[ \t]*(?=([^\s,;\"'\[][^\s,;\"']{3,}))"
-)
+# name: value in plain text (log lines, exception messages), found from the colon back: on the
+# reversed text a colon leads the pattern, so the regex engine jumps from colon to colon in C
+# instead of trying a name at every letter. Reversed, it reads: a colon, the name's characters
+# (2 to 64, all of them: a longer run is no name), then no character that may not precede a
+# name. The name must start with a letter; its value follows the colon, possibly after spaces
+# (it is only looked at, so "failed: password: x" still sees "password: x").
+_COLON_NAME_REVERSED = re.compile(r":([\w\-]{2,64}+)(?![\w\"'.\-])")
+_COLON_VALUE = re.compile(r"[ \t]*([^\s,;\"'\[][^\s,;\"']{3,})")
 _PLACEHOLDER_VALUE = re.compile(
     r"\$\d+|\?|:\w+|%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGcuoa]|\{[^{}]*\}"
 )
@@ -79,6 +84,9 @@ _SCHEME_WORDS = frozenset({"bearer", "basic", "digest", "token", "bot", "apikey"
 _AUTH = re.compile(
     r"(?i)(?<![\w-])(bearer|basic|digest|token|bot|apikey|api-key)(\s+)([A-Za-z0-9._~+/=\-]{8,})"
 )
+# its gate: the scheme's first letter, then the look-behind (every match of _AUTH starts where
+# one of this starts; a letter-led class lets the regex engine skip other characters in C)
+_AUTH_GATE = re.compile(r"(?i)[abdt](?<![\w-].)(?:pi-?key|earer|asic|ot|igest|oken)\s")
 _SHAPES = re.compile(
     r"(?P<jwt>eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*)"
     r"|(?<![A-Za-z0-9])(?:"
@@ -268,11 +276,8 @@ def _scrub(text: str, hits: Fired, classify: Classifier) -> str:
     if ":" in out and ('"' in out or "'" in out):
         out = _quoted(out, hits, classify)
     if len(out) >= MIN_SHAPED:
-        if " " in out or "\t" in out:
-            new = _AUTH.sub(_auth_repl, out)
-            if new != out:
-                hits.add("auth-scheme")
-                out = new
+        if (" " in out or "\t" in out) and _AUTH_GATE.search(out) is not None:
+            out = _gated_sub(_AUTH_GATE, _AUTH, out, hits, _auth_repl)
         # the gates' first search inlined: most strings have no candidate at all
         if ("_" in out or "-" in out or "." in out or "A" in out) and (  # _SHAPE_CHARS
             _SHAPE_GATE.search(out) is not None
@@ -290,10 +295,11 @@ def _is_plain(user: str) -> bool:
     return not any(c.isdigit() for c in user)
 
 
-def _auth_repl(m: re.Match[str]) -> str:
+def _auth_repl(m: re.Match[str], hits: Fired) -> str:
     cred = m.group(3)
     if cred.startswith("[") or not (any(c.isdigit() for c in cred) or len(cred) >= 20):
         return m.group(0)
+    hits.add("auth-scheme")
     return f"{m.group(1)}{m.group(2)}{FILTERED}"
 
 
@@ -340,14 +346,13 @@ def _card_repl(m: re.Match[str], hits: Fired) -> str:
 
 def _kv(text: str, hits: Fired, classify: Classifier) -> str:
     def repl(m: re.Match[str]) -> str:
-        name = m.group(1)
-        kind = classify(name.split("[", 1)[0] if "[" in name else name)
+        kind = _name_kind(m.group(1), classify)
         if not kind or _PLACEHOLDER_VALUE.fullmatch(m.group(3)):
             return m.group(0)
         if m.group(2) != "=" and m.group(3).isidentifier():
             return m.group(0)  # source code (`session = await ...`), not a name=value pair
         hits.add(f"key-in-text:{kind}")
-        return f"{name}{m.group(2)}{FILTERED}"
+        return f"{m.group(1)}{m.group(2)}{FILTERED}"
 
     def literal(m: re.Match[str]) -> str:
         value = m.group(4)
@@ -363,6 +368,17 @@ def _kv(text: str, hits: Fired, classify: Classifier) -> str:
     if '"' in out or "'" in out:
         out = _KV_LITERAL.sub(literal, out)
     return out
+
+
+def _name_kind(name: str, classify: Classifier) -> str | None:
+    """A form field's kind: ``user[password]`` is sensitive because one of its parts is."""
+    if "[" not in name and "%" not in name:
+        return classify(name)
+    for part in _BRACKETS.split(name):
+        kind = classify(part) if part else None
+        if kind:
+            return kind
+    return None
 
 
 def _quoted(text: str, hits: Fired, classify: Classifier) -> str:
@@ -381,15 +397,24 @@ def _quoted(text: str, hits: Fired, classify: Classifier) -> str:
 
 
 def _colon(text: str, hits: Fired, classify: Classifier) -> str:
+    n = len(text)
+    found: list[tuple[str, int]] = []  # (name, position of its colon), right to left
+    for m in _COLON_NAME_REVERSED.finditer(text[::-1]):
+        name = m.group(1)[::-1]
+        if name[0].isascii() and name[0].isalpha():
+            found.append((name, n - 1 - m.start()))
     spans: list[tuple[int, int]] = []
-    for m in _COLON_PAIR.finditer(text):
-        value = m.group(2)
+    for name, colon in reversed(found):
+        v = _COLON_VALUE.match(text, colon + 1)
+        if v is None:
+            continue
+        value = v.group(1)
         if value.lower() in _SCHEME_WORDS or value.startswith("//"):
             continue
-        kind = classify(m.group(1))
+        kind = classify(name)
         if not kind or kind == "session":
             continue
-        start, end = m.span(2)
+        start, end = v.span(1)
         if spans and start < spans[-1][1]:
             continue
         hits.add(f"key-in-text:{kind}")
