@@ -55,16 +55,16 @@ _SCHEME = r"(?<![A-Za-z0-9+.\-])[0-9+.\-]*+[A-Za-z][A-Za-z0-9+.\-]*+://"
 _URL_PASSWORD = re.compile(rf"({_SCHEME}[^\s/@:?#\[]*+):([^\s/@?#\[][^\s/@?#]*)@")
 # scheme://TOKEN@host: a token used as the user part (git remotes, DSN keys)
 _URL_TOKEN = re.compile(rf"({_SCHEME})([A-Za-z0-9_\-]{{20,}})@")
-# name=value in query strings, form bodies, libpq/ADO connection strings, log lines
-# (a name may hold brackets, plain or percent-encoded: user[password], user%5Bpassword%5D)
-_KV = re.compile(
-    r"(?<![\w.\-])([A-Za-z_][\w.\-\[\]%]{0,63}+)(\s*=\s*)([^\s&;,\"'<>\[][^\s&;,\"'<>]*)"
+# name=value and name = "value" (query strings, form bodies, libpq/ADO connection strings, log
+# lines; source lines and reprs such as Anthropic(api_key='...')), found from the '=' back as
+# name: value pairs are found from the colon (see below): on the reversed text, an '=', spaces,
+# then the run of characters a name may hold (brackets too, plain or percent-encoded:
+# user[password], user%5Bpassword%5D). The value follows the '=': bare or quoted.
+_EQ_NAME_REVERSED = re.compile(r"=(\s*+)([\w.\-\[\]%]++)")
+_EQ_VALUE = re.compile(
+    r"""\s*+(?:([^\s&;,"'<>\[][^\s&;,"'<>]*)|(["'])((?:[^"'\\\n]++|\\.|(?!\2)["'])++)\2)"""
 )
 _BRACKETS = re.compile(r"\[|\]|%5[BbDd]")
-# name = "value" / name='value' (source lines, reprs such as Anthropic(api_key='...'))
-_KV_LITERAL = re.compile(
-    r"""(?<![\w.\-])([A-Za-z_][\w.\-]{0,63}+)(\s*=\s*)(["'])((?:[^"'\\\n]++|\\.|(?!\3)["'])++)\3"""
-)
 # "name": "value" and 'name': 'value' (JSON and Python reprs inside strings), or a number
 _QUOTED_PAIR = re.compile(
     r"""(["'])([^"'\\\n]{1,64}+)\1(\s*:\s*)(?:(["'])((?:[^"'\\]++|\\.|(?!\4)["'])*+)\4|(-?\d[\d.]*))"""
@@ -345,29 +345,79 @@ def _card_repl(m: re.Match[str], hits: Fired) -> str:
 
 
 def _kv(text: str, hits: Fired, classify: Classifier) -> str:
-    def repl(m: re.Match[str]) -> str:
-        kind = _name_kind(m.group(1), classify)
-        if not kind or _PLACEHOLDER_VALUE.fullmatch(m.group(3)):
-            return m.group(0)
-        if m.group(2) != "=" and m.group(3).isidentifier():
-            return m.group(0)  # source code (`session = await ...`), not a name=value pair
+    n = len(text)
+    found = [  # (name characters, position of the '=', spaces before it), right to left
+        (m.group(2)[::-1], n - 1 - m.start(), bool(m.group(1)))
+        for m in _EQ_NAME_REVERSED.finditer(text[::-1])
+    ]
+    spans: list[tuple[int, int]] = []
+    for run, eq, spaced in reversed(found):
+        # the name before a bare value, and before a quoted one (the same unless bracketed)
+        if "[" in run or "]" in run or "%" in run:
+            field, last = _field_name(run), _last_name(run)
+            field_kind = None if field is None else _name_kind(field, classify)
+            last_kind = None if last is None else classify(last)
+        elif len(run) <= 64 and _starts_name(run[0]):
+            field_kind = last_kind = classify(run)
+        else:
+            continue
+        if not (field_kind or last_kind):
+            continue  # most names: no value to look at
+        v = _EQ_VALUE.match(text, eq + 1)
+        if v is None:
+            continue
+        if v.group(1) is not None:  # name=value
+            kind, value, span = field_kind, v.group(1), v.span(1)
+            if (spaced or v.start(1) > eq + 1) and value.isidentifier():
+                continue  # source code (`session = await ...`), not a name=value pair
+        else:  # name = "value"
+            kind, value, span = last_kind, v.group(3), v.span(3)
+            if value == FILTERED:
+                continue
+        if not kind or _PLACEHOLDER_VALUE.fullmatch(value):
+            continue
+        if spans and span[0] < spans[-1][1]:
+            continue
         hits.add(f"key-in-text:{kind}")
-        return f"{m.group(1)}{m.group(2)}{FILTERED}"
+        spans.append(span)
+    return _filter_spans(text, spans)
 
-    def literal(m: re.Match[str]) -> str:
-        value = m.group(4)
-        if value == FILTERED or _PLACEHOLDER_VALUE.fullmatch(value):
-            return m.group(0)
-        kind = classify(m.group(1))
-        if not kind:
-            return m.group(0)
-        hits.add(f"key-in-text:{kind}")
-        return f"{m.group(1)}{m.group(2)}{m.group(3)}{FILTERED}{m.group(3)}"
 
-    out = _KV.sub(repl, text)
-    if '"' in out or "'" in out:
-        out = _KV_LITERAL.sub(literal, out)
-    return out
+def _field_name(run: str) -> str | None:
+    """The name in the characters before an '=': it starts at the run's start or just after a
+    bracket or '%' (the leftmost such place that starts like a name), at most 64 long."""
+    starts = [0]
+    if "[" in run or "]" in run or "%" in run:
+        starts += [i + 1 for i, c in enumerate(run) if c in "[]%"]
+    for start in starts:
+        if len(run) - start <= 64 and start < len(run) and _starts_name(run[start]):
+            return run[start:]
+    return None
+
+
+def _last_name(run: str) -> str | None:
+    """The plain name (no brackets) that ends the characters before an '='."""
+    start = max(run.rfind("["), run.rfind("]"), run.rfind("%")) + 1
+    if len(run) - start <= 64 and start < len(run) and _starts_name(run[start]):
+        return run[start:]
+    return None
+
+
+def _starts_name(c: str) -> bool:
+    return c == "_" or (c.isascii() and c.isalpha())
+
+
+def _filter_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each (start, end) span, in order and apart, replaced by ``[Filtered]``."""
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for start, end in spans:
+        parts += [text[pos:start], FILTERED]
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def _name_kind(name: str, classify: Classifier) -> str | None:
@@ -405,29 +455,21 @@ def _colon(text: str, hits: Fired, classify: Classifier) -> str:
             found.append((name, n - 1 - m.start()))
     spans: list[tuple[int, int]] = []
     for name, colon in reversed(found):
+        kind = classify(name)
+        if not kind or kind == "session":
+            continue
         v = _COLON_VALUE.match(text, colon + 1)
         if v is None:
             continue
         value = v.group(1)
         if value.lower() in _SCHEME_WORDS or value.startswith("//"):
             continue
-        kind = classify(name)
-        if not kind or kind == "session":
-            continue
         start, end = v.span(1)
         if spans and start < spans[-1][1]:
             continue
         hits.add(f"key-in-text:{kind}")
         spans.append((start, end))
-    if not spans:
-        return text
-    parts: list[str] = []
-    pos = 0
-    for start, end in spans:
-        parts += [text[pos:start], FILTERED]
-        pos = end
-    parts.append(text[pos:])
-    return "".join(parts)
+    return _filter_spans(text, spans)
 
 
 def rule_kind(rule: str) -> str:
