@@ -76,6 +76,7 @@ PEM = secret(
     "private_key",
 )
 CUSTOM = secret("para-internal-PmFake-42", "sensitive_field")
+FORM_PASSWORD = secret("PmFormPassw0rd", "password")  # only its field's name gives it away
 
 # ---- harmless values that look a little like secrets -----------------------------------------
 
@@ -499,7 +500,13 @@ def events() -> list[dict[str, Any]]:
                         "amount": keep(1200),
                     },
                 },
-                extra={"cfg": OPENAI, "note": f"charged card {CARD} ok", "card_as_int": int(CARD)},
+                extra={
+                    "cfg": OPENAI,
+                    "note": f"charged card {CARD} ok",
+                    "card_as_int": int(CARD),
+                    # a Rails-style form body, brackets percent-encoded as browsers send them
+                    "confirm_form": f"user%5Bname%5D=Ana&user%5Bcurrent_password%5D={FORM_PASSWORD}&commit=Upgrade",
+                },
                 exception=exception("ValueError", "card declined", []),
             ),
         },
