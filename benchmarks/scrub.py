@@ -4,9 +4,10 @@ json.dumps of the same events, measured in the same run, on two workloads.
     python benchmarks/scrub.py [--rounds N] [--trials T] [--passes P] [--requests R]
 
 * ``corpus``: the built-in corpus (16 small hand-written events, dense with planted secrets).
-* ``fastapi``: R error events that sentry-sdk really produces for a FastAPI login request that
-  raises (20-odd framework frames with their local variables, request, breadcrumbs), captured
-  through the runtime's own SDK set-up, one request each.
+* ``fastapi``: R error events that sentry-sdk really produces for a login request that raises
+  in a FastAPI app (20-odd framework frames with their local variables, request, breadcrumbs),
+  captured through the runtime's own SDK set-up: one long-lived app, each request from a new
+  user with new secrets.
 
 EventScrubber mutates events (it writes AnnotatedValue objects), so it runs on deep copies
 made before the clock starts. Our engine copies on write and leaves its input alone. It keeps
@@ -15,8 +16,8 @@ by keyed digest), so what it costs depends on what it has seen:
 
 * "warm": every string was seen before (the same events again);
 * "stream" (fastapi only): a running backend; the memos hold what earlier requests brought,
-  each timed event is a new request (new object addresses in frame variables, new ids and
-  secrets), so its new strings pay the value rules;
+  each timed event is a new request (its own objects at new addresses in frame variables, new
+  ids and secrets), so its new strings pay the value rules;
 * "cold": the memos cleared before every pass; every string pays the value rules.
 
 Each figure is the best of many short trials (events per second, higher is better): every
@@ -34,6 +35,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import sentry_sdk
 from sentry_sdk.scrubber import EventScrubber
 
 from para_monitor_cli.runtime.scrubbing import engine_hooks
@@ -101,21 +103,51 @@ def event_scrubber(events: list[dict[str, Any]], passes: int) -> Trial:
 
 
 def fastapi_events(requests: int) -> list[dict[str, Any]]:
-    """What sentry-sdk hands before_send for ``requests`` FastAPI login requests that raise."""
-    from para_monitor_cli.probe.sdk_pipeline import fastapi_sample, sdk_client
+    """What sentry-sdk hands before_send for ``requests`` login requests that raise, sent to
+    one long-lived FastAPI app (as in a running backend: the app, its router and middleware
+    keep their objects; each request brings its own), each from a new user with new secrets."""
+    import secrets
+    import warnings
 
+    from para_monitor_cli.probe.sdk_pipeline import sdk_client
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's TestClient deprecation notice
+        from fastapi import FastAPI, Request
+        from fastapi.testclient import TestClient
+
+    app = FastAPI()
+
+    async def login(request: Request) -> None:
+        body = await request.json()
+        password = body.get("password")
+        api_key = request.headers.get("x-api-key")
+        if password and api_key:  # both stay in the frame's locals
+            raise RuntimeError("login failed")
+
+    login.__annotations__ = {"request": Request, "return": None}
+    app.add_api_route("/api/auth/login", login, methods=["POST"])
     seen: list[dict[str, Any]] = []
 
     def keep(event: dict[str, Any], hint: Any) -> dict[str, Any]:
         seen.append(copy.deepcopy(event))
         return event
 
-    with sdk_client(keep) as transport:
-        for _ in range(requests):
-            sample = fastapi_sample(transport)
-            if sample is None or sample.produce is None:
-                raise SystemExit("the fastapi workload needs fastapi: pip install -e '.[dev]'")
-            sample.produce()
+    with sdk_client(keep):
+        client = TestClient(app, raise_server_exceptions=False)
+        for i in range(requests):
+            jwt = f"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLT{i:04d}.{secrets.token_hex(16)}"
+            cookie = f"sessionid={secrets.token_hex(10)}; csrftoken={secrets.token_hex(10)}"
+            client.post(
+                f"/api/auth/login?next=%2Fhome&access_token={secrets.token_hex(12)}",
+                headers={
+                    "Authorization": f"Bearer {jwt}",
+                    "X-Api-Key": "sk-ant-api03-" + secrets.token_hex(20),
+                    "Cookie": cookie,
+                },
+                json={"email": f"user{i}@example.com", "password": secrets.token_hex(8)},
+            )
+        sentry_sdk.flush(timeout=2)
     return [e for e in seen if "exception" in e]
 
 
