@@ -865,3 +865,41 @@ def test_sensitive_empty_values_at_the_depth_limit_are_filtered_as_before() -> N
         assert once is not None
         assert json.dumps(once).count("k-1234567") == 0
         assert {f.path for f in twice} == _changed_leaves({"extra": event}, once)
+
+
+_ADDRESS_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["<x.Request object at ", ">", " ", "=", ":", "password", "Bearer ", "token ", "'",
+             '"', ".", "-", "/", "_", "@", "://", "user", "hooks.slack.com/services/", "AKIA",
+             "eyJabcdefgh.", "4242 4242 4242 ", "5", "x", "AUTH ", "?", "%s"]
+        ),
+        st.text("0123456789abcdef", min_size=1, max_size=18).map(lambda h: "0x" + h),
+    ),
+    max_size=16,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=700, deadline=None)
+@given(_ADDRESS_TEXT)
+def test_a_text_is_clean_exactly_when_it_is_clean_with_its_addresses_zeroed(text: str) -> None:
+    """What lets the memo know a repr at new addresses from the same repr before."""
+    from para_monitor_cli.scrub import text as rules
+    from para_monitor_cli.scrub.keys import classify
+
+    zeroed = rules._zero_addresses(text)
+    assert len(zeroed) == len(text)
+    clean = rules._scrub(text, set(), classify) == text
+    assert clean == (rules._scrub(zeroed, set(), classify) == zeroed)
+
+
+def test_a_repr_at_a_new_address_is_known_clean_and_a_secret_beside_it_is_not() -> None:
+    engine = Scrubber()
+    first = {"extra": {"request": "<starlette.requests.Request object at 0x7f5b328fa810>"}}
+    assert engine.event(first) is first
+    again = {"extra": {"request": "<starlette.requests.Request object at 0x7f5b328f0000>"}}
+    assert engine.event(again) is again
+    leaky = {"extra": {"request": "<Request object at 0x7f5b328f0000> password=hunter2x"}}
+    assert engine.event(leaky) == {
+        "extra": {"request": "<Request object at 0x7f5b328f0000> password=[Filtered]"}
+    }

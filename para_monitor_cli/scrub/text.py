@@ -175,6 +175,20 @@ def _sub(pattern: re.Pattern[str], text: str, repl: Callable[[re.Match[str]], st
     return pattern.sub(repl, text)
 
 
+# A memory address as object reprs print it (`<Request object at 0x7f5b328fa810>`), standing
+# alone: no word character, '.' or '-' on either side, so no rule's match can run into it.
+# With every hex digit read as '0' (the same length, digits and letters of the same classes
+# for every rule that looks at a value) no rule decides differently: a string is clean exactly
+# when it is clean with its addresses zeroed. The memo keeps reprs that way, so a new
+# request's objects, at new addresses, are known from the last request's.
+_ADDRESS = re.compile(r"(?<![\w.\-])0x[0-9a-f]{4,16}(?![\w.\-])")
+_ZERO_HEX = str.maketrans("123456789abcdef", "0" * 15)
+
+
+def _zero_addresses(text: str) -> str:
+    return _ADDRESS.sub(lambda m: m.group().translate(_ZERO_HEX), text)
+
+
 Classifier = Callable[[str], "str | None"]
 CLEAN_MEMO_LIMIT = 32768
 CLEAN_MEMO_MAX_LEN = 2048
@@ -220,12 +234,18 @@ class TextRules:
             return text
         if len(text) > CLEAN_MEMO_MAX_LEN:
             return _scrub(text, set() if fired is None else fired, self.classify)
+        zeroed = _zero_addresses(text) if "0x" in text else text
+        if zeroed is not text and zeroed in self.clean:
+            self._remember_clean(text)  # the same repr as before, at other addresses
+            return text
         hits: Fired = set()
         out = _scrub(text, hits, self.classify)
         if fired is not None:
             fired.update(hits)
         if out is text:
             self._remember_clean(text)
+            if zeroed is not text:
+                self._remember_clean(zeroed)
         else:
             if len(self.dirty) >= CLEAN_MEMO_LIMIT // 4:
                 self.dirty.clear()
