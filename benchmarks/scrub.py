@@ -106,27 +106,13 @@ def fastapi_events(requests: int) -> list[dict[str, Any]]:
     """What sentry-sdk hands before_send for ``requests`` login requests that raise, sent to
     one long-lived FastAPI app (as in a running backend: the app, its router and middleware
     keep their objects; each request brings its own), each from a new user with new secrets."""
-    import secrets
-    import warnings
+    from para_monitor_cli.probe.sdk_pipeline import (
+        login_client,
+        login_secrets,
+        sdk_client,
+        send_login,
+    )
 
-    from para_monitor_cli.probe.sdk_pipeline import sdk_client
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # starlette's TestClient deprecation notice
-        from fastapi import FastAPI, Request
-        from fastapi.testclient import TestClient
-
-    app = FastAPI()
-
-    async def login(request: Request) -> None:
-        body = await request.json()
-        password = body.get("password")
-        api_key = request.headers.get("x-api-key")
-        if password and api_key:  # both stay in the frame's locals
-            raise RuntimeError("login failed")
-
-    login.__annotations__ = {"request": Request, "return": None}
-    app.add_api_route("/api/auth/login", login, methods=["POST"])
     seen: list[dict[str, Any]] = []
 
     def keep(event: dict[str, Any], hint: Any) -> dict[str, Any]:
@@ -134,19 +120,11 @@ def fastapi_events(requests: int) -> list[dict[str, Any]]:
         return event
 
     with sdk_client(keep):
-        client = TestClient(app, raise_server_exceptions=False)
-        for i in range(requests):
-            jwt = f"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLT{i:04d}.{secrets.token_hex(16)}"
-            cookie = f"sessionid={secrets.token_hex(10)}; csrftoken={secrets.token_hex(10)}"
-            client.post(
-                f"/api/auth/login?next=%2Fhome&access_token={secrets.token_hex(12)}",
-                headers={
-                    "Authorization": f"Bearer {jwt}",
-                    "X-Api-Key": "sk-ant-api03-" + secrets.token_hex(20),
-                    "Cookie": cookie,
-                },
-                json={"email": f"user{i}@example.com", "password": secrets.token_hex(8)},
-            )
+        client = login_client()
+        if client is None:
+            raise SystemExit("the fastapi workload needs fastapi: pip install -e '.[dev]'")
+        for _ in range(requests):
+            send_login(client, login_secrets())
         sentry_sdk.flush(timeout=2)
     return [e for e in seen if "exception" in e]
 

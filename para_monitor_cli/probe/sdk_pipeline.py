@@ -103,8 +103,21 @@ def pipeline_runner(transport: CapturingTransport) -> Callable[[Sample], list[di
     return run
 
 
-def fastapi_sample(transport: CapturingTransport) -> Sample | None:
-    """The FastAPI request scenario, with fresh fake secrets; None without fastapi."""
+def login_secrets() -> dict[str, str]:
+    """Fresh fake secrets for one login request, by kind."""
+    token = "pmjwt" + secrets.token_hex(12)
+    return {
+        "authorization": f"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ{token}.{secrets.token_hex(16)}",
+        "api_key": "sk-ant-api03-" + secrets.token_hex(20),
+        "session": "pmsess" + secrets.token_hex(10),
+        "csrf_token": "pmcsrf" + secrets.token_hex(10),
+        "token": "pmquery" + secrets.token_hex(10),
+        "password": "pmpw-" + secrets.token_hex(8),
+    }
+
+
+def login_client() -> Any:
+    """A fastapi TestClient for an app whose login route raises (None without fastapi)."""
     try:
         with warnings.catch_warnings():
             # starlette warns that its TestClient's httpx use is deprecated; it works as is
@@ -113,16 +126,6 @@ def fastapi_sample(transport: CapturingTransport) -> Sample | None:
             from fastapi.testclient import TestClient
     except ImportError:
         return None
-    token = "pmjwt" + secrets.token_hex(12)
-    jwt = f"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ{token}.{secrets.token_hex(16)}"
-    planted = {
-        "authorization": jwt,
-        "api_key": "sk-ant-api03-" + secrets.token_hex(20),
-        "session": "pmsess" + secrets.token_hex(10),
-        "csrf_token": "pmcsrf" + secrets.token_hex(10),
-        "token": "pmquery" + secrets.token_hex(10),
-        "password": "pmpw-" + secrets.token_hex(8),
-    }
     app = FastAPI()
 
     async def login(request: Request) -> None:
@@ -136,18 +139,31 @@ def fastapi_sample(transport: CapturingTransport) -> Sample | None:
     # real classes, not the strings `from __future__ import annotations` leaves behind
     login.__annotations__ = {"request": Request, "return": None}
     app.add_api_route("/api/auth/login", login, methods=["POST"])
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def send_login(client: Any, planted: dict[str, str]) -> None:
+    """One login request carrying ``planted`` in headers, cookies, query and body."""
+    client.post(
+        f"/api/auth/login?next=%2Fhome&access_token={planted['token']}",
+        headers={
+            "Authorization": f"Bearer {planted['authorization']}",
+            "X-Api-Key": planted["api_key"],
+            "Cookie": f"sessionid={planted['session']}; csrftoken={planted['csrf_token']}",
+        },
+        json={"email": "ana@example.com", "password": planted["password"]},
+    )
+
+
+def fastapi_sample(transport: CapturingTransport) -> Sample | None:
+    """The FastAPI request scenario, with fresh fake secrets; None without fastapi."""
+    client = login_client()
+    if client is None:
+        return None
+    planted = login_secrets()
 
     def produce() -> list[dict[str, Any]]:
-        client = TestClient(app, raise_server_exceptions=False)
-        client.post(
-            f"/api/auth/login?next=%2Fhome&access_token={planted['token']}",
-            headers={
-                "Authorization": f"Bearer {planted['authorization']}",
-                "X-Api-Key": planted["api_key"],
-                "Cookie": f"sessionid={planted['session']}; csrftoken={planted['csrf_token']}",
-            },
-            json={"email": "ana@example.com", "password": planted["password"]},
-        )
+        send_login(client, planted)
         sentry_sdk.flush(timeout=2)
         return transport.take()
 
