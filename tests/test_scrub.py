@@ -893,6 +893,19 @@ def test_a_text_is_clean_exactly_when_it_is_clean_with_its_addresses_zeroed(text
     assert clean == (rules._scrub(zeroed, set(), classify) == zeroed)
 
 
+@settings(max_examples=700, deadline=None)
+@given(_ADDRESS_TEXT)
+def test_addresses_are_the_ones_the_look_behind_led_pattern_finds(text: str) -> None:
+    import re
+
+    from para_monitor_cli.scrub import text as rules
+
+    reference = r"(?<![\w.\-])0x[0-9a-f]{4,16}(?![\w.\-])"
+    assert [m.span() for m in rules._ADDRESS.finditer(text)] == [
+        m.span() for m in re.finditer(reference, text)
+    ]
+
+
 def test_a_repr_at_a_new_address_is_known_clean_and_a_secret_beside_it_is_not() -> None:
     engine = Scrubber()
     first = {"extra": {"request": "<starlette.requests.Request object at 0x7f5b328fa810>"}}
