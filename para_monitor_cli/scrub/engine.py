@@ -420,18 +420,20 @@ class Scrubber:
     def _list(self, items: list[Any], depth: int, path: Path | None, trace: _Trace | None) -> Any:
         if depth > MAX_DEPTH:
             return self._too_deep(path, trace)
+        clean = self._text.clean
         first = items[0] if len(items) == 2 else None
         if type(first) is str and len(first) <= 64 and " " not in first:
+            # a [name, value] pair, as headers serialise (hundreds in a real event's frames)
             kinds = self._keys.kinds
             kind = kinds[first] if first in kinds else self._keys.lookup(first)
-            # a [name, value] pair, as headers serialise
+            second = items[1]
             if kind:
-                second = items[1]
                 sub = None if path is None else (*path, 1)
-                new = self._sensitive(second, depth + 1, sub, trace, kind, items[0])
-                return items if new is second else [items[0], new]
+                new = self._sensitive(second, depth + 1, sub, trace, kind, first)
+                return items if new is second else [first, new]
+            if type(second) is str and second in clean and first in clean:
+                return items
         out: list[Any] | None = None
-        clean = self._text.clean
         for i, v in enumerate(items):
             t = type(v)
             if t is str:
