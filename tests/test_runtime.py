@@ -182,6 +182,35 @@ def test_logging_info_is_a_breadcrumb_and_error_an_event(transport: CapturingTra
     assert crumbs == ["weekly review generated", "not an event"]
 
 
+def test_the_applications_own_objects_are_never_scrubbed_in_their_place(
+    transport: CapturingTransport,
+) -> None:
+    """The event hook scrubs the event in place: that is only sound because sentry-sdk
+    serialises the event into new containers before before_send. The application's extra,
+    context, user, tags and breadcrumb data keep their secrets; the sent event does not."""
+    secret = "Tr0ub4dor-3-para"
+    payload = {"form": {"email": "ana@example.com", "password": secret}, "attempts": [1, 2]}
+    service = {"url": f"postgres://app:{secret}@db.internal/para", "pool": 5}
+    crumb_data = {"authorization": f"Bearer {secret}-0123456789", "status": 401}
+    before = repr((payload, service, crumb_data))
+    init_sentry(DSN, environ={}, transport=transport)
+    with sentry_sdk.isolation_scope():
+        sentry_sdk.set_extra("payload", payload)
+        sentry_sdk.set_context("service", service)
+        sentry_sdk.set_tag("auth_token", secret)
+        sentry_sdk.add_breadcrumb(category="http", message="login", data=crumb_data)
+        try:
+            raise RuntimeError(f"login failed for password={secret}")
+        except RuntimeError as exc:
+            capture_exception(exc)
+    sentry_sdk.flush()
+    assert repr((payload, service, crumb_data)) == before
+    (event,) = transport.events()
+    assert secret not in repr(event)
+    assert event["extra"]["payload"]["form"]["email"] == "ana@example.com"
+    assert event["contexts"]["service"]["pool"] == 5
+
+
 def test_user_hooks_run_after_the_engine_and_a_raising_hook_drops_the_event(
     transport: CapturingTransport, caplog: pytest.LogCaptureFixture
 ) -> None:

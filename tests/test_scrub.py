@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import string
@@ -850,6 +851,32 @@ def test_warm_fast_paths_equal_the_cold_traced_walk(corpus) -> None:
         out = warm.event(s.event)
         assert out == cold.event(s.event)
         assert {f.path for f in cold.findings(s.event)} == _changed_leaves(s.event, out)
+
+
+def test_in_place_gives_the_copying_walks_result_in_the_event_itself(corpus) -> None:
+    """The hooks' in-place view (sharing the engine's memos) changes the event it is given to
+    exactly what the copying walk returns; the engine itself still copies."""
+    samples, config = corpus
+    engine = Scrubber(config)
+    owning = engine.in_place()
+    for s in samples:
+        expected = Scrubber(config).event(s.event)
+        mine = copy.deepcopy(s.event)
+        assert owning.event(mine) is mine
+        assert mine == expected
+        untouched = copy.deepcopy(s.event)
+        assert engine.event(untouched) == expected
+        assert untouched == s.event
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    event=st.dictionaries(st.one_of(st.text(max_size=10), SENSITIVE_KEYS), st.one_of(JSON, JSONY))
+)
+def test_in_place_equals_the_copying_walk_on_any_event(event) -> None:
+    expected = Scrubber().event(event)
+    mine = copy.deepcopy(event)
+    assert Scrubber().in_place().event(mine) == expected
 
 
 def test_sensitive_empty_values_at_the_depth_limit_are_filtered_as_before() -> None:

@@ -24,8 +24,13 @@ def engine_hooks(
     else:
         scrubber = default_scrubber()
 
+    # sentry-sdk serialises an event into new containers just before before_send and
+    # before_send_transaction: the hook owns it and scrubs it in place (no copy of the path to
+    # each secret). A breadcrumb's data may be the application's own dict: copied on write.
+    events = scrubber.in_place()
+
     def scrub_event_hook(event: Event, hint: Hint) -> Event | None:
-        return scrubber.event(event)
+        return events.event(event)
 
     def scrub_breadcrumb_hook(crumb: dict[str, Any], hint: Hint) -> dict[str, Any] | None:
         return scrubber.breadcrumb(crumb)

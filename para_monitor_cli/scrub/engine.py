@@ -14,12 +14,15 @@ carry no user data (ids, times, a frame's code location, a span's ids and status
 other key, known or not, goes through the rules.
 
 The walk copies on write: unchanged subtrees are returned as the very same objects, so a clean
-event costs no allocation and the caller's input is never mutated. The engine never raises: a
-part it cannot process is dropped, not the event.
+event costs no allocation and the caller's input is never mutated. A hook that owns its event
+(sentry-sdk hands ``before_send`` a freshly serialised copy) uses :meth:`Scrubber.in_place`
+instead, which changes the containers it is given rather than copying the path to each change.
+The engine never raises: a part it cannot process is dropped, not the event.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -173,6 +176,7 @@ class Scrubber:
 
     def __init__(self, config: ScrubConfig | None = None) -> None:
         self.config = config or ScrubConfig()
+        self._in_place = False  # see in_place()
         self._keys = KeyRules(self.config.sensitive_fields, self.config.safe_fields)
         self._text = TextRules(self._keys.lookup)
         self._dirty = self._text.dirty  # emptied in place, never replaced
@@ -200,9 +204,20 @@ class Scrubber:
 
     # -- public API --------------------------------------------------------------------------
 
+    def in_place(self) -> Scrubber:
+        """This engine (the same rules and memos) for a caller that owns the events it scrubs:
+        :meth:`event` then changes the dicts and lists it is given and returns the event itself.
+        Only for events nobody else holds: sentry-sdk serialises an event into new containers
+        before ``before_send`` and ``before_send_transaction``, but a breadcrumb's ``data`` may
+        be the application's own dict, so breadcrumbs are never scrubbed in place."""
+        twin = copy.copy(self)
+        twin._in_place = True
+        return twin
+
     def event(self, event: dict[str, Any]) -> dict[str, Any] | None:
-        """A scrubbed copy of an error, message or transaction event (the input is untouched).
-        Returns None only when ``event`` is not a mapping at all."""
+        """A scrubbed copy of an error, message or transaction event (the input is untouched;
+        from :meth:`in_place`, the event itself, scrubbed). Returns None only when ``event`` is
+        not a mapping at all."""
         if type(event) is dict:
             try:
                 result: dict[str, Any] = self._known(event, self._event_shape, 0, None, None)
@@ -278,7 +293,7 @@ class Scrubber:
                 )
                 if new is not item:
                     if out_list is None:
-                        out_list = d.copy()
+                        out_list = d if self._in_place else d.copy()
                     out_list[i] = new
             return d if out_list is None else out_list
         if t is not dict:
@@ -330,7 +345,7 @@ class Scrubber:
                             item, step, depth + 2, None if sub is None else (*sub, i), trace
                         )
                         if done is not item:
-                            if new is v:
+                            if new is v and not self._in_place:
                                 new = list(v)
                             new[i] = done
                 else:
@@ -346,7 +361,7 @@ class Scrubber:
                 new = self._sensitive(v, depth + 1, sub, trace, cast(str, step), str(k))
             if new is not v:
                 if out is None:
-                    out = d.copy()
+                    out = d if self._in_place else d.copy()
                 out[k] = new
         if shape.statement:
             text = d.get("message")
@@ -413,7 +428,7 @@ class Scrubber:
                 new = self._sensitive(v, depth + 1, sub, trace, kind, str(k))
             if new is not v:
                 if out is None:
-                    out = d.copy()
+                    out = d if self._in_place else d.copy()
                 out[k] = new
         return d if out is None else out
 
@@ -450,7 +465,7 @@ class Scrubber:
                 new = self._value(v, depth + 1, None if path is None else (*path, i), trace)
             if new is not v:
                 if out is None:
-                    out = items.copy()
+                    out = items if self._in_place else items.copy()
                 out[i] = new
         return items if out is None else out
 
