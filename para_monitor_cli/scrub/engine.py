@@ -556,6 +556,9 @@ class Scrubber:
         (``"password=%s"``, ``"SET password_hash = $1"``): filter the matching parameter, in
         ``params`` / ``db.params`` beside the text or in its ``data``."""
         result: dict[Any, Any] | None = d if owned else None
+        placeholders = self._placeholders(text)
+        if not placeholders:
+            return result  # the common case: no placeholder follows a sensitive name
         for container_key in (None, "data"):
             container = d if container_key is None else d.get(container_key)
             if type(container) is not dict:
@@ -567,7 +570,7 @@ class Scrubber:
                 prefix: Path | None = None
                 if path is not None:
                     prefix = (*path, pk) if container_key is None else (*path, container_key, pk)
-                new = self._sensitive_params(text, params, prefix, trace)
+                new = self._sensitive_params(placeholders, params, prefix, trace)
                 if new is params:
                     continue
                 if result is None:
@@ -603,10 +606,14 @@ class Scrubber:
         return result
 
     def _sensitive_params(
-        self, text: str, params: list[Any], prefix: Path | None, trace: _Trace | None
+        self,
+        placeholders: tuple[tuple[int, str, str], ...],
+        params: list[Any],
+        prefix: Path | None,
+        trace: _Trace | None,
     ) -> list[Any]:
         out: list[Any] | None = None
-        for index, kind, name in self._placeholders(text):
+        for index, kind, name in placeholders:
             if not 0 <= index < len(params):
                 continue
             item = params[index] if out is None else out[index]
