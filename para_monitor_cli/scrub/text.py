@@ -10,6 +10,7 @@ scan. Replacements never match again, so scrubbing is idempotent.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 
 from para_monitor_cli.scrub.keys import classify
@@ -64,6 +65,8 @@ _EQ_NAME_REVERSED = re.compile(r"=(\s*+)([\w.\-\[\]%]++)")
 _EQ_VALUE = re.compile(
     r"""\s*+(?:([^\s&;,"'<>\[][^\s&;,"'<>]*)|(["'])((?:[^"'\\\n]++|\\.|(?!\2)["'])++)\2)"""
 )
+_LETTERS = frozenset(string.ascii_letters)
+_NAME_START = _LETTERS | {"_"}  # a name starts with an ASCII letter or an underscore
 _BRACKETS = re.compile(r"\[|\]|%5[BbDd]")
 # "name": "value" and 'name': 'value' (JSON and Python reprs inside strings), or a number
 _QUOTED_PAIR = re.compile(
@@ -379,7 +382,7 @@ def _kv(text: str, hits: Fired, classify: Classifier) -> str:
             field, last = _field_name(run), _last_name(run)
             field_kind = None if field is None else _name_kind(field, classify)
             last_kind = None if last is None else classify(last)
-        elif len(run) <= 64 and _starts_name(run[0]):
+        elif len(run) <= 64 and run[0] in _NAME_START:
             field_kind = last_kind = classify(run)
         else:
             continue
@@ -412,7 +415,7 @@ def _field_name(run: str) -> str | None:
     if "[" in run or "]" in run or "%" in run:
         starts += [i + 1 for i, c in enumerate(run) if c in "[]%"]
     for start in starts:
-        if len(run) - start <= 64 and start < len(run) and _starts_name(run[start]):
+        if len(run) - start <= 64 and start < len(run) and run[start] in _NAME_START:
             return run[start:]
     return None
 
@@ -420,13 +423,9 @@ def _field_name(run: str) -> str | None:
 def _last_name(run: str) -> str | None:
     """The plain name (no brackets) that ends the characters before an '='."""
     start = max(run.rfind("["), run.rfind("]"), run.rfind("%")) + 1
-    if len(run) - start <= 64 and start < len(run) and _starts_name(run[start]):
+    if len(run) - start <= 64 and start < len(run) and run[start] in _NAME_START:
         return run[start:]
     return None
-
-
-def _starts_name(c: str) -> bool:
-    return c == "_" or (c.isascii() and c.isalpha())
 
 
 def _filter_spans(text: str, spans: list[tuple[int, int]]) -> str:
@@ -473,7 +472,7 @@ def _colon(text: str, hits: Fired, classify: Classifier) -> str:
     found: list[tuple[str, int]] = []  # (name, position of its colon), right to left
     for m in _COLON_NAME_REVERSED.finditer(text[::-1]):
         name = m.group(1)[::-1]
-        if name[0].isascii() and name[0].isalpha():
+        if name[0] in _LETTERS:
             found.append((name, n - 1 - m.start()))
     spans: list[tuple[int, int]] = []
     for name, colon in reversed(found):
