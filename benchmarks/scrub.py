@@ -24,7 +24,8 @@ are, scrubbed ones only by keyed digest), so what it costs depends on what it ha
 The corpus also times a bare walk: every container visited, every key and string looked up in
 the engine's memos, no rule applied. It is the least any scrubber that looks at every surface
 pays in Python, where EventScrubber looks at six. Then it prints how many of the corpus's planted
-secrets each scrubber leaves in what sentry-sdk would send.
+secrets each scrubber leaves in what sentry-sdk would send. The FastAPI section ends with the
+memory our memos hold after every request.
 
 Each figure is the best of many short trials (events per second, higher is better): every
 round runs each contender T times, the contenders interleaved trial by trial, so that machine
@@ -38,6 +39,7 @@ import argparse
 import copy
 import gc
 import json
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -47,7 +49,7 @@ from sentry_sdk.scrubber import EventScrubber
 from sentry_sdk.serializer import serialize
 
 from para_monitor_cli.runtime.scrubbing import engine_hooks
-from para_monitor_cli.scrub import Scrubber, ScrubConfig
+from para_monitor_cli.scrub import Scrubber, ScrubConfig, text
 from para_monitor_cli.scrub.checker import Sample, leaves, load_corpus
 
 Trial = Callable[[], float]  # one trial: events per second
@@ -117,6 +119,16 @@ def secrets_left(samples: list[Sample], scrub: Callable[[dict[str, Any]], Any]) 
         texts = [leaf if isinstance(leaf, str) else str(leaf) for _, leaf in leaves(sent)]
         left += sum(any(p in t for t in texts) for p in {p.value for p in sample.planted})
     return left
+
+
+def memo_bytes(engine: Scrubber) -> tuple[int, int]:
+    """The strings ``engine``'s text memos hold, and their size in bytes (the strings, the
+    set and dict, the memo entries)."""
+    clean, dirty = engine._text.clean, engine._text.dirty
+    size = sys.getsizeof(clean) + sum(map(sys.getsizeof, clean)) + sys.getsizeof(dirty)
+    for out, rules, _ in dirty.values():
+        size += sys.getsizeof((out, rules, 0)) + sys.getsizeof(out) + sys.getsizeof(rules)
+    return len(clean) + len(dirty), size
 
 
 def bare_walk(engine: Scrubber) -> Callable[[Any], None]:
@@ -252,6 +264,14 @@ def main() -> None:
             "json.dumps": rate(timed, 1, json.dumps),
         },
         max(1, trials // 4),
+    )
+    engine = Scrubber().in_place()
+    for e in copy.deepcopy(events):
+        engine.event(e)
+    strings, size = memo_bytes(engine)
+    print(
+        f"  memos after {len(events)} requests: {strings:,} strings, {size / 1024:,.0f} kB"
+        f" (bounded: {text.CLEAN_MEMO_LIMIT:,} strings, {text.MEMO_CHARS:,} characters)"
     )
 
 

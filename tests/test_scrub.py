@@ -879,6 +879,37 @@ def test_in_place_equals_the_copying_walk_on_any_event(event) -> None:
     assert Scrubber().in_place().event(mine) == expected
 
 
+def test_the_memos_are_bounded_in_strings_and_in_characters() -> None:
+    from para_monitor_cli.scrub.text import (
+        CLEAN_MEMO_LIMIT,
+        CLEAN_MEMO_MAX_LEN,
+        MEMO_CHARS,
+        TextRules,
+    )
+
+    def held(rules: TextRules) -> int:
+        return sum(map(len, rules.clean)) + sum(len(out) for out, _, _ in rules.dirty.values())
+
+    rules = TextRules()
+    for i in range(CLEAN_MEMO_LIMIT + 100):  # many short clean strings
+        rules.scrub(f"item-{i}")
+    assert 0 < len(rules.clean) <= CLEAN_MEMO_LIMIT
+    rules.forget()
+    long_clean = "a plain note, nothing secret in it. " * 55  # 1980 characters
+    for i in range(3 * MEMO_CHARS // len(long_clean)):
+        text = f"{i:08d} {long_clean}"
+        assert rules.scrub(text) == text
+        if i % 97 == 0:
+            assert rules.chars == held(rules) <= MEMO_CHARS + CLEAN_MEMO_MAX_LEN
+    rules.forget()
+    for i in range(3 * MEMO_CHARS // len(long_clean)):  # long strings that held a secret
+        text = f"password=hunter{i:06d} {long_clean}"
+        assert rules.scrub(text) == f"password={FILTERED} {long_clean}"
+        if i % 97 == 0:
+            assert rules.chars == held(rules) <= MEMO_CHARS + CLEAN_MEMO_MAX_LEN
+    assert 0 < len(rules.dirty) <= CLEAN_MEMO_LIMIT // 4
+
+
 def test_sensitive_empty_values_at_the_depth_limit_are_filtered_as_before() -> None:
     from para_monitor_cli.scrub.engine import MAX_DEPTH
 

@@ -195,8 +195,9 @@ def _zero_addresses(text: str) -> str:
 
 
 Classifier = Callable[[str], "str | None"]
-CLEAN_MEMO_LIMIT = 32768
-CLEAN_MEMO_MAX_LEN = 2048
+CLEAN_MEMO_LIMIT = 32768  # strings remembered clean (a quarter as many scrubbed ones)
+CLEAN_MEMO_MAX_LEN = 2048  # longer strings are judged every time, never remembered
+MEMO_CHARS = 1 << 22  # characters both memos hold together: a few MB, whatever the strings
 
 
 class TextRules:
@@ -206,16 +207,18 @@ class TextRules:
     also the same Authorization header or connection string event after event. Strings found
     clean are remembered as they are; for strings that held a secret only Python's keyed
     per-process hash of the input is kept (with the already-scrubbed output), so the memo never
-    holds a secret. Both memos are bounded.
+    holds a secret. Both memos are bounded, in strings and in characters: when either bound is
+    reached, both are emptied and fill again from what the next events bring.
     """
 
-    __slots__ = ("classify", "clean", "dirty")
+    __slots__ = ("chars", "classify", "clean", "dirty")
 
     def __init__(self, classifier: Classifier = classify) -> None:
         self.classify = classifier
         self.clean: set[str] = set()
         # hash(text) -> (scrubbed output, rules fired, len(text)), the length a second check
         self.dirty: dict[int, tuple[str, frozenset[str], int]] = {}
+        self.chars = 0  # characters held: clean strings and scrubbed outputs
 
     def scrub(self, text: str, fired: Fired | None = None) -> str:
         """``text`` with every secret it contains replaced; rule names are added to ``fired``."""
@@ -252,20 +255,24 @@ class TextRules:
             if zeroed is not text:
                 self._remember_clean(zeroed)
         else:
-            if len(self.dirty) >= CLEAN_MEMO_LIMIT // 4:
-                self.dirty.clear()
+            if len(self.dirty) >= CLEAN_MEMO_LIMIT // 4 or self.chars >= MEMO_CHARS:
+                self.forget()
             self.dirty[digest] = (out, frozenset(hits), len(text))
+            self.chars += len(out)
         return out
 
     def _remember_clean(self, text: str) -> None:
-        if len(self.clean) >= CLEAN_MEMO_LIMIT:
-            self.clean.clear()
+        if len(self.clean) >= CLEAN_MEMO_LIMIT or self.chars >= MEMO_CHARS:
+            self.forget()
         self.clean.add(text)
+        self.chars += len(text)
 
     def forget(self) -> None:
-        """Empty both memos (benchmarks use this to measure a cold engine)."""
+        """Empty both memos (in place: the engine's walk holds them; benchmarks use this to
+        measure a cold engine)."""
         self.clean.clear()
         self.dirty.clear()
+        self.chars = 0
 
 
 _default_rules = TextRules()
