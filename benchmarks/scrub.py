@@ -131,25 +131,24 @@ def memo_bytes(engine: Scrubber) -> tuple[int, int]:
     return len(clean) + len(dirty), size
 
 
-def bare_walk(engine: Scrubber) -> Callable[[Any], None]:
+def bare_walk(engine: Scrubber) -> Callable[[Any], int]:
     """Every container visited, every key and string looked up in ``engine``'s memos (key
-    kinds, clean strings), nothing judged or changed."""
+    kinds, clean strings), nothing judged or changed; it returns how many strings it found."""
     kinds = engine._keys.kinds
     clean = engine._text.clean
 
-    def walk(node: Any) -> None:
+    def walk(node: Any) -> int:
+        found = 0
         if type(node) is dict:
             for k, v in node.items():
-                if kinds.get(k) is None and type(v) is not str:
-                    walk(v)
-                elif v in clean:
-                    continue
+                if type(v) is str:
+                    found += kinds.get(k) is None and v in clean
+                else:
+                    found += walk(v)
         elif type(node) is list:
             for v in node:
-                if type(v) is not str:
-                    walk(v)
-                elif v in clean:
-                    continue
+                found += v in clean if type(v) is str else walk(v)
+        return found
 
     return walk
 
