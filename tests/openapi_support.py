@@ -4,9 +4,11 @@
     validate_request("POST", "/api/0/organizations/acme/workflows/", body)
 
 The path may be the spec's template or a concrete request path (``/api/0`` prefix optional,
-query string ignored). Operations come from ``shared/sentry-openapi/openapi-derefed.json``
-and, for the removed legacy alert routes, ``legacy-alert-rules-paths.json``. An operation or
-a status that the spec does not know is a loud error (:class:`UnknownOperation`,
+query string ignored). Operations come from the repo-local subset of Sentry's official spec,
+``tests/openapi/sentry-openapi-subset.json``, and, for the removed legacy alert routes,
+``tests/openapi/legacy-alert-rules-paths.json`` (both written by
+``scripts/extract_openapi_subset.py``; their source is in ``tests/openapi/SOURCE.md``).
+An operation or a status that the spec does not know is a loud error (:class:`UnknownOperation`,
 :class:`UndocumentedStatus`), never a silent pass.
 
 Only the one operation's schema is converted and compiled (cached), with OpenAPI 3.0's
@@ -22,9 +24,6 @@ Error statuses that the spec documents without a body schema (400, 401, 403, 404
 are checked against the shapes Sentry uses for errors (sentry-api-reference.md section 2.6):
 ``{"detail": str}``, DRF field errors, ``{"message": str}``, a bare string or a list of
 strings.
-
-The shared directory is found by walking up from this file (the repo may sit beside
-``shared/`` as in CI); ``PARA_MONITOR_SHARED_DIR`` overrides it.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,10 +40,12 @@ import jsonschema
 
 __all__ = [
     "ERROR_BODY_SCHEMA",
+    "LEGACY_FILE",
+    "OPENAPI_DIR",
+    "SPEC_FILE",
     "OpenAPIValidationError",
     "UndocumentedStatus",
     "UnknownOperation",
-    "find_shared_dir",
     "load_spec",
     "operation",
     "request_schema",
@@ -56,8 +56,9 @@ __all__ = [
     "validate_response",
 ]
 
-SPEC_FILE = "sentry-openapi/openapi-derefed.json"
-LEGACY_FILE = "sentry-openapi/legacy-alert-rules-paths.json"
+OPENAPI_DIR = Path(__file__).resolve().parent / "openapi"
+SPEC_FILE = OPENAPI_DIR / "sentry-openapi-subset.json"
+LEGACY_FILE = OPENAPI_DIR / "legacy-alert-rules-paths.json"
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
@@ -76,33 +77,12 @@ class UndocumentedStatus(LookupError):
 # --------------------------------------------------------------------------- loading
 
 
-def find_shared_dir(start: Path | None = None) -> Path:
-    """The ``shared/`` directory holding ``sentry-openapi/``, searched upwards from ``start``."""
-    override = os.environ.get("PARA_MONITOR_SHARED_DIR")
-    if override:
-        path = Path(override)
-        if (path / SPEC_FILE).is_file():
-            return path
-        raise FileNotFoundError(f"PARA_MONITOR_SHARED_DIR={override} holds no {SPEC_FILE}")
-    here = (start or Path(__file__)).resolve()
-    tried = []
-    for parent in [here, *here.parents]:
-        candidate = parent / "shared"
-        tried.append(str(candidate))
-        if (candidate / SPEC_FILE).is_file():
-            return candidate
-    raise FileNotFoundError(
-        f"cannot find shared/{SPEC_FILE} in any parent directory; looked in: " + ", ".join(tried)
-    )
-
-
 @functools.cache
 def load_spec() -> dict[str, dict[str, Any]]:
     """Every path object: the public spec plus the legacy alert-rule paths (loaded once)."""
-    shared = find_shared_dir()
-    with (shared / SPEC_FILE).open(encoding="utf-8") as handle:
+    with SPEC_FILE.open(encoding="utf-8") as handle:
         spec = json.load(handle)
-    with (shared / LEGACY_FILE).open(encoding="utf-8") as handle:
+    with LEGACY_FILE.open(encoding="utf-8") as handle:
         legacy = json.load(handle)
     paths: dict[str, dict[str, Any]] = dict(spec["paths"])
     for template, item in legacy["paths"].items():

@@ -7,10 +7,11 @@ import copy
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from openapi_support import find_shared_dir, validate_request
+from openapi_support import validate_request
 
 from para_monitor_cli.sandbox import validation as v
 
@@ -18,8 +19,9 @@ Validator = Callable[..., Any]
 
 
 def _reference_examples() -> list[tuple[str, str, dict[str, Any]]]:
-    """(method, path, body) of every JSON request example in sentry-api-reference.md."""
-    text = (find_shared_dir() / "docs" / "sentry-api-reference.md").read_text(encoding="utf-8")
+    """(method, path, body) of every JSON request example in sentry-api-reference.md (its
+    fenced JSON examples are copied verbatim into tests/reference/request-examples.md)."""
+    text = (Path(__file__).parent / "reference" / "request-examples.md").read_text(encoding="utf-8")
     examples = []
     for block in re.findall(r"```json\n(.*?)```", text, re.S):
         first, _, rest = block.strip().partition("\n")
