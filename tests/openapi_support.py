@@ -44,10 +44,13 @@ __all__ = [
     "OPENAPI_DIR",
     "SPEC_FILE",
     "OpenAPIValidationError",
+    "RequestExample",
     "UndocumentedStatus",
     "UnknownOperation",
     "load_spec",
+    "loose_json",
     "operation",
+    "request_examples",
     "request_schema",
     "resolve_path",
     "response_schema",
@@ -336,3 +339,93 @@ def validate_request(method: str, path_template: str, body: Any) -> None:
     aligned = _align_keys(schema, body)
     validator = jsonschema.Draft202012Validator(schema)
     _raise("request", f"{method.upper()} {template}", list(validator.iter_errors(aligned)))
+
+
+# --------------------------------------------------------------------------- request examples
+#
+# Sentry's spec documents its request bodies by example only inside the descriptions of the
+# body's properties: fenced ```json blocks under a bold title (**Threshold**, **Notify on
+# Slack**...). They are written for people: fragments ("logicType": "any", "conditions": ...),
+# trailing commas, bare keys, a missing comma here and there. :func:`loose_json` reads them
+# with those few repairs and nothing else; what still is not JSON raises ValueError.
+
+
+class RequestExample:
+    """One ```json block from the description of a request-body property."""
+
+    __slots__ = ("field", "section", "text", "title")
+
+    def __init__(self, field: str, section: str, title: str, text: str) -> None:
+        self.field = field  # the property whose description holds it (snake_case, as the spec)
+        self.section = section  # the last "## Heading" before it ("" when none)
+        self.title = title  # the last **bold** line before it ("" when none)
+        self.text = text  # the block, verbatim
+
+    def value(self) -> Any:
+        """The example as JSON (see :func:`loose_json`); unwrapped from ``"field": ...``."""
+        parsed = loose_json(self.text)
+        camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), self.field)
+        if isinstance(parsed, dict) and len(parsed) == 1 and next(iter(parsed)) in (
+            self.field,
+            camel,
+        ):
+            return next(iter(parsed.values()))
+        return parsed
+
+    def __repr__(self) -> str:
+        return f"RequestExample({self.field!r}, {self.section!r}, {self.title!r})"
+
+
+_FENCE = re.compile(r"```json[ \t]*\n(.*?)(?:```|\Z)", re.S)
+_TITLE = re.compile(r"^\s*\*\*(.+?)\*\*\s*$", re.M)
+_SECTION = re.compile(r"^\s*##\s+(.+?)\s*$", re.M)
+
+
+def request_examples(method: str, path: str) -> list[RequestExample]:
+    """Every ```json example in the descriptions of the operation's request-body properties."""
+    template, op = operation(method, path)
+    body = op.get("requestBody")
+    media = _json_content(body) if body else None
+    if media is None:
+        raise UnknownOperation(f"{method.upper()} {template} has no JSON request body")
+    found: list[RequestExample] = []
+    for field, prop in (media["schema"].get("properties") or {}).items():
+        description = prop.get("description") or ""
+        for match in _FENCE.finditer(description):
+            before = description[: match.start()]
+            titles = _TITLE.findall(before)
+            sections = _SECTION.findall(before)
+            found.append(
+                RequestExample(
+                    field,
+                    sections[-1] if sections else "",
+                    titles[-1] if titles else "",
+                    match.group(1),
+                )
+            )
+    return found
+
+
+def loose_json(text: str) -> Any:
+    """Parse a documentation JSON example, repairing only what people leave out.
+
+    Repairs: ``// comments`` at line ends, bare keys (``type: "gt"``), a missing comma at a
+    line break between a value and the next ``"key"``, trailing commas, and a fragment of
+    members (``"logicType": "any", ...``) or of objects (``{...}, {...}``) is wrapped in
+    braces or brackets. Anything else raises ValueError.
+    """
+    fixed = re.sub(r"(?m)[ \t]+//[^\n]*$", "", text)
+    fixed = re.sub(r"(?m)^(\s*)([A-Za-z_]\w*)(\s*):", r'\1"\2"\3:', fixed)
+    fixed = re.sub(r'(["\]}\d]|\btrue|\bfalse|\bnull)([ \t]*\n\s*")', r"\1,\2", fixed)
+    fixed = re.sub(r",(\s*[}\]])", r"\1", fixed).strip().rstrip(",").strip()
+    if re.match(r'"[^"]*"\s*:', fixed):
+        fixed = "{" + fixed + "}"
+    try:
+        return json.loads(fixed)
+    except json.JSONDecodeError as first:
+        if fixed.startswith("{"):
+            try:
+                return json.loads("[" + fixed + "]")
+            except json.JSONDecodeError:
+                pass
+        raise ValueError(f"not JSON even with the documented repairs: {first}") from None
