@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from para_monitor_cli import __version__
-from para_monitor_cli.errors import EXIT_BUG, EXIT_INTERRUPTED, ParaMonitorError, SpecError
+from para_monitor_cli.errors import (
+    EXIT_BUG,
+    EXIT_INTERRUPTED,
+    ParaMonitorError,
+    PreflightError,
+    SpecError,
+)
 from para_monitor_cli.redaction import RedactingFilter, redact
 from para_monitor_cli.settings import DEFAULT_CONFIG, Settings, resolve
 
@@ -124,7 +130,7 @@ def guarded(output: Output, debug: bool, fn: Callable[[], int | None]) -> int:
         code = fn() or 0
     except ParaMonitorError as exc:
         problems: list[str] = []
-        if isinstance(exc, SpecError):  # every error of the file, as validate lists them
+        if isinstance(exc, SpecError | PreflightError):  # every problem, with its file line
             errors = [p for p in exc.problems if p.severity == "error"] or exc.problems
             problems = [str(problem) for problem in errors]
             for problem in problems:

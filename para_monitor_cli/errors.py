@@ -13,6 +13,7 @@
     │   ├── ValidationError          3  400: Sentry refused a body (field errors attached)
     │   └── UnreachableError         3  connection refused, DNS failure, timeout
     ├── DeliveryError                3  an event was not accepted by the receiver
+    ├── PreflightError               3  the organization lacks names the file refers to
     └── ApplyError                   3  apply stopped part-way (what was applied is attached)
 
 Exit codes (design.md section 3): 0 success, 1 findings (returned by commands, not raised),
@@ -37,7 +38,10 @@ EXIT_CODES: dict[int, str] = {
     EXIT_OK: "success; no drift; every check passed",
     EXIT_FINDINGS: "findings: a check failed, leaks found, drift found (plan --detailed-exitcode)",
     EXIT_USAGE: "usage: bad flags, bad settings, or an invalid alert_rules.yaml",
-    EXIT_OPERATIONAL: "operational: auth refused, Sentry unreachable, rate limited, partial apply",
+    EXIT_OPERATIONAL: (
+        "operational: auth refused, Sentry unreachable, rate limited, partial apply, or the "
+        "organization lacks something the file refers to (plan's pre-flight)"
+    ),
     EXIT_BUG: "a bug: unexpected exception (traceback only with --debug)",
     EXIT_INTERRUPTED: "interrupted",
 }
@@ -152,6 +156,18 @@ class UnreachableError(ApiError):
 
 class DeliveryError(ParaMonitorError):
     """An event was sent but the receiver did not accept it."""
+
+
+class PreflightError(ParaMonitorError):
+    """plan's pre-flight: names the file depends on (environments, teams, members,
+    integrations, services, projects) that the organization lacks; nothing was written. Each
+    problem names the file line and the remedy."""
+
+    def __init__(self, problems: list[SpecProblem], *, hint: str | None = None) -> None:
+        errors = [p for p in problems if p.severity == "error"] or problems
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{errors[0]}{more}", hint=hint)
+        self.problems = problems
 
 
 @dataclass

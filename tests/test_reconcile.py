@@ -914,3 +914,369 @@ def test_apply_prints_one_line_per_change_and_counts_in_words(sandbox: Any, tmp_
     assert exported.exit_code == 0, exported.output
     assert "1 dashboard," in exported.stderr
     assert "1 dashboards" not in exported.stderr
+
+
+# --------------------------------------------------------------------------- conformance (pure)
+PREFLIGHT_FILE = """\
+version: 1
+organization: acme
+project: api
+targets:
+  mail: {type: email, team: backend}
+  ana: {type: email, member: ana@example.com}
+  chat: {type: slack, workspace: Acme, channel: "#alerts", channel_id: C0ALERTS1}
+  page: {type: pagerduty, integration: acme-pd, service: Backend}
+monitors:
+  - name: errors
+    dataset: events
+    condition: count() > 10
+    window: 1h
+    environment: production
+alerts:
+  - name: errors alert
+    monitors: [errors]
+    actions: [mail, ana, chat, page]
+  - name: new issues
+    environment: production
+    triggers: [first_seen]
+    filters: [{level: ">= error"}]
+    actions: [mail]
+dashboards:
+  - title: health
+    environment: [production]
+    widgets: [{title: w, display: line, dataset: error-events, aggregates: [count()]}]
+"""
+
+
+def directory_for_preflight(**overrides: Any) -> wire.Directory:
+    lists: dict[str, Any] = {
+        "projects": [{"slug": "api", "id": "1"}],
+        "teams": [{"slug": "backend", "id": "2"}],
+        "members": [{"email": "ana@example.com", "user": {"id": "3"}}],
+        "integrations": [
+            {"id": "10", "name": "Acme", "provider": {"key": "slack"}, "status": "active"},
+            {
+                "id": "11",
+                "name": "acme-pd",
+                "provider": {"key": "pagerduty"},
+                "status": "active",
+                "organizationIntegrationStatus": "active",
+                "configData": {"service_table": [{"service": "Backend", "id": "7"}]},
+            },
+        ],
+        "environments": [{"id": "5", "name": "production"}],
+    }
+    lists.update(overrides)
+    return wire.directory_from_lists("acme", **lists)
+
+
+def preflight_of(tmp_path: Path, directory: wire.Directory, text: str = PREFLIGHT_FILE) -> Any:
+    from para_monitor_cli.reconcile.preflight import preflight
+    from para_monitor_cli.spec.check import load_spec_source
+
+    spec_file = tmp_path / "alert_rules.yaml"
+    spec_file.write_text(text, encoding="utf-8")
+    spec, source = load_spec_source(spec_file)
+    return preflight(spec, directory, source)
+
+
+def test_preflight_passes_when_every_name_exists(tmp_path: Path) -> None:
+    checked = preflight_of(tmp_path, directory_for_preflight())
+    assert checked.problems == []
+    (note,) = checked.notes  # what cannot be checked through Sentry's API is said
+    assert "whether each Slack channel exists" in note
+
+
+def test_preflight_names_a_missing_environment_at_its_lines_with_the_remedy(
+    tmp_path: Path,
+) -> None:
+    checked = preflight_of(tmp_path, directory_for_preflight(environments=[]))
+    lines = PREFLIGHT_FILE.splitlines()
+    got = [(p.line, p.severity, p.path) for p in checked.problems]
+    assert got == [
+        (lines.index("    environment: production") + 1, "error", "monitors[0].environment"),
+        (lines.index("    environment: production", 16) + 1, "error", "alerts[1].environment"),
+        (
+            lines.index("    environment: [production]") + 1,
+            "warning",
+            "dashboards[0].environment[0]",
+        ),
+    ]
+    first = str(checked.errors[0])
+    assert first.startswith(f"{tmp_path / 'alert_rules.yaml'}:14:18: monitors[0].environment:")
+    assert "environment 'production' is not part of organization acme (it has none yet)" in first
+    assert "`para-monitor test-event` with ENVIRONMENT=production" in first
+
+
+def test_preflight_refuses_inactive_integrations_and_unknown_names(tmp_path: Path) -> None:
+    integrations = [
+        {"id": "10", "name": "Acme", "provider": {"key": "slack"}, "status": "disabled"},
+        {
+            "id": "11",
+            "name": "acme-pd",
+            "provider": {"key": "pagerduty"},
+            "status": "active",
+            "organizationIntegrationStatus": "active",
+            "configData": {"service_table": [{"service": "Frontend", "id": "8"}]},
+        },
+    ]
+    checked = preflight_of(
+        tmp_path,
+        directory_for_preflight(integrations=integrations, teams=[], members=[], projects=[]),
+    )
+    messages = {p.path: p.message for p in checked.errors}
+    assert (
+        "the Slack integration 'Acme' is disabled, not active" in messages["targets.chat.workspace"]
+    )
+    assert "no PagerDuty service 'Backend'" in messages["targets.page.service"]
+    assert "(there is: Frontend)" in messages["targets.page.service"]
+    assert "no team 'backend' in organization acme" in messages["targets.mail.team"]
+    assert "ana@example.com is not a member" in messages["targets.ana.member"]
+    assert "project 'api' does not exist" in messages["project"]
+    assert all("remedy:" in m for m in messages.values())
+    # the organization-level status counts as much as the integration's own
+    paused = [{**integrations[1], "organizationIntegrationStatus": "disabled"}]
+    (problem,) = [
+        p
+        for p in preflight_of(tmp_path, directory_for_preflight(integrations=paused)).errors
+        if p.path == "targets.page.integration"
+    ]
+    assert "is disabled, not active" in problem.message
+
+
+def test_one_reader_of_integration_status() -> None:
+    read = wire.read_integration
+    assert read({"id": 1, "name": "a", "provider": {"key": "slack"}}).active
+    assert not read({"id": 1, "name": "a", "status": "disabled"}).active
+    assert not read(
+        {"id": 1, "name": "a", "organizationIntegrationStatus": "Pending_Deletion"}
+    ).active
+    assert read({"id": 1, "status": "active", "organizationIntegrationStatus": "active"}).active
+    directory = directory_for_preflight(
+        integrations=[{"id": "10", "name": "Acme", "provider": {"key": "slack"}, "status": "x"}]
+    )
+    with pytest.raises(errors.UsageError, match="is x, not active"):
+        directory.integration_id("slack", "Acme")
+
+
+def spec_from(tmp_path: Path, text: str) -> Any:
+    spec_file = tmp_path / "alert_rules.yaml"
+    spec_file.write_text(text, encoding="utf-8")
+    return load_spec(spec_file)
+
+
+def test_frequency_filters_use_sentrys_intervals_and_read_back_as_themselves(
+    tmp_path: Path,
+) -> None:
+    from para_monitor_cli.spec import catalog
+
+    wanted = ["1m", "5m", "15m", "1h", "1d", "1w", "30d"]  # STANDARD_INTERVALS' keys
+    assert list(catalog.FREQUENCY_INTERVALS.values()) == wanted
+    alerts = "".join(
+        f'  - {{name: a{i}, filters: [{{users: "> 5 in {w}"}}], actions: [mail]}}\n'
+        for i, w in enumerate(wanted)
+    )
+    spec = spec_from(
+        tmp_path,
+        f"version: 1\nproject: p\ntargets:\n  mail: {{type: email, team: t}}\nalerts:\n{alerts}",
+    )
+    directory = wire.directory_from_lists(
+        "acme", projects=[{"slug": "p", "id": "1"}], teams=[{"slug": "t", "id": "2"}]
+    )
+    for item, text in zip(spec.alerts, wanted, strict=True):
+        body = wire.alert_body(item, spec, directory)
+        (condition,) = body["actionFilters"][0]["conditions"]
+        assert condition["comparison"] == {"value": 5, "interval": text}
+        problems: list[str] = []
+        exported = wire.export_workflow(body, directory, wire.TargetBook(directory), problems)
+        assert exported["filters"] == [{"users": f"> 5 in {text}"}]
+        assert not problems
+    # an interval Sentry does not have is never shown as another one
+    odd = {"type": "event_frequency_count", "comparison": {"value": 5, "interval": "1hr"}}
+    problems = []
+    body = {"name": "x", "actionFilters": [{"logicType": "all", "conditions": [odd]}]}
+    exported = wire.export_workflow(body, directory, wire.TargetBook(directory), problems)
+    assert "filters" not in exported
+    assert problems == ["alert 'x': filter 'event_frequency_count' cannot be exported"]
+
+
+SLACK_FILE = """\
+version: 1
+project: p
+targets:
+  with-id: {type: slack, workspace: Acme, channel: "#alerts", channel_id: C0ALERTS1}
+  by-name: {type: slack, workspace: Acme, channel: "#ops"}
+alerts:
+  - {name: a, triggers: [first_seen], filters: [{level: ">= error"}], actions: [with-id, by-name]}
+"""
+
+
+def test_slack_actions_send_an_id_or_nothing_never_a_channel_name(tmp_path: Path) -> None:
+    spec = spec_from(tmp_path, SLACK_FILE)
+    directory = directory_for_preflight(projects=[{"slug": "p", "id": "1"}])
+    configs = {name: wire.target_action(name, spec, directory)["config"] for name in spec.targets}
+    assert configs["with-id"] == {
+        "targetType": "specific",
+        "targetIdentifier": "C0ALERTS1",
+        "targetDisplay": "#alerts",
+    }
+    assert configs["by-name"] == {
+        "targetType": "specific",
+        "targetIdentifier": "",  # Sentry looks the name up in Slack itself
+        "targetDisplay": "#ops",
+    }
+    # what Sentry keeps after asking Slack (the id it found) compares equal to what we sent
+    sent = wire.canonical_workflow(wire.alert_body(spec.alerts[0], spec, directory))
+    stored = wire.alert_body(spec.alerts[0], spec, directory)
+    stored["actionFilters"][0]["actions"][1]["config"]["targetIdentifier"] = "C0OPS0001"
+    assert wire.canonical_workflow(stored) == sent
+    # and an export names the id Sentry holds, never a name as an id
+    book = wire.TargetBook(directory)
+    wire.export_workflow(stored, directory, book, [])
+    assert book.targets["slack-ops"] == {
+        "type": "slack",
+        "workspace": "Acme",
+        "channel": "#ops",
+        "channel_id": "C0OPS0001",
+    }
+
+
+def test_alert_environment_is_sent_as_its_id_and_read_back_by_name(tmp_path: Path) -> None:
+    spec = spec_from(tmp_path, PREFLIGHT_FILE)
+    directory = directory_for_preflight()
+    body = wire.alert_body(spec.alerts[1], spec, directory)
+    assert body["environmentId"] == 5  # WorkflowValidator.environment_id (IntegerField)
+    assert "environment" not in body  # not a field of the validator: DRF would drop it
+    desired = wire.canonical_workflow(body, directory)
+    answered = {**body, "environment": "production"}  # WorkflowSerializer: the name
+    del answered["environmentId"]
+    assert wire.canonical_workflow(answered, directory) == desired
+    assert desired["environment"] == "production"
+    assert "environmentId" not in wire.alert_body(spec.alerts[0], spec, directory)
+
+
+LATENCY_FILE = """\
+version: 1
+project: p
+targets:
+  mail: {type: email, team: t}
+monitors:
+  - name: slow
+    dataset: spans
+    query: "is_transaction:true"
+    condition: p95(span.duration) > 2s
+    resolve: 1.5s
+    window: 10m
+alerts:
+  - {name: a, monitors: [slow], actions: [mail]}
+"""
+
+
+def test_latency_monitor_is_sent_on_spans(tmp_path: Path) -> None:
+    spec = spec_from(tmp_path, LATENCY_FILE)
+    body = wire.monitor_body(spec.monitors[0], spec)
+    (source,) = body["dataSources"]
+    assert source == {
+        "dataset": "events_analytics_platform",
+        "queryType": 1,
+        "eventTypes": ["trace_item_span"],
+        "aggregate": "p95(span.duration)",
+        "query": "is_transaction:true",
+        "environment": None,
+        "timeWindow": 600,
+    }
+
+
+def test_a_detector_sentry_moved_to_spans_gives_no_perpetual_diff(tmp_path: Path) -> None:
+    spec = spec_from(tmp_path, LATENCY_FILE.replace('"is_transaction:true"', '"http.method:GET"'))
+    spec = spec.model_copy(
+        update={
+            "monitors": (
+                spec.monitors[0].model_copy(
+                    update={"query": "is_transaction:true http.method:GET"}
+                ),
+            )
+        }
+    )
+    desired = wire.canonical_detector(wire.monitor_body(spec.monitors[0], spec))
+    # what translate_detector_and_update_subscription_in_snuba (alerts_translation.py) leaves:
+    # dataset and event types moved, aggregate and query translated by translate_mep_to_eap,
+    # an extrapolation mode added, the query type kept
+    migrated = {
+        "id": "9",
+        "description": wire.with_marker(None),
+        "enabled": True,
+        "dataSources": [
+            {
+                "queryObj": {
+                    "snubaQuery": {
+                        "dataset": "events_analytics_platform",
+                        "queryType": 1,
+                        "eventTypes": ["trace_item_span"],
+                        "aggregate": "p95(span.duration)",
+                        "query": "(http.method:GET) AND is_transaction:1",
+                        "environment": None,
+                        "timeWindow": 600,
+                        "extrapolationMode": "client_and_server_weighted",
+                    }
+                }
+            }
+        ],
+        "conditionGroup": {
+            "conditions": [
+                {"type": "gt", "comparison": 2000.0, "conditionResult": 75},
+                {"type": "lte", "comparison": 1500.0, "conditionResult": 0},
+            ]
+        },
+        "config": {"detectionType": "static"},
+    }
+    assert wire.canonical_detector(migrated) == desired
+    bare = {**migrated}
+    bare["dataSources"] = [
+        {"queryObj": {"snubaQuery": {**migrated["dataSources"][0]["queryObj"]["snubaQuery"]}}}
+    ]
+    bare["dataSources"][0]["queryObj"]["snubaQuery"]["query"] = "is_transaction:1"
+    plain = wire.canonical_detector(
+        wire.monitor_body(spec_from(tmp_path, LATENCY_FILE).monitors[0], spec)
+    )
+    assert wire.canonical_detector(bare)["query"] == plain["query"] == "is_transaction:true"
+
+
+def test_export_writes_transaction_monitors_on_spans(tmp_path: Path) -> None:
+    from para_monitor_cli.spec.check import check_text
+
+    directory = wire.directory_from_lists("acme", projects=[{"slug": "p", "id": "1"}])
+    rule = {  # a legacy metric alert rule on transactions
+        "name": "Slow API",
+        "dataset": "transactions",
+        "queryType": 1,
+        "eventTypes": ["transaction"],
+        "aggregate": "p95(transaction.duration)",
+        "query": "transaction:/api/tasks",
+        "timeWindow": 10,
+        "thresholdType": 0,
+        "resolveThreshold": 1500,
+        "triggers": [{"label": "critical", "alertThreshold": 2000, "actions": []}],
+        "projects": ["p"],
+    }
+    detector, _actions = wire.legacy_metric_rule_to_detector(rule, directory)
+    problems: list[str] = []
+    monitor = wire.export_detector(detector, directory, problems)
+    assert monitor["dataset"] == "spans"
+    assert monitor["aggregate"] == "p95(span.duration)"
+    assert monitor["query"] == "is_transaction:true transaction:/api/tasks"
+    assert "event_types" not in monitor
+    assert "exported on spans" in problems[0]
+    import yaml
+
+    text = yaml.safe_dump(
+        {
+            "version": 1,
+            "targets": {"mail": {"type": "email", "team": "t"}},
+            "monitors": [monitor],
+            "alerts": [{"name": "a", "monitors": ["Slow API"], "actions": ["mail"]}],
+        }
+    )
+    spec, found = check_text(text)
+    assert spec is not None, found
+    assert not [p for p in found if p.severity == "error"]

@@ -71,7 +71,7 @@ def test_validate_refuses_an_infinite_threshold_with_exit_2(tmp_path: Path) -> N
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert "monitors[0].condition: expected a finite number, got '1e400'" in result.stdout
-    assert f"{path}:51:" in result.stdout
+    assert f"{path}:52:" in result.stdout
 
 
 def test_emit_json_never_writes_nan_or_infinity() -> None:
@@ -144,8 +144,8 @@ def test_plan_and_apply_on_an_invalid_file_list_every_error(
     path.write_text(REPO_SPEC.replace("    window: 10m\n", "    windw: 10m\n", 1), "utf-8")
     result = runner.invoke(app, ["--config", str(path), "--org", "o", *command])
     assert result.exit_code == 2
-    assert f"error: {path}:57:5: monitors[1]: missing required key 'window'\n" in result.stderr
-    assert f"error: {path}:61:5: monitors[1].windw: unknown key 'windw'; did you mean" in (
+    assert f"error: {path}:60:5: monitors[1]: missing required key 'window'\n" in result.stderr
+    assert f"error: {path}:65:5: monitors[1].windw: unknown key 'windw'; did you mean" in (
         result.stderr
     )
     assert "more)" not in result.stderr

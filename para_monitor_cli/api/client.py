@@ -635,6 +635,20 @@ class SentryClient:
         params: dict[str, str] = {"providerKey": provider_key} if provider_key else {}
         return self.list_all(f"organizations/{self._org(org)}/integrations/", params)
 
+    def environments(self, org: str | None = None) -> list[JSON]:
+        """``GET organizations/{org}/environments/``: ``[{"id", "name"}]``, hidden ones too.
+
+        ``OrganizationEnvironmentsEndpoint`` (src/sentry/api/endpoints/
+        organization_environments.py) lists the environments of the projects it is asked for
+        (``project=-1``: every project the token can access, as for detectors) and only the
+        visible ones unless ``visibility=all``; a detector may use any environment of the
+        organization (``EnvironmentField`` looks the name up among all of them).
+        """
+        return self.list_all(
+            f"organizations/{self._org(org)}/environments/",
+            {"visibility": "all", "project": [ALL_PROJECTS]},
+        )
+
     def release(self, version: str, org: str | None = None) -> JSON:
         """One release by version (NotFoundError when the organization has none)."""
         return self.get(f"organizations/{self._org(org)}/releases/{quote(version, safe='')}/")

@@ -70,6 +70,60 @@ _INTERVAL_NAMES = {v: k for k, v in catalog.FREQUENCY_INTERVALS.items()}
 _LEVEL_NAMES = {v: k for k, v in catalog.LEVELS.items()}
 
 
+# =========================================================================== integrations
+#: The status an integration must have, on both of its levels, for Sentry to take an action
+#: that uses it: ``_get_integrations`` (src/sentry/notifications/notification_action/types.py)
+#: builds the action form's choices from ``integration_service.get_integrations(status=ACTIVE,
+#: org_integration_status=ACTIVE)``, so an action on a disabled integration is refused.
+ACTIVE = "active"
+
+
+@dataclass(frozen=True)
+class Integration:
+    """One installed integration, as ``GET organizations/{org}/integrations/`` lists it.
+
+    ``status`` is the first of the integration's own ``status`` and the organization's
+    ``organizationIntegrationStatus`` that is not ``active`` (``active`` when both are;
+    Sentry's ``OrganizationIntegrationSerializer`` writes both). ``services``: a PagerDuty
+    integration's services (``configData.service_table``), name -> id.
+    """
+
+    id: str
+    provider: str
+    name: str
+    status: str = ACTIVE
+    services: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE
+
+
+def read_integration(item: Mapping[str, Any]) -> Integration:
+    """The one reader of an integration's provider, name, status and services: the client's
+    wiring and ``check-setup`` both use it, so both apply the same rule."""
+    provider = str((item.get("provider") or {}).get("key") or "")
+    status = ACTIVE
+    for key in ("status", "organizationIntegrationStatus"):
+        value = item.get(key)
+        if value is not None and str(value).lower() != ACTIVE:
+            status = str(value).lower()
+            break
+    services: dict[str, str] = {}
+    config = item.get("configData") or {}
+    if provider == "pagerduty" and isinstance(config, Mapping):
+        for service in config.get("service_table") or []:
+            if isinstance(service, Mapping) and service.get("service") is not None:
+                services[str(service.get("service"))] = str(service.get("id"))
+    return Integration(
+        id=str(item.get("id")),
+        provider=provider,
+        name=str(item.get("name")),
+        status=status,
+        services=services,
+    )
+
+
 # =========================================================================== directory
 @dataclass
 class Directory:
@@ -80,8 +134,9 @@ class Directory:
     teams: dict[str, str] = field(default_factory=dict)  # slug -> id
     members: dict[str, str] = field(default_factory=dict)  # email (lower) -> user id
     integrations: dict[tuple[str, str], str] = field(default_factory=dict)  # (provider, name)
+    integration_records: dict[str, Integration] = field(default_factory=dict)  # id -> record
     pagerduty_services: dict[tuple[str, str], str] = field(default_factory=dict)  # (iid, name)
-    slack_channels: dict[tuple[str, str], str] = field(default_factory=dict)  # (iid, #name)
+    environments: dict[str, str] = field(default_factory=dict)  # name -> id
     detectors: dict[tuple[str, str], str] = field(default_factory=dict)  # (project id, name)
     default_detectors: dict[str, list[str]] = field(default_factory=dict)  # project id -> ids
     detector_keys: dict[str, str] = field(default_factory=dict)  # detector id -> link key
@@ -98,6 +153,7 @@ class Directory:
         return _need(self.members, email.lower(), "member", email)
 
     def integration_id(self, provider: str, name: str) -> str:
+        """The id of an *active* integration (see :data:`ACTIVE`)."""
         options = {n for (p, n) in self.integrations if p == provider}
         if (provider, name) not in self.integrations:
             raise UsageError(
@@ -105,7 +161,32 @@ class Directory:
                 + (f" (there is: {', '.join(sorted(options))})" if options else ""),
                 hint=f"install the {provider} integration in Sentry or fix the target",
             )
-        return self.integrations[(provider, name)]
+        iid = self.integrations[(provider, name)]
+        record = self.integration_records.get(iid)
+        if record is not None and not record.active:
+            raise UsageError(
+                f"the {provider} integration {name!r} is {record.status}, not active: Sentry "
+                "refuses actions on it",
+                hint="re-enable it in Sentry (Settings > Integrations) or fix the target",
+            )
+        return iid
+
+    def environment_id(self, name: str) -> str:
+        """The id of an environment of the organization (by its exact name)."""
+        if name not in self.environments:
+            known = sorted(self.environments)
+            raise UsageError(
+                f"environment {name!r} is not part of organization {self.org}"
+                + (f" (there is: {', '.join(known)})" if known else " (it has none yet)"),
+                hint=ENVIRONMENT_REMEDY.format(name=name),
+            )
+        return self.environments[name]
+
+    def environment_name(self, environment_id: object) -> str:
+        for name, eid in self.environments.items():
+            if eid == str(environment_id):
+                return name
+        return f"(environment {environment_id})"
 
     def pagerduty_service_id(self, integration_id: str, service: str) -> str:
         key = (integration_id, service)
@@ -144,6 +225,14 @@ class Directory:
             self.detector_keys[did] = f"{slug}/{name}"
 
 
+#: How a missing environment comes to exist: Sentry creates an organization's Environment when
+#: the first event carrying it is saved (``Environment.get_or_create`` in event ingestion).
+ENVIRONMENT_REMEDY = (
+    "it appears once an event with it arrives, e.g. `para-monitor test-event` with "
+    "ENVIRONMENT={name}"
+)
+
+
 def _need(table: Mapping[str, str], key: str, what: str, shown: str) -> str:
     if key in table:
         return table[key]
@@ -160,6 +249,7 @@ def directory_from_lists(
     members: Iterable[Mapping[str, Any]] = (),
     integrations: Iterable[Mapping[str, Any]] = (),
     detectors: Iterable[Mapping[str, Any]] = (),
+    environments: Iterable[Mapping[str, Any]] = (),
 ) -> Directory:
     """Build a :class:`Directory` from the JSON of Sentry's list endpoints."""
     d = Directory(org=org)
@@ -173,19 +263,16 @@ def directory_from_lists(
         if email and user.get("id") is not None:
             d.members[email] = str(user["id"])
     for i in integrations:
-        provider = str((i.get("provider") or {}).get("key") or "")
-        iid = str(i["id"])
-        d.integrations[(provider, str(i.get("name")))] = iid
-        config = i.get("configData") or {}
-        if provider == "pagerduty":
-            for service in config.get("service_table") or []:
-                d.pagerduty_services[(iid, str(service.get("service")))] = str(service.get("id"))
-        for channel in config.get("channels") or []:
-            if isinstance(channel, Mapping) and channel.get("name"):
-                name = "#" + str(channel["name"]).lstrip("#")
-                d.slack_channels[(iid, name)] = str(channel.get("id"))
+        record = read_integration(i)
+        d.integrations[(record.provider, record.name)] = record.id
+        d.integration_records[record.id] = record
+        for service, sid in record.services.items():
+            d.pagerduty_services[(record.id, service)] = sid
     for det in detectors:
         d.add_detector(det)
+    for env in environments:  # GET organizations/{org}/environments/: [{"id", "name"}]
+        if env.get("name"):
+            d.environments[str(env["name"])] = str(env.get("id"))
     return d
 
 
@@ -270,7 +357,7 @@ def _condition(op: str, value: Any, result: int) -> JSON:
 def monitor_body(monitor: Monitor, spec: Spec, directory: Directory | None = None) -> JSON:
     """The detector create/update body (``type: metric_issue``)."""
     source: JSON = {
-        "dataset": monitor.dataset,
+        "dataset": monitor.wire_dataset,
         "queryType": monitor.query_type,
         "eventTypes": list(monitor.wire_event_types),
         "aggregate": monitor.aggregate,
@@ -357,13 +444,16 @@ def target_action(name: str, spec: Spec, directory: Directory) -> JSON:
         return {"type": "email", "integrationId": None, "config": config, "data": {}}
     if isinstance(target, SlackTarget):
         iid = directory.integration_id("slack", target.workspace)
-        channel_id = target.channel_id or directory.slack_channels.get((iid, target.channel))
+        # targetIdentifier is checked against Slack as an id; the name goes in targetDisplay
+        # only. Empty, Sentry looks the name up in Slack (SlackActionValidatorHandler ->
+        # SlackNotifyServiceForm.clean: no channel_id -> channel_transformer(name)); the
+        # workflow endpoint's own example sends "targetIdentifier": "" this way.
         return {
             "type": "slack",
             "integrationId": iid,
             "config": {
                 "targetType": "specific",
-                "targetIdentifier": channel_id or target.channel,
+                "targetIdentifier": target.channel_id or "",
                 "targetDisplay": target.channel,
             },
             "data": {},
@@ -399,7 +489,19 @@ def alert_links(alert: Alert, spec: Spec, directory: Directory) -> list[str]:
 
 
 def alert_body(alert: Alert, spec: Spec, directory: Directory) -> JSON:
-    """The workflow body, without ``detectorIds`` (the applier adds them from the links)."""
+    """The workflow body, without ``detectorIds`` (the applier adds them from the links).
+
+    The environment is sent as ``environmentId``, the id of the organization's environment of
+    that name. ``WorkflowValidator`` (src/sentry/workflow_engine/endpoints/validators/base/
+    workflow.py) declares only ``environment_id = IntegerField(required=False)`` (its help text
+    says "the name of the environment", with ``# TODO fix this, we pass the name, not the
+    ID``) and stores it as ``Workflow.environment_id`` in ``create`` / ``update``; an
+    ``environment`` key is not a field of the serializer, so DRF drops it silently and the alert
+    would fire in every environment. ``WorkflowSerializer`` (src/sentry/workflow_engine/
+    endpoints/serializers/workflow_serializer.py) answers ``"environment":
+    obj.environment.name``: the name, which :func:`canonical_workflow` reads back. The field
+    does not allow null, so an environment once set cannot be removed through the API.
+    """
     trigger_conditions = [
         {"type": catalog.TRIGGER_TYPES[t], "comparison": True, "conditionResult": True}
         for t in alert.triggers
@@ -409,10 +511,15 @@ def alert_body(alert: Alert, spec: Spec, directory: Directory) -> JSON:
         "conditions": [_filter_condition(f) for f in alert.filters],
         "actions": [target_action(n, spec, directory) for n in alert.actions],
     }
-    return {
+    body: JSON = {
         "name": alert.name,
         "enabled": alert.enabled,
-        "environment": alert.environment,
+    }
+    if alert.environment is not None:
+        eid = directory.environment_id(alert.environment)
+        body["environmentId"] = int(eid) if eid.isdigit() else eid
+    return {
+        **body,
         "config": {"frequency": alert.frequency_minutes},
         "triggers": {"logicType": "any-short", "conditions": trigger_conditions, "actions": []},
         "actionFilters": [group],
@@ -483,9 +590,17 @@ def canonical_detector(detector: Mapping[str, Any]) -> JSON:
         out["enabled"] = bool(detector["enabled"])
     query = _source_query(detector)
     if query:
-        out["dataset"] = query.get("dataset", "events")
+        dataset = query.get("dataset", "events")
+        out["dataset"] = dataset
         out["aggregate"] = query.get("aggregate")
-        out["query"] = query.get("query") or ""
+        text = str(query.get("query") or "")
+        # A detector Sentry moved to spans itself (translate_detector_and_update_subscription_
+        # in_snuba, src/sentry/explore/translation/alerts_translation.py) reads back as
+        # "(Q) AND is_transaction:1", or "is_transaction:1" for an empty Q: the same query as
+        # the file's "is_transaction:true Q". Its added extrapolationMode is not compared.
+        out["query"] = (
+            catalog.canonical_span_query(text) if dataset in catalog.SPAN_DATASETS else text
+        )
         out["environment"] = query.get("environment") or None
         out["eventTypes"] = sorted(query.get("eventTypes") or query.get("event_types") or [])
         window = query.get("timeWindow", query.get("time_window"))
@@ -553,8 +668,13 @@ def canonical_workflow(workflow: Mapping[str, Any], directory: Directory | None 
     out: JSON = {}
     if "enabled" in workflow:
         out["enabled"] = bool(workflow["enabled"])
-    if "environment" in workflow:
+    if "environment" in workflow:  # what Sentry answers: the name (WorkflowSerializer)
         out["environment"] = workflow.get("environment") or None
+    elif "environmentId" in workflow:  # what we send: the id (see alert_body)
+        eid = workflow.get("environmentId")
+        out["environment"] = (
+            directory.environment_name(eid) if directory is not None and eid is not None else None
+        )
     config = workflow.get("config")
     if isinstance(config, Mapping):
         out["frequency"] = int(config.get("frequency", 30))
@@ -674,11 +794,8 @@ class TargetBook:
                 return None
             channel = channel if channel.startswith(("#", "@")) else "#" + channel
             target: JSON = {"type": "slack", "workspace": workspace, "channel": channel}
-            channel_id = d.slack_channels.get((integration, channel))
-            if channel_id is None and ident and not ident.startswith(("#", "@")):
-                channel_id = ident
-            if channel_id:
-                target["channel_id"] = channel_id
+            if ident and not ident.startswith(("#", "@")):
+                target["channel_id"] = ident  # Sentry keeps the id it checked with Slack
             return target
         if kind == "pagerduty":
             name = _integration_name(d, "pagerduty", integration)
@@ -719,14 +836,39 @@ def _threshold_text(value: Any, *, duration: bool, percent: bool) -> Any:
         return text
 
 
-def export_detector(detector: Mapping[str, Any], directory: Directory) -> JSON:
-    """A metric detector as a ``monitors:`` item."""
+def export_detector(
+    detector: Mapping[str, Any], directory: Directory, problems: list[str] | None = None
+) -> JSON:
+    """A metric detector as a ``monitors:`` item.
+
+    A transaction-based one (``transactions``, ``generic_metrics``) is written in its span form,
+    as Sentry's own migration would (:func:`catalog.span_aggregate`, :func:`catalog.span_query`),
+    with a note in ``problems``: Sentry refuses every change to a transaction-based monitor, and
+    applying the exported file moves the monitor to spans, which Sentry allows.
+    """
     query = _source_query(detector)
     aggregate = str(query.get("aggregate") or "count()")
     for alias, exact in catalog.CRASH_RATE_ALIASES.items():
         if aggregate == exact:
             aggregate = alias
     dataset = str(query.get("dataset") or "events")
+    search = str(query.get("query") or "")
+    event_types = sorted(query.get("eventTypes") or query.get("event_types") or [])
+    if dataset in catalog.TRANSACTION_DATASETS:
+        translated = catalog.span_aggregate(aggregate)
+        if problems is not None:
+            problems.append(
+                f"monitor {detector.get('name')!r}: transaction-based ({dataset}, {aggregate}); "
+                f"exported on spans ({translated}, {catalog.span_query(search)!r}), as Sentry "
+                "refuses changes to transaction-based monitors: applying it moves the monitor "
+                "to spans"
+            )
+        dataset, aggregate, search = "spans", translated, catalog.span_query(search)
+        event_types = ["trace_item_span"]
+    elif dataset == "events_analytics_platform" and event_types in ([], ["trace_item_span"]):
+        dataset, event_types = "spans", ["trace_item_span"]
+    if dataset in catalog.SPAN_DATASETS:
+        search = catalog.canonical_span_query(search)
     out: JSON = {"name": detector.get("name")}
     project = directory.project_slug(str(detector.get("projectId")))
     out["project"] = project
@@ -736,12 +878,11 @@ def export_detector(detector: Mapping[str, Any], directory: Directory) -> JSON:
     if detector.get("enabled") is False:
         out["enabled"] = False
     out["dataset"] = dataset
-    event_types = sorted(query.get("eventTypes") or [])
     if tuple(event_types) != tuple(sorted(catalog.DEFAULT_EVENT_TYPES.get(dataset, ()))):
         out["event_types"] = event_types
     out["aggregate"] = aggregate
-    if query.get("query"):
-        out["query"] = query["query"]
+    if search:
+        out["query"] = search
     if query.get("environment"):
         out["environment"] = query["environment"]
     out["window"] = format_duration(int(query.get("timeWindow") or 60))
@@ -788,7 +929,9 @@ def _export_filter(cond: Mapping[str, Any]) -> JSON | None:
     if ctype in ("event_frequency_count", "event_unique_user_frequency_count") and isinstance(
         comparison, Mapping
     ):
-        seconds = _INTERVAL_NAMES.get(str(comparison.get("interval")), 3600)
+        seconds = _INTERVAL_NAMES.get(str(comparison.get("interval")))
+        if seconds is None:  # not one of Sentry's intervals: never guessed as another one
+            return None
         key = "events" if ctype == "event_frequency_count" else "users"
         return {key: f"> {int(comparison.get('value', 0))} in {format_duration(seconds)}"}
     if ctype == "issue_priority_greater_or_equal":
@@ -1100,7 +1243,6 @@ _LEGACY_TRIGGERS = {
     "sentry.rules.conditions.regression_event.RegressionEventCondition": "regression",
     "sentry.rules.conditions.reappeared_event.ReappearedEventCondition": "reappeared",
 }
-_LEGACY_INTERVALS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "1d": 86400, "1w": 604800}
 
 
 def _nearest_frequency(minutes: int) -> int:
@@ -1122,7 +1264,11 @@ def legacy_issue_rule_to_workflow(rule: Mapping[str, Any], problems: list[str]) 
             ctype = catalog.TRIGGER_TYPES[_LEGACY_TRIGGERS[cid]]
             triggers.append({"type": ctype, "comparison": True, "conditionResult": True})
         elif cid.endswith(("EventFrequencyCondition", "EventUniqueUserFrequencyCondition")):
-            seconds = _LEGACY_INTERVALS.get(str(cond.get("interval")), 3600)
+            # legacy rules use the same interval names as workflows (STANDARD_INTERVALS)
+            interval = str(cond.get("interval"))
+            if interval not in _INTERVAL_NAMES:
+                problems.append(f"legacy rule {name!r}: interval {interval!r} cannot be exported")
+                continue
             kind = (
                 "event_frequency_count"
                 if cid.endswith(".EventFrequencyCondition")
@@ -1136,7 +1282,7 @@ def legacy_issue_rule_to_workflow(rule: Mapping[str, Any], problems: list[str]) 
                     "type": kind,
                     "comparison": {
                         "value": int(cond.get("value", 0)),
-                        "interval": catalog.FREQUENCY_INTERVALS.get(seconds, "1hr"),
+                        "interval": interval,
                     },
                 }
             )

@@ -31,6 +31,7 @@ from para_monitor_cli.errors import (
     EXIT_OPERATIONAL,
     AuthError,
     ParaMonitorError,
+    PreflightError,
     RateLimitedError,
     ServerError,
     SpecError,
@@ -286,8 +287,8 @@ def run_one(check: Check, ctx: CheckContext) -> CheckResult:
                 exc.message,
                 *_hint(exc),
             )
-        except SpecError as exc:
-            outcome = failed(exc.message, *(str(p) for p in exc.problems))
+        except (SpecError, PreflightError) as exc:
+            outcome = failed(exc.message, *(str(p) for p in exc.problems), *_hint(exc))
         except ParaMonitorError as exc:
             outcome = failed(exc.message, *_hint(exc))
         except Exception as exc:

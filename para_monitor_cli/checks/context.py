@@ -20,6 +20,7 @@ from para_monitor_cli.settings import Settings
 if TYPE_CHECKING:
     from para_monitor_cli.api.client import SentryClient
     from para_monitor_cli.spec import Spec
+    from para_monitor_cli.spec.check import SpecSource
 
 T = TypeVar("T")
 DEFAULT_WORKERS = 8
@@ -170,9 +171,13 @@ class CheckContext:
 
     # ------------------------------------------------------------------ shared data
     def spec(self) -> Spec:
-        from para_monitor_cli.spec import load_spec
+        return self.spec_source()[0]
 
-        return self.memo("spec", lambda: load_spec(self.spec_path))
+    def spec_source(self) -> tuple[Spec, SpecSource]:
+        """The spec and where each of its parts was written (for file lines in findings)."""
+        from para_monitor_cli.spec.check import load_spec_source
+
+        return self.memo("spec", lambda: load_spec_source(self.spec_path))
 
     def project(self) -> dict[str, Any]:
         def fetch() -> dict[str, Any]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from para_monitor_cli.checks.base import Outcome, failed, passed, skipped, warning
 from para_monitor_cli.checks.context import CheckContext
 from para_monitor_cli.errors import GoneError, NotFoundError
 from para_monitor_cli.wording import plural
+
+if TYPE_CHECKING:
+    from para_monitor_cli.api.wire import Integration
 
 EXPORT_HINT = (
     "migrate them: para-monitor export --out alert_rules.exported.yaml (a new file; it "
@@ -117,22 +120,12 @@ def check_notifications(ctx: CheckContext) -> Outcome:
     kinds = {"slack": 0, "pagerduty": 0, "email": 0}
     for name, target in sorted(spec.targets.items()):
         if isinstance(target, SlackTarget):
+            # whether the channel exists is Slack's answer: Sentry's API lists no channels
             found = _integration(integrations, "slack", target.workspace)
             if found is None:
                 problems.append(
                     f"{name}: no active Slack integration named {target.workspace!r}"
                     + _installed(integrations, "slack")
-                )
-                continue
-            channels = _slack_channels(found)
-            if (
-                channels
-                and target.channel.lstrip("#@") not in channels
-                and (target.channel_id is None or target.channel_id not in channels.values())
-            ):
-                problems.append(
-                    f"{name}: Slack channel {target.channel} is not in workspace "
-                    f"{target.workspace!r}"
                 )
                 continue
             kinds["slack"] += 1
@@ -144,12 +137,7 @@ def check_notifications(ctx: CheckContext) -> Outcome:
                     + _installed(integrations, "pagerduty")
                 )
                 continue
-            services = {
-                str(s.get("service"))
-                for s in (found.get("configData") or {}).get("service_table") or []
-                if isinstance(s, dict)
-            }
-            if target.service not in services:
+            if target.service not in found.services:
                 problems.append(
                     f"{name}: PagerDuty service {target.service!r} is not in integration "
                     f"{target.integration!r}"
@@ -173,31 +161,26 @@ def check_notifications(ctx: CheckContext) -> Outcome:
 
 def _integration(
     integrations: list[dict[str, Any]], provider: str, name: str
-) -> dict[str, Any] | None:
+) -> Integration | None:
+    """The active integration of that provider and name, read as the client's wiring reads it
+    (``api.wire.read_integration``: active on both Sentry's levels)."""
+    from para_monitor_cli.api.wire import read_integration
+
     for item in integrations:
-        key = str((item.get("provider") or {}).get("key") or "")
-        status = str(item.get("status") or "active")
-        if key == provider and item.get("name") == name and status == "active":
-            return item
+        record = read_integration(item)
+        if record.provider == provider and record.name == name and record.active:
+            return record
     return None
 
 
 def _installed(integrations: list[dict[str, Any]], provider: str) -> str:
+    from para_monitor_cli.api.wire import read_integration
+
+    records = [read_integration(i) for i in integrations]
     names = sorted(
-        str(i.get("name"))
-        for i in integrations
-        if str((i.get("provider") or {}).get("key") or "") == provider
+        r.name + ("" if r.active else f" ({r.status})") for r in records if r.provider == provider
     )
     return f" (installed: {', '.join(names)})" if names else f" (no {provider} integration)"
-
-
-def _slack_channels(integration: dict[str, Any]) -> dict[str, str]:
-    """channel name (without #) -> id, when the integration lists its channels."""
-    out: dict[str, str] = {}
-    for channel in (integration.get("configData") or {}).get("channels") or []:
-        if isinstance(channel, dict) and channel.get("name"):
-            out[str(channel["name"]).lstrip("#")] = str(channel.get("id"))
-    return out
 
 
 # --------------------------------------------------------------------------- release
@@ -271,13 +254,21 @@ def check_legacy_alerts(ctx: CheckContext) -> Outcome:
 
 # --------------------------------------------------------------------------- drift
 def _drift(ctx: CheckContext, kinds: tuple[str, ...]) -> Outcome:
+    from para_monitor_cli.errors import PreflightError
     from para_monitor_cli.reconcile.plan import plan
+    from para_monitor_cli.reconcile.preflight import preflight
     from para_monitor_cli.reconcile.state import desired_resources, read_actual
 
-    spec = ctx.spec()
+    spec, source = ctx.spec_source()
     org = ctx.org()
     client = ctx.client()
     actual = ctx.memo("actual", lambda: read_actual(client, org, spec=spec))
+    checked = preflight(spec, actual.directory, source, default_project=ctx.project_slug())
+    if checked.errors:
+        raise PreflightError(
+            checked.errors,
+            hint="the organization lacks what the file refers to: para-monitor plan lists it",
+        )
     if "dashboard" in kinds:
         part = spec.model_copy(update={"monitors": (), "alerts": ()})
     else:

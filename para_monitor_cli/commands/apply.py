@@ -29,6 +29,7 @@ def apply_command(
     client: Any = None,
     on_warning: Callable[[str], None] | None = None,
     spec: Any = None,
+    source: Any = None,
 ) -> ApplyOutcome:
     """Plan; unless ``dry_run`` (or ``confirm`` declines), apply every pending change.
 
@@ -36,10 +37,10 @@ def apply_command(
     """
     from para_monitor_cli.commands.plan import make_client
     from para_monitor_cli.reconcile.apply import apply_plan
-    from para_monitor_cli.spec.check import load_spec
+    from para_monitor_cli.spec.check import load_spec_source
 
     if spec is None:  # an invalid file is reported before any setting or network is needed
-        spec = load_spec(settings.config)
+        spec, source = load_spec_source(settings.config)
     if client is None:
         with make_client(settings, on_warning) as own:
             return apply_command(
@@ -51,8 +52,10 @@ def apply_command(
                 on_progress=on_progress,
                 client=own,
                 spec=spec,
+                source=source,
             )
-    planned = plan_command(settings, prune=prune, client=client, spec=spec)
+    # plan's pre-flight raises PreflightError before anything is written
+    planned = plan_command(settings, prune=prune, client=client, spec=spec, source=source)
     if on_plan is not None:
         on_plan(planned)
     outcome = ApplyOutcome(planned=planned, dry_run=dry_run)

@@ -36,32 +36,54 @@ def plan_command(
     client: Any = None,
     on_warning: Callable[[str], None] | None = None,
     spec: Any = None,
+    source: Any = None,
 ) -> PlanResult:
-    """Load the spec (unless given), read Sentry, and compute the Plan (no writes)."""
+    """Load the spec (unless given), read Sentry, check every name the file depends on
+    (pre-flight: :class:`~para_monitor_cli.errors.PreflightError`, exit 3, when one is missing),
+    and compute the Plan (no writes). ``source`` (a ``spec.check.SpecSource``) locates the
+    pre-flight's problems in the file when ``spec`` is given."""
     from dataclasses import replace
 
+    from para_monitor_cli.errors import PreflightError
     from para_monitor_cli.reconcile.plan import plan
+    from para_monitor_cli.reconcile.preflight import preflight
     from para_monitor_cli.reconcile.state import (
         desired_resources,
         file_scope,
         prune_notes,
         read_actual,
     )
-    from para_monitor_cli.spec.check import load_spec
+    from para_monitor_cli.spec.check import SpecSource, load_spec_source
 
     if spec is None:
-        spec = load_spec(settings.config)
+        spec, source = load_spec_source(settings.config)
+    if source is None:  # a spec given without its file: problems name YAML paths only
+        source = SpecSource(str(settings.config))
     org = settings.org or spec.organization
     if not org:
         settings.require("org")
         raise AssertionError("unreachable")  # pragma: no cover
     if client is None:
         with make_client(settings, on_warning) as own:
-            return plan_command(settings, prune=prune, client=own, spec=spec)
+            return plan_command(settings, prune=prune, client=own, spec=spec, source=source)
     actual = read_actual(client, org, spec=spec, prune=prune)
+    # pre-flight: every name the file depends on exists in the organization (nothing is
+    # planned, so nothing is written, when one does not)
+    checked = preflight(spec, actual.directory, source, default_project=settings.project)
+    if checked.errors:
+        raise PreflightError(
+            checked.problems,
+            hint="nothing was written: give the organization what the file refers to (or fix "
+            "the file), then run plan again",
+        )
     desired = desired_resources(spec, actual.directory, default_project=settings.project)
     scope = file_scope(spec, default_project=settings.project)
     planned = plan(desired, actual.resources, prune=prune, scope=scope)
+    planned = replace(
+        planned,
+        notes=(*planned.notes, *checked.notes),
+        warnings=(*planned.warnings, *(str(p) for p in checked.warnings)),
+    )
     if prune:
         notes, warnings = prune_notes(actual)
         planned = replace(

@@ -1,10 +1,10 @@
 """Reading both sides: the desired resources from a Spec, the actual ones from Sentry.
 
 Reads use list endpoints only (detectors, workflows, dashboards, and the lookups: projects,
-teams, members, integrations), each paginated and run concurrently. The one exception is a
-dashboard's widgets, which Sentry's list does not include: the detail is fetched for the
-dashboards whose title the file names (and, with ``prune``, for every custom dashboard, to see
-the ownership marker).
+teams, members, integrations, environments), each paginated and run concurrently. The one
+exception is a dashboard's widgets, which Sentry's list does not include: the detail is fetched
+for the dashboards whose title the file names (and, with ``prune``, for every custom dashboard,
+to see the ownership marker).
 
 For ``--prune``, each resource also carries the projects it spans (an alert through its linked
 detectors, a dashboard through its ``projects`` filter), and :func:`file_scope` gives the
@@ -46,12 +46,15 @@ class Actual:
 
 def _needs(spec: Spec | None) -> dict[str, bool]:
     if spec is None:
-        return {"teams": True, "members": True, "integrations": True}
+        return {"teams": True, "members": True, "integrations": True, "environments": False}
     targets = spec.targets.values()
     return {
         "teams": any(isinstance(t, EmailTarget) and t.team for t in targets),
         "members": any(isinstance(t, EmailTarget) and t.member for t in targets),
         "integrations": any(isinstance(t, SlackTarget | PagerDutyTarget) for t in targets),
+        "environments": any(m.environment for m in spec.monitors)
+        or any(a.environment for a in spec.alerts)
+        or any(d.environment for d in spec.dashboards),
     }
 
 
@@ -79,6 +82,8 @@ def read_actual(
         calls["members"] = lambda: client.members(org)
     if needs["integrations"]:
         calls["integrations"] = lambda: client.integrations(org=org)
+    if needs["environments"]:
+        calls["environments"] = lambda: client.environments(org)
     if prune:
         calls["identity"] = lambda: [client.identity()]
     names = list(calls)
@@ -90,6 +95,7 @@ def read_actual(
         members=results.get("members", []),
         integrations=results.get("integrations", []),
         detectors=results["detectors"],
+        environments=results.get("environments", []),
     )
     actual = Actual(directory=directory)
     actual.detectors = list(results["detectors"])
@@ -243,7 +249,7 @@ def desired_resources(
         effective = spec.model_copy(update={"project": default_project})
     for alert in spec.alerts:
         body = wire.alert_body(alert, effective, directory)
-        fields = wire.canonical_workflow(body)
+        fields = wire.canonical_workflow(body, directory)
         links = wire.alert_links(alert, effective, directory)
         fields["monitors"] = links
         out.append(

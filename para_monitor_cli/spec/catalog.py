@@ -9,7 +9,7 @@ import re
 from typing import Final, Literal, get_args
 
 Dataset = Literal[
-    "events", "transactions", "generic_metrics", "events_analytics_platform", "metrics"
+    "events", "spans", "events_analytics_platform", "metrics", "transactions", "generic_metrics"
 ]
 DisplayType = Literal[
     "line",
@@ -43,6 +43,7 @@ WidgetType = Literal[
 #: Dataset -> Sentry ``queryType`` (0 error, 1 performance, 2 crash rate).
 QUERY_TYPES: Final[dict[str, int]] = {
     "events": 0,
+    "spans": 1,
     "transactions": 1,
     "generic_metrics": 1,
     "events_analytics_platform": 1,
@@ -52,6 +53,7 @@ QUERY_TYPES: Final[dict[str, int]] = {
 #: Dataset -> the ``eventTypes`` sent when the file gives none.
 DEFAULT_EVENT_TYPES: Final[dict[str, tuple[str, ...]]] = {
     "events": ("error", "default"),
+    "spans": ("trace_item_span",),
     "transactions": ("transaction",),
     "generic_metrics": ("transaction",),
     "events_analytics_platform": ("trace_item_span",),
@@ -61,11 +63,37 @@ DEFAULT_EVENT_TYPES: Final[dict[str, tuple[str, ...]]] = {
 #: Dataset -> event types Sentry allows for it.
 ALLOWED_EVENT_TYPES: Final[dict[str, frozenset[str]]] = {
     "events": frozenset({"error", "default"}),
+    "spans": frozenset({"trace_item_span"}),
     "transactions": frozenset({"transaction"}),
     "generic_metrics": frozenset({"transaction"}),
     "events_analytics_platform": frozenset({"trace_item_span", "trace_item_log"}),
     "metrics": frozenset(),
 }
+
+#: The file's dataset names -> Sentry's ``dataset`` (``spans`` is the span dataset of the events
+#: analytics platform, queried with ``eventTypes: [trace_item_span]``).
+WIRE_DATASETS: Final[dict[str, str]] = {"spans": "events_analytics_platform"}
+#: Span-based datasets: windows of at least 5 minutes.
+SPAN_DATASETS: Final[frozenset[str]] = frozenset({"spans", "events_analytics_platform"})
+
+#: Transaction-based datasets Sentry no longer takes for monitors. Sentry refuses every change to
+#: the query, aggregate, window or event types of a detector whose (new) dataset is one of these
+#: (``MetricIssueDetectorValidator.is_editing_transaction_dataset`` / ``update_data_source`` in
+#: src/sentry/incidents/metric_issue_detector.py), and refuses creating one on organizations in
+#: the span migration (``_validate_transaction_dataset_deprecation``, feature
+#: ``organizations:discover-saved-queries-deprecation``). Moving a detector *to* spans is allowed.
+TRANSACTION_DATASETS: Final[frozenset[str]] = frozenset({"transactions", "generic_metrics"})
+#: Sentry's own words for the refusal (update_data_source, metric_issue_detector.py).
+TRANSACTION_REFUSAL: Final[str] = (
+    "Updates to transaction-based alerts is disabled, as we migrate to the span dataset. "
+    "Create span-based alerts (dataset: events_analytics_platform) with the "
+    "is_transaction:true filter instead."
+)
+#: The search term that keeps a span query to transactions (segments). Sentry's own migration
+#: writes ``is_transaction:1`` (``apply_is_segment_condition`` in
+#: src/sentry/discover/translation/mep_to_eap.py); its refusal message says
+#: ``is_transaction:true``: both mean the same and compare equal.
+IS_TRANSACTION: Final[str] = "is_transaction:true"
 
 #: Window choices (minutes) Sentry documents for static and percent monitors.
 WINDOW_CHOICES_MINUTES: Final[tuple[int, ...]] = (1, 5, 10, 15, 30, 60, 120, 240, 1440)
@@ -160,8 +188,7 @@ def monitor_aggregate_problem(dataset: str, aggregate: str) -> str | None:
             return None
         return (
             f"{aggregate} is not an error aggregate: dataset events takes count() or "
-            "count_unique(user); use dataset transactions or events_analytics_platform for "
-            "performance"
+            "count_unique(user); use dataset spans for performance"
         )
     if dataset in ("transactions", "generic_metrics"):
         if function in ("count", "failure_rate", "epm", "tpm") and not args:
@@ -176,13 +203,13 @@ def monitor_aggregate_problem(dataset: str, aggregate: str) -> str | None:
             and (args[0] in _DURATION_COLUMNS or args[0].startswith("measurements."))
         ):
             if args[0].startswith("span."):
-                return f"{aggregate} needs dataset events_analytics_platform (spans)"
+                return f"{aggregate} needs dataset spans"
             return None
         return (
             f"{aggregate} is not a performance aggregate of dataset {dataset} "
             "(count(), failure_rate(), apdex(300), p95(transaction.duration), ...)"
         )
-    if dataset == "events_analytics_platform":
+    if dataset in SPAN_DATASETS:
         if function == "count" and (not args or args[0] in ("span.duration", "message")):
             return None
         if (
@@ -200,7 +227,7 @@ def monitor_aggregate_problem(dataset: str, aggregate: str) -> str | None:
         if function == "count_unique" and args and args[0] in _USER_COLUMNS:
             return None
         return (
-            f"{aggregate} does not fit dataset events_analytics_platform: aggregate over "
+            f"{aggregate} does not fit dataset {dataset}: aggregate over "
             "span.duration or span.self_time, e.g. p95(span.duration)"
         )
     return f"unknown dataset {dataset!r}"
@@ -219,12 +246,16 @@ TRIGGER_TYPES: Final[dict[str, str]] = {
 #: Allowed action intervals (``config.frequency``), in minutes.
 FREQUENCY_CHOICES_MINUTES: Final[tuple[int, ...]] = (0, 5, 10, 30, 60, 180, 720, 1440)
 
-#: Event-frequency filter intervals (seconds) and Sentry's spelling of each.
+#: Event-frequency filter intervals (seconds) and Sentry's spelling of each: the keys of
+#: ``STANDARD_INTERVALS`` (src/sentry/rules/conditions/event_frequency.py), the enum of
+#: ``EventFrequencyCountHandler.comparison_json_schema`` (src/sentry/workflow_engine/handlers/
+#: condition/event_frequency_handlers.py). The workflow endpoint's help text says 1min / 1hr:
+#: its examples and the handler's schema say 1m / 1h, and the schema is what is enforced.
 FREQUENCY_INTERVALS: Final[dict[int, str]] = {
-    60: "1min",
-    300: "5min",
-    900: "15min",
-    3600: "1hr",
+    60: "1m",
+    300: "5m",
+    900: "15m",
+    3600: "1h",
     86400: "1d",
     604800: "1w",
     2592000: "30d",
@@ -320,3 +351,109 @@ def widget_aggregate_problem(widget_type: str, aggregate: str) -> str | None:
             )
         return None
     return None
+
+
+# --- transactions -> spans ----------------------------------------------------------------
+
+_TRANSACTION_COLUMNS: Final[dict[str, str]] = {
+    # column_switcheroo in src/sentry/discover/translation/mep_to_eap.py (the part that alerts
+    # use: durations and the transaction's own attributes)
+    "transaction.duration": "span.duration",
+    "http.method": "transaction.method",
+    "transaction.status": "trace.status",
+}
+_PERCENTILES: Final[dict[float, str]] = {
+    0.5: "p50",
+    0.75: "p75",
+    0.9: "p90",
+    0.95: "p95",
+    0.99: "p99",
+    1.0: "p100",
+}
+
+
+def span_aggregate(aggregate: str) -> str:
+    """A transaction aggregate in its span form, as Sentry's own migration writes it
+    (``function_switcheroo`` / ``column_switcheroo`` / ``format_percentile_term`` in
+    src/sentry/discover/translation/mep_to_eap.py): ``p95(transaction.duration)`` ->
+    ``p95(span.duration)``, ``count()`` -> ``count(span.duration)``, ``apdex(300)`` ->
+    ``apdex(span.duration,300)``, ``percentile(transaction.duration,0.95)`` -> ``p95(...)``."""
+    text = aggregate.strip()
+    parts = split_aggregate(text)
+    if parts is None:
+        return text
+    function, args = parts
+    if function == "count" and not args:
+        return "count(span.duration)"
+    if function in ("apdex", "user_misery") and len(args) <= 1:
+        return f"{function}(span.duration,{args[0] if args else 300})"
+    columns = [_TRANSACTION_COLUMNS.get(a, a) for a in args]
+    if function == "percentile" and len(columns) == 2:
+        try:
+            wanted = float(columns[1])
+        except ValueError:
+            return text
+        nearest = min(_PERCENTILES, key=lambda p: (abs(p - wanted), -p))
+        return f"{_PERCENTILES[nearest]}({columns[0]})"
+    return f"{function}({','.join(columns)})"
+
+
+_IS_TRANSACTION_TERM = re.compile(r"(?<![\w.:!-])is_transaction:(?:1|true)(?![\w.])", re.I)
+_WRAPPED = re.compile(r"^\((?P<inner>.*)\)\s+AND\s+is_transaction:(?:1|true)$", re.I | re.S)
+
+
+def span_query(query: str) -> str:
+    """A transaction query in its span form: the query kept to transactions (segments) with
+    ``is_transaction:true``, as ``apply_is_segment_condition`` (mep_to_eap.py) does."""
+    text = " ".join(query.split())
+    if _IS_TRANSACTION_TERM.search(text):
+        return canonical_span_query(text)
+    if re.search(r"\bOR\b", text, re.I):
+        return f"({text}) AND {IS_TRANSACTION}"
+    return f"{IS_TRANSACTION} {text}".strip()
+
+
+def canonical_span_query(query: str) -> str:
+    """One spelling for a span query that is kept to transactions: Sentry's migration writes
+    ``(Q) AND is_transaction:1`` (or ``is_transaction:1`` alone), the file writes
+    ``is_transaction:true Q``; both become ``is_transaction:true Q``. A query with a top-level
+    OR is kept as written (only ``1`` is spelt ``true``), since dropping the parentheses would
+    change its meaning."""
+    text = " ".join(query.split())
+    wrapped = _WRAPPED.match(text)
+    if wrapped:
+        inner = wrapped.group("inner").strip()
+        if re.search(r"\bOR\b", inner, re.I):
+            return f"({inner}) AND {IS_TRANSACTION}"
+        text = f"{IS_TRANSACTION} {inner}"
+    if not _IS_TRANSACTION_TERM.search(text) or re.search(r"\bOR\b", text, re.I):
+        return _IS_TRANSACTION_TERM.sub(IS_TRANSACTION, text)
+    rest = " ".join(_IS_TRANSACTION_TERM.sub(" ", text).split())
+    rest = re.sub(r"^AND\s+|\s+AND$", "", rest, flags=re.I).strip()
+    return f"{IS_TRANSACTION} {rest}".strip()
+
+
+def is_transaction_query(query: str) -> bool:
+    """Whether a span query is kept to transactions (has ``is_transaction:true`` or ``:1``)."""
+    return bool(_IS_TRANSACTION_TERM.search(query))
+
+
+# --- Slack ids ----------------------------------------------------------------------------
+
+_SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+
+
+def slack_id_problem(channel: str, channel_id: str) -> str | None:
+    """Why ``channel_id`` cannot be the Slack id of ``channel`` (``#name`` or ``@user``), or
+    None when its form fits. Slack ids are upper-case letters and digits: channels start with
+    C (public), G (private) or D (direct message), users with U or W. Only the form can be
+    checked here: whether the id exists is Slack's answer, which Sentry asks for when the
+    alert is written (``validate_slack_entity_id`` via ``SlackNotifyServiceForm.clean``)."""
+    if channel.startswith("@"):
+        if _SLACK_USER_ID.match(channel_id):
+            return None
+        return f"{channel_id!r} is not a Slack user id (U... or W..., e.g. U0123ABCD)"
+    if _SLACK_CHANNEL_ID.match(channel_id):
+        return None
+    return f"{channel_id!r} is not a Slack channel id (C..., G... or D..., e.g. C0123ABCD)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from para_monitor_cli.errors import SpecError, SpecProblem
@@ -15,25 +16,45 @@ def _sort_key(problem: SpecProblem) -> tuple[int, int, str]:
     return (problem.line or 0, problem.column or 0, problem.message)
 
 
+@dataclass(frozen=True)
+class SpecSource:
+    """Where each part of a loaded spec was written: problems found later (plan's pre-flight)
+    name the file line as ``validate`` does."""
+
+    file: str
+    marks: Marks = field(default_factory=Marks)
+
+    def problem(
+        self, path: tuple[str | int, ...], message: str, severity: str = "error"
+    ) -> SpecProblem:
+        line, column = self.marks.locate(path)
+        return SpecProblem(self.file, line, column, format_path(path), message, severity)
+
+
+def _check(text: str, file: str) -> tuple[Spec | None, list[SpecProblem], Marks]:
+    data, marks, problems = read_document(text, file)
+    if problems:
+        return None, sorted(problems, key=_sort_key), marks
+    spec, problems = validate_document(data, marks, file)
+    if spec is None:
+        return None, sorted(problems, key=_sort_key), marks
+    found = [
+        _locate(f.path, f.message, f.rule, f.severity, marks, file) for f in run_rules(spec, data)
+    ]
+    found.sort(key=_sort_key)
+    if any(p.severity == "error" for p in found):
+        return None, found, marks
+    return spec, found, marks
+
+
 def check_text(text: str, file: str = "alert_rules.yaml") -> tuple[Spec | None, list[SpecProblem]]:
     """Check YAML text. Returns the spec (None when it has errors) and every problem found.
 
     Problems carry ``severity`` ``"error"`` or ``"warning"``; a spec is returned whenever no
     problem is an error, warnings or not.
     """
-    data, marks, problems = read_document(text, file)
-    if problems:
-        return None, sorted(problems, key=_sort_key)
-    spec, problems = validate_document(data, marks, file)
-    if spec is None:
-        return None, sorted(problems, key=_sort_key)
-    found = [
-        _locate(f.path, f.message, f.rule, f.severity, marks, file) for f in run_rules(spec, data)
-    ]
-    found.sort(key=_sort_key)
-    if any(p.severity == "error" for p in found):
-        return None, found
-    return spec, found
+    spec, problems, _marks = _check(text, file)
+    return spec, problems
 
 
 def _locate(
@@ -43,8 +64,7 @@ def _locate(
     return SpecProblem(file, line, column, format_path(path), f"{message} [{rule}]", severity)
 
 
-def check_spec(path: str | Path) -> tuple[Spec | None, list[SpecProblem]]:
-    """Check a file: ``(spec or None, problems)``; an unreadable file is one problem."""
+def _read(path: str | Path) -> tuple[str | None, list[SpecProblem]]:
     name = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -53,20 +73,36 @@ def check_spec(path: str | Path) -> tuple[Spec | None, list[SpecProblem]]:
     except OSError as exc:
         return None, [SpecProblem(name, None, None, "", f"cannot read the file ({exc.strerror})")]
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         return None, [
             SpecProblem(name, None, None, "", f"not UTF-8 text (byte {exc.start} is invalid)")
         ]
-    return check_text(text, name)
+
+
+def check_spec(path: str | Path) -> tuple[Spec | None, list[SpecProblem]]:
+    """Check a file: ``(spec or None, problems)``; an unreadable file is one problem."""
+    text, problems = _read(path)
+    if text is None:
+        return None, problems
+    return check_text(text, str(path))
 
 
 def load_spec(path: str | Path) -> Spec:
     """The spec in ``path``; raises :class:`SpecError` (with every problem) when it is invalid."""
-    spec, problems = check_spec(path)
+    return load_spec_source(path)[0]
+
+
+def load_spec_source(path: str | Path) -> tuple[Spec, SpecSource]:
+    """The spec in ``path`` and where each of its parts was written; raises :class:`SpecError`
+    when it is invalid."""
+    text, problems = _read(path)
+    if text is None:
+        raise SpecError(problems)
+    spec, problems, marks = _check(text, str(path))
     if spec is None:
         raise SpecError(problems)
-    return spec
+    return spec, SpecSource(str(path), marks)
 
 
 def scrubbing_fields(

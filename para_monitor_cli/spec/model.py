@@ -167,8 +167,12 @@ class SlackTarget(SpecModel):
     """A Slack channel of a Slack workspace integration.
 
     ``workspace`` is the integration's name in Sentry (resolved to ``integrationId`` at apply
-    time); ``channel`` is ``#name`` (or ``@user``); ``channel_id`` (e.g. ``C0123ABC``) is sent
-    as ``inputChannelId`` / ``channel_id`` so Sentry needs no asynchronous name lookup.
+    time); ``channel`` is ``#name`` (or ``@user``), sent as the action's
+    ``config.targetDisplay``; ``channel_id`` (e.g. ``C0123ABCD``) is sent as
+    ``config.targetIdentifier``, which Sentry checks against Slack as an id. Without it the
+    identifier is sent empty and Sentry looks the name up in Slack itself
+    (``SlackNotifyServiceForm.clean``); a name is never sent as the identifier. Sentry's API has
+    no list of a workspace's channels, so ids come from Slack (channel details, "Copy link").
     """
 
     type: Literal["slack"]
@@ -204,7 +208,8 @@ _DIRECTION_OF = {"gt": "above", "gte": "above", "lt": "below", "lte": "below"}
 class Monitor(SpecModel):
     """A metric monitor (Sentry detector of type ``metric_issue``).
 
-    Wire (detector body): ``dataSources[0]`` = {``dataset``, ``queryType`` (:attr:`query_type`),
+    Wire (detector body): ``dataSources[0]`` = {``dataset`` (:attr:`wire_dataset`: ``spans`` is
+    ``events_analytics_platform``), ``queryType`` (:attr:`query_type`),
     ``eventTypes`` (:attr:`wire_event_types`), ``aggregate``, ``query``, ``environment``,
     ``timeWindow`` = :attr:`window` (seconds)}; ``conditionGroup.conditions`` = ``high``
     (conditionResult 75), ``medium`` (50) and the resolution (0, :attr:`resolve_threshold`),
@@ -213,8 +218,13 @@ class Monitor(SpecModel):
     (seconds, percent only)}; dynamic detection sends one ``anomaly_detection`` condition with
     {``sensitivity``, ``seasonality: auto``, ``thresholdType`` 0/1/2 from ``direction``}.
 
-    Two ways to write thresholds: ``condition: p95(transaction.duration) > 3s`` sets
+    Two ways to write thresholds: ``condition: p95(span.duration) > 3s`` sets
     ``aggregate``, ``direction`` and ``high`` at once; or give the fields themselves.
+
+    Latency monitors are written on spans: ``dataset: spans``, ``query: "is_transaction:true"``
+    (the request's own span), ``condition: p95(span.duration) > 2s``. ``transactions`` and
+    ``generic_metrics`` are refused by ``validate`` (rule M15): Sentry refuses changes to
+    transaction-based monitors.
     """
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
@@ -225,7 +235,7 @@ class Monitor(SpecModel):
     event_types: tuple[str, ...] | None = Field(
         default=None, description="Sentry eventTypes; default from the dataset"
     )
-    aggregate: str = Field(description="e.g. count(), p95(transaction.duration), apdex(300)")
+    aggregate: str = Field(description="e.g. count(), p95(span.duration), count_unique(user)")
     condition: str | None = Field(
         default=None,
         description="shorthand '<aggregate> <op> <threshold>' setting aggregate, direction, high",
@@ -284,6 +294,11 @@ class Monitor(SpecModel):
         return catalog.QUERY_TYPES[self.dataset]
 
     @property
+    def wire_dataset(self) -> str:
+        """Sentry's ``dataset``: ``spans`` is ``events_analytics_platform``."""
+        return catalog.WIRE_DATASETS.get(self.dataset, self.dataset)
+
+    @property
     def wire_event_types(self) -> tuple[str, ...]:
         """``event_types`` or the dataset's default (``error, default`` for events)."""
         if self.event_types is not None:
@@ -335,7 +350,7 @@ def _parse_level(value: Any) -> Any:
 class FrequencyCondition(SpecModel):
     """``events: "> 10 in 1h"``: more than ``value`` events (or users) within ``interval``.
 
-    ``interval`` is in seconds; Sentry spells it ``1min 5min 15min 1hr 1d 1w 30d``
+    ``interval`` is in seconds; Sentry spells it ``1m 5m 15m 1h 1d 1w 30d``
     (:data:`catalog.FREQUENCY_INTERVALS`). Sentry compares with "more than" only.
     """
 
@@ -467,7 +482,8 @@ TriggerName = Literal["first_seen", "regression", "reappeared", "resolved"]
 class Alert(SpecModel):
     """An alert (Sentry workflow).
 
-    Wire (workflow body): ``name``, ``enabled``, ``environment``, ``config.frequency`` =
+    Wire (workflow body): ``name``, ``enabled``, ``environmentId`` (the id of the
+    organization's environment named ``environment``), ``config.frequency`` =
     ``frequency // 60`` (minutes), ``triggers`` = {``logicType: any-short``, conditions from
     ``triggers`` via :data:`catalog.TRIGGER_TYPES`}, one ``actionFilters`` group with
     ``logicType`` = ``filter_match``, the conditions of ``filters`` and one action per target

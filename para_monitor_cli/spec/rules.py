@@ -16,7 +16,13 @@ from typing import Any
 
 from para_monitor_cli.spec import catalog
 from para_monitor_cli.spec.model import Monitor, SlackTarget, Spec
-from para_monitor_cli.spec.units import Quantity, format_duration, parse_condition, parse_quantity
+from para_monitor_cli.spec.units import (
+    OPERATOR_TEXT,
+    Quantity,
+    format_duration,
+    parse_condition,
+    parse_quantity,
+)
 
 YamlPath = tuple[str | int, ...]
 
@@ -44,6 +50,8 @@ RULES: dict[str, str] = {
     "M12": "monitor names unique per project",
     "M13": "a monitor no alert connects to notifies nobody (warning)",
     "M14": "monitor direction fits its detection",
+    "M15": "no transaction-based monitors: Sentry refuses them; write them on spans",
+    "M16": "a span duration monitor keeps to transactions (is_transaction:true) (warning)",
     "A1": "actions name defined targets",
     "A2": "monitors named by an alert exist",
     "A3": "every alert has an action",
@@ -53,6 +61,7 @@ RULES: dict[str, str] = {
     "A7": "monitor-only alerts take no issue filters",
     "T1": "every target is used (warning)",
     "T2": "Slack targets give a channel id (warning)",
+    "T3": "a Slack channel id has the form of a Slack id",
     "D1": "dashboard titles unique",
     "D2": "widget titles unique within a dashboard (warning)",
     "D3": "widget fits the 6-column grid",
@@ -157,8 +166,8 @@ def _monitor(view: _MonitorView, spec: Spec) -> Iterator[Finding]:
             "crash-rate monitors (dataset metrics) allow windows of 30m, 1h, 2h, 4h, 12h, 24h",
             "M2",
         )
-    elif m.dataset == "events_analytics_platform" and minutes < 5:
-        yield Finding(window_path, "dataset events_analytics_platform needs a window >= 5m", "M2")
+    elif m.dataset in catalog.SPAN_DATASETS and minutes < 5:
+        yield Finding(window_path, f"dataset {m.dataset} needs a window >= 5m", "M2")
     elif m.dataset != "metrics" and minutes not in catalog.WINDOW_CHOICES_MINUTES:
         choices = ", ".join(format_duration(x * 60) for x in catalog.WINDOW_CHOICES_MINUTES)
         yield Finding(
@@ -168,19 +177,34 @@ def _monitor(view: _MonitorView, spec: Spec) -> Iterator[Finding]:
             "warning",
         )
 
+    if m.dataset in catalog.TRANSACTION_DATASETS:
+        yield Finding(view.path("dataset"), _span_form_message(view), "M15")
+        return
     problem = catalog.monitor_aggregate_problem(m.dataset, m.aggregate)
     if problem:
         yield Finding(view.path("aggregate"), problem, "M3")
+    if (
+        m.dataset in catalog.SPAN_DATASETS
+        and m.is_duration
+        and not catalog.is_transaction_query(m.query)
+    ):
+        yield Finding(
+            view.path("query") if "query" in view.raw else view.path("dataset"),
+            f"{m.aggregate} over every span (database queries, HTTP calls, ...) is not the "
+            f'response time: add query: "{catalog.span_query(m.query)}" to measure requests',
+            "M16",
+            "warning",
+        )
 
     if m.event_types is not None:
         allowed = catalog.ALLOWED_EVENT_TYPES[m.dataset]
         wrong = [t for t in m.event_types if t not in allowed]
-        if wrong or (m.dataset == "events_analytics_platform" and len(m.event_types) != 1):
+        if wrong or (m.dataset in catalog.SPAN_DATASETS and len(m.event_types) != 1):
             valid = ", ".join(sorted(allowed)) or "none"
             yield Finding(
                 view.path("event_types"),
                 f"Invalid event types for this dataset. Valid event types are [{valid}]"
-                + (" (exactly one for events_analytics_platform)" if not wrong else ""),
+                + (f" (exactly one for {m.dataset})" if not wrong else ""),
                 "M4",
             )
 
@@ -190,6 +214,29 @@ def _monitor(view: _MonitorView, spec: Spec) -> Iterator[Finding]:
         yield Finding(view.path("query"), "Unsupported Query: release:latest", "M10")
     if m.detection == "dynamic" and "is:unresolved" in m.query:
         yield Finding(view.path("query"), "dynamic monitors may not filter on is:unresolved", "M10")
+
+
+def _span_form_message(view: _MonitorView) -> str:
+    """Why a transaction-based monitor is refused, and the span form to write instead."""
+    m = view.monitor
+    aggregate = catalog.span_aggregate(m.aggregate)
+    query = catalog.span_query(m.query)
+    if "condition" in view.raw:
+        try:
+            parsed = parse_condition(view.raw["condition"])
+            shown = (
+                f"condition: {aggregate} {OPERATOR_TEXT[parsed.operator]} {parsed.threshold_text}"
+            )
+        except ValueError:
+            shown = f"aggregate: {aggregate}"
+    else:
+        shown = f"aggregate: {aggregate}"
+    return (
+        f"dataset {m.dataset} is transaction-based: Sentry refuses to create such monitors on "
+        "organizations moving to spans and refuses every later change to one "
+        f'("{catalog.TRANSACTION_REFUSAL}"). Write it on spans: dataset: spans, {shown}, '
+        f'query: "{query}"'
+    )
 
 
 def _thresholds(view: _MonitorView) -> Iterator[Finding]:
@@ -364,10 +411,15 @@ def check_targets(spec: Spec) -> Iterator[Finding]:
             yield Finding(
                 ("targets", name, "channel"),
                 f"Slack channel {target.channel} has no channel_id: Sentry must look the name up "
-                "asynchronously (slow, and the alert appears later); add channel_id",
+                "in Slack when the alert is written (slow for large workspaces, and it fails if "
+                "Slack does not answer in time); add channel_id",
                 "T2",
                 "warning",
             )
+        if isinstance(target, SlackTarget) and target.channel_id is not None:
+            problem = catalog.slack_id_problem(target.channel, target.channel_id)
+            if problem:
+                yield Finding(("targets", name, "channel_id"), problem, "T3")
 
 
 def check_dashboards(spec: Spec) -> Iterator[Finding]:
