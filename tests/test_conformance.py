@@ -18,6 +18,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,11 +29,14 @@ import pytest
 import yaml
 from openapi_support import (
     RequestExample,
+    operation,
     request_examples,
     validate_request,
     validate_response,
 )
+from typer.testing import CliRunner
 
+from para_monitor_cli.cli import app
 from para_monitor_cli.sandbox.server import SandboxServer
 from para_monitor_cli.sandbox.testing import run_sandbox
 
@@ -96,16 +101,20 @@ class Org:
         return self.http.request(method, path, json=body)
 
     def ingest(self, environment: str) -> None:
-        """An error event with this environment, as an SDK sends it (Sentry creates the
-        Environment row when it saves such an event)."""
-        dsn = httpx.URL(self.server.dsn)
-        response = httpx.post(
-            f"{self.server.url}api/{self.server.project_id}/store/",
-            params={"sentry_key": dsn.username, "sentry_version": "7"},
-            json={"message": "conformance", "level": "error", "environment": environment},
-            timeout=10,
-        )
-        assert response.status_code == 200, response.text
+        ingest(self.server, environment)
+
+
+def ingest(server: Any, environment: str) -> None:
+    """An error event with this environment, sent as an SDK sends it (Sentry creates the
+    organization's Environment row when it saves such an event)."""
+    dsn = httpx.URL(server.dsn)
+    response = httpx.post(
+        f"{server.url}api/{server.project_id}/store/",
+        params={"sentry_key": dsn.username, "sentry_version": "7"},
+        json={"message": "conformance", "level": "error", "environment": environment},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
 
 
 @pytest.fixture
@@ -347,23 +356,15 @@ def _workflow_examples(field: str, section: str | None = None) -> list[RequestEx
 
 
 def _slack_channel_names(server: SandboxServer) -> list[str]:
-    """Channel names of the seeded Slack workspace (what Slack itself would answer; Sentry's
-    API never lists them): every ``name`` under the Slack integration's seed entry."""
+    """Channel names of the seeded Slack workspace: what Slack itself would answer (the
+    seed's ``slack_channels``, id -> name; Sentry's API never lists them)."""
     names: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("name"), str) and str(node.get("id", "")).startswith("C"):
-                names.append(node["name"].lstrip("#"))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
     for integration in _server_seed_integrations(server):
         if integration.get("provider") == "slack":
-            walk(integration)
+            names.extend(
+                str(n).lstrip("#") for n in (integration.get("slack_channels") or {}).values()
+            )
+    assert names, "the seeded Slack workspace has no channels"
     return names
 
 
@@ -545,3 +546,187 @@ def test_workflow_examples_sentry_refuses_are_refused(
     assert response.status_code == 400, reason
     validate_response(*WORKFLOW_CREATE, 400, response.json())
     assert key in response.text, reason
+
+
+# =========================================================================== (c) what the CLI sends
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC_FILE = REPO / "alert_rules.yaml"
+#: Requests the CLI may send that Sentry's public spec does not document (named, not skipped).
+UNDOCUMENTED = {
+    ("GET", "/api/0/"),  # the API index: who the token acts as (identity for --prune)
+}
+#: Query parameters Sentry reads that the spec does not list for the operation, with where.
+UNDOCUMENTED_QUERY = {
+    # OrganizationEnvironmentsEndpoint.get (src/sentry/api/endpoints/organization_
+    # environments.py) filters by self.get_projects(request, organization), which reads
+    # ?project= (OrganizationEndpoint.get_projects); the spec lists only "visibility"
+    ("GET", f"{O}/environments/"): {"project"},
+}
+#: Interval spellings Sentry's frequency handlers refuse (STANDARD_INTERVALS and
+#: COMPARISON_INTERVALS in src/sentry/rules/conditions/event_frequency.py are 1m 5m 15m 1h 1d
+#: 1w 30d); the first four are the legacy rule forms the endpoint's help text still shows.
+WRONG_INTERVALS = {"1hr", "1min", "5min", "15min"}
+#: A Slack channel id as Slack issues them (public C..., private G..., direct D...).
+SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+
+
+class Recorder:
+    """Every request httpx sends through its real transport (the CLI's client builds its own
+    httpx.Client; the hook is on the transport class, so nothing in the CLI is replaced)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, dict[str, list[str]], Any]] = []
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        real = httpx.HTTPTransport.handle_request
+        recorder = self
+
+        def handle_request(transport: httpx.HTTPTransport, request: httpx.Request) -> Any:
+            content = request.read()
+            body = json.loads(content) if content else None
+            query: dict[str, list[str]] = {}
+            for key, value in request.url.params.multi_items():
+                query.setdefault(key, []).append(value)
+            recorder.sent.append((request.method, request.url.path, query, body))
+            return real(transport, request)
+
+        monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle_request)
+
+
+def _cli(sandbox: Any, *args: str, config: Path = SPEC_FILE) -> Any:
+    env = {
+        "SENTRY_URL": sandbox.url,
+        "SENTRY_AUTH_TOKEN": sandbox.token,
+        "SENTRY_ORG": sandbox.org,
+        "SENTRY_PROJECT": sandbox.project,
+        "SENTRY_DSN": sandbox.dsn,
+        "ENVIRONMENT": "production",
+        "VERSION": "0.1.0",
+    }
+    return CliRunner().invoke(app, ["--config", str(config), *args], env=env)
+
+
+def _query_names(op: dict[str, Any]) -> set[str]:
+    return {p["name"] for p in op.get("parameters", []) if p.get("in") == "query"}
+
+
+def _walk(value: Any, path: str = "$") -> Iterator[tuple[str, str, Any]]:
+    """(path, key, value) of every member of every object in ``value``."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield path, key, item
+            yield from _walk(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{path}[{index}]")
+
+
+def wrong_forms(method: str, template: str, body: Any) -> list[str]:
+    """The forms Sentry refuses or ignores that a request body contains."""
+    found = []
+    for where, key, value in _walk(body):
+        if key in ("interval", "comparisonInterval") and value in WRONG_INTERVALS:
+            found.append(f"{where}.{key} = {value!r} (Sentry: 1m 5m 15m 1h 1d 1w 30d)")
+    if "/detectors/" in template and isinstance(body, dict):
+        for index, source in enumerate(body.get("dataSources") or []):
+            if isinstance(source, dict) and source.get("dataset") == "transactions":
+                found.append(f"$.dataSources[{index}].dataset = 'transactions' (use spans)")
+    if "/workflows/" in template and isinstance(body, dict):
+        if "environment" in body:
+            # WorkflowValidator declares environment_id only: an "environment" key is
+            # dropped by DRF and the alert would fire in every environment
+            found.append("$.environment (the server reads environmentId)")
+        for where, key, value in _walk(body):
+            if key != "actions" or not isinstance(value, list):
+                continue
+            for action in value:
+                if not isinstance(action, dict) or action.get("type") != "slack":
+                    continue
+                ident = str((action.get("config") or {}).get("targetIdentifier") or "")
+                if ident and not SLACK_CHANNEL_ID.match(ident):
+                    found.append(f"{where} slack targetIdentifier {ident!r} is not a channel id")
+    return found
+
+
+def check_recorded(sent: list[tuple[str, str, dict[str, list[str]], Any]]) -> list[str]:
+    """Validate every recorded API request against the spec; return its 'METHOD template's."""
+    seen = []
+    for method, path, query, body in sent:
+        if not path.startswith("/api/0/"):
+            continue  # event ingestion (the SDK's envelope endpoint) is not the web API
+        if (method, path) in UNDOCUMENTED:
+            seen.append(f"{method} {path}")
+            continue
+        template, op = operation(method, path)
+        undocumented = (
+            set(query) - _query_names(op) - UNDOCUMENTED_QUERY.get((method, template), set())
+        )
+        assert not undocumented, f"{method} {path}: query {sorted(undocumented)} not in the spec"
+        if body is not None:
+            validate_request(method, path, body)
+            assert wrong_forms(method, template, body) == [], (method, path)
+        seen.append(f"{method} {template}")
+    return seen
+
+
+def test_wrong_forms_are_found() -> None:
+    """The detector of wrong forms finds each form the issue names (so an empty result of
+    the recorded requests means something)."""
+    detector = f"{O}/projects/{{project_id_or_slug}}/detectors/"
+    assert wrong_forms("POST", detector, {"dataSources": [{"dataset": "transactions"}]})
+    workflow = f"{O}/workflows/"
+    for interval in sorted(WRONG_INTERVALS):
+        body = {"actionFilters": [{"conditions": [{"comparison": {"interval": interval}}]}]}
+        assert wrong_forms("POST", workflow, body)
+    assert wrong_forms("POST", workflow, {"environment": "production"})
+    for ident in ("#para-alerts", "para-alerts", "c0paraalrt"):
+        slack = {"type": "slack", "config": {"targetIdentifier": ident}}
+        assert wrong_forms("POST", workflow, {"actionFilters": [{"actions": [slack]}]})
+    slack = {"type": "slack", "config": {"targetIdentifier": "C0PARAALRT"}}
+    assert wrong_forms("POST", workflow, {"actionFilters": [{"actions": [slack]}]}) == []
+    ok = {"actionFilters": [{"conditions": [{"comparison": {"interval": "1h"}}]}]}
+    assert wrong_forms("POST", workflow, {**ok, "environmentId": 1}) == []
+
+
+def test_the_cli_sends_only_what_the_spec_documents(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = Recorder()
+    recorder.install(monkeypatch)
+    monkeypatch.chdir(REPO)
+    steps: dict[str, list[str]] = {}
+
+    def run(name: str, *args: str, config: Path = SPEC_FILE, codes: tuple[int, ...] = (0,)) -> None:
+        start = len(recorder.sent)
+        result = _cli(sandbox, *args, config=config)
+        assert result.exit_code in codes, (name, result.output)
+        steps[name] = check_recorded(recorder.sent[start:])
+
+    # a new organization has no environment "production" until an event carries it: plan
+    # stops in preflight (exit 3) having sent only reads
+    run("plan (preflight)", "plan", codes=(3,))
+    assert all(call.startswith("GET") for call in steps["plan (preflight)"])
+    ingest(sandbox, "production")
+    run("plan", "plan", codes=(0, 1))
+    run("apply-alerts", "apply-alerts", "--yes")
+    changed = tmp_path / "alert_rules.yaml"
+    text = SPEC_FILE.read_text(encoding="utf-8")
+    spec = yaml.safe_load(text)
+    dropped = spec["monitors"][-1]["name"]
+    spec["monitors"] = spec["monitors"][:-1]
+    spec["alerts"] = [a for a in spec["alerts"] if dropped not in a.get("monitors", [])]
+    spec["monitors"][0]["description"] = "changed by the conformance test"
+    changed.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    run("apply-alerts --prune", "apply-alerts", "--prune", "--yes", config=changed)
+    run("export", "export", "--out", str(tmp_path / "exported.yaml"))
+    run("check-setup", "check-setup", "--arrival-timeout", "10", codes=(0, 1))
+
+    writes = [call for name in steps for call in steps[name] if not call.startswith("GET")]
+    assert any(call.startswith("POST") and "/detectors/" in call for call in writes), steps
+    assert any(call.startswith("POST") and "/workflows/" in call for call in writes), steps
+    assert any(
+        call.startswith("PUT") and "/detectors/" in call for call in steps["apply-alerts --prune"]
+    )
+    assert any(call.startswith("DELETE") for call in steps["apply-alerts --prune"]), steps
+    assert all(steps[name] for name in ("plan", "export", "check-setup")), steps
