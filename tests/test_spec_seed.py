@@ -69,7 +69,11 @@ def test_performance_alerts(
     (monitor_name,) = a.monitors
     monitor = spec.monitor(monitor_name)
     assert monitor is not None
-    assert monitor.aggregate == "p95(transaction.duration)"
+    # response time on spans, the form Sentry accepts: the p95 of the spans that are
+    # transactions (a request's own span), not the refused transaction-based dataset
+    assert monitor.dataset == "spans"
+    assert monitor.aggregate == "p95(span.duration)"
+    assert "is_transaction:true" in monitor.query
     assert monitor.high == threshold_ms
     assert monitor.is_duration
     (target,) = [spec.targets[n] for n in a.actions]
