@@ -147,7 +147,10 @@ def test_integrations_filter_and_delete(api: Api) -> None:
     assert len(api("GET", f"{O}/integrations/", 200)) == 2
     slack = api("GET", f"{O}/integrations/?providerKey=slack", 200)
     assert [i["provider"]["key"] for i in slack] == ["slack"]
-    assert slack[0]["configData"]["channels"][0]["name"] == "#para-alerts"
+    # SlackIntegration.get_config_data: installationType only, never Slack's channels
+    assert slack[0]["configData"] == {"installationType": "born_as_bot"}
+    assert "C0PARAALRT" not in json.dumps(slack)
+    assert "para-alerts" not in json.dumps(slack)
     pagerduty = api("GET", f"{O}/integrations/?provider_key=pagerduty", 200)
     assert pagerduty[0]["configData"]["service_table"][0]["id"] == "201"
     api("DELETE", f"{O}/integrations/{slack[0]['id']}/", 204)
@@ -230,6 +233,12 @@ def test_detectors(api: Api, sandbox: Any) -> None:
         },
         "config": {"detectionType": "static"},
     }
+    # a new organization has no environments: EnvironmentField refuses the name
+    refused = api("POST", f"{O}/projects/{PROJECT}/detectors/", 400, json=body)
+    assert refused == {
+        "dataSources": {"0": {"environment": ["Environment is not part of this organization"]}}
+    }
+    sandbox.send_event("production")  # an event carrying it creates the environment
     created = api("POST", f"{O}/projects/{PROJECT}/detectors/", 201, json=body)
     assert created["projectId"] == sandbox.project_id
     assert created["dataSources"][0]["queryObj"]["snubaQuery"]["timeWindow"] == 300
@@ -247,7 +256,8 @@ def test_detectors(api: Api, sandbox: Any) -> None:
     assert len(api("GET", f"{O}/detectors/", 200)) == 2
 
 
-def test_workflows_link_detectors(api: Api) -> None:
+def test_workflows_link_detectors(api: Api, sandbox: Any) -> None:
+    sandbox.send_event("production")
     body = {
         "name": "page on new fatal issues",
         "enabled": True,
@@ -289,7 +299,7 @@ def test_workflows_link_detectors(api: Api) -> None:
     }
     created = api("POST", f"{O}/workflows/", 201, json=body)
     assert created["actionFilters"][0]["actions"][0]["integrationId"] == "102"
-    api("POST", f"{O}/workflows/", 400, json={**body, "config": {"frequency": 7}})
+    api("POST", f"{O}/workflows/", 400, json={**body, "config": {"frequency": -1}})
     detector = api("GET", f"{O}/detectors/", 200)[0]
     linked = api(
         "PUT", f"{O}/workflows/{created['id']}/", 200, json={"detectorIds": [detector["id"]]}
@@ -373,7 +383,8 @@ def test_dashboards_put_semantics_and_title_conflicts(api: Api) -> None:
     api("GET", f"{O}/dashboards/{created['id']}/", 404)
 
 
-def test_legacy_alert_rules_carry_deprecation_headers(api: Api) -> None:
+def test_legacy_alert_rules_carry_deprecation_headers(api: Api, sandbox: Any) -> None:
+    sandbox.send_event("production")
     rules = api("GET", f"{O}/alert-rules/", 200)
     assert api.last.headers["X-Sentry-Deprecation-Date"] == "2026-05-14T00:00:00+00:00"
     assert api.last.headers["X-Sentry-Replacement-Endpoint"] == DEPRECATED_METRIC
@@ -418,7 +429,8 @@ def test_legacy_alert_rules_carry_deprecation_headers(api: Api) -> None:
     assert api.last.headers["X-Sentry-Deprecation-Date"]
 
 
-def test_legacy_issue_rules(api: Api) -> None:
+def test_legacy_issue_rules(api: Api, sandbox: Any) -> None:
+    sandbox.send_event("production")
     rules = api("GET", f"{P}/rules/", 200)
     assert api.last.headers["X-Sentry-Replacement-Endpoint"] == DEPRECATED_ISSUE
     assert {r["name"] for r in rules} == {"New issue -> Slack", "Fatal error -> PagerDuty"}

@@ -170,7 +170,9 @@ DETECTOR_CASES: list[tuple[str, Any, dict[str, Any]]] = [
             "dataSources": {
                 "0": {
                     "aggregate": [
-                        "Invalid Metric: upsampled_count() is not allowed, use count() instead"
+                        "upsampled_count() is not allowed as user input. Use count() instead - "
+                        "it will be automatically converted to upsampled_count() when "
+                        "appropriate."
                     ]
                 }
             }
@@ -357,14 +359,10 @@ def test_anomaly_condition_needs_dynamic_detection() -> None:
             1800,
             None,
         ),
-        (
-            "events_analytics_platform",
-            1,
-            "p95(span.duration)",
-            ["trace_item_span"],
-            60,
-            "Invalid Time Window: Time window for this alert type must be at least 5 minutes.",
-        ),
+        # SnubaQueryValidator._validate_time_window runs inside _validate_snql_query, which
+        # _validate_query skips for EAP: a one-minute span monitor is not refused (the legacy
+        # alert rule serializer does refuse it, see test_eap_alert_rule_window)
+        ("events_analytics_platform", 1, "p95(span.duration)", ["trace_item_span"], 60, None),
         ("events_analytics_platform", 1, "p95(span.duration)", ["trace_item_span"], 3600, None),
         (
             "events_analytics_platform",
@@ -421,91 +419,97 @@ def test_detector_update_is_partial_and_checks_context() -> None:
 
 # --------------------------------------------------------------------------- workflows (5.2)
 
+# WorkflowValidator nests the FIRST failing condition / action filter / action as one object
+# (validate_conditions and validate_action_filters use is_valid(raise_exception=True)), and
+# every comparison error is BaseDataConditionValidator's "does not match JSON Schema".
+LEVEL_45 = "Value, {'level': 45, 'match': 'gte'} does not match JSON Schema for comparison"
 WORKFLOW_CASES: list[tuple[str, Any, dict[str, Any]]] = [
     ("name", ..., {"name": ["This field is required."]}),
     ("name", "x" * 257, {"name": ["Ensure this field has no more than 256 characters."]}),
-    ("config.frequency", 15, {"config": ["15 is not one of [0, 5, 10, 30, 60, 180, 720, 1440]"]}),
+    ("config.frequency", -1, {"config": ["-1 is less than the minimum of 0"]}),
+    ("config.frequency", "30", {"config": ["'30' is not of type 'integer'"]}),
     ("triggers.logicType", "some", {"triggers": {"logicType": ['"some" is not a valid choice.']}}),
     (
-        "triggers.conditions.0.type",
-        "level",
-        {"triggers": {"conditions": [{"type": ['"level" is not a valid choice.']}]}},
+        "triggers.conditions.0.comparison",
+        "yes",
+        {
+            "triggers": {
+                "conditions": {
+                    "comparison": ["Value, yes does not match JSON Schema for comparison"]
+                }
+            }
+        },
     ),
     (
-        "triggers.actions",
-        [{"type": "email", "config": {"targetType": "issue_owners"}}],
-        {"triggers": {"actions": ["Triggers cannot have actions."]}},
+        "triggers.conditions.0.conditionResult",
+        75,
+        {
+            "triggers": {
+                "conditions": {
+                    "conditionResult": [
+                        "Value, 75, does not match JSON Schema for condition result"
+                    ]
+                }
+            }
+        },
     ),
     (
         "actionFilters.0.conditions.0.comparison",
         {"level": 45, "match": "gte"},
-        {
-            "actionFilters": [
-                {
-                    "conditions": [
-                        {"comparison": ["Invalid level, valid values are [0, 10, 20, 30, 40, 50]"]}
-                    ]
-                }
-            ]
-        },
+        {"actionFilters": {"conditions": {"comparison": [LEVEL_45]}}},
     ),
     (
         "actionFilters.0.conditions.0.type",
         "is_blue",
-        {"actionFilters": [{"conditions": [{"type": ['"is_blue" is not a valid choice.']}]}]},
+        {
+            "actionFilters": {
+                "conditions": {
+                    "type": ['"is_blue" is not a valid choice.'],
+                    "comparison": ["Invalid condition type: is_blue"],
+                    "conditionResult": ["Invalid condition type: is_blue"],
+                }
+            }
+        },
     ),
+    ("actionFilters.0.actions", ..., {"actionFilters": ["Missing actions key in action filter"]}),
     (
         "actionFilters.0.actions.0.type",
         "carrier_pigeon",
-        {"actionFilters": [{"actions": [{"type": ['"carrier_pigeon" is not a valid choice.']}]}]},
+        {"actionFilters": {"type": ['"carrier_pigeon" is not a valid choice.']}},
+    ),
+    (
+        "actionFilters.0.actions.0.type",
+        "plugin",
+        {"actionFilters": {"type": ["Action type plugin is deprecated and cannot be created."]}},
     ),
     (
         "actionFilters.0.actions.0.integrationId",
         None,
         {
-            "actionFilters": [
-                {
-                    "actions": [
-                        {"integrationId": ["Integration ID is required for pagerduty actions"]}
-                    ]
-                }
-            ]
+            "actionFilters": {
+                "nonFieldErrors": ["Integration ID is required for action type pagerduty"]
+            }
         },
     ),
     (
         "actionFilters.0.actions.0.config.targetType",
         "channel",
         {
-            "actionFilters": [
-                {
-                    "actions": [
-                        {
-                            "config": [
-                                "'channel' is not one of ['user', 'team', "
-                                "'issue_owners', 'specific', 'sentry_app']"
-                            ]
-                        }
-                    ]
-                }
-            ]
+            "actionFilters": {
+                "config": [
+                    "'channel' is not one of ['user', 'team', 'issue_owners', 'specific', "
+                    "'sentry_app']"
+                ]
+            }
         },
     ),
     (
         "actionFilters.0.actions.0.data.priority",
         "P1",
         {
-            "actionFilters": [
-                {
-                    "actions": [
-                        {
-                            "data": [
-                                "Invalid priority, valid values are "
-                                "['critical', 'warning', 'error', 'info']"
-                            ]
-                        }
-                    ]
-                }
-            ]
+            "actionFilters": {
+                "data": ["'P1' is not one of ['default', 'critical', 'warning', 'error', 'info']"]
+            }
         },
     ),
 ]
@@ -518,8 +522,9 @@ def test_workflow_rules(path: str, value: Any, expected: dict[str, Any]) -> None
     _refused(v.validate_workflow, _set(_example("workflows"), path, value), expected)
 
 
-@pytest.mark.parametrize("frequency", v.WORKFLOW_FREQUENCIES)
+@pytest.mark.parametrize("frequency", [*v.WORKFLOW_FREQUENCIES, 15, 2880])
 def test_workflow_frequencies_accepted(frequency: int) -> None:
+    # Workflow.config_schema: any integer >= 0 (the help text documents only some values)
     assert v.validate_workflow(_set(_example("workflows"), "config.frequency", frequency)) is None
 
 
@@ -545,44 +550,47 @@ def test_workflow_config_refuses_unknown_keys_like_sentrys_json_schema() -> None
     assert v.validate_workflow(_set(_example("workflows"), "config", {"frequency": 5})) is None
 
 
-def test_workflow_actions_checked_against_the_org() -> None:
+def test_workflow_action_integrations_come_from_the_org() -> None:
+    # PagerDutyNotifyServiceForm: account = the org's ACTIVE PagerDuty integrations
     body = _example("workflows")
-    ctx = v.OrgContext(integrations={"9100": "slack"})
+    slack_only = v.OrgContext(installed={"9100": v.Integration("slack", "Workspace")})
     _refused(
         v.validate_workflow,
         body,
         {
-            "actionFilters": [
-                {
-                    "actions": [
-                        {"integrationId": ["Integration 9100 is not a pagerduty integration"]}
-                    ]
-                }
-            ]
+            "actionFilters": {
+                "account": ["Select a valid choice. 9100 is not one of the available choices."],
+                "service": ["Select a valid choice. 77 is not one of the available choices."],
+            }
         },
-        ctx=ctx,
+        ctx=slack_only,
     )
+    pagerduty = v.Integration("pagerduty", "acme", services={"77": "Checkout"})
+    assert v.validate_workflow(body, ctx=v.OrgContext(installed={"9100": pagerduty})) is None
+    # email actions have no validator handler: Sentry does not check their target here
     body["actionFilters"][0]["actions"] = [
         {
             "type": "email",
             "integrationId": None,
+            "data": {},
             "config": {"targetType": "user", "targetIdentifier": "99"},
         }
     ]
+    assert v.validate_workflow(body, ctx=v.OrgContext(user_ids=frozenset({"1"}))) is None
+    body["actionFilters"][0]["actions"][0]["integrationId"] = "9100"
     _refused(
         v.validate_workflow,
         body,
         {
-            "actionFilters": [
-                {"actions": [{"config": ["User does not belong to this organization"]}]}
-            ]
+            "actionFilters": {
+                "nonFieldErrors": ["Integration ID is not allowed for action type email"]
+            }
         },
-        ctx=v.OrgContext(user_ids=frozenset({"1"})),
     )
-    assert v.validate_workflow(body, ctx=v.OrgContext(user_ids=frozenset({"99"}))) is None
 
 
-def test_workflow_frequency_filters_use_the_new_interval_spelling() -> None:
+def test_workflow_frequency_filters_use_sentrys_interval_spelling() -> None:
+    # EventFrequencyCountHandler.comparison_json_schema: interval in STANDARD_INTERVALS
     body = _example("workflows")
     body["actionFilters"][0]["conditions"] = [
         {
@@ -591,13 +599,24 @@ def test_workflow_frequency_filters_use_the_new_interval_spelling() -> None:
             "conditionResult": True,
         }
     ]
-    assert v.validate_workflow(body) is None
-    body["actionFilters"][0]["conditions"][0]["comparison"]["interval"] = "1h"
-    errors = v.validate_workflow(body)
-    assert errors is not None
-    assert errors["actionFilters"][0]["conditions"][0]["comparison"] == [
-        "Invalid interval, valid values are ['1min', '5min', '15min', '1hr', '1d', '1w', '30d']"
-    ]
+    _refused(
+        v.validate_workflow,
+        body,
+        {
+            "actionFilters": {
+                "conditions": {
+                    "comparison": [
+                        "Value, {'value': 100, 'interval': '1hr'} does not match JSON Schema "
+                        "for comparison"
+                    ]
+                }
+            }
+        },
+    )
+    for interval in v.WORKFLOW_FREQUENCY_INTERVALS:
+        body["actionFilters"][0]["conditions"][0]["comparison"]["interval"] = interval
+        assert v.validate_workflow(body) is None, interval
+    assert v.WORKFLOW_FREQUENCY_INTERVALS == ("1m", "5m", "15m", "1h", "1d", "1w", "30d")
 
 
 # --------------------------------------------------------------------------- dashboards (6)

@@ -55,6 +55,7 @@ from para_monitor_cli.sandbox.web import (
     now,
     ok,
     one,
+    org_context,
     org_docs,
     paginate,
     project_ids,
@@ -539,9 +540,16 @@ async def detectors_list(ctx: Ctx) -> Response:
     return paginate(ctx, [model.show_detector(ctx.store, d) for d in docs])
 
 
+#: OrganizationProjectDetectorIndexEndpoint.post (workflow_engine/endpoints/
+#: organization_project_detector_index.py): metric monitors need the "incidents" feature.
+NO_INCIDENTS = "Unable to process request, confirm payment options."
+
+
 @api("alerts:write", *PROJECT_WRITE)
 async def detector_create(ctx: Ctx) -> Response:
     body = require(await ctx.body(), "name", "type")
+    if body.get("type") == "metric_issue" and "incidents" not in model.org_features(ctx.org):
+        raise detail(400, NO_INCIDENTS)
     check(ctx, validation.validate_detector, body, partial=False)
     workflow_ids = check_workflow_ids(ctx, body.get("workflowIds", []))
     detector_id = str(ctx.store.next_id("detector"))
@@ -572,7 +580,7 @@ async def detector_update(ctx: Ctx) -> Response:
     if detector.get("builtin"):
         body = {k: v for k, v in body.items() if k in ("enabled", "workflowIds", "owner")}
     else:
-        check(ctx, validation.validate_detector, body, partial=True)
+        check(ctx, validation.validate_detector, body, partial=True, stored=detector)
     workflow_ids = check_workflow_ids(ctx, body["workflowIds"]) if "workflowIds" in body else None
     updated = model.detector_fields(ctx.store, ctx.org["id"], body, detector, now())
     ctx.store.put("detector", updated["id"], updated)
@@ -634,12 +642,25 @@ async def workflow_create(ctx: Ctx) -> Response:
     body = require(await ctx.body(), "name")
     check(ctx, validation.validate_workflow, body, partial=False)
     detector_ids = check_detector_ids(ctx, body.get("detectorIds", []))
+    body = stored_workflow(ctx, body)
     workflow_id = str(ctx.store.next_id("workflow"))
     workflow = model.workflow_fields(ctx.store, ctx.org["id"], body, None, now())
     workflow.update({"id": workflow_id, "org": ctx.org["id"], "createdBy": ctx.user})
     ctx.store.put("workflow", workflow_id, workflow)
     model.set_links(ctx.store, detector_ids, workflow=workflow_id)
     return ok(model.show_workflow(ctx.store, workflow), 201)
+
+
+def stored_workflow(ctx: Ctx, body: Doc) -> Doc:
+    """A valid workflow body as Sentry stores it: each action after its validator handler
+    (validation.cleaned_workflow), and the environment as its name (WorkflowSerializer shows
+    ``obj.environment.name``), whether it came as ``environment`` or ``environmentId``."""
+    body = validation.cleaned_workflow(body, org_context(ctx.store, ctx.org))
+    if "environmentId" in body or "environment_id" in body:
+        wanted = body.pop("environmentId", body.pop("environment_id", None))
+        names = {v: k for k, v in model.org_environments(ctx.store, ctx.org["id"]).items()}
+        body["environment"] = None if wanted is None else names.get(str(wanted))
+    return body
 
 
 @api(*ALERTS_READ)
@@ -654,6 +675,7 @@ async def workflow_update(ctx: Ctx) -> Response:
     body = require(await ctx.body())
     check(ctx, validation.validate_workflow, body, partial=True)
     detector_ids = check_detector_ids(ctx, body["detectorIds"]) if "detectorIds" in body else None
+    body = stored_workflow(ctx, body)
     updated = model.workflow_fields(ctx.store, ctx.org["id"], body, workflow, now())
     ctx.store.put("workflow", updated["id"], updated)
     if detector_ids is not None:
@@ -680,6 +702,35 @@ async def workflows_bulk_delete(ctx: Ctx) -> Response:
         ctx.store.delete("workflow", workflow["id"])
         model.set_links(ctx.store, [], workflow=workflow["id"])
     return empty(204)
+
+
+# -- environments -------------------------------------------------------------------------------
+
+
+def visibility(ctx: Ctx) -> str:
+    """The ``visibility`` parameter of both environment lists (default ``visible``)."""
+    wanted = ctx.query("visibility") or "visible"
+    if wanted not in model.VISIBILITY:
+        raise detail(
+            400,
+            f"Invalid value for 'visibility', valid values are: {sorted(model.VISIBILITY)!r}",
+        )
+    return wanted
+
+
+@api(*ORG_READ)
+async def org_environments(ctx: Ctx) -> Response:
+    """OrganizationEnvironmentsEndpoint.get (api/endpoints/organization_environments.py):
+    not paginated, sorted by name."""
+    found = model.organization_environments(ctx.store, project_ids(ctx), visibility(ctx))
+    return ok([model.show_environment(e) for e in found])
+
+
+@api(*PROJECT_READ)
+async def project_environments(ctx: Ctx) -> Response:
+    """ProjectEnvironmentsEndpoint.get (api/endpoints/project_environments.py)."""
+    pairs = model.project_environments(ctx.store, ctx.project["id"], visibility(ctx))
+    return ok([model.show_environment_project(env, link) for env, link in pairs])
 
 
 # -- dashboards ---------------------------------------------------------------------------------
@@ -734,10 +785,13 @@ def note_event(state: SandboxState, project: Doc, event: Doc, kind: str, receive
         project["firstTransactionEvent"] = True
     elif project.get("firstEvent") is None:
         project["firstEvent"] = received
-    environment = event.get("environment")
-    if isinstance(environment, str) and environment not in project["environments"]:
-        project["environments"] = [*project["environments"], environment]
     state.store.put("project", project["id"], project)
+    # event_manager _get_or_create_environment_many: Environment.get_or_create(project, name)
+    environment = event.get("environment")
+    if isinstance(environment, str) and environment:
+        model.get_or_create_environment(
+            state.store, project["org"], project["id"], environment, received
+        )
     version = event.get("release")
     if isinstance(version, str) and version:
         found = [
@@ -828,6 +882,7 @@ def routes() -> list[Route]:
         Route(O + "/releases/{version:path}/", release_detail, methods=["GET"]),
         Route(O + "/releases/{version:path}/", release_delete, methods=["DELETE"]),
         Route(O + "/eventids/{event_id}/", event_id_lookup, methods=["GET"]),
+        Route(O + "/environments/", org_environments, methods=["GET"]),
         Route(O + "/detectors/", detectors_list, methods=["GET"]),
         Route(O + "/detectors/", detectors_bulk_update, methods=["PUT"]),
         Route(O + "/detectors/", detectors_bulk_delete, methods=["DELETE"]),
@@ -851,6 +906,7 @@ def routes() -> list[Route]:
         Route(P + "/keys/{key_id}/", key_update, methods=["PUT"]),
         Route(P + "/keys/{key_id}/", key_delete, methods=["DELETE"]),
         Route(P + "/teams/", project_teams, methods=["GET"]),
+        Route(P + "/environments/", project_environments, methods=["GET"]),
         Route(P + "/releases/", project_releases, methods=["GET"]),
         Route(P + "/events/", project_events, methods=["GET"]),
         Route(P + "/events/{event_id}/", project_event, methods=["GET"]),

@@ -73,6 +73,29 @@ PROVIDERS: dict[str, Doc] = {
 }
 
 
+#: The features of a seeded organization that lists none (``features:`` in the seed replaces
+#: them). ``incidents`` lets it create metric monitors
+#: (OrganizationProjectDetectorIndexEndpoint.post); ``discover-saved-queries-deprecation``
+#: is the span migration: metric monitors on transactions or generic_metrics can no longer
+#: be created (MetricIssueDetectorValidator._validate_transaction_dataset_deprecation).
+#: sentry.io has been refusing them on ordinary organizations (the public reports of
+#: "Creation of transaction-based alerts is disabled" in 2026), so the sandbox's default
+#: organization is migrated too: what it accepts then works whether or not a real
+#: organization has the flag.
+DEFAULT_ORG_FEATURES = (
+    "incidents",
+    "dashboards-basic",
+    "dashboards-edit",
+    "workflow-engine-ui",
+    "discover-saved-queries-deprecation",
+)
+
+
+def org_features(org: Doc) -> list[str]:
+    features = org.get("features")
+    return list(DEFAULT_ORG_FEATURES if features is None else features)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -88,7 +111,6 @@ def new_project(project_id: str, org_id: str, data: Doc, team_ids: list[str], no
         "name": data.get("name", data["slug"]),
         "platform": data.get("platform"),
         "teams": team_ids,
-        "environments": list(data.get("environments", [])),
         "dateCreated": now,
         "firstEvent": None,
         "firstTransactionEvent": False,
@@ -458,7 +480,7 @@ def show_org(org: Doc, base_url: str) -> Doc:
         "allowMemberInvite": True,
         "allowMemberProjectCreation": True,
         "allowSuperuserAccess": False,
-        "features": ["incidents", "dashboards-basic", "dashboards-edit", "workflow-engine-ui"],
+        "features": org_features(org),
     }
 
 
@@ -506,7 +528,9 @@ def show_project_summary(store: Store, project: Doc, user_id: str, latest: str |
         "teams": brief_teams,
         "platforms": [project["platform"]] if project["platform"] else [],
         "hasUserReports": False,
-        "environments": project["environments"],
+        "environments": [
+            env["name"] for env, _link in project_environments(store, project["id"], "all")
+        ],
         "latestRelease": {"version": latest} if latest else None,
     }
     for flag in PROJECT_FLAGS:
@@ -647,18 +671,23 @@ def show_member(store: Store, member: Doc) -> Doc:
 
 
 def show_integration(integration: Doc) -> Doc:
+    """OrganizationIntegrationSerializer over the integration's ``get_config_data``.
+
+    Slack's ``get_config_data`` returns only ``installationType``
+    (integrations/slack/integration.py ``SlackIntegration.get_config_data``): the channels
+    Slack knows (the seed's ``slack_channels``) are never shown, so channel ids cannot be
+    discovered through Sentry's API. PagerDuty shows its ``service_table``.
+    """
     provider = str(integration["provider"])
     known = PROVIDERS.get(provider, {"name": provider.title(), "features": ["alert-rule"]})
     config: Doc
     if provider == "pagerduty":
         config = {"service_table": list(integration.get("services", []))}
     elif provider == "slack":
-        config = {
-            "installationType": "born_as_bot",
-            "channels": list(integration.get("channels", [])),
-        }
+        config = {"installationType": "born_as_bot"}
     else:
         config = dict(integration.get("configData", {}))
+    status = integration_status(integration)
     return {
         "id": integration["id"],
         "name": integration["name"],
@@ -667,7 +696,7 @@ def show_integration(integration: Doc) -> Doc:
         "accountType": None,
         "scopes": [],
         "outOfDate": False,
-        "status": "active",
+        "status": status,
         "provider": {
             "key": provider,
             "slug": provider,
@@ -681,9 +710,14 @@ def show_integration(integration: Doc) -> Doc:
         "configData": config,
         "externalId": str(integration.get("externalId", integration["id"])),
         "organizationId": int(integration["org"]),
-        "organizationIntegrationStatus": "active",
+        "organizationIntegrationStatus": status,
         "gracePeriodEnd": None,
     }
+
+
+def integration_status(integration: Doc) -> str:
+    """``active``, ``disabled``... (ObjectStatus as Sentry's serializer prints it)."""
+    return str(integration.get("status") or "active")
 
 
 def show_release(store: Store, release: Doc) -> Doc:
@@ -739,7 +773,7 @@ def show_detector(store: Store, detector: Doc) -> Doc:
         "description": detector.get("description"),
         "type": detector["type"],
         "workflowIds": linked(store, detector=detector["id"]),
-        "owner": detector.get("owner"),
+        "owner": show_actor(store, detector.get("owner")),
         "createdBy": detector.get("createdBy"),
         "dateCreated": detector["dateCreated"],
         "dateUpdated": detector["dateUpdated"],
@@ -750,6 +784,24 @@ def show_detector(store: Store, detector: Doc) -> Doc:
         "latestGroup": None,
         "openIssues": 0,
     }
+
+
+def show_actor(store: Store, owner: Any) -> Doc | None:
+    """DetectorSerializer's owner: ActorSerializer (api/serializers/models/actor.py) of the
+    ``user:<id>`` / ``team:<id>`` the request gave: type, id, name (a team's slug) and, for a
+    user, email."""
+    if not isinstance(owner, str) or ":" not in owner:
+        return None
+    kind, _, ident = owner.partition(":")
+    if kind == "user":
+        user = store.get("user", ident)
+        if user is not None:
+            return {"type": "user", "id": ident, "name": user["name"], "email": user["email"]}
+    if kind == "team":
+        team = store.get("team", ident)
+        if team is not None:
+            return {"type": "team", "id": ident, "name": team["slug"]}
+    return None
 
 
 def show_workflow(store: Store, workflow: Doc) -> Doc:
@@ -840,6 +892,83 @@ def show_rule(store: Store, rule: Doc, user: Doc | None) -> Doc:
         }
     )
     return out
+
+
+# -- environments ---------------------------------------------------------------------------
+#
+# Environment (one row per organization and name) and EnvironmentProject (which projects have
+# seen it, and whether the project hides it): models/environment.py. Rows are made when an
+# event carrying the environment is saved (event_manager ``_get_or_create_environment_many``
+# -> ``Environment.get_or_create(project, name)``), never through the API.
+
+
+def get_or_create_environment(
+    store: Store, org_id: str, project_id: str, name: str, now: str
+) -> Doc:
+    """Environment.get_or_create(project, name): the org's row, linked to the project."""
+    env = next(
+        (e for e in store.all("environment") if e["org"] == org_id and e["name"] == name), None
+    )
+    if env is None:
+        env_id = str(store.next_id("environment"))
+        env = store.put(
+            "environment", env_id, {"id": env_id, "org": org_id, "name": name, "dateCreated": now}
+        )
+    link_id = f"{env['id']}:{project_id}"
+    if store.get("environment_project", link_id) is None:
+        store.put(
+            "environment_project",
+            link_id,
+            {"environment": env["id"], "project": project_id, "isHidden": False},
+        )
+    return env
+
+
+def org_environments(store: Store, org_id: str) -> dict[str, str]:
+    """Every Environment of the organization: name -> id."""
+    return {e["name"]: e["id"] for e in store.all("environment") if e["org"] == org_id}
+
+
+#: api/helpers/environments.py environment_visibility_filter_options
+VISIBILITY = ("all", "hidden", "visible")
+
+
+def _visible(link: Doc, visibility: str) -> bool:
+    hidden = bool(link.get("isHidden"))
+    return visibility == "all" or (hidden if visibility == "hidden" else not hidden)
+
+
+def project_environments(store: Store, project_id: str, visibility: str) -> list[tuple[Doc, Doc]]:
+    """ProjectEnvironmentsEndpoint.get: the project's (environment, link) pairs, by name,
+    without the nameless "No Environment" row."""
+    pairs = []
+    for link in store.all("environment_project"):
+        env = store.get("environment", link["environment"])
+        if link["project"] == project_id and env and env["name"] and _visible(link, visibility):
+            pairs.append((env, link))
+    return sorted(pairs, key=lambda pair: str(pair[0]["name"]))
+
+
+def organization_environments(store: Store, project_ids: set[str], visibility: str) -> list[Doc]:
+    """OrganizationEnvironmentsEndpoint.get: environments with a link to one of the projects
+    that passes the visibility filter, by name, without the nameless row."""
+    wanted = {
+        link["environment"]
+        for link in store.all("environment_project")
+        if link["project"] in project_ids and _visible(link, visibility)
+    }
+    found = [e for e in (store.get("environment", i) for i in wanted) if e and e["name"]]
+    return sorted(found, key=lambda e: str(e["name"]))
+
+
+def show_environment(env: Doc) -> Doc:
+    """EnvironmentSerializer (api/serializers/models/environment.py)."""
+    return {"id": str(env["id"]), "name": env["name"]}
+
+
+def show_environment_project(env: Doc, link: Doc) -> Doc:
+    """EnvironmentProjectSerializer (api/serializers/models/environment.py)."""
+    return {"id": str(env["id"]), "name": env["name"], "isHidden": bool(link.get("isHidden"))}
 
 
 # -- events ---------------------------------------------------------------------------------

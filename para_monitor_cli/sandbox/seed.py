@@ -126,6 +126,15 @@ def _org_problem(org: Any, where: str, *, first: bool) -> str | None:
         if problem:
             return problem
         lists[key] = items
+    features = org.get("features")
+    if features is not None and (
+        not isinstance(features, list) or not all(isinstance(f, str) for f in features)
+    ):
+        return f"{where}.features must be a list of feature names"
+    for i, integration in enumerate(lists["integrations"]):
+        problem = _integration_problem(integration, f"{where}.integrations[{i}]")
+        if problem:
+            return problem
     for i, member in enumerate(lists["members"]):
         problem = _need(member, ("email",), f"{where}.members[{i}]")
         if problem:
@@ -146,6 +155,11 @@ def _org_problem(org: Any, where: str, *, first: bool) -> str | None:
             _items, problem = _mappings(project, key, here)
             if problem:
                 return problem
+        environments = project.get("environments", [])
+        if not isinstance(environments, list) or not all(
+            isinstance(e, str) and e for e in environments
+        ):
+            return f"{here}.environments must be a list of environment names"
         projects.add(str(project["slug"]))
     for key, needs in (("releases", ("version",)), ("alert_rules", ("name",))):
         for i, item in enumerate(lists[key]):
@@ -159,6 +173,21 @@ def _org_problem(org: Any, where: str, *, first: bool) -> str | None:
         keys = lists["projects"][0].get("keys") or []
         if not any(k.get("isActive", True) for k in keys):
             return f"{where}.projects[0] needs an active client key under 'keys' (its DSN)"
+    return None
+
+
+def _integration_problem(integration: Doc, where: str) -> str | None:
+    problem = _need(integration, ("provider", "name"), where)
+    if problem:
+        return problem
+    status = integration.get("status", "active")
+    if status not in ("active", "disabled", "pending_deletion"):
+        return f"{where}.status must be active, disabled or pending_deletion"
+    channels = integration.get("slack_channels", {})
+    if not isinstance(channels, dict) or not all(
+        _is_id(k) and isinstance(v, str) for k, v in channels.items()
+    ):
+        return f"{where}.slack_channels must map channel ids to channel names"
     return None
 
 
@@ -193,6 +222,8 @@ def apply_seed(store: Store, seed: Doc, now: str) -> None:
                 "slug": org["slug"],
                 "name": org.get("name", org["slug"]),
                 "dateCreated": now,
+                # absent: the sandbox's default features (model.DEFAULT_ORG_FEATURES)
+                "features": org_in.get("features"),
             },
         )
         for member_in in org_in["members"]:
@@ -245,6 +276,10 @@ def apply_seed(store: Store, seed: Doc, now: str) -> None:
                 ),
             )
             res.ensure_default_detectors(store, org["id"], project["id"], now)
+            # environments the project has already seen (as if events carrying them had
+            # arrived): a new organization has none unless the seed lists them
+            for name in project.get("environments", []):
+                res.get_or_create_environment(store, org["id"], project["id"], str(name), now)
             for key_in in project.get("keys", []):
                 client_key = res.new_key(store, project["id"], key_in, now)
                 store.put("key", client_key["id"], client_key)

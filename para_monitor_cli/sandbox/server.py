@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 import threading
+import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +119,34 @@ class SandboxServer:
             if key["project"] == project_id and key["isActive"]:
                 return model.dsn_for(key, self.url)
         raise LookupError("the default project has no active client key")
+
+    def send_event(self, environment: str, message: str = "sandbox environment check") -> str:
+        """Send one message event carrying ``environment`` to the default project through the
+        sandbox's own ingest endpoint (the DSN's ``store/`` route, as an SDK would): Sentry
+        creates an Environment row when such an event is saved, and so does the sandbox.
+        Returns the event id."""
+        key = self.dsn.split("//", 1)[1].split("@", 1)[0]
+        event_id = uuid.uuid4().hex
+        body = json.dumps(
+            {
+                "event_id": event_id,
+                "message": message,
+                "level": "info",
+                "platform": "python",
+                "environment": environment,
+            }
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 - the sandbox's own http:// URL
+            f"{self.url}api/{self.project_id}/store/",
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Sentry-Auth": f"Sentry sentry_version=7, sentry_key={key}",
+            },
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            return str(json.loads(response.read())["id"])
 
     # -- life cycle ----------------------------------------------------------------------------
 

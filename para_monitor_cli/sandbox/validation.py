@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
 ]
 
 ErrorBody = dict[str, Any]
+Doc = dict[str, Any]
 
 # --------------------------------------------------------------------------- constants
 
@@ -91,57 +92,6 @@ EAP_MIN_TIME_WINDOW = 5
 MAX_TIME_WINDOW = 1440
 MAX_COMPARISON_DELTA = 89 * 24 * 60
 
-#: Workflow ``config.frequency`` values, minutes.
-WORKFLOW_FREQUENCIES = (0, 5, 10, 30, 60, 180, 720, 1440)
-#: The only key of ``Workflow.config_schema`` (``additionalProperties: false``).
-WORKFLOW_CONFIG_KEYS = ("frequency",)
-WORKFLOW_LOGIC_TYPES = ("any", "any-short", "all", "none")
-WORKFLOW_TRIGGER_TYPES = (
-    "first_seen_event",
-    "regression_event",
-    "reappeared_event",
-    "issue_resolved_trigger",
-    "seer_activity_trigger",
-)
-WORKFLOW_FILTER_TYPES = (
-    "age_comparison",
-    "assigned_to",
-    "issue_category",
-    "issue_occurrences",
-    "issue_priority_deescalating",
-    "issue_priority_greater_or_equal",
-    "event_frequency_count",
-    "event_frequency_percent",
-    "event_unique_user_frequency_count",
-    "percent_sessions_count",
-    "percent_sessions_percent",
-    "event_attribute",
-    "tagged_event",
-    "latest_release",
-    "latest_adopted_release",
-    "level",
-)
-WORKFLOW_FREQUENCY_INTERVALS = ("1min", "5min", "15min", "1hr", "1d", "1w", "30d")
-WORKFLOW_ACTION_TYPES = (
-    "email",
-    "slack",
-    "pagerduty",
-    "discord",
-    "msteams",
-    "opsgenie",
-    "jira",
-    "jira_server",
-    "github",
-    "github_enterprise",
-    "gitlab",
-    "vsts",
-    "sentry_app",
-    "plugin",
-    "webhook",
-)
-WORKFLOW_TARGET_TYPES = ("user", "team", "issue_owners", "specific", "sentry_app")
-LEVELS = (0, 10, 20, 30, 40, 50)
-LEVEL_MATCHES = ("eq", "gte", "lte")
 
 MAX_WIDGETS = 30
 GRID_COLUMNS = 6
@@ -315,11 +265,34 @@ _INTERVAL_RE = re.compile(r"^\d+[smhdw]$")
 
 
 @dataclass(frozen=True)
+class Integration:
+    """One installed integration, as the action validators see it.
+
+    ``active`` mirrors ``status == ObjectStatus.ACTIVE`` on both the integration and the
+    organization's link to it: the action forms only offer integrations fetched with
+    ``status=ACTIVE, org_integration_status=ACTIVE``
+    (notification_action/types.py ``_get_integrations``). ``channels`` is what Slack itself
+    knows (channel id -> name, no ``#``): Sentry asks Slack for it (``conversations.info``,
+    ``chat.scheduleMessage``) and never shows it through its own API. ``services`` maps a
+    PagerDuty service id to its name.
+    """
+
+    provider: str
+    name: str
+    active: bool = True
+    channels: Mapping[str, str] = field(default_factory=dict)
+    services: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class OrgContext:
     """What the organization holds, for the checks that need it (``None`` skips a check).
 
     Ids are compared as strings. ``integrations`` maps an integration id to its provider
-    key (``slack``, ``pagerduty``...).
+    key (``slack``, ``pagerduty``...); ``installed`` has the details the workflow action
+    validators need. ``environments`` maps an Environment's name to its id (the
+    organization's Environment rows). ``features`` holds the organization's feature flags
+    without the ``organizations:`` prefix.
     """
 
     user_ids: frozenset[str] | None = None
@@ -328,6 +301,9 @@ class OrgContext:
     project_slugs: frozenset[str] | None = None
     workflow_ids: frozenset[str] | None = None
     detector_ids: frozenset[str] | None = None
+    environments: Mapping[str, str] | None = None
+    features: frozenset[str] | None = None
+    installed: Mapping[str, Integration] | None = None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -450,8 +426,6 @@ def _owner_error(owner: Any, ctx: OrgContext | None) -> str | None:
 
 def _aggregate_error(aggregate: str, dataset: str) -> str | None:
     """A small stand-in for check_aggregate_column_support and the query builder."""
-    if aggregate.strip() == "upsampled_count()":
-        return "Invalid Metric: upsampled_count() is not allowed, use count() instead"
     if aggregate in _CRASH_RATE_AGGREGATES:
         return (
             None
@@ -481,6 +455,30 @@ def _aggregate_error(aggregate: str, dataset: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- snuba queries
+#
+# SnubaQueryValidator (getsentry/sentry src/sentry/snuba/snuba_query_validator.py): the data
+# source of a metric monitor, and the base of the legacy AlertRuleSerializer
+# (incidents/serializers/alert_rule.py), whose time windows are minutes instead of seconds.
+
+#: UNSUPPORTED_QUERIES (snuba_query_validator.py).
+_UNSUPPORTED = UNSUPPORTED_QUERIES
+#: ExtrapolationMode values (snuba/models.py ExtrapolationMode; recalled, not re-read).
+EXTRAPOLATION_MODES = ("unknown", "client_and_server_weighted", "server_weighted", "none")
+#: Datasets whose monitors Sentry is migrating to spans (metric_issue_detector.py
+#: ``_validate_transaction_dataset_deprecation`` / ``is_editing_transaction_dataset``).
+TRANSACTION_DATASETS = ("transactions", "generic_metrics")
+TRANSACTION_DEPRECATION_FLAG = "discover-saved-queries-deprecation"
+CREATE_TRANSACTION_DETECTOR = (
+    "Creation of transaction-based alerts is disabled, as we migrate to the span dataset. "
+    "Create span-based alerts (dataset: events_analytics_platform) with the "
+    "is_transaction:true filter instead."
+)
+UPDATE_TRANSACTION_DETECTOR = (
+    "Updates to transaction-based alerts is disabled, as we migrate to the span dataset. "
+    "Create span-based alerts (dataset: events_analytics_platform) with the "
+    "is_transaction:true filter instead."
+)
+UNKNOWN_ENVIRONMENT = "Environment is not part of this organization"
 
 
 def _snuba_query_errors(
@@ -488,25 +486,32 @@ def _snuba_query_errors(
     *,
     seconds: bool,
     detection_type: str = "static",
+    ctx: OrgContext | None = None,
+    partial: bool = False,
 ) -> ErrorBody | None:
     """SnubaQueryValidator / the query half of AlertRuleSerializer.
 
-    ``seconds`` says whether ``timeWindow`` is in seconds (detectors) or minutes (alert rules).
+    ``seconds`` says whether ``timeWindow`` is in seconds (detectors,
+    ``SnubaQueryValidator(timeWindowSeconds=True)``) or minutes (alert rules).
     """
     if not isinstance(source, Mapping):
         return _not_a_dictionary(source)
     errors: ErrorBody = {}
+    # dataset/query/aggregate/time_window: required=True; the alert rule serializer declares
+    # dataset required=False. Skipped on a partial update (DRF's root.partial).
     required = (
         ("dataset", "query", "aggregate", "timeWindow")
         if seconds
         else ("query", "aggregate", "timeWindow")
     )
-    for key in required:
+    for key in required if not partial else ():
         if not _has(source, key):
             _add(errors, key, _REQUIRED)
     dataset = _get(source, "dataset", "events")
+    # validate_dataset
     if _has(source, "dataset") and dataset not in DATASET_NAMES:
         _add(errors, "dataset", f"Invalid dataset, valid values are {_choices_text(DATASET_NAMES)}")
+    # validate_query_type (the alert rule serializer lists the valid values)
     query_type = _get(source, "queryType")
     if query_type is not None and _as_int(query_type) not in QUERY_TYPE_DATASETS:
         if seconds:
@@ -515,13 +520,15 @@ def _snuba_query_errors(
             _add(
                 errors, "queryType", f"Invalid query type {query_type}, valid values are [0, 1, 2]"
             )
+    # query: CharField(required=True, allow_blank=True); validate_query: UNSUPPORTED_QUERIES.
+    # The dynamic-alert rule on is:unresolved is the alert rule serializer's (not re-read).
     query = _get(source, "query")
     if query is not None:
         if not isinstance(query, str):
             _add(errors, "query", "Not a valid string.")
         else:
             for term in query.split():
-                if term in UNSUPPORTED_QUERIES:
+                if term in _UNSUPPORTED:
                     _add(
                         errors,
                         "query",
@@ -529,9 +536,23 @@ def _snuba_query_errors(
                     )
                 if detection_type == "dynamic" and term == "is:unresolved":
                     _add(errors, "query", "Dynamic alerts do not support 'is:unresolved' queries")
+    # aggregate: CharField; validate_aggregate refuses upsampled_count() as user input
     aggregate = _get(source, "aggregate")
-    if _has(source, "aggregate") and (not isinstance(aggregate, str) or not aggregate.strip()):
-        _add(errors, "aggregate", _BLANK if isinstance(aggregate, str) else "Not a valid string.")
+    if _has(source, "aggregate"):
+        if not isinstance(aggregate, str) or not aggregate.strip():
+            _add(
+                errors, "aggregate", _BLANK if isinstance(aggregate, str) else "Not a valid string."
+            )
+        elif aggregate == "upsampled_count()":
+            _add(
+                errors,
+                "aggregate",
+                "upsampled_count() is not allowed as user input. Use count() instead - "
+                "it will be automatically converted to upsampled_count() when appropriate.",
+            )
+    # time_window: IntegerField(required=True). Detectors send seconds; the whole-minute and
+    # 1..1440 minute bounds are the sandbox's reading of the alert rule serializer's
+    # time_window field (min 1, max 1440 minutes), not found for detectors.
     window = _get(source, "timeWindow")
     window_minutes: int | None = None
     if _has(source, "timeWindow"):
@@ -557,30 +578,42 @@ def _snuba_query_errors(
             )
         else:
             window_minutes = value
+    # event_types: ListField(child=CharField()); validate_event_types
     event_types = _get(source, "eventTypes")
     if event_types is not None:
         if not isinstance(event_types, list) or not all(isinstance(e, str) for e in event_types):
-            _add(errors, "eventTypes", 'Expected a list of items but got type "str".')
+            _add(errors, "eventTypes", _not_a_list(event_types))
         elif any(e.lower() not in EVENT_TYPES for e in event_types):
             _add(errors, "eventTypes", f"Invalid event_type, valid values are {list(EVENT_TYPES)}")
+    # environment = EnvironmentField(required=True, allow_null=True) on the detector's data
+    # source (required=False on the alert rule serializer): a name that is not one of the
+    # organization's Environment rows is refused (EnvironmentField.to_internal_value,
+    # api/serializers/rest_framework/environment.py). Environment rows appear when an event
+    # carrying that environment is saved (event_manager ``_get_or_create_environment_many``).
+    if seconds and not partial and not _has(source, "environment"):
+        _add(errors, "environment", _REQUIRED)
     environment = _get(source, "environment")
-    if environment is not None and not isinstance(environment, str):
-        _add(errors, "environment", "Not a valid string.")
+    if environment is not None:
+        known = ctx.environments if ctx is not None else None
+        if not isinstance(environment, str) or (known is not None and environment not in known):
+            _add(errors, "environment", UNKNOWN_ENVIRONMENT)
+    # extrapolation_mode: CharField(required=False, allow_null=True);
+    # validate_extrapolation_mode: ExtrapolationMode.from_str
     extrapolation = _get(source, "extrapolationMode")
-    if seconds and extrapolation == "server_weighted":
-        _add(
-            errors,
-            "extrapolationMode",
-            "server_weighted extrapolation mode is not supported for new detectors.",
-        )
+    if extrapolation is not None and extrapolation not in EXTRAPOLATION_MODES:
+        _add(errors, "extrapolationMode", f"Invalid extrapolation mode: {extrapolation}")
     if errors:
         return errors
 
-    # cross-field rules (serializer.validate): the first failure wins
+    # cross-field rules (validate, then _validate_aggregate and _validate_query): the first
+    # failure wins
     assert isinstance(aggregate, str)
+    # _validate_aggregate: check_aggregate_column_support (incidents/logic.py; the sandbox's
+    # _aggregate_error is a small stand-in for it), raised as {"aggregate": [...]}
     problem = _aggregate_error(aggregate, dataset)
     if problem is not None:
         return {"aggregate": [problem]}
+    # _validate_query: query_type defaults from the dataset (query_datasets_to_type)
     qtype = (
         _as_int(query_type)
         if query_type is not None
@@ -593,6 +626,7 @@ def _snuba_query_errors(
         return {
             "nonFieldErrors": [f"Invalid dataset for this query type. Valid datasets are {names}"]
         }
+    # validate: QUERY_TYPE_VALID_EVENT_TYPES, then EAP's single event type
     types = [] if qtype == 2 else [e.lower() for e in (event_types or [])]
     allowed = QUERY_TYPE_EVENT_TYPES[qtype]
     if types and set(types) - set(allowed):
@@ -607,7 +641,12 @@ def _snuba_query_errors(
                 f"Multiple event types not allowed. Valid event types are {sorted(allowed)}"
             ]
         }
-    assert window_minutes is not None
+    if window_minutes is None:  # a partial update without a window
+        return None
+    # _validate_time_window runs inside _validate_snql_query, which _validate_query skips for
+    # events_analytics_platform: a detector on EAP has no minimum window there. The legacy
+    # alert rule serializer checks EAP windows >= 5 minutes (Sentry's test
+    # test_eap_alert_with_invalid_time_window).
     if dataset == "metrics" and window_minutes not in CRASH_RATE_TIME_WINDOWS:
         return {
             "nonFieldErrors": [
@@ -615,12 +654,17 @@ def _snuba_query_errors(
                 "30min, 1h, 2h, 4h, 12h and 24h"
             ]
         }
-    if dataset == "events_analytics_platform" and window_minutes < EAP_MIN_TIME_WINDOW:
+    if (
+        not seconds
+        and dataset == "events_analytics_platform"
+        and window_minutes < EAP_MIN_TIME_WINDOW
+    ):
         return {
             "nonFieldErrors": [
                 "Invalid Time Window: Time window for this alert type must be at least 5 minutes."
             ]
         }
+    # the dynamic windows are the alert rule serializer's rule (not re-read for detectors)
     if detection_type == "dynamic" and window_minutes not in DYNAMIC_TIME_WINDOWS:
         return {
             "nonFieldErrors": [
@@ -631,9 +675,19 @@ def _snuba_query_errors(
 
 
 # --------------------------------------------------------------------------- detectors
+#
+# Metric monitors: MetricIssueDetectorValidator (incidents/metric_issue_detector.py) over
+# BaseDetectorTypeValidator (workflow_engine/endpoints/validators/base/detector.py); the
+# create endpoint is OrganizationProjectDetectorIndexEndpoint.post and the update
+# OrganizationDetectorDetailsEndpoint.put (workflow_engine/endpoints/). Both answer 400 with
+# ``validator.errors`` when ``is_valid()`` fails; a ValidationError raised later by
+# ``validator.save()`` (create/update) is rendered by DRF as a bare list: ``["message"]``.
 
 
 def _detector_condition_errors(condition: Any, detection_type: str) -> ErrorBody:
+    """MetricIssueComparisonConditionValidator (metric_issue_detector.py): validate_type,
+    validate_comparison, validate_condition_result. The anomaly/dynamic pairing rules are
+    the sandbox's own (not found in Sentry's source)."""
     errors: ErrorBody = {}
     if not isinstance(condition, Mapping):
         return {"nonFieldErrors": ["Invalid data. Expected a dictionary."]}
@@ -666,6 +720,8 @@ def _detector_condition_errors(condition: Any, detection_type: str) -> ErrorBody
 
 
 def _anomaly_comparison_error(comparison: Any) -> str | None:
+    """The anomaly_detection handler's comparison (anomaly_detection_handler.py; its schema
+    was not re-read: these messages are the sandbox's)."""
     if not isinstance(comparison, Mapping):
         return "A valid dict is required for anomaly detection."
     if comparison.get("seasonality", "auto") != "auto":
@@ -679,13 +735,93 @@ def _anomaly_comparison_error(comparison: Any) -> str | None:
 
 
 def validate_detector(
-    body: Any, *, partial: bool = False, ctx: OrgContext | None = None
-) -> ErrorBody | None:
-    """A metric monitor create (``partial=False``) or update (PUT, ``partial=True``) body."""
+    body: Any,
+    *,
+    partial: bool = False,
+    ctx: OrgContext | None = None,
+    stored: Mapping[str, Any] | None = None,
+) -> ErrorBody | list[str] | None:
+    """A metric monitor create (``partial=False``) or update (PUT, ``partial=True``) body.
+
+    ``stored`` is the detector being updated, as the sandbox stores it (its data source's
+    ``queryObj.snubaQuery``), for the update rules. Returns the 400 body: a dict of field
+    errors (``is_valid``), or a list with the one message ``save()`` raised.
+    """
+    errors = _detector_field_errors(body, partial=partial, ctx=ctx)
+    if errors is not None:
+        return errors
+    assert isinstance(body, Mapping)
+    sources = _get(body, "dataSources") or []
+    if not partial:
+        # MetricIssueDetectorValidator.create: _validate_transaction_dataset_deprecation,
+        # then _validate_extrapolation_mode, for each data source
+        features = ctx.features if ctx is not None else None
+        for source in sources:
+            if (
+                features is not None
+                and TRANSACTION_DEPRECATION_FLAG in features
+                and _get(source, "dataset") in TRANSACTION_DATASETS
+            ):
+                return [CREATE_TRANSACTION_DETECTOR]
+            if _get(source, "extrapolationMode") == "server_weighted":
+                return ["server_weighted extrapolation mode is not supported for new detectors."]
+        return None
+    if stored is not None and sources:
+        # MetricIssueDetectorValidator.update -> update_data_source
+        return _data_source_update_error(sources[0], stored)
+    return None
+
+
+def _stored_query(stored: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    for source in stored.get("dataSources") or []:
+        query = (source.get("queryObj") or {}).get("snubaQuery")
+        if isinstance(query, Mapping):
+            return query
+    return None
+
+
+def _data_source_update_error(
+    source: Mapping[str, Any], stored: Mapping[str, Any]
+) -> list[str] | None:
+    """update_data_source: is_editing_transaction_dataset, then the EAP extrapolation rule.
+
+    The refusal applies when the data source sent is on a transaction dataset and changes its
+    dataset, query, aggregate, time window or event types (an unchanged resend is allowed, and
+    so is moving the monitor to events_analytics_platform). No feature flag is checked.
+    """
+    old = _stored_query(stored)
+    if old is None:
+        return None
+    dataset = _get(source, "dataset")
+    if dataset in TRANSACTION_DATASETS:
+        old_types = [str(e).lower() for e in old.get("eventTypes") or []]
+        new_types = _get(source, "eventTypes")
+        changed = (
+            dataset != old.get("dataset")
+            or _get(source, "query", old.get("query")) != old.get("query")
+            or _get(source, "aggregate", old.get("aggregate")) != old.get("aggregate")
+            or _as_int(_get(source, "timeWindow", old.get("timeWindow")))
+            != _as_int(old.get("timeWindow"))
+            or (new_types is not None and [str(e).lower() for e in new_types] != old_types)
+        )
+        if changed:
+            return [UPDATE_TRANSACTION_DETECTOR]
+    if dataset == "events_analytics_platform":
+        # is_invalid_extrapolation_mode: moving to server_weighted is refused
+        new_mode = _get(source, "extrapolationMode", old.get("extrapolationMode"))
+        if new_mode == "server_weighted" and old.get("extrapolationMode") != "server_weighted":
+            return ["Invalid extrapolation mode for this detector type."]
+    return None
+
+
+def _detector_field_errors(body: Any, *, partial: bool, ctx: OrgContext | None) -> ErrorBody | None:
+    """MetricIssueDetectorValidator.is_valid: the fields, then validate()."""
     if not isinstance(body, Mapping):
         return _not_a_dictionary(body)
     errors: ErrorBody = {}
+    # name = CharField(required=True, max_length=200)
     _char(errors, body, "name", required=not partial, max_length=200)
+    # type = CharField(); validate_type -> get_unknown_detector_type_error (validators/utils.py)
     dtype = _get(body, "type")
     if not _has(body, "type"):
         if not partial:
@@ -697,6 +833,10 @@ def validate_detector(
             f"Unknown detector type '{dtype}'. Must be one of: {', '.join(DETECTOR_TYPES)}",
         )
 
+    # config = JSONField(default=dict), checked against the detector type's config schema
+    # (enforce_config_schema) in create()/update(); Sentry words these with
+    # str(jsonschema.ValidationError). The sandbox checks the same keys at field level with
+    # its own messages.
     config = _get(body, "config")
     detection_type = "static"
     if config is not None:
@@ -716,21 +856,33 @@ def validate_detector(
             elif detection_type != "percent" and delta is not None:
                 _add(errors, "config", "Comparison delta is only allowed for percent detection")
 
+    # data_sources = ListField(child=SnubaQueryValidator(timeWindowSeconds=True)): DRF's
+    # ListField reports a failing child under its index
     sources = _get(body, "dataSources")
     if _has(body, "dataSources"):
         if not isinstance(sources, list):
-            _add(errors, "dataSources", 'Expected a list of items but got type "dict".')
+            _add(errors, "dataSources", _not_a_list(sources))
         else:
             source_errors = {
                 str(i): err
                 for i, source in enumerate(sources)
-                if (err := _snuba_query_errors(source, seconds=True, detection_type=detection_type))
+                if (
+                    err := _snuba_query_errors(
+                        source,
+                        seconds=True,
+                        detection_type=detection_type,
+                        ctx=ctx,
+                        partial=partial,
+                    )
+                )
             }
             if source_errors:
                 errors["dataSources"] = source_errors
             elif len(sources) != 1:
+                # the sandbox's own rule (Sentry's update reads dataSources[0] only)
                 _add(errors, "dataSources", "Metric monitors take exactly one data source")
 
+    # condition_group = MetricIssueConditionGroupValidator(required=True)
     group = _get(body, "conditionGroup")
     if not _has(body, "conditionGroup"):
         if not partial:
@@ -743,10 +895,13 @@ def validate_detector(
         if logic is not None and logic not in WORKFLOW_LOGIC_TYPES:
             _add(group_errors, "logicType", f'"{logic}" is not a valid choice.')
         conditions = _get(group, "conditions")
+        # conditions = ListField(required=True); validate_conditions: the comparison
+        # conditions (many=True, so one entry per condition), then "Resolution condition
+        # required for metric issue detector."
         if conditions is None:
             _add(group_errors, "conditions", _REQUIRED)
         elif not isinstance(conditions, list):
-            _add(group_errors, "conditions", 'Expected a list of items but got type "dict".')
+            _add(group_errors, "conditions", _not_a_list(conditions))
         else:
             per_item = [_detector_condition_errors(c, detection_type) for c in conditions]
             if any(per_item):
@@ -762,6 +917,8 @@ def validate_detector(
         if group_errors:
             errors["conditionGroup"] = group_errors
 
+    # workflowIds: read by the endpoints (BulkDetectorWorkflowsValidator), not the validator;
+    # "Some workflows do not exist." was not found in Sentry's source.
     workflow_ids = _get(body, "workflowIds")
     if workflow_ids is not None:
         if not isinstance(workflow_ids, list) or any(_as_int(w) is None for w in workflow_ids):
@@ -770,16 +927,20 @@ def validate_detector(
             missing = [str(w) for w in workflow_ids if str(w) not in ctx.workflow_ids]
             if missing:
                 _add(errors, "workflowIds", "Some workflows do not exist.")
+    # owner = OwnerActorField(required=False, allow_null=True) (api/fields/actor.py)
     owner_problem = _owner_error(_get(body, "owner"), ctx)
     if owner_problem:
         _add(errors, "owner", owner_problem)
+    # description = CharField(required=False, allow_null=True, allow_blank=True)
     _char(errors, body, "description", required=False, allow_blank=True, allow_null=True)
+    # enabled = BooleanField(required=False)
     enabled = _get(body, "enabled")
     if enabled is not None and not isinstance(enabled, bool):
         _add(errors, "enabled", "Must be a valid boolean.")
     if errors:
         return errors
 
+    # MetricIssueDetectorValidator.validate: "Too many conditions" above three
     if isinstance(group, Mapping):
         conditions = _get(group, "conditions") or []
         if len(conditions) > MAX_DETECTOR_CONDITIONS:
@@ -788,191 +949,500 @@ def validate_detector(
 
 
 # --------------------------------------------------------------------------- workflows
+#
+# Alerts (workflows), from getsentry/sentry src/sentry/:
+#   workflow_engine/endpoints/validators/base/workflow.py        WorkflowValidator
+#   workflow_engine/endpoints/validators/base/data_condition_group.py
+#                                              BaseDataConditionGroupValidator.validate_conditions
+#   workflow_engine/endpoints/validators/base/data_condition.py  BaseDataConditionValidator
+#   workflow_engine/endpoints/validators/base/action.py          BaseActionValidator.validate
+#   notifications/notification_action/action_validation.py      the *ActionValidatorHandler
+#
+# Nesting: WorkflowValidator.validate_action_filters and validate_conditions validate each
+# item with ``is_valid(raise_exception=True)``, so a list field carries the errors of its
+# FIRST failing item as one object (``{"actionFilters": {"conditions": {"comparison": [..]}}}``),
+# never one entry per item. CamelSnakeSerializer.errors camel-cases every key, so Django's
+# ``__all__`` (a form's own errors) comes out as ``all``.
+
+#: Workflow.config_schema (workflow_engine/models/workflow.py): {"frequency": integer >= 0},
+#: additionalProperties false. The endpoint's help text documents these values only.
+WORKFLOW_FREQUENCIES = (0, 5, 10, 30, 60, 180, 720, 1440)
+#: The only key of ``Workflow.config_schema`` (``additionalProperties: false``).
+WORKFLOW_CONFIG_KEYS = ("frequency",)
+#: DataConditionGroup.Type values (the logic_type ChoiceField).
+WORKFLOW_LOGIC_TYPES = ("any", "any-short", "all", "none")
+WORKFLOW_TRIGGER_TYPES = (
+    "first_seen_event",
+    "regression_event",
+    "reappeared_event",
+    "issue_resolved_trigger",
+    "seer_activity_trigger",
+)
+WORKFLOW_FILTER_TYPES = (
+    "age_comparison",
+    "assigned_to",
+    "issue_category",
+    "issue_occurrences",
+    "issue_priority_deescalating",
+    "issue_priority_greater_or_equal",
+    "event_frequency_count",
+    "event_frequency_percent",
+    "event_unique_user_frequency_count",
+    "event_unique_user_frequency_percent",
+    "percent_sessions_count",
+    "percent_sessions_percent",
+    "event_attribute",
+    "tagged_event",
+    "latest_release",
+    "latest_adopted_release",
+    "level",
+    "new_high_priority_issue",
+    "existing_high_priority_issue",
+)
+#: STANDARD_INTERVALS keys (rules/conditions/event_frequency.py): the ``interval`` enum of
+#: every frequency handler's comparison_json_schema
+#: (workflow_engine/handlers/condition/event_frequency_handlers.py). The endpoint's help text
+#: lists ``1min, 5min, 15min, 1hr``: that text is wrong, its own JSON examples use ``1h``.
+WORKFLOW_FREQUENCY_INTERVALS = _FREQUENCY_INTERVALS
+#: COMPARISON_INTERVALS keys: the ``comparison_interval`` enum of the percent handlers.
+WORKFLOW_COMPARISON_INTERVALS = _COMPARISON_INTERVALS
+#: Action.Type values (workflow_engine/models/action.py; the action ``type`` ChoiceField).
+WORKFLOW_ACTION_TYPES = (
+    "email",
+    "slack",
+    "pagerduty",
+    "discord",
+    "msteams",
+    "opsgenie",
+    "jira",
+    "jira_server",
+    "github",
+    "github_enterprise",
+    "gitlab",
+    "vsts",
+    "sentry_app",
+    "plugin",
+    "webhook",
+)
+#: Action types that take an integration (Action.Type.is_integration, not re-read: the types
+#: whose validator handlers build their form from an integration).
+INTEGRATION_ACTION_TYPES = (
+    "slack",
+    "pagerduty",
+    "discord",
+    "msteams",
+    "opsgenie",
+    "jira",
+    "jira_server",
+    "github",
+    "github_enterprise",
+    "gitlab",
+    "vsts",
+)
+#: BaseActionValidator.validate_type: DEPRECATED_ACTION_TYPES.
+DEPRECATED_ACTION_TYPES = ("plugin",)
+WORKFLOW_TARGET_TYPES = ("user", "team", "issue_owners", "specific", "sentry_app")
+#: LOG_LEVELS_MAP values: the ``level`` enum of LevelConditionHandler.comparison_json_schema.
+LEVELS = (0, 10, 20, 30, 40, 50)
+#: MatchType values (sentry/rules/match.py; recalled, not re-read): the ``match`` enum of
+#: LevelConditionHandler.comparison_json_schema.
+MATCH_TYPES = (
+    "co",
+    "ew",
+    "eq",
+    "gte",
+    "gt",
+    "is",
+    "in",
+    "lte",
+    "lt",
+    "nc",
+    "new",
+    "ne",
+    "ns",
+    "nsw",
+    "nin",
+    "sw",
+)
+#: PagerdutySeverity values (the PagerDuty action's data ``priority``; not re-read).
+PAGERDUTY_PRIORITIES = ("default", "critical", "warning", "error", "info")
+#: OpsgeniePriority values (the Opsgenie action's data ``priority``; not re-read).
+OPSGENIE_PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
+
+# comparison_json_schema of the condition handlers (workflow_engine/handlers/condition/):
+_BOOLEAN: Doc = {"type": "boolean"}
+# TaggedEventConditionHandler.comparison_json_schema (the items of ``filters``) was not read:
+# the sandbox only checks that ``filters`` is a list of objects.
+_FILTERS: Doc = {"type": "array", "items": {"type": "object"}}
 
 
-def _workflow_condition_errors(condition: Any, allowed: Sequence[str]) -> ErrorBody:
+def _frequency_schema(value: Doc, *, percent: bool) -> Doc:
+    properties: Doc = {
+        "interval": {"type": "string", "enum": list(WORKFLOW_FREQUENCY_INTERVALS)},
+        "value": value,
+        "filters": _FILTERS,
+    }
+    required = ["interval", "value"]
+    if percent:
+        properties["comparison_interval"] = {
+            "type": "string",
+            "enum": list(WORKFLOW_COMPARISON_INTERVALS),
+        }
+        required.append("comparison_interval")
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+_COUNT_VALUE: Doc = {"type": "integer", "minimum": 0}
+_SESSIONS_VALUE: Doc = {"type": "number", "minimum": 0, "maximum": 100}
+#: Condition type -> its handler's comparison_json_schema, for the handlers whose schema was
+#: read in Sentry's source. Other handlers' schemas were not looked up: the sandbox accepts
+#: any comparison for them rather than invent a rule.
+COMPARISON_SCHEMAS: dict[str, Doc] = {
+    # first_seen_event_handler.py, reappeared_event_handler.py, new/existing_high_priority_
+    # issue_handler.py, latest_release_handler.py: {"type": "boolean"}
+    "first_seen_event": _BOOLEAN,
+    "reappeared_event": _BOOLEAN,
+    "new_high_priority_issue": _BOOLEAN,
+    "existing_high_priority_issue": _BOOLEAN,
+    "latest_release": _BOOLEAN,
+    # event_frequency_handlers.py: EventFrequencyCountHandler, EventFrequencyPercentHandler,
+    # PercentSessionsCountHandler, PercentSessionsPercentHandler
+    "event_frequency_count": _frequency_schema(_COUNT_VALUE, percent=False),
+    "event_unique_user_frequency_count": _frequency_schema(_COUNT_VALUE, percent=False),
+    "event_frequency_percent": _frequency_schema(_COUNT_VALUE, percent=True),
+    "event_unique_user_frequency_percent": _frequency_schema(_COUNT_VALUE, percent=True),
+    "percent_sessions_count": _frequency_schema(_SESSIONS_VALUE, percent=False),
+    "percent_sessions_percent": _frequency_schema(_SESSIONS_VALUE, percent=True),
+    # level_handler.py: LevelConditionHandler
+    "level": {
+        "type": "object",
+        "properties": {
+            "level": {"type": "integer", "enum": list(LEVELS)},
+            "match": {"type": "string", "enum": list(MATCH_TYPES)},
+        },
+        "required": ["level", "match"],
+        "additionalProperties": False,
+    },
+}
+#: DataConditionHandler.condition_result_schema for workflow conditions (not re-read: every
+#: documented trigger and filter sends ``"conditionResult": true``).
+_CONDITION_RESULT_SCHEMA: Doc = {"type": "boolean"}
+
+
+def _snake_keys(value: Any) -> Any:
+    """convert_dict_key_case(value, camel_to_snake_case): what the handlers' schemas see."""
+    if isinstance(value, list):
+        return [_snake_keys(v) for v in value]
+    if isinstance(value, Mapping):
+        return {_snake(str(k)): _snake_keys(v) for k, v in value.items()}
+    return value
+
+
+def _condition_errors(condition: Any) -> ErrorBody:
+    """BaseDataConditionValidator (a CamelSnakeSerializer) on one workflow condition."""
     if not isinstance(condition, Mapping):
-        return {"nonFieldErrors": ["Invalid data. Expected a dictionary."]}
+        return _not_a_dictionary(condition)
     errors: ErrorBody = {}
     ctype = _get(condition, "type")
-    if ctype is None:
+    known = ctype in WORKFLOW_TRIGGER_TYPES or ctype in WORKFLOW_FILTER_TYPES
+    # type = ChoiceField(choices=Condition values)
+    if not _has(condition, "type"):
         _add(errors, "type", _REQUIRED)
-    elif ctype not in allowed:
+    elif not known:
         _add(errors, "type", f'"{ctype}" is not a valid choice.')
-    if not _has(condition, "comparison"):
-        _add(errors, "comparison", _REQUIRED)
-    if not _has(condition, "conditionResult"):
-        _add(errors, "conditionResult", _REQUIRED)
-    if errors:
-        return errors
-    comparison = _get(condition, "comparison")
-    problem = _filter_comparison_error(str(ctype), comparison)
-    if problem:
-        _add(errors, "comparison", problem)
+    for key, label, schemas in (
+        ("comparison", "comparison", COMPARISON_SCHEMAS),
+        ("conditionResult", "condition result", None),
+    ):
+        # comparison / condition_result = JSONField(required=True)
+        if not _has(condition, key):
+            _add(errors, key, _REQUIRED)
+            continue
+        value = _snake_keys(_get(condition, key))
+        if value is None:
+            _add(errors, key, _NULL)
+            continue
+        # validate_comparison / validate_condition_result: _get_handler() first
+        if not known:
+            _add(errors, key, f"Invalid condition type: {ctype}")
+            continue
+        schema = _CONDITION_RESULT_SCHEMA if schemas is None else schemas.get(str(ctype))
+        if schema is not None and _schema_error(value, schema) is not None:
+            comma = "," if schemas is None else ""
+            _add(errors, key, f"Value, {value}{comma} does not match JSON Schema for {label}")
     return errors
 
 
-def _filter_comparison_error(ctype: str, comparison: Any) -> str | None:
-    if ctype in WORKFLOW_TRIGGER_TYPES or ctype in (
-        "latest_release",
-        "issue_priority_deescalating",
-    ):
-        return None if isinstance(comparison, bool) else "Must be a valid boolean."
-    if ctype == "level":
-        if not isinstance(comparison, Mapping):
-            return "Expected a dictionary of items."
-        if _as_int(comparison.get("level")) not in LEVELS:
-            return f"Invalid level, valid values are {list(LEVELS)}"
-        if comparison.get("match") not in LEVEL_MATCHES:
-            return f"Invalid match, valid values are {list(LEVEL_MATCHES)}"
-        return None
-    if ctype == "issue_priority_greater_or_equal":
-        return (
-            None
-            if _as_int(comparison) in (25, 50, 75)
-            else "Invalid priority, valid values are [25, 50, 75]"
-        )
-    if ctype in (
-        "event_frequency_count",
-        "event_unique_user_frequency_count",
-        "event_frequency_percent",
-    ):
-        if not isinstance(comparison, Mapping):
-            return "Expected a dictionary of items."
-        if comparison.get("interval") not in WORKFLOW_FREQUENCY_INTERVALS:
-            return f"Invalid interval, valid values are {list(WORKFLOW_FREQUENCY_INTERVALS)}"
-        if _as_number(comparison.get("value")) is None or float(comparison["value"]) < 0:
-            return "value must be a non-negative number"
-        if ctype == "event_frequency_percent" and "comparisonInterval" not in comparison:
-            return "comparisonInterval is required when comparing by percent"
-        return None
-    return None
-
-
-def _workflow_action_errors(action: Any, ctx: OrgContext | None) -> ErrorBody:
-    if not isinstance(action, Mapping):
-        return {"nonFieldErrors": ["Invalid data. Expected a dictionary."]}
-    errors: ErrorBody = {}
-    atype = _get(action, "type")
-    if atype is None:
-        _add(errors, "type", _REQUIRED)
-    elif atype not in WORKFLOW_ACTION_TYPES:
-        _add(errors, "type", f'"{atype}" is not a valid choice.')
-    config = _get(action, "config")
-    if config is None:
-        _add(errors, "config", _REQUIRED)
-    elif not isinstance(config, Mapping):
-        _add(errors, "config", "Expected a dictionary of items.")
-    else:
-        target_type = _get(config, "targetType")
-        if target_type not in WORKFLOW_TARGET_TYPES:
-            _add(errors, "config", f"'{target_type}' is not one of {list(WORKFLOW_TARGET_TYPES)}")
-        elif target_type in ("user", "team", "specific") and not _get(config, "targetIdentifier"):
-            _add(errors, "config", "targetIdentifier is required for this target type")
-    data = _get(action, "data", {})
-    if not isinstance(data, Mapping):
-        _add(errors, "data", "Expected a dictionary of items.")
-    status = _get(action, "status")
-    if status is not None and status not in ("active", "disabled"):
-        _add(errors, "status", f'"{status}" is not a valid choice.')
-    integration = _get(action, "integrationId")
-    if errors:
-        return errors
-    if atype in ("slack", "pagerduty", "discord", "msteams", "opsgenie") and integration is None:
-        return {"integrationId": [f"Integration ID is required for {atype} actions"]}
-    if integration is not None and ctx is not None and ctx.integrations is not None:
-        provider = ctx.integrations.get(str(integration))
-        if provider is None:
-            return {"integrationId": ["Integration not found"]}
-        if provider != atype:
-            return {"integrationId": [f"Integration {integration} is not a {atype} integration"]}
-    assert isinstance(config, Mapping)
-    if atype == "email" and ctx is not None:
-        target_type = _get(config, "targetType")
-        ident = str(_get(config, "targetIdentifier"))
-        if target_type == "user" and ctx.user_ids is not None and ident not in ctx.user_ids:
-            return {"config": ["User does not belong to this organization"]}
-        if target_type == "team" and ctx.team_ids is not None and ident not in ctx.team_ids:
-            return {"config": ["Team does not exist"]}
-    if (
-        atype in PRIORITIES_FOR_TYPE
-        and isinstance(data, Mapping)
-        and "priority" in data
-        and data["priority"] not in PRIORITIES_FOR_TYPE[str(atype)]
-    ):
-        return {
-            "data": [f"Invalid priority, valid values are {list(PRIORITIES_FOR_TYPE[str(atype)])}"]
-        }
-    return {}
-
-
-def _condition_group_errors(
-    group: Any,
-    allowed: Sequence[str],
-    ctx: OrgContext | None,
-    *,
-    with_actions: bool,
-) -> ErrorBody:
+def _group_errors(group: Any) -> ErrorBody:
+    """BaseDataConditionGroupValidator: logic_type, then the first failing condition."""
     if not isinstance(group, Mapping):
-        return {"nonFieldErrors": ["Invalid data. Expected a dictionary."]}
+        return _not_a_dictionary(group)
     errors: ErrorBody = {}
     logic = _get(group, "logicType")
-    if logic is None:
+    if not _has(group, "logicType"):
         _add(errors, "logicType", _REQUIRED)
     elif logic not in WORKFLOW_LOGIC_TYPES:
         _add(errors, "logicType", f'"{logic}" is not a valid choice.')
-    conditions = _get(group, "conditions", [])
-    if not isinstance(conditions, list):
-        _add(errors, "conditions", 'Expected a list of items but got type "dict".')
-    else:
-        per_item = [_workflow_condition_errors(c, allowed) for c in conditions]
-        if any(per_item):
-            errors["conditions"] = per_item
-    actions = _get(group, "actions", [])
-    if not isinstance(actions, list):
-        _add(errors, "actions", 'Expected a list of items but got type "dict".')
-    elif actions and not with_actions:
-        _add(errors, "actions", "Triggers cannot have actions.")
-    else:
-        per_action = [_workflow_action_errors(a, ctx) for a in actions]
-        if any(per_action):
-            errors["actions"] = per_action
+    conditions = _get(group, "conditions")
+    if conditions is not None:
+        if not isinstance(conditions, list):
+            _add(errors, "conditions", _not_a_list(conditions))
+        else:
+            for condition in conditions:
+                problem = _condition_errors(condition)
+                if problem:
+                    errors["conditions"] = problem
+                    break
     return errors
+
+
+def _not_a_list(value: Any) -> str:
+    """DRF ListField's not_a_list message (it names the Python type it got)."""
+    return f'Expected a list of items but got type "{type(value).__name__}".'
+
+
+def _forms_choice(value: Any) -> str:
+    """Django's ChoiceField.invalid_choice message."""
+    return f"Select a valid choice. {value} is not one of the available choices."
+
+
+def _slack_form(
+    integration_id: str, config: Mapping[str, Any], ctx: OrgContext
+) -> tuple[ErrorBody, dict[str, Any]]:
+    """SlackActionValidatorHandler -> SlackNotifyServiceForm.clean
+    (notifications/notification_action/action_validation.py,
+    integrations/slack/actions/form.py, integrations/slack/utils/channel.py).
+
+    The form gets ``workspace`` = the integration id (choices: the org's ACTIVE Slack
+    integrations), ``channel`` = config.targetDisplay, ``channel_id`` = config.targetIdentifier.
+    A non-empty channel id is checked against Slack with ``validate_channel_id``
+    (``conversations.info``): an unknown id, e.g. a channel *name* sent as the id, is
+    "Channel not found. Invalid ID provided.", and a known id whose name differs from
+    targetDisplay is refused too. An empty id makes Sentry look the channel up by its name
+    (``get_channel_id`` -> ``check_for_channel``) and store the id it finds
+    (``update_action_data``). Returns (errors, the config Sentry stores).
+    """
+    installed = ctx.installed or {}
+    choices = {i: d for i, d in installed.items() if d.provider == "slack" and d.active}
+    errors: ErrorBody = {}
+    channel = _get(config, "targetDisplay")
+    channel_id = _get(config, "targetIdentifier")
+    if integration_id not in choices:
+        _add(errors, "workspace", _forms_choice(integration_id))
+    if channel in (None, ""):
+        _add(errors, "channel", _REQUIRED)
+    cleaned = dict(config)
+    # clean(): the form's own errors go to __all__, camel-cased to "all" by the serializer
+    if channel_id and not channel:
+        _add(errors, "all", "Slack: Channel name is a required field.")
+        return errors, cleaned
+    if integration_id not in choices:
+        _add(errors, "all", "Slack: Workspace is a required field.")
+        return errors, cleaned
+    if errors:
+        return errors, cleaned
+    workspace = choices[integration_id]
+    name = str(channel).lstrip("#")  # strip_channel_name (not re-read)
+    if channel_id:
+        found = workspace.channels.get(str(channel_id))
+        if found is None:
+            _add(errors, "all", "Slack: Channel not found. Invalid ID provided.")
+        elif found != name:
+            _add(
+                errors,
+                "all",
+                f"Slack: Received channel name {found} does not match inputted channel "
+                f"name {name}.",
+            )
+        else:
+            cleaned.update(targetDisplay=name, targetIdentifier=str(channel_id))
+        return errors, cleaned
+    by_name = {n: i for i, n in workspace.channels.items()}
+    if name not in by_name:
+        _add(
+            errors,
+            "all",
+            f'Slack: The resource "{name}" does not exist or has not been granted access in '
+            f"the {workspace.name} Slack workspace.",
+        )
+        return errors, cleaned
+    cleaned.update(targetDisplay="#" + name, targetIdentifier=by_name[name])
+    return errors, cleaned
+
+
+def _pagerduty_form(integration_id: str, config: Mapping[str, Any], ctx: OrgContext) -> ErrorBody:
+    """PagerdutyActionValidatorHandler -> PagerDutyNotifyServiceForm
+    (integrations/pagerduty/actions/form.py): ``account`` = the integration id (choices: the
+    org's ACTIVE PagerDuty integrations), ``service`` = config.targetIdentifier (choices: the
+    services of every PagerDuty integration of the org), then ``_validate_service``: the
+    service must belong to that account."""
+    installed = ctx.installed or {}
+    pagerduty = {i: d for i, d in installed.items() if d.provider == "pagerduty"}
+    accounts = {i: d for i, d in pagerduty.items() if d.active}
+    owner = {s: i for i, d in pagerduty.items() for s in d.services}
+    errors: ErrorBody = {}
+    if integration_id not in accounts:
+        _add(errors, "account", _forms_choice(integration_id))
+    service = _get(config, "targetIdentifier")
+    if service not in (None, "") and str(service) not in owner:
+        _add(errors, "service", _forms_choice(service))
+    if errors or service in (None, ""):
+        return errors
+    if owner[str(service)] != integration_id:
+        name = pagerduty[owner[str(service)]].services[str(service)]
+        _add(
+            errors,
+            "all",
+            f'The service "{name}" has not been granted access in the '
+            f"{accounts[integration_id].name} Pagerduty account.",
+        )
+    return errors
+
+
+#: The first field of each integration action's form (its choices: the org's ACTIVE
+#: integrations of that provider): MsTeamsNotifyServiceForm.team, DiscordNotifyServiceForm
+#: .server, OpsgenieNotifyTeamForm.account. Their other checks were not looked up.
+_FORM_INTEGRATION_FIELD = {"msteams": "team", "discord": "server", "opsgenie": "account"}
+
+
+def _action_errors(action: Any, ctx: OrgContext | None) -> tuple[ErrorBody, Any]:
+    """BaseActionValidator on one action: its fields, then validate() (the handler's data /
+    config schemas, the integration id rule, the provider's form). Returns (errors, the
+    action as Sentry stores it)."""
+    if not isinstance(action, Mapping):
+        return _not_a_dictionary(action), action
+    errors: ErrorBody = {}
+    atype = _get(action, "type")
+    if not _has(action, "type"):
+        _add(errors, "type", _REQUIRED)
+    elif atype not in WORKFLOW_ACTION_TYPES:
+        _add(errors, "type", f'"{atype}" is not a valid choice.')
+    elif atype in DEPRECATED_ACTION_TYPES:
+        _add(errors, "type", f"Action type {atype} is deprecated and cannot be created.")
+    for key in ("data", "config"):  # JSONField() (required)
+        if not _has(action, key):
+            _add(errors, key, _REQUIRED)
+        elif _get(action, key) is None:
+            _add(errors, key, _NULL)
+    integration = _get(action, "integrationId")
+    if integration is not None and _as_int(integration) is None:
+        _add(errors, "integrationId", "A valid integer is required.")
+    if errors:
+        return errors, action
+    # validate(): the handler's data_schema and config schema / transformer. Not re-read:
+    # the sandbox checks the config is an object with a known targetType, and the
+    # PagerDuty / Opsgenie priority, with jsonschema's wording.
+    config, data = _get(action, "config"), _get(action, "data")
+    if not isinstance(config, Mapping):
+        _add(errors, "config", f"{config!r} is not of type 'object'")
+    elif _get(config, "targetType") not in WORKFLOW_TARGET_TYPES:
+        _add(
+            errors,
+            "config",
+            f"{_get(config, 'targetType')!r} is not one of {list(WORKFLOW_TARGET_TYPES)}",
+        )
+    if not isinstance(data, Mapping):
+        _add(errors, "data", f"{data!r} is not of type 'object'")
+    else:
+        allowed = {"pagerduty": PAGERDUTY_PRIORITIES, "opsgenie": OPSGENIE_PRIORITIES}
+        if atype in allowed and "priority" in data and data["priority"] not in allowed[atype]:
+            _add(errors, "data", f"{data['priority']!r} is not one of {list(allowed[atype])}")
+    if errors:
+        return errors, action
+    assert isinstance(config, Mapping)
+    if atype not in INTEGRATION_ACTION_TYPES and integration is not None:
+        return {
+            "nonFieldErrors": [f"Integration ID is not allowed for action type {atype}"]
+        }, action
+    if atype in INTEGRATION_ACTION_TYPES and integration is None:
+        return {"nonFieldErrors": [f"Integration ID is required for action type {atype}"]}, action
+    if ctx is None or ctx.installed is None or integration is None:
+        return {}, action
+    iid = str(_as_int(integration))
+    if atype == "slack":
+        form_errors, cleaned = _slack_form(iid, config, ctx)
+        return form_errors, {**action, "config": cleaned}
+    if atype == "pagerduty":
+        return _pagerduty_form(iid, config, ctx), action
+    field_name = _FORM_INTEGRATION_FIELD.get(str(atype))
+    if field_name is not None:
+        choices = {i for i, d in ctx.installed.items() if d.provider == atype and d.active}
+        if iid not in choices:
+            return {field_name: [_forms_choice(iid)]}, action
+    # The ticketing handlers (jira, github...) were not modelled.
+    return {}, action
+
+
+def _environment_errors(errors: ErrorBody, body: Mapping[str, Any], ctx: OrgContext | None) -> None:
+    """A workflow's environment.
+
+    Sentry's stored WorkflowValidator (the newest version in the searchable index) declares
+    only ``environment_id = IntegerField(required=False)`` ("TODO fix this, we pass the name,
+    not the ID"), which would drop a name sent as ``environment``. The official OpenAPI spec
+    (sentry-api-schema, 2026-08-16), generated from the current validator, declares
+    ``environment``: a nullable string, "The name of the environment for the alert to
+    evaluate in" -- EnvironmentField's schema (``@extend_schema_field(str)``,
+    api/serializers/rest_framework/environment.py). The sandbox models that: the name must be
+    one of the organization's Environment rows ("Environment is not part of this
+    organization"); null means every environment. ``environmentId`` (the older field) is
+    accepted too: an integer, the id of one of the organization's environments (the older
+    source did not check it; the sandbox refuses a dangling id with the same message).
+    """
+    known = ctx.environments if ctx is not None else None
+    if _has(body, "environment"):
+        name = _get(body, "environment")
+        if name is not None and known is not None and name not in known:
+            _add(errors, "environment", "Environment is not part of this organization")
+    if _has(body, "environmentId"):
+        value = _get(body, "environmentId")
+        if value is not None and _as_int(value) is None:
+            _add(errors, "environmentId", "A valid integer is required.")
+        elif value is not None and known is not None and str(value) not in known.values():
+            _add(errors, "environmentId", "Environment is not part of this organization")
 
 
 def validate_workflow(
     body: Any, *, partial: bool = False, ctx: OrgContext | None = None
 ) -> ErrorBody | None:
-    """An alert (workflow) create or update body."""
+    """An alert (workflow) create or update body: WorkflowValidator.is_valid."""
+    return _workflow(body, partial=partial, ctx=ctx)[0]
+
+
+def cleaned_workflow(body: Mapping[str, Any], ctx: OrgContext | None) -> dict[str, Any]:
+    """The body as Sentry stores it once valid: each action's config after its handler's
+    ``update_action_data`` (a Slack channel found by name gets its id)."""
+    return _workflow(body, partial=True, ctx=ctx)[1]
+
+
+def _workflow(
+    body: Any, *, partial: bool, ctx: OrgContext | None
+) -> tuple[ErrorBody | None, dict[str, Any]]:
     if not isinstance(body, Mapping):
-        return _not_a_dictionary(body)
+        return _not_a_dictionary(body), {}
+    cleaned = dict(body)
     errors: ErrorBody = {}
     _char(errors, body, "name", required=not partial, max_length=256)
     enabled = _get(body, "enabled")
     if enabled is not None and not isinstance(enabled, bool):
         _add(errors, "enabled", "Must be a valid boolean.")
-    _char(errors, body, "environment", required=False, allow_null=True)
     config = _get(body, "config")
     if config is not None:
-        if not isinstance(config, Mapping):
-            _add(errors, "config", "Expected a dictionary of items.")
-        else:
-            # Workflow.config_schema: {"frequency": integer >= 0}, additionalProperties false;
-            # keys are snake_cased (CamelSnakeSerializer) before jsonschema sees them.
-            extras = sorted({_snake(str(k)) for k in config} - set(WORKFLOW_CONFIG_KEYS))
-            if extras:
-                listed = ", ".join(repr(k) for k in extras)
-                verb = "was" if len(extras) == 1 else "were"
-                _add(
-                    errors,
-                    "config",
-                    f"Additional properties are not allowed ({listed} {verb} unexpected)",
-                )
-            frequency = _get(config, "frequency")
-            if frequency is not None and (_as_int(frequency) not in WORKFLOW_FREQUENCIES):
-                _add(errors, "config", f"{frequency} is not one of {list(WORKFLOW_FREQUENCIES)}")
+        # validate_config: validate_json_schema(value, Workflow.config_schema); Sentry's
+        # message is str(jsonschema.ValidationError): this first line, then jsonschema's
+        # "Failed validating ..." detail, which the sandbox leaves out.
+        problem = _schema_error(_snake_keys(config), WORKFLOW_CONFIG_SCHEMA)
+        if problem is not None:
+            _add(errors, "config", problem)
+    _environment_errors(errors, body, ctx)
     detector_ids = _get(body, "detectorIds")
     if detector_ids is not None:
+        # detector_ids: ListField(child=IntegerField()) in the spec's schema; the existence
+        # check's message was not found in Sentry's source.
         if not isinstance(detector_ids, list) or any(_as_int(d) is None for d in detector_ids):
             _add(errors, "detectorIds", "A valid integer is required.")
         elif (
@@ -982,27 +1452,122 @@ def validate_workflow(
         ):
             _add(errors, "detectorIds", "Some detectors do not exist.")
     triggers = _get(body, "triggers")
-    if triggers is not None:
-        trigger_errors = _condition_group_errors(
-            triggers, WORKFLOW_TRIGGER_TYPES, ctx, with_actions=False
-        )
+    if triggers is not None:  # triggers = BaseDataConditionGroupValidator(required=False)
+        trigger_errors = _group_errors(triggers)
         if trigger_errors:
             errors["triggers"] = trigger_errors
     action_filters = _get(body, "actionFilters")
-    if action_filters is not None:
+    if action_filters is not None:  # action_filters = ListField(required=False)
         if not isinstance(action_filters, list):
-            _add(errors, "actionFilters", 'Expected a list of items but got type "dict".')
+            _add(errors, "actionFilters", _not_a_list(action_filters))
         else:
-            per_filter = [
-                _condition_group_errors(f, WORKFLOW_FILTER_TYPES, ctx, with_actions=True)
-                for f in action_filters
-            ]
-            if any(per_filter):
-                errors["actionFilters"] = per_filter
+            filter_errors, cleaned_filters = _action_filter_errors(action_filters, ctx)
+            if filter_errors:
+                errors["actionFilters"] = filter_errors
+            cleaned["actionFilters" if "actionFilters" in body else "action_filters"] = (
+                cleaned_filters
+            )
+    # owner: OwnerActorField in the spec's schema (api/fields/actor.py, not re-read)
     owner_problem = _owner_error(_get(body, "owner"), ctx)
     if owner_problem:
         _add(errors, "owner", owner_problem)
-    return errors or None
+    return errors or None, cleaned
+
+
+def _action_filter_errors(
+    action_filters: list[Any], ctx: OrgContext | None
+) -> tuple[Any, list[Any]]:
+    """WorkflowValidator.validate_action_filters: per filter, the condition group, then each
+    action; the first failure is the field's error."""
+    cleaned: list[Any] = []
+    for action_filter in action_filters:
+        if not isinstance(action_filter, Mapping) or not _has(action_filter, "actions"):
+            return ["Missing actions key in action filter"], action_filters
+        group = {k: v for k, v in action_filter.items() if k != "actions"}
+        group_errors = _group_errors(group)
+        if group_errors:
+            return group_errors, action_filters
+        actions = _get(action_filter, "actions")
+        if not isinstance(actions, list):
+            return [_not_a_list(actions)], action_filters
+        stored = []
+        for action in actions:
+            action_errors, as_stored = _action_errors(action, ctx)
+            if action_errors:
+                return action_errors, action_filters
+            stored.append(as_stored)
+        cleaned.append({**action_filter, "actions": stored})
+    return None, cleaned
+
+
+#: Workflow.config_schema (workflow_engine/models/workflow.py).
+WORKFLOW_CONFIG_SCHEMA: Doc = {
+    "type": "object",
+    "properties": {"frequency": {"type": "integer", "minimum": 0}},
+    "additionalProperties": False,
+}
+
+
+# --------------------------------------------------------------------------- JSON schema
+
+
+def _json_type(value: Any, kind: str) -> bool:
+    if kind == "object":
+        return isinstance(value, Mapping)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "null":
+        return value is None
+    if kind == "integer":
+        return _is_int(value) or (isinstance(value, float) and value.is_integer())
+    if kind == "number":
+        return _is_number(value)
+    return True
+
+
+def _schema_error(value: Any, schema: Mapping[str, Any]) -> str | None:
+    """The first error jsonschema.validate finds for the schema subset Sentry's handlers use
+    (type, enum, minimum, maximum, required, properties, additionalProperties, items), worded
+    as jsonschema's ``ValidationError.message``."""
+    kind = schema.get("type")
+    if kind is not None:
+        kinds = kind if isinstance(kind, list) else [kind]
+        if not any(_json_type(value, k) for k in kinds):
+            listed = ", ".join(repr(k) for k in kinds)
+            return f"{value!r} is not of type {listed}"
+    if "enum" in schema and value not in schema["enum"]:
+        return f"{value!r} is not one of {schema['enum']!r}"
+    if _is_number(value):
+        if "minimum" in schema and value < schema["minimum"]:
+            return f"{value!r} is less than the minimum of {schema['minimum']!r}"
+        if "maximum" in schema and value > schema["maximum"]:
+            return f"{value!r} is greater than the maximum of {schema['maximum']!r}"
+    if isinstance(value, Mapping):
+        properties = schema.get("properties", {})
+        for name, sub in properties.items():
+            if name in value:
+                problem = _schema_error(value[name], sub)
+                if problem is not None:
+                    return problem
+        for name in schema.get("required", []):
+            if name not in value:
+                return f"{name!r} is a required property"
+        if schema.get("additionalProperties") is False:
+            extras = [k for k in value if k not in properties]
+            if extras:
+                verb = "was" if len(extras) == 1 else "were"
+                listed = ", ".join(repr(k) for k in sorted(extras))
+                return f"Additional properties are not allowed ({listed} {verb} unexpected)"
+    if isinstance(value, list) and "items" in schema:
+        for item in value:
+            problem = _schema_error(item, schema["items"])
+            if problem is not None:
+                return problem
+    return None
 
 
 # --------------------------------------------------------------------------- dashboards
@@ -1369,7 +1934,10 @@ def validate_alert_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBod
             "detectionType",
             f"Invalid detection type, valid values are {list(DETECTION_TYPES)}",
         )
-    query_errors = _snuba_query_errors(body, seconds=False, detection_type=str(detection_type))
+    # AlertRuleSerializer(SnubaQueryValidator): environment = EnvironmentField(required=False)
+    query_errors = _snuba_query_errors(
+        body, seconds=False, detection_type=str(detection_type), ctx=ctx
+    )
     field_level = {k: v for k, v in (query_errors or {}).items() if k != "nonFieldErrors"}
     errors.update(field_level)
     if not _has(body, "thresholdType"):
@@ -1694,9 +2262,18 @@ def validate_issue_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBod
         messages = _node_errors(nodes, known, key, ctx)
         if messages:
             errors[key] = messages
+    # RuleSerializer.validate_environment (api/serializers/rest_framework/rule.py):
+    # Environment.get_for_organization_id, else "This environment has not been created."
     environment = body.get("environment")
     if environment is not None and not isinstance(environment, str):
         _add(errors, "environment", "Not a valid string.")
+    elif (
+        environment is not None
+        and ctx is not None
+        and ctx.environments is not None
+        and environment not in ctx.environments
+    ):
+        _add(errors, "environment", "This environment has not been created.")
     owner_problem = _owner_error(body.get("owner"), ctx)
     if owner_problem:
         _add(errors, "owner", owner_problem)

@@ -108,23 +108,39 @@ def org_context(store: Store, org: Doc) -> validation.OrgContext:
     """What validation needs to know about ``org``: members, teams, integrations..."""
     org_id = org["id"]
     projects = {p["id"]: p["slug"] for p in store.all("project") if p["org"] == org_id}
+    integrations = [i for i in store.all("integration") if i["org"] == org_id]
     return validation.OrgContext(
         user_ids=frozenset(m["user"] for m in store.all("member") if m["org"] == org_id),
         team_ids=frozenset(t["id"] for t in store.all("team") if t["org"] == org_id),
-        integrations={
-            i["id"]: i["provider"] for i in store.all("integration") if i["org"] == org_id
-        },
+        integrations={i["id"]: i["provider"] for i in integrations},
         project_slugs=frozenset(projects.values()),
         workflow_ids=frozenset(w["id"] for w in store.all("workflow") if w["org"] == org_id),
         detector_ids=frozenset(
             d["id"] for d in store.all("detector") if d["projectId"] in projects
         ),
+        environments=model.org_environments(store, org_id),
+        features=frozenset(model.org_features(org)),
+        installed={
+            i["id"]: validation.Integration(
+                provider=i["provider"],
+                name=i["name"],
+                active=model.integration_status(i) == "active",
+                channels={str(k): str(v) for k, v in (i.get("slack_channels") or {}).items()},
+                services={
+                    str(s["id"]): str(s.get("service", s["id"])) for s in i.get("services", [])
+                },
+            )
+            for i in integrations
+        },
     )
 
 
-def check(ctx: Ctx, rule: Callable[..., Any], body: Any, partial: bool | None = None) -> None:
+def check(
+    ctx: Ctx, rule: Callable[..., Any], body: Any, partial: bool | None = None, **extra: Any
+) -> None:
     """Run one of ``validation.validate_*`` on ``body``; raise Sentry's 400 if it fails."""
-    extra = {} if partial is None else {"partial": partial}
+    if partial is not None:
+        extra["partial"] = partial
     errors = rule(body, ctx=org_context(ctx.store, ctx.org), **extra)
     if errors is not None:
         raise Problem(400, errors)
