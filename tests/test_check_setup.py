@@ -23,6 +23,7 @@ from para_monitor_cli.cli import app
 from para_monitor_cli.commands.apply import apply_command
 from para_monitor_cli.commands.check_setup import CheckSetupOptions, check_setup
 from para_monitor_cli.settings import Settings, resolve
+from tests.ingest_support import send_event
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "alert_rules.yaml"
@@ -71,13 +72,18 @@ def set_up(sandbox: Any, tmp_path: Path) -> Iterator[tuple[Any, Settings, Sentry
     settings = settings_for(sandbox, tmp_path)
     client = client_from_settings(settings, on_warning=lambda _w: None)
     org, project = sandbox.org, sandbox.project
-    for rule in client.issue_alert_rules(project, org=org):
-        client.delete(f"projects/{org}/{project}/rules/{rule['id']}/")
-    for rule in client.metric_alert_rules(org=org):
-        client.delete(f"organizations/{org}/alert-rules/{rule['id']}/")
-    apply_command(settings, client=client)
-    yield sandbox, settings, client
-    client.http.close()
+    try:
+        for rule in client.issue_alert_rules(project, org=org):
+            client.delete(f"projects/{org}/{project}/rules/{rule['id']}/")
+        for rule in client.metric_alert_rules(org=org):
+            client.delete(f"organizations/{org}/alert-rules/{rule['id']}/")
+        # the file's monitors and alerts are in production: the organization has that
+        # environment once an event from it arrived (plan's pre-flight refuses them before)
+        send_event(sandbox, "production")
+        apply_command(settings, client=client)
+        yield sandbox, settings, client
+    finally:
+        client.http.close()
 
 
 def run(settings: Settings, **options: Any) -> Report:

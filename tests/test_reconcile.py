@@ -21,6 +21,7 @@ from para_monitor_cli.reconcile.apply import apply_plan
 from para_monitor_cli.reconcile.plan import Resource, Scope, plan
 from para_monitor_cli.reconcile.state import desired_resources, file_scope, read_actual
 from para_monitor_cli.spec.check import load_spec
+from tests.ingest_support import send_event
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC_FILE = REPO / "alert_rules.yaml"
@@ -33,6 +34,15 @@ def _no_backoff() -> Iterator[None]:
     api.set_testing(True, attempts=3)
     yield
     api.set_testing(False)
+
+
+@pytest.fixture
+def sandbox(sandbox: Any) -> Any:
+    """The sandbox, reset to its seed, once an event from ``production`` arrived: the repo's
+    file puts monitors and alerts in that environment, which an organization has only after
+    such an event was saved (plan's pre-flight refuses the file before; see the test below)."""
+    send_event(sandbox, "production")
+    return sandbox
 
 
 # --------------------------------------------------------------------------- pure planner
@@ -414,7 +424,7 @@ def test_changing_one_threshold_gives_exactly_that_field(sandbox: Any, tmp_path:
     changed = tmp_path / "alert_rules.yaml"
     text = SPEC_FILE.read_text(encoding="utf-8")
     changed.write_text(
-        text.replace("p95(transaction.duration) > 2s", "p95(transaction.duration) > 2.5s"), "utf-8"
+        text.replace("p95(span.duration) > 2s", "p95(span.duration) > 2.5s"), "utf-8"
     )
     result = cli(sandbox, "--output", "json", "plan", "--detailed-exitcode", config=changed)
     assert result.exit_code == 1, result.output
@@ -465,13 +475,19 @@ def test_apply_without_yes_when_not_interactive_is_refused(sandbox: Any) -> None
     assert "--yes" in result.stderr
 
 
-def test_missing_target_name_is_a_clear_error(sandbox: Any, tmp_path: Path) -> None:
+def test_missing_target_name_is_a_preflight_error_at_its_line(
+    sandbox: Any, tmp_path: Path
+) -> None:
     bad = tmp_path / "alert_rules.yaml"
-    bad.write_text(SPEC_FILE.read_text("utf-8").replace("team: backend", "team: frontend"), "utf-8")
+    text = SPEC_FILE.read_text("utf-8").replace("team: backend", "team: frontend")
+    bad.write_text(text, "utf-8")
     result = cli(sandbox, "plan", config=bad)
-    assert result.exit_code == errors.EXIT_USAGE
-    assert "no team named 'frontend'" in result.stderr
-    assert "backend" in result.stderr
+    assert result.exit_code == errors.EXIT_OPERATIONAL  # the organization lacks it
+    line = text.splitlines().index("    team: frontend") + 1
+    assert (
+        f"error: {bad}:{line}:11: targets.backend-email.team: no team 'frontend' in "
+        f"organization {sandbox.org} (there is: backend); remedy: create the team"
+    ) in result.stderr
 
 
 def test_partial_apply_reports_progress_and_exits_3(sandbox: Any) -> None:
@@ -592,8 +608,8 @@ def test_prune_keeps_alerts_made_by_hand_with_another_identity(
     assert result.exit_code == 0, result.output  # ours are all in the file; ben's is not ours
     data = json.loads(result.stdout)
     assert data["summary"]["delete"] == 0
-    assert len(data["notes"]) == 1
-    assert "user 1 (" in data["notes"][0]
+    (note,) = [n for n in data["notes"] if n.startswith("--prune deletes")]
+    assert "user 1 (" in note
     text = cli(sandbox, "plan", "--prune")
     assert "note: --prune deletes" in text.stdout
     assert "internal-integration token" in text.stdout
@@ -1280,3 +1296,67 @@ def test_export_writes_transaction_monitors_on_spans(tmp_path: Path) -> None:
     spec, found = check_text(text)
     assert spec is not None, found
     assert not [p for p in found if p.severity == "error"]
+
+
+# --------------------------------------------------------------------------- pre-flight flow
+@pytest.fixture
+def unseen_sandbox(_sandbox_server: Any) -> Any:
+    """The sandbox reset to its seed: an organization that has never received an event."""
+    _sandbox_server.reset()
+    return _sandbox_server
+
+
+def test_preflight_on_an_organization_that_never_saw_production(
+    unseen_sandbox: Any, closing: list[SentryClient]
+) -> None:
+    """Done-when of issue 13: plan names the missing environment at its file line, apply writes
+    nothing; after `para-monitor test-event` with ENVIRONMENT=production apply succeeds and a
+    second plan is empty."""
+    sb = unseen_sandbox
+    sent: list[tuple[str, str, Any]] = []
+    client = recording_client(sb, sent)
+    closing.append(client)
+    assert client.environments() == []
+
+    planned = cli(sb, "plan")
+    assert planned.exit_code == errors.EXIT_OPERATIONAL, planned.output
+    lines = SPEC_FILE.read_text(encoding="utf-8").splitlines()
+    first_env = lines.index("    environment: production") + 1
+    assert (
+        f"error: {SPEC_FILE}:{first_env}:18: monitors[0].environment: environment 'production' "
+        f"is not part of organization {sb.org} (it has none yet)"
+    ) in planned.stderr
+    assert "`para-monitor test-event` with ENVIRONMENT=production" in planned.stderr
+    problems = [line for line in planned.stderr.splitlines() if line.startswith("error: ")]
+    assert len(problems) == 5  # 3 monitors and 2 alerts in production
+    assert "hint: nothing was written" in planned.stderr
+
+    applied = cli(sb, "apply-alerts", "--yes")
+    assert applied.exit_code == errors.EXIT_OPERATIONAL, applied.output
+    assert not names(client, sb.org)  # nothing was written
+    assert [m for m, _p, _b in sent if m not in ("GET", "HEAD")] == []
+
+    event = runner.invoke(
+        app,
+        [
+            "--url",
+            sb.url,
+            "--auth-token",
+            sb.token,
+            "--org",
+            sb.org,
+            "--project",
+            sb.project,
+            "--dsn",
+            sb.dsn,
+            "test-event",
+        ],
+        env={"ENVIRONMENT": "production", "VERSION": "0.1.0"},
+    )
+    assert event.exit_code == 0, event.output
+    assert [e["name"] for e in client.environments()] == ["production"]
+
+    assert cli(sb, "apply-alerts", "--yes").exit_code == 0
+    again = cli(sb, "plan", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    assert "No changes" in again.stdout

@@ -1105,9 +1105,12 @@ def shown_detector(fields: Mapping[str, Any]) -> JSON:
     duration = catalog.is_duration_aggregate(aggregate)
     percent = fields.get("detection") == "percent" or fields.get("dataset") == "metrics"
     out: JSON = {}
+    span_types = list(fields.get("eventTypes") or []) == ["trace_item_span"]
     for key, value in fields.items():
         if key == "aggregate":
             out[key] = _aggregate_alias(value)
+        elif key == "dataset" and value == "events_analytics_platform" and span_types:
+            out[key] = "spans"
         elif key == "eventTypes":
             out["event_types"] = value
         elif key in ("window", "comparison"):

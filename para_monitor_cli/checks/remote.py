@@ -263,16 +263,17 @@ def _drift(ctx: CheckContext, kinds: tuple[str, ...]) -> Outcome:
     org = ctx.org()
     client = ctx.client()
     actual = ctx.memo("actual", lambda: read_actual(client, org, spec=spec))
-    checked = preflight(spec, actual.directory, source, default_project=ctx.project_slug())
+    if "dashboard" in kinds:
+        part = spec.model_copy(update={"monitors": (), "alerts": ()})
+    else:
+        part = spec.model_copy(update={"dashboards": ()})
+    # the pre-flight of this part: names it depends on, each at its file line
+    checked = preflight(part, actual.directory, source, default_project=ctx.project_slug())
     if checked.errors:
         raise PreflightError(
             checked.errors,
             hint="the organization lacks what the file refers to: para-monitor plan lists it",
         )
-    if "dashboard" in kinds:
-        part = spec.model_copy(update={"monitors": (), "alerts": ()})
-    else:
-        part = spec.model_copy(update={"dashboards": ()})
     desired = desired_resources(part, actual.directory, default_project=ctx.project_slug())
     names = {
         "monitor": len(part.monitors),

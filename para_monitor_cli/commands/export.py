@@ -2,7 +2,9 @@
 
 Monitors (metric detectors), alerts (workflows) and custom dashboards are read through the
 current API; legacy metric alert rules and issue alert rules (deprecated endpoints) are
-translated into monitors and alerts, so a team can migrate off the old API. Objects already
+translated into monitors and alerts, so a team can migrate off the old API. Transaction-based
+monitors (new or legacy) are written on spans, as Sentry refuses changes to them (each is named
+in the export's problems). Objects already
 present under the new API with the same name are not duplicated. The result is validated
 before it is returned.
 """
@@ -108,7 +110,7 @@ def export_command(
     problems: list[str] = []
 
     monitors = [
-        wire.export_detector(d, directory)
+        wire.export_detector(d, directory, problems)
         for d in actual.detectors
         if not wire.detector_is_builtin(d)
     ]
@@ -124,7 +126,7 @@ def export_command(
             rules = []
         for rule in rules:
             detector, actions = wire.legacy_metric_rule_to_detector(rule, directory)
-            monitor = wire.export_detector(detector, directory)
+            monitor = wire.export_detector(detector, directory, problems)
             if (monitor["project"], monitor["name"]) not in monitor_names:
                 monitor_names.add((monitor["project"], monitor["name"]))
                 monitors.append(monitor)
