@@ -80,7 +80,8 @@ def build_queries(ctx: Ctx, widget_id: str, given: list[Any], old: list[Doc]) ->
         if query.get("id") is not None:
             base = by_id.get(str(query["id"]))
             if base is None:
-                raise Problem(400, {"widgets": ["You cannot use a query not owned by this widget"]})
+                # update_widget_queries, raised from save(): a bare list
+                raise Problem(400, ["You cannot use a query not owned by this widget"])
         else:
             base = {**QUERY_DEFAULTS, "id": str(ctx.store.next_id("widget_query"))}
         merged = {**base, **{k: v for k, v in query.items() if k in QUERY_DEFAULTS}}
@@ -97,9 +98,9 @@ def build_widgets(ctx: Ctx, dashboard_id: str, given: list[Any], old: list[Doc])
         if widget.get("id") is not None:
             base = by_id.get(str(widget["id"]))
             if base is None:
+                # DashboardDetailsSerializer.update_widgets, raised from save(): a bare list
                 raise Problem(
-                    400,
-                    {"widgets": ["You cannot update widgets that are not part of this dashboard."]},
+                    400, ["You cannot update widgets that are not part of this dashboard."]
                 )
         else:
             base = {
@@ -227,8 +228,10 @@ async def dashboard_create(ctx: Ctx) -> Response:
     body = require(await ctx.body(), "title")
     check(ctx, validation.validate_dashboard, body, partial=False)
     widgets = body.get("widgets") or []
-    if len(widgets) > MAX_WIDGETS:
-        raise Problem(400, {"widgets": [f"Number of widgets must be less than {MAX_WIDGETS}"]})
+    if len(widgets) > MAX_WIDGETS:  # DashboardDetailsSerializer.validate
+        raise Problem(
+            400, {"nonFieldErrors": [f"Number of widgets must be less than {MAX_WIDGETS}"]}
+        )
     title = str(body["title"])
     if title_taken(ctx, title):
         if not body.get("duplicate"):
@@ -290,10 +293,12 @@ async def dashboard_update(ctx: Ctx) -> Response:
     ]
     foreign = validation.foreign_widget_error(body, owned)
     if foreign is not None:
-        raise Problem(400, {"widgets": foreign})
+        raise Problem(400, foreign)
     widgets = body.get("widgets")
-    if widgets is not None and len(widgets) > MAX_WIDGETS:
-        raise Problem(400, {"widgets": [f"Number of widgets must be less than {MAX_WIDGETS}"]})
+    if widgets is not None and len(widgets) > MAX_WIDGETS:  # DashboardDetailsSerializer.validate
+        raise Problem(
+            400, {"nonFieldErrors": [f"Number of widgets must be less than {MAX_WIDGETS}"]}
+        )
     if "title" in body and title_taken(ctx, str(body["title"]), dashboard["id"]):
         raise Problem(409, TITLE_TAKEN)
     updated = {**dashboard, **fields_of(body)}

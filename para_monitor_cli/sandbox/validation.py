@@ -93,7 +93,10 @@ MAX_TIME_WINDOW = 1440
 MAX_COMPARISON_DELTA = 89 * 24 * 60
 
 
+#: Dashboard.MAX_WIDGETS (models/dashboard.py), checked by DashboardDetailsSerializer.validate.
 MAX_WIDGETS = 30
+#: DashboardWidgetSerializer.limit's max_value.
+MAX_WIDGET_LIMIT = 10
 GRID_COLUMNS = 6
 DASHBOARD_DISPLAY_TYPES = (
     "line",
@@ -258,7 +261,8 @@ _LEVEL_VALUES = ("50", "40", "30", "20", "10", "0")
 _REQUIRED = "This field is required."
 _NULL = "This field may not be null."
 _BLANK = "This field may not be blank."
-_INTERVAL_RE = re.compile(r"^\d+[smhdw]$")
+#: parse_stats_period (utils/dates.py; recalled, not re-read): digits and an optional unit.
+_INTERVAL_RE = re.compile(r"^\d+[hdmsw]?$")
 
 
 # --------------------------------------------------------------------------- context
@@ -1574,6 +1578,8 @@ def _schema_error(value: Any, schema: Mapping[str, Any]) -> str | None:
 
 
 def _layout_error(layout: Any) -> str | None:
+    """LayoutField.to_internal_value (api/serializers/rest_framework/dashboard.py): the five
+    keys, each an int. Sentry does not check that a widget fits the 6-column grid."""
     if layout is None:
         return None
     if not isinstance(layout, Mapping):
@@ -1581,29 +1587,16 @@ def _layout_error(layout: Any) -> str | None:
     missing = [k for k in ("h", "minH", "w", "x", "y") if not _has(layout, k)]
     if missing:
         return "Missing required keys: " + ", ".join(missing)
-    values: dict[str, int] = {}
     for key in ("x", "y", "w", "h", "minH"):
-        value = _get(layout, key)
-        if not _is_int(value):
+        if not _is_int(_get(layout, key)):
             return f"Expected number for: {_snake(key)}"
-        values[key] = value
-    if not 0 <= values["x"] < GRID_COLUMNS:
-        return f"x must be between 0 and {GRID_COLUMNS - 1}"
-    if values["y"] < 0:
-        return "y must be 0 or greater"
-    if not 1 <= values["w"] <= GRID_COLUMNS:
-        return f"w must be between 1 and {GRID_COLUMNS}"
-    if values["h"] < 1 or values["minH"] < 1:
-        return "h and minH must be 1 or greater"
-    if values["x"] + values["w"] > GRID_COLUMNS:
-        return (
-            f"Widget does not fit the {GRID_COLUMNS}-column grid "
-            f"(x + w must be at most {GRID_COLUMNS})"
-        )
     return None
 
 
 def _thresholds_error(thresholds: Any) -> Any:
+    """DashboardWidgetSerializer.validate's thresholds rules (max1/max2, raised as
+    ``{"thresholds": ...}``). "A valid number is required." is the sandbox's: Sentry compares
+    a non-number and fails with a 500."""
     if not thresholds:
         return None
     if not isinstance(thresholds, Mapping):
@@ -1633,6 +1626,10 @@ def _thresholds_error(thresholds: Any) -> Any:
 
 
 def _query_errors(query: Any) -> ErrorBody:
+    """DashboardWidgetQuerySerializer: its list/char fields, and validate()'s
+    required_for_create (fields and conditions). The query builder's checks of fields,
+    conditions and orderby (reported per query under the widget's ``queries``) are not
+    modelled."""
     if not isinstance(query, Mapping):
         return _not_a_dictionary(query)
     errors: ErrorBody = {}
@@ -1657,6 +1654,10 @@ def _query_errors(query: Any) -> ErrorBody:
 
 
 def _widget_errors(widget: Any) -> ErrorBody:
+    """DashboardWidgetSerializer (api/serializers/rest_framework/dashboard.py): its fields
+    (id via validate_id, display_type/widget_type choices, interval via parse_stats_period,
+    limit 1..10, LayoutField), then validate(): queries, title and displayType required on
+    creation, thresholds. axisRange/legendType choices were not re-read."""
     if not isinstance(widget, Mapping):
         return _not_a_dictionary(widget)
     errors: ErrorBody = {}
@@ -1685,6 +1686,7 @@ def _widget_errors(widget: Any) -> ErrorBody:
             _add(errors, "interval", "Ensure this field has no more than 10 characters.")
         elif not _INTERVAL_RE.match(interval):
             _add(errors, "interval", "Invalid interval")
+    # limit = IntegerField(min_value=1, max_value=10, required=False, allow_null=True)
     limit = _get(widget, "limit")
     if limit is not None:
         value = _as_int(limit)
@@ -1692,6 +1694,8 @@ def _widget_errors(widget: Any) -> ErrorBody:
             _add(errors, "limit", "A valid integer is required.")
         elif value < 1:
             _add(errors, "limit", "Ensure this value is greater than or equal to 1.")
+        elif value > MAX_WIDGET_LIMIT:
+            _add(errors, "limit", f"Ensure this value is less than or equal to {MAX_WIDGET_LIMIT}.")
     layout_problem = _layout_error(_get(widget, "layout"))
     if layout_problem:
         _add(errors, "layout", layout_problem)
@@ -1730,7 +1734,11 @@ def _widget_errors(widget: Any) -> ErrorBody:
 def validate_dashboard(
     body: Any, *, partial: bool = False, ctx: OrgContext | None = None
 ) -> ErrorBody | None:
-    """A dashboard create (``partial=False``) or update (PUT, ``partial=True``) body.
+    """DashboardDetailsSerializer (api/serializers/rest_framework/dashboard.py): the fields,
+    DashboardPermissionsSerializer.validate (unknown teams), then validate(): start before
+    end, at most Dashboard.MAX_WIDGETS widgets.
+
+    A dashboard create (``partial=False``) or update (PUT, ``partial=True``) body.
 
     Title uniqueness (409) and widget ownership on PUT are checked by
     :func:`dashboard_title_conflict` and :func:`foreign_widget_error`.
@@ -1749,9 +1757,10 @@ def validate_dashboard(
         not isinstance(environment, list) or not all(isinstance(e, str) for e in environment)
     ):
         _add(errors, "environment", 'Expected a list of items but got type "str".')
+    # period = CharField(required=False, allow_null=True): not parsed by the serializer
     period = _get(body, "period")
-    if period is not None and (not isinstance(period, str) or not _INTERVAL_RE.match(period)):
-        _add(errors, "period", "Invalid period")
+    if period is not None and not isinstance(period, str):
+        _add(errors, "period", "Not a valid string.")
     for key in ("start", "end"):
         value = _get(body, key)
         if value is not None and _parse_datetime(value) is None:
@@ -1832,14 +1841,18 @@ def _parse_datetime(value: Any) -> Any:
 
 
 def dashboard_title_conflict(title: str, existing_titles: Iterable[str]) -> str | None:
-    """Sentry's 409 body (a bare JSON string) when ``title`` is already used in the org."""
+    """The dashboard endpoints' IntegrityError answer (organization_dashboards.py /
+    organization_dashboard_details.py, not re-read): 409 "Dashboard title already taken".
+    Sentry's 409 body (a bare JSON string) when ``title`` is already used in the org."""
     if title in set(existing_titles):
         return "Dashboard title already taken"
     return None
 
 
 def foreign_widget_error(body: Any, own_widget_ids: Iterable[str]) -> list[str] | None:
-    """PUT: a widget (or query) id that belongs to another dashboard -> Sentry's 400 body.
+    """DashboardDetailsSerializer.update_widgets (and update_widget_queries for queries):
+    raised from ``save()``, so DRF renders it as a bare list.
+    PUT: a widget (or query) id that belongs to another dashboard -> Sentry's 400 body.
 
     ``own_widget_ids`` holds the dashboard's widget ids and, for the query check, ids of the
     form ``"<widget id>/<query id>"``.
