@@ -475,9 +475,7 @@ def test_apply_without_yes_when_not_interactive_is_refused(sandbox: Any) -> None
     assert "--yes" in result.stderr
 
 
-def test_missing_target_name_is_a_preflight_error_at_its_line(
-    sandbox: Any, tmp_path: Path
-) -> None:
+def test_missing_target_name_is_a_preflight_error_at_its_line(sandbox: Any, tmp_path: Path) -> None:
     bad = tmp_path / "alert_rules.yaml"
     text = SPEC_FILE.read_text("utf-8").replace("team: backend", "team: frontend")
     bad.write_text(text, "utf-8")
@@ -1360,3 +1358,52 @@ def test_preflight_on_an_organization_that_never_saw_production(
     again = cli(sb, "plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
     assert "No changes" in again.stdout
+
+
+def test_preflight_refuses_a_disabled_integration_before_writing(
+    sandbox: Any, closing: list[SentryClient]
+) -> None:
+    store = sandbox.state.store  # a person disabled the Slack integration in Sentry
+    slack = store.get("integration", "101")
+    store.put("integration", "101", {**slack, "status": "disabled"})
+    result = cli(sandbox, "apply-alerts", "--yes")
+    assert result.exit_code == errors.EXIT_OPERATIONAL, result.output
+    line = (
+        SPEC_FILE.read_text("utf-8").splitlines().index("    workspace: PARA Autopilot Workspace")
+    )
+    assert (
+        f"error: {SPEC_FILE}:{line + 1}:16: targets.slack-alerts.workspace: the Slack "
+        "integration 'PARA Autopilot Workspace' is disabled, not active"
+    ) in result.stderr
+    assert not names(sandbox_client(sandbox, closing), sandbox.org)  # nothing was written
+
+
+def test_an_environment_sentry_keeps_is_a_warning_not_a_perpetual_diff(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
+    text = SPEC_FILE.read_text("utf-8")
+    old = "  - name: Critical error alert\n    environment: production\n"
+    assert old in text
+    changed = tmp_path / "alert_rules.yaml"
+    changed.write_text(text.replace(old, "  - name: Critical error alert\n"), "utf-8")
+    result = cli(sandbox, "plan", "--detailed-exitcode", config=changed)
+    assert result.exit_code == 0, result.output  # no diff that no apply could close
+    assert (
+        "alert 'Critical error alert' fires only in environment 'production' in Sentry, and "
+        "the file names none: Sentry's API cannot remove an alert's environment"
+    ) in result.stdout  # among the plan's warnings ("  ! ...")
+
+
+def test_environments_are_read_with_hidden_ones_for_every_project(
+    sandbox: Any, closing: list[SentryClient]
+) -> None:
+    urls: list[httpx.URL] = []
+    http = httpx.Client(event_hooks={"request": [lambda r: urls.append(r.url)]}, timeout=10)
+    client = SentryClient(http, base_url=sandbox.url, token=sandbox.token, org=sandbox.org)
+    closing.append(client)
+    assert [e["name"] for e in client.environments()] == ["production"]
+    (url,) = urls
+    assert url.path == f"/api/0/organizations/{sandbox.org}/environments/"
+    assert url.params.get("visibility") == "all"
+    assert url.params.get_list("project") == ["-1"]
