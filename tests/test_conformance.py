@@ -29,6 +29,7 @@ import pytest
 import yaml
 from openapi_support import (
     RequestExample,
+    load_spec,
     operation,
     request_examples,
     validate_request,
@@ -36,9 +37,13 @@ from openapi_support import (
 )
 from typer.testing import CliRunner
 
+from para_monitor_cli.api import wire
 from para_monitor_cli.cli import app
+from para_monitor_cli.reconcile.plan import Resource, plan
+from para_monitor_cli.reconcile.state import desired_resources
 from para_monitor_cli.sandbox.server import SandboxServer
 from para_monitor_cli.sandbox.testing import run_sandbox
+from para_monitor_cli.spec.check import check_spec
 
 O = "/api/0/organizations/{organization_id_or_slug}"  # noqa: E741
 DETECTOR_CREATE = ("POST", O + "/projects/{project_id_or_slug}/detectors/")
@@ -293,20 +298,8 @@ def _prepare_environments(org: Org, body: dict[str, Any]) -> None:
         org.ingest(environment)
 
 
-#: Sandbox answers that differ from Sentry's, open at the time of writing (A2, the sandbox).
-SANDBOX_OWNER_SHAPE = pytest.mark.xfail(
-    strict=True,
-    reason="A2 (sandbox): a detector's owner is serialized as 'user:1'; Sentry's "
-    "DetectorSerializer and the spec give an object {type, id, name}",
-)
-
-
-def _accepted_detector_cases() -> list[Any]:
-    return [
-        pytest.param(*case, marks=SANDBOX_OWNER_SHAPE) if case[0] == "owner" else case
-        for case in _detector_cases()
-        if case not in DETECTOR_REFUSED
-    ]
+def _accepted_detector_cases() -> list[tuple[str, str]]:
+    return [case for case in _detector_cases() if case not in DETECTOR_REFUSED]
 
 
 @pytest.mark.parametrize(("field", "title"), _accepted_detector_cases())
@@ -730,3 +723,230 @@ def test_the_cli_sends_only_what_the_spec_documents(
     )
     assert any(call.startswith("DELETE") for call in steps["apply-alerts --prune"]), steps
     assert all(steps[name] for name in ("plan", "export", "check-setup")), steps
+
+
+# =========================================================================== (b) response examples
+
+READ_OPERATIONS = {
+    "detector": [
+        ("get", f"{O}/detectors/", "200"),
+        ("put", f"{O}/detectors/", "200"),
+        ("post", f"{O}/projects/{{project_id_or_slug}}/detectors/", "201"),
+        ("get", f"{O}/detectors/{{detector_id}}/", "200"),
+        ("put", f"{O}/detectors/{{detector_id}}/", "200"),
+    ],
+    "workflow": [
+        ("get", f"{O}/workflows/", "200"),
+        ("post", f"{O}/workflows/", "201"),
+        ("get", f"{O}/workflows/{{workflow_id}}/", "200"),
+        ("put", f"{O}/workflows/{{workflow_id}}/", "200"),
+    ],
+    "dashboard": [
+        ("post", f"{O}/dashboards/", "201"),
+        ("get", f"{O}/dashboards/{{dashboard_id}}/", "200"),
+        ("put", f"{O}/dashboards/{{dashboard_id}}/", "200"),
+    ],
+}
+
+
+def response_examples(kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """(label, resource) of every response example of the kind's operations, lists flattened."""
+    found = []
+    paths = load_spec()
+    for method, template, status in READ_OPERATIONS[kind]:
+        media = paths[template][method]["responses"][status]["content"]["application/json"]
+        for name, example in media["examples"].items():
+            value = example["value"]
+            items = value if isinstance(value, list) else [value]
+            for index, item in enumerate(items):
+                label = f"{method.upper()} {template.removeprefix(O)} {status} {name}"
+                found.append((label + (f"[{index}]" if isinstance(value, list) else ""), item))
+    return found
+
+
+def directory_for(*docs: dict[str, Any]) -> wire.Directory:
+    """A directory holding what the examples refer to, named after the ids (the examples'
+    organization is not ours: its projects, teams, users and integrations are listed here
+    under their own ids, so that nothing is remapped in the examples themselves)."""
+    projects, teams, users, integrations, environments = set(), set(), set(), {}, set()
+    for doc in docs:
+        if doc.get("projectId") is not None:
+            projects.add(str(doc["projectId"]))
+        projects.update(str(p) for p in doc.get("projects") or [])
+        environments.update(
+            doc.get("environment") or [] if isinstance(doc.get("environment"), list) else []
+        )
+        for _, key, value in _walk(doc):
+            if key != "actions" or not isinstance(value, list):
+                continue
+            for action in value:
+                config = action.get("config") or {}
+                ident = config.get("targetIdentifier")
+                if action.get("type") == "email" and ident:
+                    (teams if config.get("targetType") == "team" else users).add(str(ident))
+                if action.get("integrationId") is not None:
+                    integrations[str(action["integrationId"])] = (action.get("type"), ident)
+    integration_list = []
+    for iid, (provider, ident) in sorted(integrations.items()):
+        item: dict[str, Any] = {
+            "id": iid,
+            "provider": {"key": provider},
+            "name": f"{provider}-{iid}",
+        }
+        if provider == "pagerduty":
+            item["configData"] = {"service_table": [{"id": ident, "service": f"service-{ident}"}]}
+        integration_list.append(item)
+    return wire.directory_from_lists(
+        "example-org",
+        projects=[{"id": p, "slug": f"project-{p}"} for p in sorted(projects)],
+        teams=[{"id": t, "slug": f"team-{t}"} for t in sorted(teams)],
+        members=[{"email": f"user-{u}@example.com", "user": {"id": u}} for u in sorted(users)],
+        integrations=integration_list,
+        detectors=[d for _, d in response_examples("detector")],
+        environments=[{"id": str(i), "name": n} for i, n in enumerate(sorted(environments), 1)],
+    )
+
+
+def _spec_from(document: dict[str, Any], tmp_path: Path) -> Any:
+    path = tmp_path / "alert_rules.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    spec, problems = check_spec(path)
+    assert [p for p in problems if p.severity == "error"] == []
+    assert spec is not None
+    return spec
+
+
+#: Examples the client cannot yet take back, open at the time of writing (A1, the client).
+CLIENT_OPEN = {
+    "PUT /detectors/{detector_id}/ 200 UpdateAMonitor": (
+        "A1 (client): the spec's span monitor p95(measurements.lcp) (events_analytics_platform, "
+        "trace_item_span; Sentry's own example) is exported as a file validate refuses "
+        "(M3 'does not fit dataset spans', M16), so export of such an organization fails"
+    ),
+}
+_ANY_SHORT = (
+    "A1 (client): an action filter with logicType 'any-short' (Sentry's documented value, "
+    "the spec's own example) is exported as filter_match: any-short, which validate refuses "
+    "('expected one of all, any or none'), so export of such an organization fails"
+)
+for _label in (
+    "GET /workflows/ 200 ListAllWorkflowsInAnOrganization[1]",
+    "GET /workflows/ 200 ListAllWorkflowsInAnOrganization[2]",
+    "POST /workflows/ 201 WorkflowSuccessfullyCreated",
+):
+    CLIENT_OPEN[_label] = _ANY_SHORT
+for _label in (
+    "POST /dashboards/ 201 CreateDashboard",
+    "GET /dashboards/{dashboard_id}/ 200 DashboardGETResponse",
+    "PUT /dashboards/{dashboard_id}/ 200 DashboardPUTResponse",
+):
+    CLIENT_OPEN[_label] = (
+        "A1 (client): the spec's widget query has fields [aggregate, column] "
+        "(['avg(transaction.duration)', 'transaction']); the exported file sends them as "
+        "[column, aggregate], so plan shows a change of widgets[0].queries[0].fields forever"
+    )
+
+
+def _cases(found: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+    return [
+        pytest.param(
+            label,
+            doc,
+            id=label,
+            marks=[pytest.mark.xfail(strict=True, reason=CLIENT_OPEN[label])]
+            if label in CLIENT_OPEN
+            else [],
+        )
+        for label, doc in found
+    ]
+
+
+DETECTORS = response_examples("detector")
+WORKFLOWS = response_examples("workflow")
+DASHBOARDS = response_examples("dashboard")
+
+
+@pytest.mark.parametrize(("label", "detector"), _cases(DETECTORS))
+def test_detector_response_examples_read_and_plan_empty(
+    label: str, detector: dict[str, Any], tmp_path: Path
+) -> None:
+    validate_response("GET", f"{O}/detectors/{{detector_id}}/", 200, detector)
+    if wire.detector_is_builtin(detector):
+        # the error and uptime detectors Sentry makes itself: listed, never managed
+        assert detector["type"] != "metric_issue"
+        return
+    directory = directory_for(detector)
+    fields = wire.canonical_detector(detector)
+    snuba = detector["dataSources"][0]["queryObj"]["snubaQuery"]
+    assert (fields["aggregate"], fields["window"]) == (snuba["aggregate"], snuba["timeWindow"])
+    assert fields["detection"] == detector["config"]["detectionType"]
+    exported = wire.export_detector(detector, directory)
+    spec = _spec_from(
+        {"version": 1, "organization": "example-org", "monitors": [exported]}, tmp_path
+    )
+    actual = Resource(
+        kind="monitor",
+        name=str(detector["name"]),
+        project=directory.project_slug(str(detector["projectId"])),
+        id=str(detector["id"]),
+        fields=fields,
+        managed=wire.detector_is_managed(detector),
+    )
+    result = plan(desired_resources(spec, directory), [actual])
+    assert not result.has_drift, [c.to_json() for c in result.changes]
+
+
+@pytest.mark.parametrize(("label", "workflow"), _cases(WORKFLOWS))
+def test_workflow_response_examples_read_and_plan_empty(
+    label: str, workflow: dict[str, Any], tmp_path: Path
+) -> None:
+    directory = directory_for(workflow)
+    fields = wire.canonical_workflow(workflow, directory)
+    assert fields["frequency"] == workflow["config"]["frequency"]
+    assert fields["environment"] == workflow["environment"]
+    book = wire.TargetBook(directory)
+    problems: list[str] = []
+    exported = wire.export_workflow(workflow, directory, book, problems)
+    if problems:
+        # what the file format cannot say is reported, never dropped in silence; such an
+        # alert is not round-tripped (the file would describe another alert)
+        assert all(repr(exported["name"]) in p for p in problems), problems
+        return
+    document: dict[str, Any] = {"version": 1, "organization": "example-org"}
+    if book.targets:
+        document["targets"] = book.targets
+    document["alerts"] = [exported]
+    spec = _spec_from(document, tmp_path)
+    actual = Resource(
+        kind="alert",
+        name=str(workflow["name"]),
+        id=str(workflow["id"]),
+        fields=fields,
+        managed=True,
+        projects=wire.workflow_projects(workflow, directory),
+    )
+    result = plan(desired_resources(spec, directory), [actual])
+    assert not result.has_drift, [c.to_json() for c in result.changes]
+
+
+@pytest.mark.parametrize(("label", "dashboard"), _cases(DASHBOARDS))
+def test_dashboard_response_examples_read_and_plan_empty(
+    label: str, dashboard: dict[str, Any], tmp_path: Path
+) -> None:
+    directory = directory_for(dashboard)
+    fields = wire.canonical_dashboard(dashboard)
+    assert len(fields["widgets"]) == len(dashboard["widgets"])
+    exported = wire.export_dashboard(dashboard, directory)
+    spec = _spec_from(
+        {"version": 1, "organization": "example-org", "dashboards": [exported]}, tmp_path
+    )
+    actual = Resource(
+        kind="dashboard",
+        name=str(dashboard["title"]),
+        id=str(dashboard["id"]),
+        fields=fields,
+        managed=wire.dashboard_is_managed(dashboard),
+        projects=wire.dashboard_projects(dashboard, directory),
+    )
+    result = plan(desired_resources(spec, directory), [actual])
+    assert not result.has_drift, [c.to_json() for c in result.changes]
