@@ -950,3 +950,45 @@ def test_dashboard_response_examples_read_and_plan_empty(
     )
     result = plan(desired_resources(spec, directory), [actual])
     assert not result.has_drift, [c.to_json() for c in result.changes]
+
+
+# =========================================================================== environments
+
+
+def test_the_spec_has_no_dashboard_request_examples() -> None:
+    """Dashboards are documented by their schema only: there is no request example to send
+    (the response examples are read back in (b)). Fails when the spec starts carrying some,
+    so that this suite then sends them."""
+    for method, path in (("POST", f"{O}/dashboards/"), ("PUT", f"{O}/dashboards/{{id}}/")):
+        assert request_examples(method, path) == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        f"{O}/environments/",
+        "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/environments/",
+    ],
+)
+def test_environment_examples_read_as_the_directory(template: str) -> None:
+    media = load_spec()[template]["get"]["responses"]["200"]["content"]["application/json"]
+    for example in media["examples"].values():
+        listing = example["value"]
+        directory = wire.directory_from_lists("example-org", environments=listing)
+        assert directory.environments == {e["name"]: str(e["id"]) for e in listing}
+        for item in listing:
+            assert directory.environment_id(item["name"]) == str(item["id"])
+
+
+def test_environments_appear_with_an_event_in_sentry_shapes(org: Org) -> None:
+    org_path = f"{org.org_path}/environments/"
+    project_path = f"projects/{org.server.org}/{org.project}/environments/"
+    before = {e["name"] for e in org.get(org_path)}
+    assert "conformance-env" not in before
+    org.ingest("conformance-env")
+    listing = org.get(org_path)
+    validate_response("GET", f"{O}/environments/", 200, listing)
+    assert "conformance-env" in {e["name"] for e in listing}
+    project_listing = org.get(project_path)
+    validate_response("GET", "/api/0/" + project_path, 200, project_listing)
+    assert "conformance-env" in {e["name"] for e in project_listing}
