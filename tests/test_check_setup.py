@@ -172,6 +172,14 @@ def remove_slack(sb: Any, c: SentryClient, _tmp: Path) -> dict[str, Any]:
     return {}
 
 
+def disable_slack(sb: Any, _c: SentryClient, _tmp: Path) -> dict[str, Any]:
+    store = sb.state.store  # someone disabled the integration in Sentry: it stays listed
+    for doc in store.all("integration"):
+        if doc.get("provider") == "slack":
+            store.put("integration", str(doc["id"]), {**doc, "status": "disabled"})
+    return {}
+
+
 def delete_release(sb: Any, c: SentryClient, _tmp: Path) -> dict[str, Any]:
     c.delete(f"organizations/{sb.org}/releases/para-autopilot@0.1.0/")
     return {}
@@ -200,6 +208,12 @@ BREAKS: list[tuple[Break, str, tuple[str, ...], set[str]]] = [
     (delete_dashboard, "dashboards", ("'PARA Autopilot backend health' is missing",), set()),
     (empty_team, "team", ("no member besides the token's owner", "backend: 1 member"), set()),
     (remove_slack, "notifications", ("slack-alerts", "no active Slack integration"), {"alerts"}),
+    (
+        disable_slack,
+        "notifications",
+        ("no active Slack integration", "(installed: PARA Autopilot Workspace (disabled))"),
+        {"alerts"},
+    ),
     (delete_release, "release", ("no release para-autopilot@0.1.0",), set()),
     (unset_version, "environment_release", ("VERSION is not set",), {"release"}),
     (
@@ -214,7 +228,7 @@ BREAKS: list[tuple[Break, str, tuple[str, ...], set[str]]] = [
 @pytest.mark.parametrize(
     ("breaker", "name", "words", "blocked"),
     BREAKS,
-    ids=[b[1] for b in BREAKS],
+    ids=[b[0].__name__ for b in BREAKS],
 )
 def test_breaking_one_part_fails_only_that_check(
     set_up: Any,

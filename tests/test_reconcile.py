@@ -1407,3 +1407,23 @@ def test_environments_are_read_with_hidden_ones_for_every_project(
     assert url.path == f"/api/0/organizations/{sandbox.org}/environments/"
     assert url.params.get("visibility") == "all"
     assert url.params.get_list("project") == ["-1"]
+
+
+def test_monitors_sentry_moved_to_spans_itself_give_an_empty_plan(sandbox: Any) -> None:
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
+    store = sandbox.state.store
+    moved = 0
+    for detector in store.all("detector"):
+        for source in detector.get("dataSources") or []:
+            query = (source.get("queryObj") or {}).get("snubaQuery") or {}
+            if query.get("dataset") != "events_analytics_platform":
+                continue
+            # what translate_detector_and_update_subscription_in_snuba
+            # (src/sentry/explore/translation/alerts_translation.py) leaves behind
+            query["query"] = "is_transaction:1"
+            query["extrapolationMode"] = "client_and_server_weighted"
+            moved += 1
+        store.put("detector", str(detector["id"]), detector)
+    assert moved == 2
+    result = cli(sandbox, "plan", "--detailed-exitcode")
+    assert result.exit_code == 0, result.output
