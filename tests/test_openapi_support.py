@@ -18,7 +18,9 @@ from openapi_support import (
     UndocumentedStatus,
     UnknownOperation,
     load_spec,
+    loose_json,
     operation,
+    request_examples,
     request_schema,
     resolve_path,
     to_json_schema,
@@ -217,3 +219,42 @@ def test_a_wrong_request_is_refused() -> None:
             "/api/0/organizations/acme/workflows/",
             {"name": "w", "triggers": {"conditions": []}},
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"a": 1,}', {"a": 1}),  # trailing comma
+        ('[\n  {"a": 1},\n],', [{"a": 1}]),  # trailing commas, outer too
+        ('{\n  type: "gt",\n  comparison: 5\n}', {"type": "gt", "comparison": 5}),  # bare keys
+        ('{\n  "a": ["x"]\n  "b": 2\n}', {"a": ["x"], "b": 2}),  # a missing comma at a break
+        ('"logicType": "any",\n"actions": []', {"logicType": "any", "actions": []}),  # members
+        ('{"a": 1},\n{"b": 2}', [{"a": 1}, {"b": 2}]),  # a run of objects
+        ('{\n  "window": 7200, // seconds\n  "count": 1\n}', {"window": 7200, "count": 1}),
+        ('"user:123456"', "user:123456"),
+    ],
+)
+def test_loose_json_repairs_only_what_people_leave_out(text: str, expected: Any) -> None:
+    assert loose_json(text) == expected
+
+
+@pytest.mark.parametrize("text", ['{"targetIdentifier":",\n "b": 1}', '{"data":{...}}', "{"])
+def test_loose_json_refuses_what_is_not_json(text: str) -> None:
+    with pytest.raises(ValueError, match="not JSON"):
+        loose_json(text)
+
+
+def test_request_examples_come_from_the_property_descriptions() -> None:
+    found = request_examples("POST", f"{ORG}/projects/backend/detectors/")
+    titles = [(e.field, e.title) for e in found]
+    assert ("config", "Threshold") in titles
+    (threshold,) = [e for e in found if (e.field, e.title) == ("config", "Threshold")]
+    assert threshold.value() == {"detectionType": "static"}
+    workflow = request_examples("POST", f"{ORG}/workflows/")
+    (slack,) = [e for e in workflow if e.title == "Notify on Slack"]
+    assert slack.section == "Actions"
+    assert slack.value()["type"] == "slack"
+    triggers = [e for e in workflow if e.field == "triggers"]
+    assert triggers[0].value()["logicType"] == "any-short"  # unwrapped from "triggers": {...}
+    with pytest.raises(UnknownOperation, match="no JSON request body"):
+        request_examples("GET", f"{ORG}/workflows/")
