@@ -175,9 +175,7 @@ def monitor_aggregate_problem(dataset: str, aggregate: str) -> str | None:
         return "a crash-rate aggregate needs dataset: metrics"
     parts = split_aggregate(aggregate)
     if parts is None:
-        return (
-            f"expected a function call like count() or p95(transaction.duration), got {aggregate!r}"
-        )
+        return f"expected a function call like count() or p95(span.duration), got {aggregate!r}"
     function, args = parts
     if function == "upsampled_count":
         return "upsampled_count() may not be sent; use count()"

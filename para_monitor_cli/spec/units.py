@@ -161,12 +161,11 @@ class ParsedCondition:
 def parse_condition(text: object) -> ParsedCondition:
     """Parse a monitor's ``condition:`` shorthand, e.g. ``count() > 10``."""
     if not isinstance(text, str):
-        raise ValueError("expected an expression like 'p95(transaction.duration) > 3s'")
+        raise ValueError("expected an expression like 'p95(span.duration) > 3s'")
     match = _CONDITION_RE.match(text)
     if not match:
         raise ValueError(
-            f"expected '<aggregate> <op> <threshold>', e.g. 'p95(transaction.duration) > 3s', "
-            f"got {text!r}"
+            f"expected '<aggregate> <op> <threshold>', e.g. 'p95(span.duration) > 3s', got {text!r}"
         )
     operator = match.group("op")
     if operator not in OPERATORS:
