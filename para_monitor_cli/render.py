@@ -639,6 +639,7 @@ def show_demo(output: Output, result: DemoResult) -> None:
         output.line("Next, point para-monitor at your own Sentry:")
         output.line("  export SENTRY_AUTH_TOKEN=... SENTRY_ORG=... SENTRY_PROJECT=...")
         output.line("  export SENTRY_DSN=... ENVIRONMENT=production VERSION=0.1.0")
+        output.line("  para-monitor test-event   # its environment exists once an event arrived")
         output.line("  para-monitor validate && para-monitor plan && para-monitor apply-alerts")
         output.line("  para-monitor check-setup --junit check-setup.xml   # the CI gate")
 
