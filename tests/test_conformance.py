@@ -32,6 +32,7 @@ from openapi_support import (
     load_spec,
     operation,
     request_examples,
+    resolve_path,
     validate_request,
     validate_response,
 )
@@ -570,6 +571,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, dict[str, list[str]], Any]] = []
+        self.answers: list[tuple[str, str, int, Any]] = []
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         real = httpx.HTTPTransport.handle_request
@@ -582,7 +584,13 @@ class Recorder:
             for key, value in request.url.params.multi_items():
                 query.setdefault(key, []).append(value)
             recorder.sent.append((request.method, request.url.path, query, body))
-            return real(transport, request)
+            response = real(transport, request)
+            content = response.read()
+            answer = json.loads(content) if content else None
+            recorder.answers.append(
+                (request.method, request.url.path, response.status_code, answer)
+            )
+            return response
 
         monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle_request)
 
@@ -640,6 +648,22 @@ def wrong_forms(method: str, template: str, body: Any) -> list[str]:
                 if ident and not SLACK_CHANNEL_ID.match(ident):
                     found.append(f"{where} slack targetIdentifier {ident!r} is not a channel id")
     return found
+
+
+def _spec_typing_gaps(method: str, path: str, answer: Any) -> Any:
+    """The answer without the parts where the spec's schema is narrower than Sentry itself.
+
+    One: the dashboards list's ``widgetPreview`` items are typed ``dict[str, str]`` in the spec,
+    while Sentry puts each widget's ``layout`` there, an object or null (Sentry's own test
+    ``test_get_default_overview_has_widget_preview_field`` of OrganizationDashboardsEndpoint
+    expects ``{"displayType": ..., "layout": None}``): the layout is left out of the check.
+    """
+    if method == "GET" and resolve_path(path) == f"{O}/dashboards/" and isinstance(answer, list):
+        answer = copy.deepcopy(answer)
+        for dashboard in answer:
+            for preview in dashboard.get("widgetPreview") or []:
+                preview.pop("layout", None)
+    return answer
 
 
 def check_recorded(sent: list[tuple[str, str, dict[str, list[str]], Any]]) -> list[str]:
@@ -715,6 +739,13 @@ def test_the_cli_sends_only_what_the_spec_documents(
     run("export", "export", "--out", str(tmp_path / "exported.yaml"))
     run("check-setup", "check-setup", "--arrival-timeout", "10", codes=(0, 1))
 
+    answered = 0
+    for method, path, status, answer in recorder.answers:
+        if path.startswith("/api/0/") and (method, path) not in UNDOCUMENTED:
+            # the sandbox's answers to what the CLI sent have the spec's shapes too
+            validate_response(method, path, status, _spec_typing_gaps(method, path, answer))
+            answered += 1
+    assert answered > 50
     writes = [call for name in steps for call in steps[name] if not call.startswith("GET")]
     assert any(call.startswith("POST") and "/detectors/" in call for call in writes), steps
     assert any(call.startswith("POST") and "/workflows/" in call for call in writes), steps
