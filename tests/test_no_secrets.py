@@ -54,6 +54,7 @@ def secrets_of(sandbox: Any, token: str) -> list[str]:
 @pytest.mark.parametrize("fmt", ["text", "json"])
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_no_secret_on_success(sandbox: Any, args: list[str], fmt: str) -> None:
+    sandbox.send_event("production")  # the file's monitors need it (plan's pre-flight)
     code, output = run(sandbox, args, token=sandbox.token, fmt=fmt)
     assert code in {0, 1}, output[-3000:]
     for secret in secrets_of(sandbox, sandbox.token):
