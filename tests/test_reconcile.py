@@ -1427,3 +1427,35 @@ def test_monitors_sentry_moved_to_spans_itself_give_an_empty_plan(sandbox: Any) 
     assert moved == 2
     result = cli(sandbox, "plan", "--detailed-exitcode")
     assert result.exit_code == 0, result.output
+
+
+def test_a_transaction_based_monitor_is_moved_to_spans_by_apply(sandbox: Any) -> None:
+    assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
+    store = sandbox.state.store
+    (detector,) = [
+        d for d in store.all("detector") if d["name"] == "API p95 response time above 2s"
+    ]
+    # as it was made before Sentry's span migration: on transactions
+    query = detector["dataSources"][0]["queryObj"]["snubaQuery"]
+    query.update(
+        {
+            "dataset": "transactions",
+            "eventTypes": ["transaction"],
+            "aggregate": "p95(transaction.duration)",
+            "query": "",
+        }
+    )
+    store.put("detector", str(detector["id"]), detector)
+    planned = cli(sandbox, "--output", "json", "plan")
+    (change,) = [c for c in json.loads(planned.stdout)["changes"] if c["action"] == "update"]
+    assert {d["path"] for d in change["wire_diff"]} == {
+        "dataset",
+        "aggregate",
+        "query",
+        "eventTypes",
+    }
+    # Sentry refuses changes *within* a transaction dataset, not a move to spans
+    # (MetricIssueDetectorValidator.is_editing_transaction_dataset looks at the new dataset)
+    applied = cli(sandbox, "apply-alerts", "--yes")
+    assert applied.exit_code == 0, applied.output
+    assert cli(sandbox, "plan", "--detailed-exitcode").exit_code == 0
