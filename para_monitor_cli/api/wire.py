@@ -3,9 +3,11 @@
 Three jobs, both directions (sentry-api-reference.md sections 3-6):
 
 * **to the wire**: ``monitor_body`` / ``alert_body`` / ``dashboard_body`` turn spec models into
-  request bodies, resolving names (projects, teams, members, integrations, Slack channels,
-  PagerDuty services, monitors) through a :class:`Directory` — a missing name is a
-  :class:`~para_monitor_cli.errors.UsageError` that says what exists;
+  request bodies, resolving names (projects, teams, members, active integrations, PagerDuty
+  services, environments, monitors) through a :class:`Directory` — a missing name is a
+  :class:`~para_monitor_cli.errors.UsageError` that says what exists (plan's pre-flight,
+  ``reconcile/preflight.py``, reports them all first, at their file lines). Slack channels are
+  not resolved: Sentry's API lists none, so a target's ``channel_id`` (or nothing) is sent;
 * **canonical forms**: ``canonical_detector`` / ``canonical_workflow`` / ``canonical_dashboard``
   accept either what we send or what Sentry returns and produce one comparable shape (ids,
   labels, ``#`` on Slack channels, condition order, server defaults and our ownership marker
