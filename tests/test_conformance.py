@@ -634,10 +634,6 @@ def wrong_forms(method: str, template: str, body: Any) -> list[str]:
             if isinstance(source, dict) and source.get("dataset") == "transactions":
                 found.append(f"$.dataSources[{index}].dataset = 'transactions' (use spans)")
     if "/workflows/" in template and isinstance(body, dict):
-        if "environment" in body:
-            # WorkflowValidator declares environment_id only: an "environment" key is
-            # dropped by DRF and the alert would fire in every environment
-            found.append("$.environment (the server reads environmentId)")
         for where, key, value in _walk(body):
             if key != "actions" or not isinstance(value, list):
                 continue
@@ -648,6 +644,25 @@ def wrong_forms(method: str, template: str, body: Any) -> list[str]:
                 if ident and not SLACK_CHANNEL_ID.match(ident):
                     found.append(f"{where} slack targetIdentifier {ident!r} is not a channel id")
     return found
+
+
+def environment_key_problems(template: str, body: Any) -> list[str]:
+    """A workflow body whose environment is not in the key the spec documents.
+
+    The spec's workflow create/update body (generated from Sentry's WorkflowValidator at the
+    snapshot named in tests/openapi/SOURCE.md) has ``environment``: "The name of the
+    environment for the alert to evaluate in" (string, nullable), beside ``detector_ids`` and
+    ``owner``, and no ``environment_id``. The older WorkflowValidator with
+    ``environment_id = IntegerField(...)  # TODO fix this, we pass the name, not the ID`` had
+    neither ``detector_ids`` nor ``owner``: the field was since renamed to take the name. A
+    serializer drops keys it does not declare, so an environment sent only as
+    ``environmentId`` leaves the alert firing in every environment.
+    """
+    if "/workflows/" not in template or not isinstance(body, dict):
+        return []
+    if ("environmentId" in body or "environment_id" in body) and "environment" not in body:
+        return ["the environment is sent only as environmentId; the spec's key is environment"]
+    return []
 
 
 def _spec_typing_gaps(method: str, path: str, answer: Any) -> Any:
@@ -696,14 +711,19 @@ def test_wrong_forms_are_found() -> None:
     for interval in sorted(WRONG_INTERVALS):
         body = {"actionFilters": [{"conditions": [{"comparison": {"interval": interval}}]}]}
         assert wrong_forms("POST", workflow, body)
-    assert wrong_forms("POST", workflow, {"environment": "production"})
     for ident in ("#para-alerts", "para-alerts", "c0paraalrt"):
         slack = {"type": "slack", "config": {"targetIdentifier": ident}}
         assert wrong_forms("POST", workflow, {"actionFilters": [{"actions": [slack]}]})
     slack = {"type": "slack", "config": {"targetIdentifier": "C0PARAALRT"}}
     assert wrong_forms("POST", workflow, {"actionFilters": [{"actions": [slack]}]}) == []
     ok = {"actionFilters": [{"conditions": [{"comparison": {"interval": "1h"}}]}]}
-    assert wrong_forms("POST", workflow, {**ok, "environmentId": 1}) == []
+    assert wrong_forms("POST", workflow, {**ok, "environment": "production"}) == []
+    assert environment_key_problems(workflow, {"environmentId": 1})
+    assert environment_key_problems(workflow, {"environment": "production"}) == []
+    assert (
+        environment_key_problems(workflow, {"environment": "production", "environmentId": 1}) == []
+    )
+    assert environment_key_problems(workflow, {"name": "no environment"}) == []
 
 
 def test_the_cli_sends_only_what_the_spec_documents(
@@ -1023,3 +1043,28 @@ def test_environments_appear_with_an_event_in_sentry_shapes(org: Org) -> None:
     project_listing = org.get(project_path)
     validate_response("GET", "/api/0/" + project_path, 200, project_listing)
     assert "conformance-env" in {e["name"] for e in project_listing}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A1 (client): alert_body sends the environment only as environmentId; the spec's "
+    "WorkflowValidator body takes environment (the name) and declares no environment_id "
+    "(see environment_key_problems)",
+)
+def test_a_workflow_environment_is_sent_in_the_key_the_spec_documents(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = Recorder()
+    recorder.install(monkeypatch)
+    monkeypatch.chdir(REPO)
+    ingest(sandbox, "production")
+    result = _cli(sandbox, "apply-alerts", "--yes")
+    assert result.exit_code == 0, result.output
+    workflows = [
+        body
+        for method, path, _, body in recorder.sent
+        if method in ("POST", "PUT") and "/workflows/" in path
+    ]
+    assert any("environment" in b or "environmentId" in b for b in workflows)
+    problems = [p for b in workflows for p in environment_key_problems(f"{O}/workflows/", b)]
+    assert problems == []
