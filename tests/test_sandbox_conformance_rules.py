@@ -450,3 +450,45 @@ def test_a_disabled_integration_cannot_be_wired(unmigrated: SandboxServer) -> No
     active = _workflow(actions=[_slack("C0PARAALRT", "#para-alerts")], environment="production")
     assert api("POST", f"{O}/workflows/", 201, json=active)["environment"] == "production"
     api.client.close()
+
+
+def test_a_data_source_update_changes_the_stored_query_in_place(
+    api: Api, sandbox: SandboxServer
+) -> None:
+    """update_data_source -> update_snuba_query: each key defaults to its stored value, and the
+    data source keeps its ids."""
+    sandbox.send_event("production")
+    created = api(
+        "POST", f"{O}/projects/{PROJECT}/detectors/", 201, json=_detector(environment="production")
+    )
+    before = created["dataSources"][0]
+    source = {**_detector()["dataSources"][0], "timeWindow": 900}
+    del source["environment"]  # not sent: the stored environment stays
+    updated = api("PUT", f"{O}/detectors/{created['id']}/", 200, json={"dataSources": [source]})
+    after = updated["dataSources"][0]
+    assert (after["id"], after["queryObj"]["id"]) == (before["id"], before["queryObj"]["id"])
+    query = after["queryObj"]["snubaQuery"]
+    assert (query["timeWindow"], query["environment"]) == (900, "production")
+    # validate() reads aggregate and time_window whatever the update leaves out
+    refused = api(
+        "PUT", f"{O}/detectors/{created['id']}/", 400, json={"dataSources": [{"timeWindow": 600}]}
+    )
+    assert refused["dataSources"]["0"]["aggregate"] == ["This field is required."]
+
+
+def test_bulk_detector_endpoints_answer_as_sentry(api: Api) -> None:
+    """OrganizationDetectorIndexEndpoint.put / .delete: a filter is needed, unknown ids are a
+    400, an empty selection is a 200, a built-in detector cannot be deleted."""
+    needed = "At least one of 'id', 'query', 'project', or 'projectSlug' must be provided."
+    assert api("DELETE", f"{O}/detectors/", 400) == {"detail": needed}
+    assert api("PUT", f"{O}/detectors/", 400, json={"enabled": False}) == {"detail": needed}
+    assert api("DELETE", f"{O}/detectors/?id=99999", 400) == {
+        "detail": "Some detectors were not found or you do not have permission to delete them."
+    }
+    assert api("DELETE", f"{O}/detectors/?query=nothing-matches", 200) == {
+        "detail": "No detectors found."
+    }
+    assert api("GET", f"{O}/detectors/?id=abc", 400) == {"id": ["Invalid ID format"]}
+    api("DELETE", f"{O}/detectors/?query=type:error", 403)
+    disabled = api("PUT", f"{O}/detectors/?query=type:error", 200, json={"enabled": False})
+    assert [d["enabled"] for d in disabled] == [False]

@@ -1193,3 +1193,22 @@ def test_error_keys_are_camel_case_and_messages_are_lists() -> None:
     for errors in bodies:
         assert errors
         walk(errors)
+
+
+def test_workflow_environment_by_name_or_id() -> None:
+    # EnvironmentField (the spec's `environment`) and the older environment_id IntegerField
+    ctx = v.OrgContext(environments={"production": "7"})
+    body = _example("workflows")
+    assert v.validate_workflow(body, ctx=ctx) is None
+    assert v.validate_workflow(body, ctx=v.OrgContext(environments={})) == {
+        "environment": ["Environment is not part of this organization"]
+    }
+    del body["environment"]
+    assert v.validate_workflow({**body, "environmentId": 7}, ctx=ctx) is None
+    assert v.validate_workflow({**body, "environmentId": None}, ctx=ctx) == {
+        "environmentId": ["This field may not be null."]
+    }
+    assert v.validate_workflow({**body, "environmentId": "prod"}, ctx=ctx) == {
+        "environmentId": ["A valid integer is required."]
+    }
+    assert v.validate_workflow({**body, "environment": None}, ctx=ctx) is None

@@ -487,6 +487,9 @@ def find_detector(ctx: Ctx, detector_id: str) -> Doc:
 
 
 def check_workflow_ids(ctx: Ctx, ids: Any, field_name: str = "workflowIds") -> list[str]:
+    """The detector endpoints hand workflowIds to BulkDetectorWorkflowsValidator
+    (validate_workflows_exist); its wording was not re-read: "Some workflows do not exist."
+    is the sandbox's."""
     if not isinstance(ids, list):
         raise Problem(400, {field_name: ['Expected a list of items but got type "str".']})
     known = {w["id"] for w in org_docs(ctx, "workflow")}
@@ -497,6 +500,9 @@ def check_workflow_ids(ctx: Ctx, ids: Any, field_name: str = "workflowIds") -> l
 
 
 def check_detector_ids(ctx: Ctx, ids: Any) -> list[str]:
+    """A workflow's detectorIds (validate_detectors_exist_and_have_permissions in
+    validators/detector_workflow.py; wording not re-read: "Some detectors do not exist." is
+    the sandbox's)."""
     if not isinstance(ids, list):
         raise Problem(400, {"detectorIds": ['Expected a list of items but got type "str".']})
     known = {d["id"] for d in org_detectors(ctx)}
@@ -507,12 +513,23 @@ def check_detector_ids(ctx: Ctx, ids: Any) -> list[str]:
 
 
 def selected(ctx: Ctx, docs: list[Doc]) -> list[Doc]:
+    """OrganizationDetectorIndexEndpoint.filter_detectors (workflow_engine/endpoints/
+    organization_detector_index.py), used for workflows too: ``id`` (integers, else
+    {"id": ["Invalid ID format"]}), ``project`` / ``projectSlug``, and ``query`` terms
+    ``type:``, ``name:`` and free text (name, description or type contains it). ``sortBy``
+    orders by name, id or type; Sentry's other sort keys are accepted and leave the order."""
     ids = ctx.request.query_params.getlist("id")
     if ids:
+        if not all(i.strip().lstrip("-").isdigit() for i in ids):
+            raise Problem(400, {"id": ["Invalid ID format"]})
         docs = [d for d in docs if d["id"] in ids]
     projects = [p for p in ctx.request.query_params.getlist("project") if p != "-1"]
     if projects:
         docs = [d for d in docs if d.get("projectId") in projects]
+    slugs = ctx.request.query_params.getlist("projectSlug")
+    if slugs:
+        wanted = {p["id"] for p in org_docs(ctx, "project") if p["slug"] in slugs}
+        docs = [d for d in docs if d.get("projectId") in wanted]
     query = (ctx.query("query") or "").strip()
     for term in query.split():
         name, sep, value = term.partition(":")
@@ -521,7 +538,13 @@ def selected(ctx: Ctx, docs: list[Doc]) -> list[Doc]:
         elif sep and name == "name":
             docs = [d for d in docs if value.lower() in d["name"].lower()]
         else:
-            docs = [d for d in docs if term.lower() in d["name"].lower()]
+            docs = [
+                d
+                for d in docs
+                if term.lower() in d["name"].lower()
+                or term.lower() in str(d.get("description") or "").lower()
+                or term.lower() in str(d.get("type") or "").lower()
+            ]
     sort = ctx.query("sortBy")
     if sort:
         key = sort.lstrip("-")
@@ -532,6 +555,31 @@ def selected(ctx: Ctx, docs: list[Doc]) -> list[Doc]:
                 reverse=sort.startswith("-"),
             )
     return docs
+
+
+#: OrganizationDetectorIndexEndpoint.put / .delete: the filter they need, and their answers.
+BULK_FILTER_NEEDED = "At least one of 'id', 'query', 'project', or 'projectSlug' must be provided."
+
+
+def bulk_selection(ctx: Ctx, docs: list[Doc], kind: str, verb: str) -> list[Doc] | Response:
+    """The documents a bulk PUT/DELETE acts on, or Sentry's answer when there are none:
+    400 without a filter, 400 when an ``id`` asked for is not found, 200 "No ... found."."""
+    params = ctx.request.query_params
+    if not (
+        params.getlist("id")
+        or ctx.query("query")
+        or params.getlist("project")
+        or params.getlist("projectSlug")
+    ):
+        raise detail(400, BULK_FILTER_NEEDED)
+    found = selected(ctx, docs)
+    if params.getlist("id") and len(found) != len(set(params.getlist("id"))):
+        raise detail(
+            400, f"Some {kind}s were not found or you do not have permission to {verb} them."
+        )
+    if not found:
+        return ok({"detail": f"No {kind}s found."})
+    return found
 
 
 @api(*ALERTS_READ)
@@ -575,6 +623,10 @@ async def detector_detail(ctx: Ctx) -> Response:
 
 @api("alerts:write", *ORG_READ)
 async def detector_update(ctx: Ctx) -> Response:
+    """OrganizationDetectorDetailsEndpoint.put: validator.is_valid (partial), then save() ->
+    MetricIssueDetectorValidator.update (update_data_source's transaction rule). A built-in
+    detector keeps only enabled, workflowIds and owner (the sandbox's reading of the error
+    and issue-stream detectors' validators, not re-read)."""
     detector = find_detector(ctx, ctx.request.path_params["detector_id"])
     body = require(await ctx.body())
     if detector.get("builtin"):
@@ -590,6 +642,8 @@ async def detector_update(ctx: Ctx) -> Response:
 
 
 def delete_detector(ctx: Ctx, detector: Doc) -> None:
+    """can_delete_detector (validators/detector_workflow.py): system-created detectors cannot
+    be deleted (403)."""
     if detector.get("builtin"):
         raise detail(403, NO_PERMISSION)
     ctx.store.delete("detector", detector["id"])
@@ -604,11 +658,13 @@ async def detector_delete(ctx: Ctx) -> Response:
 
 @api("alerts:write", *ORG_READ)
 async def detectors_bulk_delete(ctx: Ctx) -> Response:
-    if not ctx.request.query_params.getlist("id") and not ctx.query("query"):
-        raise detail(400, "At least one of 'id', 'query' or 'project' must be provided.")
-    docs = [d for d in selected(ctx, org_detectors(ctx)) if not d.get("builtin")]
-    if not docs:
-        raise detail(404, NOT_FOUND)
+    """OrganizationDetectorIndexEndpoint.delete: can_delete_detectors refuses (403) a
+    selection holding a built-in (system-created) detector."""
+    docs = bulk_selection(ctx, org_detectors(ctx), "detector", "delete")
+    if isinstance(docs, Response):
+        return docs
+    if any(d.get("builtin") for d in docs):
+        raise detail(403, NO_PERMISSION)
     for detector in docs:
         delete_detector(ctx, detector)
     return empty(204)
@@ -616,15 +672,20 @@ async def detectors_bulk_delete(ctx: Ctx) -> Response:
 
 @api("alerts:write", *ORG_READ)
 async def detectors_bulk_update(ctx: Ctx) -> Response:
-    body = require(await ctx.body(), "enabled")
-    if not isinstance(body["enabled"], bool):
+    """OrganizationDetectorIndexEndpoint.put: DetectorWorkflowMutationValidator's
+    ``enabled`` (a boolean, True when absent), applied to the selection."""
+    body = require(await ctx.body())
+    enabled = body.get("enabled", True)
+    if not isinstance(enabled, bool):
         raise Problem(400, {"enabled": ["Must be a valid boolean."]})
-    docs = selected(ctx, org_detectors(ctx))
+    docs = bulk_selection(ctx, org_detectors(ctx), "detector", "update")
+    if isinstance(docs, Response):
+        return docs
     for detector in docs:
-        detector["enabled"] = body["enabled"]
+        detector["enabled"] = enabled
         detector["dateUpdated"] = now()
         ctx.store.put("detector", detector["id"], detector)
-    return ok([model.show_detector(ctx.store, d) for d in docs])
+    return paginate(ctx, [model.show_detector(ctx.store, d) for d in docs])
 
 
 def find_workflow(ctx: Ctx, workflow_id: str) -> Doc:
@@ -639,6 +700,8 @@ async def workflows_list(ctx: Ctx) -> Response:
 
 @api(*ALERTS_WRITE)
 async def workflow_create(ctx: Ctx) -> Response:
+    """The workflow index's POST: WorkflowValidator.is_valid, then create(); the actions are
+    stored as their validator handlers left them (stored_workflow)."""
     body = require(await ctx.body(), "name")
     check(ctx, validation.validate_workflow, body, partial=False)
     detector_ids = check_detector_ids(ctx, body.get("detectorIds", []))
@@ -671,6 +734,7 @@ async def workflow_detail(ctx: Ctx) -> Response:
 
 @api(*ALERTS_WRITE)
 async def workflow_update(ctx: Ctx) -> Response:
+    """OrganizationWorkflowDetailsEndpoint.put: WorkflowValidator (partial) and update()."""
     workflow = find_workflow(ctx, ctx.request.path_params["workflow_id"])
     body = require(await ctx.body())
     check(ctx, validation.validate_workflow, body, partial=True)
@@ -693,11 +757,11 @@ async def workflow_delete(ctx: Ctx) -> Response:
 
 @api(*ALERTS_WRITE)
 async def workflows_bulk_delete(ctx: Ctx) -> Response:
-    if not ctx.request.query_params.getlist("id") and not ctx.query("query"):
-        raise detail(400, "At least one of 'id', 'query' or 'project' must be provided.")
-    docs = selected(ctx, org_docs(ctx, "workflow"))
-    if not docs:
-        raise detail(404, NOT_FOUND)
+    """The workflow index's DELETE, modelled on OrganizationDetectorIndexEndpoint.delete (the
+    workflow endpoint's own messages were not re-read)."""
+    docs = bulk_selection(ctx, org_docs(ctx, "workflow"), "workflow", "delete")
+    if isinstance(docs, Response):
+        return docs
     for workflow in docs:
         ctx.store.delete("workflow", workflow["id"])
         model.set_links(ctx.store, [], workflow=workflow["id"])

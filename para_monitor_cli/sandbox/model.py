@@ -7,6 +7,7 @@ spec). Nothing here does I/O beyond reading and writing the given :class:`Store`
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
 from datetime import UTC, datetime
@@ -341,11 +342,31 @@ def detector_fields(store: Store, org_id: str, data: Doc, old: Doc | None, now: 
         out["config"] = config
     out.setdefault("config", {"detectionType": "static", "comparisonDelta": None})
     sources = data.get("dataSources", data.get("data_sources"))
-    if sources is not None:
+    if sources is not None and old and old.get("dataSources"):
+        # MetricIssueDetectorValidator.update -> update_data_source: the first data source
+        # updates the stored snuba query in place, each key defaulting to its stored value
+        kept = copy.deepcopy(old["dataSources"])
+        query = kept[0]["queryObj"]["snubaQuery"]
+        for key, value in _snuba_fields(sources[0] if sources else {}).items():
+            if value is not _ABSENT:
+                query[key] = value
+        out["dataSources"] = kept
+    elif sources is not None:
         shown = []
         for source in sources:
             source_id = str(store.next_id("data_source"))
             query_id = str(store.next_id("snuba_query"))
+            fields: Doc = {
+                "dataset": "events",
+                "query": "",
+                "aggregate": "count()",
+                "timeWindow": None,
+                "environment": None,
+                "eventTypes": [],
+                "extrapolationMode": "unknown",
+                "queryType": None,
+            }
+            fields.update({k: v for k, v in _snuba_fields(source).items() if v is not _ABSENT})
             shown.append(
                 {
                     "id": source_id,
@@ -356,19 +377,7 @@ def detector_fields(store: Store, org_id: str, data: Doc, old: Doc | None, now: 
                         "id": query_id,
                         "status": 0,
                         "subscription": None,
-                        "snubaQuery": {
-                            "id": query_id,
-                            "dataset": source.get("dataset", "events"),
-                            "query": source.get("query", ""),
-                            "aggregate": source.get("aggregate", "count()"),
-                            "timeWindow": source.get("timeWindow", source.get("time_window")),
-                            "environment": source.get("environment"),
-                            "eventTypes": list(
-                                source.get("eventTypes", source.get("event_types", []))
-                            ),
-                            "extrapolationMode": source.get("extrapolationMode", "unknown"),
-                            "queryType": source.get("queryType", source.get("query_type")),
-                        },
+                        "snubaQuery": {"id": query_id, **fields},
                     },
                 }
             )
@@ -381,6 +390,30 @@ def detector_fields(store: Store, org_id: str, data: Doc, old: Doc | None, now: 
     out["dateUpdated"] = now
     out.setdefault("dateCreated", now)
     return out
+
+
+_ABSENT: Any = object()
+
+
+def _snuba_fields(source: Doc) -> Doc:
+    """A data source's snuba query keys as sent (camelCase or snake_case), _ABSENT if not."""
+
+    def pick(camel: str, snake: str) -> Any:
+        return source.get(camel, source.get(snake, _ABSENT))
+
+    fields = {
+        "dataset": pick("dataset", "dataset"),
+        "query": pick("query", "query"),
+        "aggregate": pick("aggregate", "aggregate"),
+        "timeWindow": pick("timeWindow", "time_window"),
+        "environment": pick("environment", "environment"),
+        "eventTypes": pick("eventTypes", "event_types"),
+        "extrapolationMode": pick("extrapolationMode", "extrapolation_mode"),
+        "queryType": pick("queryType", "query_type"),
+    }
+    if isinstance(fields["eventTypes"], list):
+        fields["eventTypes"] = list(fields["eventTypes"])
+    return fields
 
 
 def _condition_group(store: Store, org_id: str, group: Doc, default_logic: str) -> Doc:

@@ -502,13 +502,16 @@ def _snuba_query_errors(
         return _not_a_dictionary(source)
     errors: ErrorBody = {}
     # dataset/query/aggregate/time_window: required=True; the alert rule serializer declares
-    # dataset required=False. Skipped on a partial update (DRF's root.partial).
+    # dataset required=False. DRF skips required fields on a partial update, but
+    # SnubaQueryValidator.validate then reads aggregate, time_window and query
+    # unconditionally (and defaults a missing dataset to events, which update_data_source
+    # would store): Sentry fails there, so the sandbox keeps them required on updates too.
     required = (
         ("dataset", "query", "aggregate", "timeWindow")
         if seconds
         else ("query", "aggregate", "timeWindow")
     )
-    for key in required if not partial else ():
+    for key in required:
         if not _has(source, key):
             _add(errors, key, _REQUIRED)
     dataset = _get(source, "dataset", "events")
@@ -1404,9 +1407,11 @@ def _environment_errors(errors: ErrorBody, body: Mapping[str, Any], ctx: OrgCont
             _add(errors, "environment", "Environment is not part of this organization")
     if _has(body, "environmentId"):
         value = _get(body, "environmentId")
-        if value is not None and _as_int(value) is None:
+        if value is None:  # IntegerField(required=False): allow_null is False
+            _add(errors, "environmentId", _NULL)
+        elif _as_int(value) is None:
             _add(errors, "environmentId", "A valid integer is required.")
-        elif value is not None and known is not None and str(value) not in known.values():
+        elif known is not None and str(value) not in known.values():
             _add(errors, "environmentId", "Environment is not part of this organization")
 
 
