@@ -96,8 +96,7 @@ class Org:
         self.project = server.project
         body = self.get(f"organizations/{org}/")
         self.org_id = str(body["id"])
-        members = self.get(f"organizations/{org}/members/")
-        self.user_id = str(members[0]["user"]["id"])
+        self.user_id = str(self.get("")["user"]["id"])  # the token's user (GET /api/0/)
         self.team_id = str(self.get(f"organizations/{org}/teams/")[0]["id"])
         self.integrations: dict[str, str] = {}
         for integration in self.get(f"organizations/{org}/integrations/"):
