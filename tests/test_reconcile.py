@@ -979,6 +979,10 @@ def directory_for_preflight(**overrides: Any) -> wire.Directory:
             },
         ],
         "environments": [{"id": "5", "name": "production"}],
+        "detectors": [  # the default issue detectors Sentry creates with each project
+            {"id": "20", "projectId": "1", "type": "error"},
+            {"id": "21", "projectId": "1", "type": "issue_stream"},
+        ],
     }
     lists.update(overrides)
     return wire.directory_from_lists("acme", **lists)
@@ -1056,6 +1060,17 @@ def test_preflight_refuses_inactive_integrations_and_unknown_names(tmp_path: Pat
         if p.path == "targets.page.integration"
     ]
     assert "is disabled, not active" in problem.message
+
+
+def test_preflight_needs_the_default_issue_detectors_of_an_issue_alerts_project(
+    tmp_path: Path,
+) -> None:
+    lacking = [{"id": "20", "projectId": "1", "type": "error"}]
+    checked = preflight_of(tmp_path, directory_for_preflight(detectors=lacking))
+    (problem,) = checked.errors
+    assert problem.path == "alerts[1]"
+    assert problem.line == PREFLIGHT_FILE.splitlines().index("  - name: new issues") + 1
+    assert "project 'api' has no default issue_stream issue monitor" in problem.message
 
 
 def test_one_reader_of_integration_status() -> None:

@@ -30,7 +30,12 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from para_monitor_cli.api.wire import ENVIRONMENT_REMEDY, Directory, Integration
+from para_monitor_cli.api.wire import (
+    DEFAULT_ISSUE_DETECTOR_TYPES,
+    ENVIRONMENT_REMEDY,
+    Directory,
+    Integration,
+)
 from para_monitor_cli.errors import SpecProblem
 from para_monitor_cli.spec.check import SpecSource
 from para_monitor_cli.spec.model import EmailTarget, PagerDutyTarget, SlackTarget, Spec
@@ -74,6 +79,7 @@ def preflight(
     result.problems.extend(_projects(spec, directory, source, default_project))
     result.problems.extend(_environments(spec, directory, source))
     result.problems.extend(_targets(spec, directory, source))
+    result.problems.extend(_issue_detectors(spec, directory, source, default_project))
     result.problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.message))
     used = {name for alert in spec.alerts for name in alert.actions}
     if any(isinstance(spec.targets.get(n), SlackTarget) for n in used):
@@ -157,6 +163,37 @@ def _environments(spec: Spec, directory: Directory, source: SpecSource) -> Itera
                     ("dashboards", i, "environment", k),
                     message(name, "the dashboard shows no data for it until then"),
                     "warning",
+                )
+
+
+def _issue_detectors(
+    spec: Spec, directory: Directory, source: SpecSource, default_project: str | None
+) -> Iterator[SpecProblem]:
+    """An issue alert is linked to its projects' default issue detectors (types ``error`` and
+    ``issue_stream``, which Sentry creates with each project): without them the alert cannot
+    be linked, and apply would stop after writing the monitors."""
+    effective = spec
+    if spec.project is None and default_project:
+        effective = spec.model_copy(update={"project": default_project})
+    for i, alert in enumerate(spec.alerts):
+        for k, slug in enumerate(effective.alert_projects(alert)):
+            pid = directory.projects.get(slug)
+            if pid is None:
+                continue  # reported as a missing project
+            kinds = {
+                directory.detector_keys.get(d, "") for d in directory.default_detectors.get(pid, [])
+            }
+            lacking = [t for t in DEFAULT_ISSUE_DETECTOR_TYPES if f"{slug}/@{t}" not in kinds]
+            if lacking:
+                where: Path = (
+                    ("alerts", i, "projects", k) if alert.projects is not None else ("alerts", i)
+                )
+                yield source.problem(
+                    where,
+                    f"project {slug!r} has no default {' or '.join(lacking)} issue monitor in "
+                    f"Sentry (the token may not see it), so alert {alert.name!r} cannot watch its "
+                    "issues; remedy: check the token's project access, or link the alert to "
+                    "monitors only",
                 )
 
 
