@@ -106,6 +106,13 @@ async def alert_rules_list(ctx: Ctx) -> Response:
 async def alert_rule_create(ctx: Ctx) -> Response:
     body = require(await ctx.body(), "name", "aggregate", "timeWindow", "projects", "triggers")
     check(ctx, validation.validate_alert_rule, body)
+    # AlertRuleSerializer refuses new transaction-based rules on migrated organizations
+    # (Sentry's test_transactions_dataset_deprecation_validation: a bare-list 400)
+    if (
+        "discover-saved-queries-deprecation" in model.org_features(ctx.org)
+        and body.get("dataset") in validation.TRANSACTION_DATASETS
+    ):
+        raise Problem(400, [validation.CREATE_TRANSACTION_DETECTOR])
     projects = project_refs(ctx, body["projects"])
     rule = model.new_alert_rule(ctx.store, ctx.org["id"], body, projects, ctx.user, now())
     ctx.store.put("alert_rule", rule["id"], rule)

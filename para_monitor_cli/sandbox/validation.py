@@ -17,11 +17,11 @@ Like DRF, field-level checks run first and are all reported together; the cross-
 
 Keys may be sent in camelCase or snake_case (Sentry's CamelSnake serializers accept both).
 
-Sources: shared/docs/sentry-api-reference.md sections 3.2-3.4, 4.x, 5.1-5.2 and 6.x, and the
-getsentry/sentry serializers they cite (``incidents/serializers/alert_rule.py``,
-``snuba/snuba_query_validator.py``, ``incidents/metric_issue_detector.py``,
-``api/serializers/rest_framework/dashboard.py``). Messages marked *inferred* in that document
-are reproduced as written there.
+Sources: getsentry/sentry's validators, named in a comment or docstring next to each rule
+(``workflow_engine/endpoints/validators/``, ``incidents/metric_issue_detector.py``,
+``snuba/snuba_query_validator.py``, ``api/serializers/rest_framework/``,
+``notifications/notification_action/``, the integrations' action forms). Where a rule could
+not be found in Sentry's source, its comment says so.
 
 Checks that need the organization's state (members, teams, integrations, projects, existing
 workflows/detectors) run only when an :class:`OrgContext` is given. The sandbox checks
@@ -1940,7 +1940,12 @@ def _alert_action_errors(action: Any, ctx: OrgContext | None) -> ErrorBody:
 
 
 def validate_alert_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBody | None:
-    """A legacy metric alert rule (``organizations/{org}/alert-rules/``) POST/PUT body."""
+    """A legacy metric alert rule (``organizations/{org}/alert-rules/``) POST/PUT body:
+    AlertRuleSerializer (incidents/serializers/alert_rule.py, a SnubaQueryValidator with
+    windows in minutes) and its triggers/actions serializers
+    (incidents/serializers/alert_rule_trigger.py, alert_rule_trigger_action.py). Besides the
+    query rules shared with detectors, its messages come from the earlier reading recorded
+    in the project's reference (not re-read for issue 13)."""
     if not isinstance(body, Mapping):
         return _not_a_dictionary(body)
     errors: ErrorBody = {}
@@ -2232,7 +2237,10 @@ def _node_form_error(node_id: str, node: Mapping[str, Any], ctx: OrgContext | No
 
 
 def validate_issue_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBody | None:
-    """A legacy issue alert rule (``projects/{org}/{project}/rules/``) POST/PUT body."""
+    """A legacy issue alert rule (``projects/{org}/{project}/rules/``) POST/PUT body:
+    RuleSerializer (api/serializers/rest_framework/rule.py; validate_environment re-read for
+    issue 13) and the rule nodes' forms (sentry/rules/conditions, filters and the
+    integrations' notify actions; from the earlier reading in the project's reference)."""
     if not isinstance(body, Mapping):
         return _not_a_dictionary(body)
     errors: ErrorBody = {}
