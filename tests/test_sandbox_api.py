@@ -419,7 +419,13 @@ def test_legacy_alert_rules_carry_deprecation_headers(api: Api, sandbox: Any) ->
     }
     created = api("POST", f"{O}/alert-rules/", 201, json=body)
     # AlertRuleSerializer on a migrated organization: no new transaction-based rule
-    migrating = {**body, "dataset": "transactions", "eventTypes": ["transaction"]}
+    migrating = {
+        **body,
+        "dataset": "transactions",
+        "queryType": 1,
+        "eventTypes": ["transaction"],
+        "aggregate": "p95(transaction.duration)",
+    }
     refused = api("POST", f"{O}/alert-rules/", 400, documented=False, json=migrating)
     assert refused[0].startswith("Creation of transaction-based alerts is disabled")
     bad = api("POST", f"{O}/alert-rules/", 400, documented=False, json={**body, "triggers": []})
