@@ -1474,3 +1474,38 @@ def test_a_transaction_based_monitor_is_moved_to_spans_by_apply(sandbox: Any) ->
     applied = cli(sandbox, "apply-alerts", "--yes")
     assert applied.exit_code == 0, applied.output
     assert cli(sandbox, "plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_slack_target_without_channel_id_is_found_by_sentry_by_name(
+    sandbox: Any, tmp_path: Path, closing: list[SentryClient]
+) -> None:
+    text = SPEC_FILE.read_text("utf-8")
+    old = '    channel: "#para-alerts"\n    channel_id: C0PARAALRT'
+    assert old in text
+    by_name = tmp_path / "alert_rules.yaml"
+    by_name.write_text(text.replace(old, '    channel: "#para-oncall"'), "utf-8")
+    sent: list[tuple[str, str, Any]] = []
+    client = recording_client(sandbox, sent)
+    closing.append(client)
+    spec = load_spec(by_name)
+    actual = read_actual(client, sandbox.org, spec=spec)
+    first = plan(desired_resources(spec, actual.directory), actual.resources)
+    apply_plan(first, client, sandbox.org, actual.directory)
+    slack = [
+        action["config"]
+        for _m, path, body in sent
+        if path.endswith("/workflows/") and body
+        for group in body["actionFilters"]
+        for action in group["actions"]
+        if action["type"] == "slack"
+    ]
+    assert slack
+    assert all(c["targetIdentifier"] == "" and c["targetDisplay"] == "#para-oncall" for c in slack)
+    # Sentry keeps the id Slack gave it; the plan reads back as the file
+    assert cli(sandbox, "plan", "--detailed-exitcode", config=by_name).exit_code == 0
+    # a channel Slack does not know is refused by Sentry at write time, not guessed
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text(text.replace(old, '    channel: "#no-such-channel"'), "utf-8")
+    result = cli(sandbox, "apply-alerts", "--yes", config=unknown)
+    assert result.exit_code == errors.EXIT_OPERATIONAL, result.output
+    assert "no-such-channel" in result.stderr
