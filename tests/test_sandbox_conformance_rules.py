@@ -332,6 +332,7 @@ def test_a_new_organization_has_no_environments_until_an_event_arrives(
         ("staging", False),
     ]
     assert api("GET", f"{O}/environments/?visibility=hidden", 200) == []
+    assert len(api("GET", f"{O}/environments/?project={sandbox.project_id}", 200)) == 2
     assert len(api("GET", f"{P}/environments/?visibility=all", 200)) == 2
     bad = api("GET", f"{O}/environments/?visibility=some", 400)
     assert bad == {

@@ -786,7 +786,13 @@ def visibility(ctx: Ctx) -> str:
 async def org_environments(ctx: Ctx) -> Response:
     """OrganizationEnvironmentsEndpoint.get (api/endpoints/organization_environments.py):
     not paginated, sorted by name."""
-    found = model.organization_environments(ctx.store, project_ids(ctx), visibility(ctx))
+    # get_projects: the ``project`` ids asked for (-1: every accessible project), 403 for one
+    # that is not the organization's (recalled, not re-read); no parameter: every project
+    wanted = {p for p in ctx.request.query_params.getlist("project") if p != "-1"}
+    if wanted - project_ids(ctx):
+        raise detail(403, NO_PERMISSION)
+    projects = wanted or project_ids(ctx)
+    found = model.organization_environments(ctx.store, projects, visibility(ctx))
     return ok([model.show_environment(e) for e in found])
 
 
