@@ -60,7 +60,8 @@ PROJECT_FLAGS = (
     "hasLogs",
     "hasTraceMetrics",
 )
-# Sentry creates these for every project; they cannot be deleted.
+# Sentry creates these for every project (workflow_engine's default detectors; not re-read);
+# can_delete_detector refuses to delete them.
 DEFAULT_DETECTORS = (("error", "Error Monitor"), ("issue_stream", "Issue Stream"))
 PROVIDERS: dict[str, Doc] = {
     "slack": {"name": "Slack", "features": ["alert-rule", "chat-unfurl"]},
@@ -456,7 +457,7 @@ def workflow_fields(store: Store, org_id: str, data: Doc, old: Doc | None, now: 
     out.setdefault("owner", None)
     if "config" in data:
         out["config"] = dict(data["config"] or {})
-    out.setdefault("config", {"frequency": 30})
+    out.setdefault("config", {"frequency": 30})  # Workflow.DEFAULT_FREQUENCY
     if "triggers" in data:
         triggers = data["triggers"]
         out["triggers"] = (
