@@ -365,9 +365,14 @@ class RequestExample:
         """The example as JSON (see :func:`loose_json`); unwrapped from ``"field": ...``."""
         parsed = loose_json(self.text)
         camel = re.sub(r"_([a-z])", lambda m: m.group(1).upper(), self.field)
-        if isinstance(parsed, dict) and len(parsed) == 1 and next(iter(parsed)) in (
-            self.field,
-            camel,
+        if (
+            isinstance(parsed, dict)
+            and len(parsed) == 1
+            and next(iter(parsed))
+            in (
+                self.field,
+                camel,
+            )
         ):
             return next(iter(parsed.values()))
         return parsed
