@@ -1212,3 +1212,32 @@ def test_workflow_environment_by_name_or_id() -> None:
         "environmentId": ["A valid integer is required."]
     }
     assert v.validate_workflow({**body, "environment": None}, ctx=ctx) is None
+
+
+@pytest.mark.parametrize(
+    ("comparison", "accepted"),
+    [
+        ({"key": "level", "match": "eq", "value": "error"}, True),
+        ({"key": "level", "match": "is"}, True),
+        ({"key": "level", "match": "eq"}, False),  # a value is needed unless is / ns
+        ({"key": "level", "match": "is", "value": "x"}, False),
+        ({"key": "level", "match": "like", "value": "x"}, False),
+    ],
+)
+def test_tagged_event_schema(comparison: dict[str, Any], accepted: bool) -> None:
+    # the tagged_event schema (oneOf: is/ns without a value, the other matches with one)
+    body = _example("workflows")
+    body["actionFilters"][0]["conditions"] = [
+        {"type": "tagged_event", "comparison": comparison, "conditionResult": True}
+    ]
+    errors = v.validate_workflow(body)
+    if accepted:
+        assert errors is None
+    else:
+        assert errors == {
+            "actionFilters": {
+                "conditions": {
+                    "comparison": [f"Value, {comparison} does not match JSON Schema for comparison"]
+                }
+            }
+        }

@@ -1051,8 +1051,8 @@ DEPRECATED_ACTION_TYPES = ("plugin",)
 WORKFLOW_TARGET_TYPES = ("user", "team", "issue_owners", "specific", "sentry_app")
 #: LOG_LEVELS_MAP values: the ``level`` enum of LevelConditionHandler.comparison_json_schema.
 LEVELS = (0, 10, 20, 30, 40, 50)
-#: MatchType values (sentry/rules/match.py; recalled, not re-read): the ``match`` enum of
-#: LevelConditionHandler.comparison_json_schema.
+#: MatchType values (sentry/rules/match.py): the ``match`` enum of the level, tagged_event and
+#: event_attribute schemas.
 MATCH_TYPES = (
     "co",
     "ew",
@@ -1078,9 +1078,43 @@ OPSGENIE_PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
 
 # comparison_json_schema of the condition handlers (workflow_engine/handlers/condition/):
 _BOOLEAN: Doc = {"type": "boolean"}
-# TaggedEventConditionHandler.comparison_json_schema (the items of ``filters``) was not read:
-# the sandbox only checks that ``filters`` is a list of objects.
-_FILTERS: Doc = {"type": "array", "items": {"type": "object"}}
+#: tagged_event / event_attribute schemas (the migration copy named at COMPARISON_SCHEMAS);
+#: a frequency filter's ``filters`` items are one of them.
+_TAGGED_EVENT: Doc = {
+    "type": "object",
+    "properties": {
+        "key": {"type": "string"},
+        "match": {"type": "string", "enum": list(MATCH_TYPES)},
+        "value": {"type": "string"},
+    },
+    "oneOf": [
+        {
+            "properties": {"key": {"type": "string"}, "match": {"enum": ["is", "ns"]}},
+            "required": ["key", "match"],
+            "not": {"required": ["value"]},
+        },
+        {
+            "properties": {
+                "key": {"type": "string"},
+                "match": {"not": {"enum": ["is", "ns"]}},
+                "value": {"type": "string"},
+            },
+            "required": ["key", "match", "value"],
+        },
+    ],
+    "additionalProperties": False,
+}
+_EVENT_ATTRIBUTE: Doc = {
+    "type": "object",
+    "properties": {
+        "attribute": {"type": "string"},
+        "match": {"type": "string", "enum": list(MATCH_TYPES)},
+        "value": {"type": "string"},
+    },
+    "required": ["attribute", "match", "value"],
+    "additionalProperties": False,
+}
+_FILTERS: Doc = {"type": "array", "items": {"anyOf": [_TAGGED_EVENT, _EVENT_ATTRIBUTE]}}
 
 
 def _frequency_schema(value: Doc, *, percent: bool) -> Doc:
@@ -1125,6 +1159,55 @@ COMPARISON_SCHEMAS: dict[str, Doc] = {
     "event_unique_user_frequency_percent": _frequency_schema(_COUNT_VALUE, percent=True),
     "percent_sessions_count": _frequency_schema(_SESSIONS_VALUE, percent=False),
     "percent_sessions_percent": _frequency_schema(_SESSIONS_VALUE, percent=True),
+    # A workflow_engine data migration keeps a copy of the handlers' schemas ("COPY PASTES FOR
+    # JSON SCHEMA", data_condition_json_schema_mapping): regression_event, tagged_event,
+    # event_attribute, age_comparison, assigned_to, issue_category, issue_occurrences and
+    # latest_adopted_release below come from it. Enums it takes from enums not re-read
+    # (AssigneeTargetType, GroupCategory) are left out.
+    "regression_event": _BOOLEAN,
+    "tagged_event": _TAGGED_EVENT,
+    "event_attribute": _EVENT_ATTRIBUTE,
+    "age_comparison": {
+        "type": "object",
+        "properties": {
+            "comparison_type": {"type": "string", "enum": ["older", "newer"]},
+            "value": {"type": "integer", "minimum": 0},
+            "time": {"type": "string", "enum": ["minute", "hour", "day", "week"]},
+        },
+        "required": ["comparison_type", "value", "time"],
+        "additionalProperties": False,
+    },
+    "assigned_to": {
+        "type": "object",
+        "properties": {
+            "target_type": {"type": "string"},
+            "target_identifier": {"type": ["integer", "string"]},
+        },
+        "required": ["target_type", "target_identifier"],
+        "additionalProperties": False,
+    },
+    "issue_category": {
+        "type": "object",
+        "properties": {"value": {"type": "integer"}},
+        "required": ["value"],
+        "additionalProperties": False,
+    },
+    "issue_occurrences": {
+        "type": "object",
+        "properties": {"value": {"type": "integer", "minimum": 0}},
+        "required": ["value"],
+        "additionalProperties": False,
+    },
+    "latest_adopted_release": {
+        "type": "object",
+        "properties": {
+            "release_age_type": {"type": "string", "enum": ["oldest", "newest"]},
+            "age_comparison": {"type": "string", "enum": ["older", "newer"]},
+            "environment": {"type": "string"},
+        },
+        "required": ["release_age_type", "age_comparison", "environment"],
+        "additionalProperties": False,
+    },
     # level_handler.py: LevelConditionHandler
     "level": {
         "type": "object",
@@ -1576,6 +1659,16 @@ def _schema_error(value: Any, schema: Mapping[str, Any]) -> str | None:
             problem = _schema_error(item, schema["items"])
             if problem is not None:
                 return problem
+    if "anyOf" in schema and all(_schema_error(value, s) for s in schema["anyOf"]):
+        return f"{value!r} is not valid under any of the given schemas"
+    if "oneOf" in schema:
+        matches = sum(1 for s in schema["oneOf"] if _schema_error(value, s) is None)
+        if matches == 0:
+            return f"{value!r} is not valid under any of the given schemas"
+        if matches > 1:
+            return f"{value!r} is valid under each of the given schemas"
+    if "not" in schema and _schema_error(value, schema["not"]) is None:
+        return f"{value!r} should not be valid under {schema['not']!r}"
     return None
 
 
