@@ -1241,3 +1241,30 @@ def test_tagged_event_schema(comparison: dict[str, Any], accepted: bool) -> None
                 }
             }
         }
+
+
+def test_action_schemas_per_provider() -> None:
+    # each action's config target_type enum and data_schema (action_schema_mapping's copy)
+    body = _example("workflows")
+    action = body["actionFilters"][0]["actions"][0]
+    action["config"]["targetType"] = "team"
+    _refused(v.validate_workflow, body, {"actionFilters": {"config": ["2 is not one of [0]"]}})
+    body["actionFilters"][0]["actions"] = [
+        {
+            "type": "email",
+            "integrationId": None,
+            "data": {"fallthroughType": "ActiveMembers", "cc": "x"},
+            "config": {"targetType": "issue_owners", "targetIdentifier": ""},
+        }
+    ]
+    _refused(
+        v.validate_workflow,
+        body,
+        {
+            "actionFilters": {
+                "data": ["Additional properties are not allowed ('cc' was unexpected)"]
+            }
+        },
+    )
+    del body["actionFilters"][0]["actions"][0]["data"]["cc"]
+    assert v.validate_workflow(body) is None

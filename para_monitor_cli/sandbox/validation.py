@@ -1071,10 +1071,47 @@ MATCH_TYPES = (
     "nin",
     "sw",
 )
-#: PagerdutySeverity values (the PagerDuty action's data ``priority``; not re-read).
+#: PagerdutySeverity values (integrations/pagerduty/client.py): the PagerDuty action's data
+#: ``priority`` enum.
 PAGERDUTY_PRIORITIES = ("default", "critical", "warning", "error", "info")
-#: OpsgeniePriority values (the Opsgenie action's data ``priority``; not re-read).
-OPSGENIE_PRIORITIES = ("P1", "P2", "P3", "P4", "P5")
+#: The Opsgenie action's data ``priority`` enum (action_schema_mapping's copy).
+OPSGENIE_PRIORITIES = ("P4", "P1", "P3", "P2", "P5")
+#: ActionTarget values, by the API's targetType names (the config transformer's mapping).
+ACTION_TARGETS = {"specific": 0, "user": 1, "team": 2, "sentry_app": 3, "issue_owners": 4}
+#: The target_type enum of each action's config schema (action_schema_mapping's copy).
+_ACTION_TARGET_TYPES: dict[str, tuple[int, ...]] = {
+    **{kind: (0,) for kind in ("slack", "msteams", "discord", "pagerduty", "opsgenie")},
+    "email": tuple(ACTION_TARGETS.values()),
+    "sentry_app": (3,),
+}
+#: Each action's data_schema (action_schema_mapping's copy). The PagerDuty and Opsgenie
+#: schemas put their "additionalProperties" inside "properties", so they allow other keys.
+ACTION_DATA_SCHEMAS: dict[str, Doc] = {
+    "slack": {
+        "type": "object",
+        "properties": {"tags": {"type": "string"}, "notes": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "msteams": {"type": "object", "properties": {}, "additionalProperties": False},
+    "discord": {
+        "type": "object",
+        "properties": {"tags": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "pagerduty": {
+        "type": "object",
+        "properties": {"priority": {"type": "string", "enum": list(PAGERDUTY_PRIORITIES)}},
+    },
+    "opsgenie": {
+        "type": "object",
+        "properties": {"priority": {"type": "string", "enum": list(OPSGENIE_PRIORITIES)}},
+    },
+    "email": {
+        "type": "object",
+        "properties": {"fallthroughType": {"type": "string"}},
+        "additionalProperties": False,
+    },
+}
 
 # comparison_json_schema of the condition handlers (workflow_engine/handlers/condition/):
 _BOOLEAN: Doc = {"type": "boolean"}
@@ -1424,9 +1461,12 @@ def _action_errors(action: Any, ctx: OrgContext | None) -> tuple[ErrorBody, Any]
         _add(errors, "integrationId", "A valid integer is required.")
     if errors:
         return errors, action
-    # validate(): the handler's data_schema and config schema / transformer. Not re-read:
-    # the sandbox checks the config is an object with a known targetType, and the
-    # PagerDuty / Opsgenie priority, with jsonschema's wording.
+    # validate(): the handler's data_schema and its config transformer + config_schema. The
+    # schemas below are the workflow_engine migration's copy of them (action_schema_mapping,
+    # a snapshot: the current handlers were not re-read); the config is checked after the
+    # transformer turns targetType into ActionTarget (specific 0, user 1, team 2,
+    # sentry_app 3, issue_owners 4). Sentry words them with str(jsonschema.ValidationError);
+    # the sandbox keeps its first line.
     config, data = _get(action, "config"), _get(action, "data")
     if not isinstance(config, Mapping):
         _add(errors, "config", f"{config!r} is not of type 'object'")
@@ -1436,12 +1476,18 @@ def _action_errors(action: Any, ctx: OrgContext | None) -> tuple[ErrorBody, Any]
             "config",
             f"{_get(config, 'targetType')!r} is not one of {list(WORKFLOW_TARGET_TYPES)}",
         )
+    else:
+        target = ACTION_TARGETS[str(_get(config, "targetType"))]
+        allowed_targets = _ACTION_TARGET_TYPES.get(str(atype))
+        if allowed_targets is not None and target not in allowed_targets:
+            _add(errors, "config", f"{target} is not one of {list(allowed_targets)}")
     if not isinstance(data, Mapping):
         _add(errors, "data", f"{data!r} is not of type 'object'")
     else:
-        allowed = {"pagerduty": PAGERDUTY_PRIORITIES, "opsgenie": OPSGENIE_PRIORITIES}
-        if atype in allowed and "priority" in data and data["priority"] not in allowed[atype]:
-            _add(errors, "data", f"{data['priority']!r} is not one of {list(allowed[atype])}")
+        schema = ACTION_DATA_SCHEMAS.get(str(atype))
+        problem = None if schema is None else _schema_error(dict(data), schema)
+        if problem is not None:
+            _add(errors, "data", problem)
     if errors:
         return errors, action
     assert isinstance(config, Mapping)
