@@ -138,6 +138,24 @@ SEED_PROJECT = (
             "organizations[0].releases[0] needs 'version'",
         ),
         ("token: {scopes: read}\norganizations: [{slug: x}]\n", "token.scopes must be a list"),
+        (
+            "organizations:\n  - slug: x\n    features: incidents\n" + SEED_PROJECT,
+            "organizations[0].features must be a list of feature names",
+        ),
+        (
+            "organizations:\n  - slug: x\n" + SEED_PROJECT + "        environments: production\n",
+            "organizations[0].projects[0].environments must be a list of environment names",
+        ),
+        (
+            "organizations:\n  - slug: x\n" + SEED_PROJECT + "    integrations:\n"
+            "      - {provider: slack, name: W, slack_channels: [C1]}\n",
+            "organizations[0].integrations[0].slack_channels must map channel ids to channel names",
+        ),
+        (
+            "organizations:\n  - slug: x\n" + SEED_PROJECT + "    integrations:\n"
+            "      - {provider: slack, name: W, status: off}\n",
+            "organizations[0].integrations[0].status must be active, disabled or pending_deletion",
+        ),
     ],
 )
 def test_a_bad_seed_is_a_usage_error_naming_file_and_place(
