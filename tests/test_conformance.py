@@ -1163,3 +1163,110 @@ def test_every_filter_form_the_file_can_write_is_accepted(
     check_recorded(recorder.sent)
     again = _cli(sandbox, "plan", "--detailed-exitcode", config=path)
     assert again.exit_code == 0, again.output  # read back as written: no change
+
+
+# =================================================================== every monitor and target
+
+#: One monitor of each kind the file format can write, each applied alone (linked to one
+#: alert) to the sandbox, which must accept it and read it back unchanged.
+MONITOR_FORMS: dict[str, dict[str, Any]] = {
+    "error count": {"condition": "count() > 10", "window": "1h", "resolve": 5},
+    "users with errors": {"condition": "count_unique(user) > 100", "window": "1h"},
+    "error count below": {"condition": "count() < 5", "window": "30m"},
+    "high and medium": {"aggregate": "count()", "high": 100, "medium": 50, "window": "1h"},
+    "environment": {"condition": "count() > 10", "window": "1h", "environment": "production"},
+    "percent change": {
+        "condition": "count() > 50%",
+        "detection": "percent",
+        "comparison": "1d",
+        "window": "1h",
+    },
+    "dynamic": {
+        "aggregate": "count()",
+        "detection": "dynamic",
+        "sensitivity": "medium",
+        "direction": "above_and_below",
+        "window": "15m",
+    },
+    "span latency": {
+        "dataset": "spans",
+        "query": "is_transaction:true",
+        "condition": "p95(span.duration) > 2s",
+        "window": "10m",
+    },
+    "crash-free sessions": {
+        "dataset": "metrics",
+        "aggregate": "crash_free_rate(session)",
+        "direction": "below",
+        "high": "99%",
+        "window": "1h",
+    },
+}
+TARGET_FORMS: dict[str, dict[str, Any]] = {
+    "email team": {"type": "email", "team": "backend"},
+    "email member": {"type": "email", "member": "ben@para-autopilot.example"},
+    "slack with channel id": {
+        "type": "slack",
+        "workspace": "PARA Autopilot Workspace",
+        "channel": "#para-alerts",
+        "channel_id": "C0PARAALRT",
+    },
+    "slack by name": {
+        "type": "slack",
+        "workspace": "PARA Autopilot Workspace",
+        "channel": "#para-oncall",
+    },
+    **{
+        f"pagerduty {severity}": {
+            "type": "pagerduty",
+            "integration": "para-autopilot",
+            "service": "PARA Autopilot Backend",
+            "severity": severity,
+        }
+        for severity in ("default", "critical", "warning", "error", "info")
+    },
+}
+
+
+def _apply_and_replan(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, document: dict[str, Any]
+) -> None:
+    path = tmp_path / "alert_rules.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    recorder = Recorder()
+    recorder.install(monkeypatch)
+    ingest(sandbox, "production")  # as a backend's first event would
+    result = _cli(sandbox, "apply-alerts", "--yes", config=path)
+    assert result.exit_code == 0, result.output
+    check_recorded(recorder.sent)
+    again = _cli(sandbox, "plan", "--detailed-exitcode", config=path)
+    assert again.exit_code == 0, again.output  # read back as written: no change
+
+
+@pytest.mark.parametrize("name", sorted(MONITOR_FORMS))
+def test_every_monitor_form_the_file_can_write_is_accepted(
+    name: str, sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = {
+        "version": 1,
+        "organization": sandbox.org,
+        "project": sandbox.project,
+        "targets": {"team-email": {"type": "email", "team": "backend"}},
+        "monitors": [{"name": name, **MONITOR_FORMS[name]}],
+        "alerts": [{"name": f"{name} alert", "monitors": [name], "actions": ["team-email"]}],
+    }
+    _apply_and_replan(sandbox, tmp_path, monkeypatch, document)
+
+
+@pytest.mark.parametrize("name", sorted(TARGET_FORMS))
+def test_every_target_form_the_file_can_write_is_accepted(
+    name: str, sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = {
+        "version": 1,
+        "organization": sandbox.org,
+        "project": sandbox.project,
+        "targets": {"target": TARGET_FORMS[name]},
+        "alerts": [{"name": f"{name} alert", "triggers": ["first_seen"], "actions": ["target"]}],
+    }
+    _apply_and_replan(sandbox, tmp_path, monkeypatch, document)
