@@ -1170,18 +1170,19 @@ def test_slack_actions_send_an_id_or_nothing_never_a_channel_name(tmp_path: Path
     }
 
 
-def test_alert_environment_is_sent_as_its_id_and_read_back_by_name(tmp_path: Path) -> None:
+def test_alert_environment_is_sent_by_name_and_null_for_every_environment(
+    tmp_path: Path,
+) -> None:
     spec = spec_from(tmp_path, PREFLIGHT_FILE)
     directory = directory_for_preflight()
     body = wire.alert_body(spec.alerts[1], spec, directory)
-    assert body["environmentId"] == 5  # WorkflowValidator.environment_id (IntegerField)
-    assert "environment" not in body  # not a field of the validator: DRF would drop it
-    desired = wire.canonical_workflow(body, directory)
+    # the current WorkflowValidator's field (the spec's workflow body): the name
+    assert body["environment"] == "production"
+    assert "environmentId" not in body
     answered = {**body, "environment": "production"}  # WorkflowSerializer: the name
-    del answered["environmentId"]
-    assert wire.canonical_workflow(answered, directory) == desired
-    assert desired["environment"] == "production"
-    assert "environmentId" not in wire.alert_body(spec.alerts[0], spec, directory)
+    assert wire.canonical_workflow(answered, directory) == wire.canonical_workflow(body, directory)
+    every = wire.alert_body(spec.alerts[0], spec, directory)
+    assert every["environment"] is None  # sent, so an environment set in Sentry is taken away
 
 
 LATENCY_FILE = """\
@@ -1393,21 +1394,18 @@ def test_preflight_refuses_a_disabled_integration_before_writing(
     assert not names(sandbox_client(sandbox, closing), sandbox.org)  # nothing was written
 
 
-def test_an_environment_sentry_keeps_is_a_warning_not_a_perpetual_diff(
-    sandbox: Any, tmp_path: Path
-) -> None:
+def test_an_alert_environment_the_file_drops_is_taken_away(sandbox: Any, tmp_path: Path) -> None:
     assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0
     text = SPEC_FILE.read_text("utf-8")
     old = "  - name: Critical error alert\n    environment: production\n"
     assert old in text
     changed = tmp_path / "alert_rules.yaml"
     changed.write_text(text.replace(old, "  - name: Critical error alert\n"), "utf-8")
-    result = cli(sandbox, "plan", "--detailed-exitcode", config=changed)
-    assert result.exit_code == 0, result.output  # no diff that no apply could close
-    assert (
-        "alert 'Critical error alert' fires only in environment 'production' in Sentry, and "
-        "the file names none: Sentry's API cannot remove an alert's environment"
-    ) in result.stdout  # among the plan's warnings ("  ! ...")
+    result = cli(sandbox, "plan", config=changed)
+    assert result.exit_code == 0, result.output
+    assert "      environment: production -> (none)" in result.stdout.splitlines()
+    assert cli(sandbox, "apply-alerts", "--yes", config=changed).exit_code == 0
+    assert cli(sandbox, "plan", "--detailed-exitcode", config=changed).exit_code == 0
 
 
 def test_environments_are_read_with_hidden_ones_for_every_project(
@@ -1509,3 +1507,33 @@ def test_a_slack_target_without_channel_id_is_found_by_sentry_by_name(
     result = cli(sandbox, "apply-alerts", "--yes", config=unknown)
     assert result.exit_code == errors.EXIT_OPERATIONAL, result.output
     assert "no-such-channel" in result.stderr
+
+
+def test_tag_filters_is_set_and_not_set_send_no_value(tmp_path: Path) -> None:
+    forms = [("eq", "/api/tasks"), ("is", None), ("ns", None)]
+    alerts = "".join(
+        f"  - {{name: a{i}, filters: [{{tag: {{key: endpoint, match: {m}"
+        + (f", value: {v}" if v else "")
+        + "}}], actions: [mail]}\n"
+        for i, (m, v) in enumerate(forms)
+    )
+    spec = spec_from(
+        tmp_path,
+        f"version: 1\nproject: p\ntargets:\n  mail: {{type: email, team: t}}\nalerts:\n{alerts}",
+    )
+    directory = wire.directory_from_lists(
+        "acme", projects=[{"slug": "p", "id": "1"}], teams=[{"slug": "t", "id": "2"}]
+    )
+    sent = []
+    for item in spec.alerts:
+        body = wire.alert_body(item, spec, directory)
+        (condition,) = body["actionFilters"][0]["conditions"]
+        sent.append(condition["comparison"])
+        exported = wire.export_workflow(body, directory, wire.TargetBook(directory), [])
+        assert exported["filters"] == [{"tag": condition["comparison"]}]  # round trip
+    # TaggedEventConditionHandler's schema: is/ns take no value
+    assert sent == [
+        {"key": "endpoint", "match": "eq", "value": "/api/tasks"},
+        {"key": "endpoint", "match": "is"},
+        {"key": "endpoint", "match": "ns"},
+    ]

@@ -184,12 +184,6 @@ class Directory:
             )
         return self.environments[name]
 
-    def environment_name(self, environment_id: object) -> str:
-        for name, eid in self.environments.items():
-            if eid == str(environment_id):
-                return name
-        return f"(environment {environment_id})"
-
     def pagerduty_service_id(self, integration_id: str, service: str) -> str:
         key = (integration_id, service)
         if key not in self.pagerduty_services:
@@ -423,7 +417,11 @@ def _filter_condition(item: AlertFilter) -> JSON:
         ctype, comparison = "issue_category", {"value": catalog.ISSUE_CATEGORIES[item.category]}
     elif kind == "tag" and item.tag is not None:
         ctype = "tagged_event"
-        comparison = {"key": item.tag.key, "match": item.tag.match, "value": item.tag.value}
+        comparison = {"key": item.tag.key, "match": item.tag.match}
+        # TaggedEventConditionHandler.comparison_json_schema (workflow_engine/handlers/condition/
+        # tagged_event_handler.py) is a oneOf: "is set" / "not set" take no value at all
+        if item.tag.match not in ("is", "ns"):
+            comparison["value"] = item.tag.value
     else:  # pragma: no cover - the model guarantees one known key
         raise UsageError(f"unknown alert filter {kind!r}")
     return {"type": ctype, "comparison": comparison, "conditionResult": True}
@@ -493,16 +491,27 @@ def alert_links(alert: Alert, spec: Spec, directory: Directory) -> list[str]:
 def alert_body(alert: Alert, spec: Spec, directory: Directory) -> JSON:
     """The workflow body, without ``detectorIds`` (the applier adds them from the links).
 
-    The environment is sent as ``environmentId``, the id of the organization's environment of
-    that name. ``WorkflowValidator`` (src/sentry/workflow_engine/endpoints/validators/base/
-    workflow.py) declares only ``environment_id = IntegerField(required=False)`` (its help text
-    says "the name of the environment", with ``# TODO fix this, we pass the name, not the
-    ID``) and stores it as ``Workflow.environment_id`` in ``create`` / ``update``; an
-    ``environment`` key is not a field of the serializer, so DRF drops it silently and the alert
-    would fire in every environment. ``WorkflowSerializer`` (src/sentry/workflow_engine/
-    endpoints/serializers/workflow_serializer.py) answers ``"environment":
-    obj.environment.name``: the name, which :func:`canonical_workflow` reads back. The field
-    does not allow null, so an environment once set cannot be removed through the API.
+    The environment is sent as ``environment``: its name, or null for every environment.
+    How it reaches the server, in Sentry's source (src/sentry/workflow_engine/endpoints/
+    validators/base/workflow.py, ``WorkflowValidator``):
+
+    * the current validator, from which Sentry's official OpenAPI spec is generated
+      (sentry-api-schema ``openapi-derefed.json``, 2026-08-16: the workflow create/update body),
+      declares ``environment``: a nullable string, "The name of the environment for the alert
+      to evaluate in", beside ``detector_ids`` and ``owner``, and no ``environment_id``; the
+      name is looked up among the organization's environments (``EnvironmentField``,
+      src/sentry/api/serializers/rest_framework/environment.py: "Environment is not part of
+      this organization"), so it must exist (plan's pre-flight checks it);
+    * the older validator in the searchable source index declared only
+      ``environment_id = serializers.IntegerField(required=False, help_text="The name of the
+      environment ...")  # TODO fix this, we pass the name, not the ID``, stored as
+      ``Workflow.environment_id`` in ``create``; a serializer drops keys it does not declare,
+      so an id-only body filters nothing on the current one (and a name-only body nothing on
+      that older one). The current one is what sentry.io runs and what the spec documents.
+
+    ``WorkflowSerializer`` (src/sentry/workflow_engine/endpoints/serializers/
+    workflow_serializer.py) answers ``"environment": obj.environment.name if obj.environment
+    else None``: the name, which :func:`canonical_workflow` compares.
     """
     trigger_conditions = [
         {"type": catalog.TRIGGER_TYPES[t], "comparison": True, "conditionResult": True}
@@ -513,15 +522,10 @@ def alert_body(alert: Alert, spec: Spec, directory: Directory) -> JSON:
         "conditions": [_filter_condition(f) for f in alert.filters],
         "actions": [target_action(n, spec, directory) for n in alert.actions],
     }
-    body: JSON = {
+    return {
         "name": alert.name,
         "enabled": alert.enabled,
-    }
-    if alert.environment is not None:
-        eid = directory.environment_id(alert.environment)
-        body["environmentId"] = int(eid) if eid.isdigit() else eid
-    return {
-        **body,
+        "environment": alert.environment,
         "config": {"frequency": alert.frequency_minutes},
         "triggers": {"logicType": "any-short", "conditions": trigger_conditions, "actions": []},
         "actionFilters": [group],
@@ -670,13 +674,8 @@ def canonical_workflow(workflow: Mapping[str, Any], directory: Directory | None 
     out: JSON = {}
     if "enabled" in workflow:
         out["enabled"] = bool(workflow["enabled"])
-    if "environment" in workflow:  # what Sentry answers: the name (WorkflowSerializer)
+    if "environment" in workflow:  # the name, sent and answered alike (see alert_body)
         out["environment"] = workflow.get("environment") or None
-    elif "environmentId" in workflow:  # what we send: the id (see alert_body)
-        eid = workflow.get("environmentId")
-        out["environment"] = (
-            directory.environment_name(eid) if directory is not None and eid is not None else None
-        )
     config = workflow.get("config")
     if isinstance(config, Mapping):
         out["frequency"] = int(config.get("frequency", 30))
@@ -691,7 +690,7 @@ def canonical_workflow(workflow: Mapping[str, Any], directory: Directory | None 
             actions = [_canonical_action(a) for a in group.get("actions") or []]
             groups.append(
                 {
-                    "logic": group.get("logicType", group.get("logic_type", "all")),
+                    "logic": _filter_logic(group.get("logicType", group.get("logic_type"))),
                     "conditions": _canonical_conditions(group.get("conditions") or []),
                     "actions": sorted(actions, key=repr),
                 }
@@ -701,6 +700,14 @@ def canonical_workflow(workflow: Mapping[str, Any], directory: Directory | None 
         ids = workflow.get("detectorIds") or []
         out["monitors"] = sorted(directory.link_key(str(i)) for i in ids)
     return out
+
+
+def _filter_logic(logic: Any) -> str:
+    """An action filter group's logic: ``any-short`` (which Sentry documents and its UI writes)
+    stops at the first condition that passes, so it matches exactly what ``any`` matches
+    (``DataConditionGroup.Type``, src/sentry/workflow_engine/models/data_condition_group.py)."""
+    text = str(logic or "all")
+    return "any" if text == "any-short" else text
 
 
 def canonical_dashboard(dashboard: Mapping[str, Any]) -> JSON:
@@ -733,7 +740,10 @@ def _canonical_widget(widget: Mapping[str, Any]) -> JSON:
     for q in widget.get("queries") or []:
         queries.append(
             {
-                "fields": list(q.get("fields") or []),
+                # the table's column order: Sentry's own examples put aggregates first, the
+                # file's widgets send columns then aggregates; both list the same fields, and
+                # columns and aggregates are compared in order below
+                "fields": sorted(str(f) for f in q.get("fields") or []),
                 "aggregates": list(q.get("aggregates") or []),
                 "columns": list(q.get("columns") or []),
                 "conditions": q.get("conditions") or "",
@@ -946,13 +956,10 @@ def _export_filter(cond: Mapping[str, Any]) -> JSON | None:
         category = _CATEGORY_NAMES.get(int(comparison.get("value", 1)))
         return {"category": category} if category else None
     if ctype == "tagged_event" and isinstance(comparison, Mapping):
-        return {
-            "tag": {
-                "key": comparison.get("key"),
-                "match": comparison.get("match", "eq"),
-                "value": comparison.get("value", ""),
-            }
-        }
+        tag: JSON = {"key": comparison.get("key"), "match": comparison.get("match", "eq")}
+        if tag["match"] not in ("is", "ns"):
+            tag["value"] = comparison.get("value", "")
+        return {"tag": tag}
     return None
 
 
@@ -985,6 +992,10 @@ def export_workflow(
                 projects.append(project)
         elif rest:
             monitors.append(rest)
+        else:  # a detector the token does not see: the file cannot name it
+            problems.append(
+                f"alert {name!r}: linked to monitor {did}, which this token cannot read; left out"
+            )
     if monitors:
         out["monitors"] = sorted(set(monitors))
     if projects:
@@ -993,8 +1004,9 @@ def export_workflow(
     actions: list[str] = []
     groups = workflow.get("actionFilters") or []
     for group in groups:
-        if group.get("logicType") and group.get("logicType") != "all":
-            out["filter_match"] = group["logicType"]
+        logic = _filter_logic(group.get("logicType"))
+        if logic != "all":
+            out["filter_match"] = logic
         for cond in group.get("conditions") or []:
             item = _export_filter(cond)
             if item is None:

@@ -82,11 +82,7 @@ def plan_command(
     planned = replace(
         planned,
         notes=(*planned.notes, *checked.notes),
-        warnings=(
-            *planned.warnings,
-            *(str(p) for p in checked.warnings),
-            *_kept_environments(planned),
-        ),
+        warnings=(*planned.warnings, *(str(p) for p in checked.warnings)),
     )
     if prune:
         notes, warnings = prune_notes(actual)
@@ -99,23 +95,3 @@ def plan_command(
         config=settings.config,
         directory=actual.directory,
     )
-
-
-def _kept_environments(planned: Any) -> list[str]:
-    """Alerts Sentry keeps to an environment that the file does not name: the workflow API
-    cannot take it away (``WorkflowValidator.environment_id`` allows no null, and ``update``
-    changes only the fields sent), so the plan says so instead of showing a diff that no apply
-    could close."""
-    found: list[str] = []
-    for change in planned.changes:
-        desired, actual = change.desired, change.actual
-        if change.kind != "alert" or desired is None or actual is None:
-            continue
-        kept = actual.fields.get("environment")
-        if kept and "environment" not in desired.fields:
-            found.append(
-                f"alert {change.key!r} fires only in environment {kept!r} in Sentry, and the file "
-                "names none: Sentry's API cannot remove an alert's environment; add "
-                f"'environment: {kept}' to the file, or remove it in Sentry's UI"
-            )
-    return found

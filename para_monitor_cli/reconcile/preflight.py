@@ -12,8 +12,8 @@ offline by ``validate``, rule T3).
 Why each is an error, in Sentry's terms:
 
 * a monitor's ``environment`` must be an environment of the organization
-  (``EnvironmentField.to_internal_value``: "Environment is not part of this organization");
-  an alert's is sent as its id (see ``api/wire.py`` ``alert_body``), so it must exist too.
+  (``EnvironmentField.to_internal_value``: "Environment is not part of this organization"),
+  and so must an alert's (the workflow's ``environment``, see ``api/wire.py`` ``alert_body``).
   An environment appears when the first event carrying it is saved;
 * a target's integration must exist and be active on both levels (``_get_integrations`` in
   src/sentry/notifications/notification_action/types.py; the same rule check-setup applies,
@@ -154,7 +154,7 @@ def _environments(spec: Spec, directory: Directory, source: SpecSource) -> Itera
         if name and name not in directory.environments:
             yield source.problem(
                 ("alerts", i, "environment"),
-                message(name, "an alert is given the environment's id, and it has none"),
+                message(name, "Sentry refuses an alert on it"),
             )
     for i, dashboard in enumerate(spec.dashboards):
         for k, name in enumerate(dashboard.environment):

@@ -213,20 +213,19 @@ def monitor_aggregate_problem(dataset: str, aggregate: str) -> str | None:
         if (
             function in _PERCENTILE_FUNCTIONS | {"count"}
             and args
-            and args[0]
-            in (
-                "span.duration",
-                "span.self_time",
+            and (
+                args[0] in ("span.duration", "span.self_time")
+                or args[0].startswith("measurements.")
             )
         ):
-            return None
+            return None  # span durations, and web vitals on spans (p95(measurements.lcp))
         if function in ("failure_rate", "epm", "apdex"):
             return None
         if function == "count_unique" and args and args[0] in _USER_COLUMNS:
             return None
         return (
             f"{aggregate} does not fit dataset {dataset}: aggregate over "
-            "span.duration or span.self_time, e.g. p95(span.duration)"
+            "span.duration, span.self_time or a measurement, e.g. p95(span.duration)"
         )
     return f"unknown dataset {dataset!r}"
 

@@ -482,8 +482,8 @@ TriggerName = Literal["first_seen", "regression", "reappeared", "resolved"]
 class Alert(SpecModel):
     """An alert (Sentry workflow).
 
-    Wire (workflow body): ``name``, ``enabled``, ``environmentId`` (the id of the
-    organization's environment named ``environment``), ``config.frequency`` =
+    Wire (workflow body): ``name``, ``enabled``, ``environment`` (the name; null for every
+    environment), ``config.frequency`` =
     ``frequency // 60`` (minutes), ``triggers`` = {``logicType: any-short``, conditions from
     ``triggers`` via :data:`catalog.TRIGGER_TYPES`}, one ``actionFilters`` group with
     ``logicType`` = ``filter_match``, the conditions of ``filters`` and one action per target

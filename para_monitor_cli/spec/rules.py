@@ -183,9 +183,11 @@ def _monitor(view: _MonitorView, spec: Spec) -> Iterator[Finding]:
     problem = catalog.monitor_aggregate_problem(m.dataset, m.aggregate)
     if problem:
         yield Finding(view.path("aggregate"), problem, "M3")
+    parts = catalog.split_aggregate(m.aggregate)
     if (
         m.dataset in catalog.SPAN_DATASETS
-        and m.is_duration
+        and parts is not None
+        and parts[1][:1] == ["span.duration"]
         and not catalog.is_transaction_query(m.query)
     ):
         yield Finding(
