@@ -73,6 +73,8 @@ def camel(data: Doc) -> Doc:
 
 
 def build_queries(ctx: Ctx, widget_id: str, given: list[Any], old: list[Doc]) -> list[Doc]:
+    """DashboardDetailsSerializer.update_widget_queries: queries without an id are created,
+    those with one of the widget's ids updated, the others removed."""
     by_id = {q["id"]: q for q in old}
     out = []
     for raw in given:
@@ -91,6 +93,9 @@ def build_queries(ctx: Ctx, widget_id: str, given: list[Any], old: list[Doc]) ->
 
 
 def build_widgets(ctx: Ctx, dashboard_id: str, given: list[Any], old: list[Doc]) -> list[Doc]:
+    """DashboardDetailsSerializer.update_widgets: widgets missing from the request are removed
+    (remove_missing_widgets), widgets without an id created, the dashboard's own updated in
+    the request's order; another dashboard's widget id is refused."""
     by_id = {w["id"]: w for w in old}
     out = []
     for raw in given:
@@ -171,6 +176,8 @@ def summary(ctx: Ctx, dashboard: Doc) -> Doc:
 
 
 def prebuilt(ctx: Ctx) -> Doc:
+    """The prebuilt "General" dashboard the list starts with (OrganizationDashboardsEndpoint.get;
+    its exact fields were not re-read)."""
     user = ctx.store.get("user", ctx.user)
     assert user is not None
     return {
@@ -225,6 +232,9 @@ async def dashboards_list(ctx: Ctx) -> Response:
 
 @api(*ORG_READ)
 async def dashboard_create(ctx: Ctx) -> Response:
+    """OrganizationDashboardsEndpoint.post: DashboardDetailsSerializer, then a title already
+    used is a 409 unless ``duplicate`` asks for a "<title> copy" (the copy naming was not
+    re-read)."""
     body = require(await ctx.body(), "title")
     check(ctx, validation.validate_dashboard, body, partial=False)
     widgets = body.get("widgets") or []
@@ -285,6 +295,8 @@ async def dashboard_detail(ctx: Ctx) -> Response:
 
 @api(*ORG_READ)
 async def dashboard_update(ctx: Ctx) -> Response:
+    """OrganizationDashboardDetailsEndpoint.put: DashboardDetailsSerializer (partial), then
+    update(): widgets and queries as build_widgets, a title already used is a 409."""
     dashboard = find(ctx)
     body = require(await ctx.body())
     check(ctx, validation.validate_dashboard, body, partial=True)
