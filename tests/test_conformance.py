@@ -872,34 +872,9 @@ def _spec_from(document: dict[str, Any], tmp_path: Path) -> Any:
 
 
 #: Examples the client cannot yet take back, open at the time of writing (A1, the client).
-CLIENT_OPEN = {
-    "PUT /detectors/{detector_id}/ 200 UpdateAMonitor": (
-        "A1 (client): the spec's span monitor p95(measurements.lcp) (events_analytics_platform, "
-        "trace_item_span; Sentry's own example) is exported as a file validate refuses "
-        "(M3 'does not fit dataset spans', M16), so export of such an organization fails"
-    ),
-}
-_ANY_SHORT = (
-    "A1 (client): an action filter with logicType 'any-short' (Sentry's documented value, "
-    "the spec's own example) is exported as filter_match: any-short, which validate refuses "
-    "('expected one of all, any or none'), so export of such an organization fails"
-)
-for _label in (
-    "GET /workflows/ 200 ListAllWorkflowsInAnOrganization[1]",
-    "GET /workflows/ 200 ListAllWorkflowsInAnOrganization[2]",
-    "POST /workflows/ 201 WorkflowSuccessfullyCreated",
-):
-    CLIENT_OPEN[_label] = _ANY_SHORT
-for _label in (
-    "POST /dashboards/ 201 CreateDashboard",
-    "GET /dashboards/{dashboard_id}/ 200 DashboardGETResponse",
-    "PUT /dashboards/{dashboard_id}/ 200 DashboardPUTResponse",
-):
-    CLIENT_OPEN[_label] = (
-        "A1 (client): the spec's widget query has fields [aggregate, column] "
-        "(['avg(transaction.duration)', 'transaction']); the exported file sends them as "
-        "[column, aggregate], so plan shows a change of widgets[0].queries[0].fields forever"
-    )
+#: None since A1's fixes: span web-vital monitors validate, any-short action filters read as
+#: any, widget fields compare regardless of order, unreadable detector links are problems.
+CLIENT_OPEN: dict[str, str] = {}
 
 
 def _cases(found: list[tuple[str, dict[str, Any]]]) -> list[Any]:
@@ -1049,12 +1024,6 @@ def test_environments_appear_with_an_event_in_sentry_shapes(org: Org) -> None:
     assert "conformance-env" in {e["name"] for e in project_listing}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A1 (client): alert_body sends the environment only as environmentId; the spec's "
-    "WorkflowValidator body takes environment (the name) and declares no environment_id "
-    "(see environment_key_problems)",
-)
 def test_a_workflow_environment_is_sent_in_the_key_the_spec_documents(
     sandbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1111,11 +1080,9 @@ def _filter_case_id(item: dict[str, Any]) -> str:
     return f"{key}-{value['match']}" if key == "tag" else f"{key} {value}"
 
 
-#: Forms the client does not yet send as Sentry takes them (A1, the client).
-FILTER_FORMS_OPEN = {
-    "tag-is": "is",
-    "tag-ns": "ns",
-}
+#: Forms the client does not yet send as Sentry takes them (A1, the client). None since A1
+#: sends is/ns tag filters without a value.
+FILTER_FORMS_OPEN: dict[str, str] = {}
 _TAG_IS_SET = (
     'A1 (client): a tag filter with match {} is sent with "value": ""; Sentry\'s '
     "TaggedEventConditionHandler.comparison_json_schema (src/sentry/workflow_engine/handlers/"
