@@ -871,9 +871,9 @@ def _spec_from(document: dict[str, Any], tmp_path: Path) -> Any:
     return spec
 
 
-#: Examples the client cannot yet take back, open at the time of writing (A1, the client).
-#: None since A1's fixes: span web-vital monitors validate, any-short action filters read as
-#: any, widget fields compare regardless of order, unreadable detector links are problems.
+#: Examples the client cannot take back, with who fixes what (a strict xfail each). None since
+#: A1's fixes (a8da2a1): span web-vital monitors validate, any-short action filters read as
+#: any, widget fields compare regardless of order.
 CLIENT_OPEN: dict[str, str] = {}
 
 
@@ -1080,30 +1080,7 @@ def _filter_case_id(item: dict[str, Any]) -> str:
     return f"{key}-{value['match']}" if key == "tag" else f"{key} {value}"
 
 
-#: Forms the client does not yet send as Sentry takes them (A1, the client). None since A1
-#: sends is/ns tag filters without a value.
-FILTER_FORMS_OPEN: dict[str, str] = {}
-_TAG_IS_SET = (
-    'A1 (client): a tag filter with match {} is sent with "value": ""; Sentry\'s '
-    "TaggedEventConditionHandler.comparison_json_schema (src/sentry/workflow_engine/handlers/"
-    "condition/tagged_event_handler.py) is a oneOf whose is/ns branch has not: required value, "
-    "so the alert is refused (400 'does not match JSON Schema for comparison')"
-)
-
-
-def _filter_forms() -> list[Any]:
-    cases = []
-    for item in FILTER_FORMS:
-        case_id = _filter_case_id(item)
-        marks = []
-        if case_id in FILTER_FORMS_OPEN:
-            reason = _TAG_IS_SET.format(FILTER_FORMS_OPEN[case_id])
-            marks.append(pytest.mark.xfail(strict=True, reason=reason))
-        cases.append(pytest.param(item, id=case_id, marks=marks))
-    return cases
-
-
-@pytest.mark.parametrize("item", _filter_forms())
+@pytest.mark.parametrize("item", FILTER_FORMS, ids=[_filter_case_id(f) for f in FILTER_FORMS])
 def test_every_filter_form_the_file_can_write_is_accepted(
     item: dict[str, Any], sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
