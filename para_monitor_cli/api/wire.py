@@ -4,7 +4,7 @@ Three jobs, both directions (sentry-api-reference.md sections 3-6):
 
 * **to the wire**: ``monitor_body`` / ``alert_body`` / ``dashboard_body`` turn spec models into
   request bodies, resolving names (projects, teams, members, active integrations, PagerDuty
-  services, environments, monitors) through a :class:`Directory` — a missing name is a
+  services, monitors) through a :class:`Directory` — a missing name is a
   :class:`~para_monitor_cli.errors.UsageError` that says what exists (plan's pre-flight,
   ``reconcile/preflight.py``, reports them all first, at their file lines). Slack channels are
   not resolved: Sentry's API lists none, so a target's ``channel_id`` (or nothing) is sent;
