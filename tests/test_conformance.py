@@ -1214,3 +1214,63 @@ def test_every_target_form_the_file_can_write_is_accepted(
         "alerts": [{"name": f"{name} alert", "triggers": ["first_seen"], "actions": ["target"]}],
     }
     _apply_and_replan(sandbox, tmp_path, monkeypatch, document)
+
+
+#: One widget per display type and per dataset the repo's file uses, each in a dashboard of
+#: its own applied to the sandbox.
+WIDGET_FORMS: dict[str, dict[str, Any]] = {
+    **{
+        f"errors as {display}": {
+            "display": display,
+            "dataset": "error-events",
+            "aggregates": ["count()"],
+            "interval": "1h",
+        }
+        for display in ("line", "area", "bar", "big_number")
+    },
+    "errors by transaction": {
+        "display": "table",
+        "dataset": "error-events",
+        "aggregates": ["count()", "count_unique(user)"],
+        "columns": ["transaction"],
+        "orderby": "-count()",
+        "limit": 10,
+    },
+    "transaction latency": {
+        "display": "table",
+        "dataset": "transaction-like",
+        "aggregates": ["p95(transaction.duration)"],
+        "columns": ["transaction"],
+        "orderby": "-p95(transaction.duration)",
+    },
+    "span latency": {
+        "display": "line",
+        "dataset": "spans",
+        "aggregates": ["p95(span.duration)"],
+        "conditions": "span.op:db*",
+    },
+    "crash-free sessions": {
+        "display": "line",
+        "dataset": "metrics",
+        "aggregates": ["crash_free_rate(session)"],
+        "interval": "1d",
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(WIDGET_FORMS))
+def test_every_widget_form_is_accepted(
+    name: str, sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = {
+        "version": 1,
+        "organization": sandbox.org,
+        "project": sandbox.project,
+        "dashboards": [
+            {
+                "title": f"{name} board",
+                "widgets": [{"title": name, **WIDGET_FORMS[name]}],
+            }
+        ],
+    }
+    _apply_and_replan(sandbox, tmp_path, monkeypatch, document)
