@@ -647,6 +647,7 @@ def wrong_forms(method: str, template: str, body: Any) -> list[str]:
                 ident = str((action.get("config") or {}).get("targetIdentifier") or "")
                 if ident and not SLACK_CHANNEL_ID.match(ident):
                     found.append(f"{where} slack targetIdentifier {ident!r} is not a channel id")
+    found.extend(environment_key_problems(template, body))
     return found
 
 
@@ -723,6 +724,7 @@ def test_wrong_forms_are_found() -> None:
     ok = {"actionFilters": [{"conditions": [{"comparison": {"interval": "1h"}}]}]}
     assert wrong_forms("POST", workflow, {**ok, "environment": "production"}) == []
     assert environment_key_problems(workflow, {"environmentId": 1})
+    assert wrong_forms("POST", workflow, {"environmentId": 1})
     assert environment_key_problems(workflow, {"environment": "production"}) == []
     assert (
         environment_key_problems(workflow, {"environment": "production", "environmentId": 1}) == []
