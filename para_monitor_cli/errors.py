@@ -11,7 +11,9 @@
     │   ├── ServerError              3  5xx past the retry budget
     │   ├── GoneError                3  410: deprecated endpoint in a brownout, or removed
     │   ├── ValidationError          3  400: Sentry refused a body (field errors attached)
-    │   └── UnreachableError         3  connection refused, DNS failure, timeout
+    │   ├── TargetNotFoundError      3  404 on the organization or project itself (not a resource)
+    │   ├── NotSentryError           3  the server answers, but not as Sentry does (HTML, no JSON)
+    │   └── UnreachableError         3  connection refused, DNS failure, timeout, time budget spent
     ├── DeliveryError                3  an event was not accepted by the receiver
     └── ApplyError                   3  apply stopped part-way (what was applied is attached)
 
@@ -148,6 +150,16 @@ class ValidationError(ApiError):
 
 class UnreachableError(ApiError):
     """No HTTP answer at all: connection refused, DNS failure, TLS failure, timeout."""
+
+
+class TargetNotFoundError(ApiError):
+    """The organization (or the project) the command works on does not exist for this token:
+    one error naming it and what the token can see. Not a :class:`NotFoundError`, which
+    callers read as "this resource is absent"."""
+
+
+class NotSentryError(ApiError):
+    """The server at the configured URL answers, but not as Sentry: HTML pages, no JSON."""
 
 
 class DeliveryError(ParaMonitorError):
