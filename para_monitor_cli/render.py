@@ -130,7 +130,7 @@ def probe_document(result: ProbeResult) -> dict[str, Any]:
                 }
             )
     checked = ["sent"]
-    if result.verified:
+    if any(e.arrived for e in result.events):  # stored events were read and checked
         checked.append("stored")
     return {
         "run_id": result.run_id,
@@ -219,7 +219,10 @@ def show_test_event(output: Output, result: ProbeResult) -> None:
     elif result.verify_note:
         output.line(f"arrival: NOT VERIFIED ({result.verify_note})", style="yellow")
     leaks = result.leaks
-    where = "sent and stored events" if result.verified else "sent events"
+    # "stored" only when a stored event was read back: a run that found nothing checked
+    # only what was sent
+    stored = any(e.arrived for e in result.events)
+    where = "sent and stored events" if stored else "sent events"
     if leaks:
         found = plural(len(leaks), "planted secret")
         output.line(f"scrubbing: LEAKED ({found} found)", "bold red")

@@ -20,9 +20,11 @@ from para_monitor_cli.errors import (
     EXIT_OK,
     ApiError,
     AuthError,
+    NotSentryError,
     ParaMonitorError,
     RateLimitedError,
     ServerError,
+    TargetNotFoundError,
     UnreachableError,
 )
 from para_monitor_cli.probe.arrival import Arrival, EventApi, Wanted, confirm_arrival
@@ -216,6 +218,8 @@ def _unverified_because(exc: ApiError) -> str:
         return f"Sentry rate limited the lookups{status}"
     if isinstance(exc, UnreachableError):
         return "Sentry could not be reached"
+    if isinstance(exc, TargetNotFoundError | NotSentryError):
+        return exc.message  # names the organization and what the token sees, or the server
     return f"Sentry answered an error{status}"
 
 
