@@ -341,6 +341,8 @@ def plan_lines(plan: Any, org: str, *, show_noop: bool = False) -> list[tuple[st
             continue
         sign = _PLAN_SIGNS[change.action]
         rid = f" (id {change.actual.id})" if change.actual is not None and change.actual.id else ""
+        if getattr(change, "duplicate_of", None) is not None:
+            rid = ""  # the label names both ids
         lines.append((f"  {sign} {change.action} {change.label}{rid}", _PLAN_STYLES[change.action]))
         if change.action == "create" and change.desired is not None:
             for key, value in _plan_fields(dict(change.desired.view), skip_empty=True):
