@@ -457,13 +457,13 @@ def show_export(output: Output, result: Any) -> None:
 # --------------------------------------------------------------------------- check-setup
 CHECKLIST_WIDTH = 79  # pre-commit's line width
 # detail lines under a result in the text output (hints are always shown)
-MAX_DETAILS = {"failed": 10, "warning": 5, "error": 5}
+MAX_DETAILS = {"failed": 10, "warning": 5, "not_run": 5}
 STATUS_WORDS = {
     "passed": ("Passed", "green"),
     "failed": ("Failed", "bold red"),
     "warning": ("Warning", "yellow"),
     "skipped": ("Skipped", "cyan"),
-    "error": ("Error", "bold magenta"),
+    "not_run": ("Not run", "bold magenta"),
 }
 
 
@@ -519,8 +519,8 @@ def check_summary(report: Report) -> str:
         plural(counts["warning"], "warning"),
         f"{counts['skipped']} skipped",
     ]
-    if counts["error"]:
-        parts.append(f"{counts['error']} not checked")
+    if counts["not_run"]:
+        parts.append(f"{counts['not_run']} not run")
     requests = f", {plural(report.requests, 'API request')}" if report.requests is not None else ""
     verdict = {
         0: "OK",
@@ -552,19 +552,23 @@ def show_check_report(output: Output, report: Report, *, printed: bool = False) 
     style = {0: "bold green", 1: "bold red"}.get(report.exit_code(), "bold red")
     output.line(check_summary(report), style=style)
     for cause in report.causes():
-        output.error(CAUSE_LINES[cause])
+        line = CAUSE_LINES.get(cause)
+        if line is None:  # the first such result says it best (names org, server, visible orgs)
+            first = next(r for r in report.not_checked if r.cause == cause)
+            line = first.summary.removeprefix("not run: ")
+        output.error(line)
 
 
 def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
     """The report as JUnit XML: one testcase per check; failed -> <failure>, skipped ->
-    <skipped>, error (Sentry could not answer) -> <error>, warning -> a passing testcase
-    with the warning in <system-out>."""
+    <skipped>, not run (the check could not run) -> <error type="NotRun">, warning -> a
+    passing testcase with the warning in <system-out>."""
     import xml.etree.ElementTree as ET
 
     counts = report.counts()
     root = ET.Element("testsuites", name="para-monitor", tests=str(len(report.results)))
     root.set("failures", str(counts["failed"]))
-    root.set("errors", str(counts["error"]))
+    root.set("errors", str(counts["not_run"]))
     root.set("skipped", str(counts["skipped"]))
     root.set("time", f"{report.seconds:.3f}")
     tsuite = ET.SubElement(
@@ -573,7 +577,7 @@ def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
         name=suite,
         tests=str(len(report.results)),
         failures=str(counts["failed"]),
-        errors=str(counts["error"]),
+        errors=str(counts["not_run"]),
         skipped=str(counts["skipped"]),
         time=f"{report.seconds:.3f}",
     )
@@ -593,10 +597,8 @@ def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
             failure.text = text
         elif result.status == "skipped":
             ET.SubElement(case, "skipped", message=redact(result.summary))
-        elif result.status == "error":
-            error = ET.SubElement(
-                case, "error", message=redact(result.summary), type="CouldNotCheck"
-            )
+        elif result.status == "not_run":
+            error = ET.SubElement(case, "error", message=redact(result.summary), type="NotRun")
             error.text = text
         else:
             out = ET.SubElement(case, "system-out")

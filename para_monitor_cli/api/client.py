@@ -317,6 +317,15 @@ class Identity:
 _UNKNOWN: Any = object()
 
 
+@dataclass
+class _TargetSlot:
+    """Whether an organization or project exists, probed once (None: it does)."""
+
+    lock: threading.Lock
+    done: bool = False
+    value: TargetNotFoundError | None = None
+
+
 class SentryClient:
     """A typed, polite client for the Sentry REST API."""
 
@@ -339,8 +348,9 @@ class SentryClient:
         self.budget = COMMAND_BUDGET_FACTOR * timeout
         self.deadline = time.monotonic() + self.budget
         self._server_checked: str | None = None  # "" Sentry, else what answered instead
-        self._targets: dict[tuple[str, ...], TargetNotFoundError | None] = {}
+        self._targets: dict[tuple[str, ...], _TargetSlot] = {}
         self._targets_lock = threading.Lock()
+        self._probing = threading.local()
         self.api_root = api_root(base_url)
         self._origin = _origin(self.api_root)
         self._token = token
@@ -528,6 +538,8 @@ class SentryClient:
         is not Sentry, or the organization or project does not exist."""
         if error.status in (401, 403, 429) or (error.status or 0) >= 500:
             return error
+        if getattr(self._probing, "active", False):
+            return error
         if not _is_json(response):
             not_sentry = self._not_sentry(error)
             if not_sentry is not None:
@@ -604,14 +616,19 @@ class SentryClient:
     def _target(
         self, key: tuple[str, ...], probe: Callable[[], TargetNotFoundError | None]
     ) -> TargetNotFoundError | None:
+        """``probe()`` once per key; other threads wait for its verdict (so none of them
+        mistakes the organization's 404 for an absent resource meanwhile)."""
         with self._targets_lock:
-            if key in self._targets:
-                return self._targets[key]
-            self._targets[key] = None  # no recursion: the probe's own 404 is not explained
-        found = probe()
-        with self._targets_lock:
-            self._targets[key] = found
-        return found
+            slot = self._targets.setdefault(key, _TargetSlot(threading.Lock()))
+        with slot.lock:
+            if not slot.done:
+                self._probing.active = True  # the probe's own 404s are not explained again
+                try:
+                    slot.value = probe()
+                finally:
+                    self._probing.active = False
+                slot.done = True
+            return slot.value
 
     def _org_missing(self, org: str) -> TargetNotFoundError | None:
         try:
