@@ -537,6 +537,7 @@ CAUSE_LINES = {
     "token": "Sentry refused the token (401): check --auth-token / SENTRY_AUTH_TOKEN",
     "server": "Sentry kept failing (5xx) past the retry budget: rerun when it recovers",
     "rate_limited": "Sentry kept rate-limiting (429) past the retry budget: rerun later",
+    # not_found and not_sentry: the result's own summary names the organization or server
 }
 
 
