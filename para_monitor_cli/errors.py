@@ -16,6 +16,7 @@
     │   └── UnreachableError         3  connection refused, DNS failure, timeout, time budget spent
     ├── DeliveryError                3  an event was not accepted by the receiver
     └── ApplyError                   3  apply stopped part-way (what was applied is attached)
+        └── ApplyInterrupted       130  Ctrl-C stopped it (what was applied, what is unknown)
 
 Exit codes (design.md section 3): 0 success, 1 findings (returned by commands, not raised),
 2 usage, 3 operational, 4 unexpected bug, 130 interrupted.
@@ -173,6 +174,8 @@ class ApplyProgress:
     applied: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     not_attempted: list[str] = field(default_factory=list)
+    # sent, but still unanswered when Ctrl-C stopped the apply: it may or may not have happened
+    in_flight: list[str] = field(default_factory=list)
 
 
 class ApplyError(ParaMonitorError):
@@ -181,3 +184,10 @@ class ApplyError(ParaMonitorError):
     def __init__(self, message: str, progress: ApplyProgress, *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.progress = progress
+
+
+class ApplyInterrupted(ApplyError):
+    """Ctrl-C stopped apply-alerts: ``progress`` says what was applied (requests in flight
+    were given a moment to answer) and what is unknown; exit 130."""
+
+    exit_code = EXIT_INTERRUPTED

@@ -425,6 +425,10 @@ def show_apply_error(output: Output, progress: Any) -> None:
         ("applied", progress.applied),
         ("failed", progress.failed),
         ("not attempted", progress.not_attempted),
+        (
+            "in flight when interrupted (may or may not have happened; plan shows it)",
+            getattr(progress, "in_flight", []),
+        ),
     ):
         if items:
             output.note(f"{title}: {', '.join(items)}")

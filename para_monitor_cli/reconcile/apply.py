@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ from para_monitor_cli.api.wire import Directory
 from para_monitor_cli.errors import (
     ApiError,
     ApplyError,
+    ApplyInterrupted,
     ApplyProgress,
     NotFoundError,
     ServerError,
@@ -38,8 +40,11 @@ from para_monitor_cli.errors import (
     UsageError,
 )
 from para_monitor_cli.reconcile.plan import Change, Plan
+from para_monitor_cli.waits import pause
 
 Progress = Callable[[Change, str], None]
+#: On Ctrl-C, how long requests in flight may still answer so that what they did is reported.
+IN_FLIGHT_GRACE = 0.5
 CREATE_ATTEMPTS = 3
 #: How long a create whose answer was lost is looked for before it is made again (seconds).
 REREAD_SECONDS = 10.0
@@ -73,7 +78,7 @@ class Applier:
         on_progress: Progress | None = None,
         on_notice: Callable[[str], None] | None = None,
         reread_seconds: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = pause,
     ) -> None:
         self.client = client
         self.org = org
@@ -93,12 +98,15 @@ class Applier:
             phases.setdefault(_phase(change), []).append(change)
         failure: BaseException | None = None
         done: set[int] = set()
-        for phase in sorted(phases):
-            changes = phases[phase]
-            errors = self._run_phase(changes, result, done)
-            if errors:
-                failure = errors[0]
-                break
+        try:
+            for phase in sorted(phases):
+                changes = phases[phase]
+                errors = self._run_phase(changes, result, done)
+                if errors:
+                    failure = errors[0]
+                    break
+        except KeyboardInterrupt:
+            raise self._interrupted(pending, result, done) from None
         if failure is not None:
             result.progress.not_attempted = [c.label for c in pending if id(c) not in done]
             applied = len(result.progress.applied)
@@ -112,6 +120,24 @@ class Applier:
                 hint="fix the cause and run apply-alerts again: it continues where it stopped",
             ) from failure
         return result
+
+    def _interrupted(
+        self, pending: Sequence[Change], result: ApplyResult, done: set[int]
+    ) -> ApplyInterrupted:
+        """Ctrl-C: what was applied, what was in flight (unknown), what was not attempted."""
+        with self._lock:
+            progress = result.progress
+            finished = set(progress.applied) | set(progress.failed)
+            progress.in_flight = [
+                c.label for c in pending if id(c) in done and c.label not in finished
+            ]
+            progress.not_attempted = [c.label for c in pending if id(c) not in done]
+            applied = len(progress.applied)
+        return ApplyInterrupted(
+            f"interrupted after {applied} of {len(pending)} changes",
+            progress,
+            hint="run plan to see where things stand; apply-alerts continues from there",
+        )
 
     def _run_phase(
         self, changes: Sequence[Change], result: ApplyResult, done: set[int]
@@ -144,9 +170,19 @@ class Applier:
             for change in changes:
                 run(change)
         else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                for future in [pool.submit(run, c) for c in changes]:
+            pool = ThreadPoolExecutor(max_workers=workers)
+            futures = [pool.submit(run, c) for c in changes]
+            try:
+                for future in futures:
                     future.result()
+            except BaseException:
+                # Ctrl-C: start nothing new, give requests in flight a moment to answer (what
+                # they create is reported), then go without waiting for the rest
+                stop.set()
+                wait_futures(futures, timeout=IN_FLIGHT_GRACE)
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
         return errors
 
     def _notify(self, change: Change, status: str) -> None:
