@@ -292,8 +292,22 @@ def test_every_route_answers_every_mutation_with_a_non_5xx(server: Any) -> None:
                     problems.append(f"{status} body not Sentry's shape: {where}: {shape!r}")
     assert count >= 300
     assert problems == [], f"{len(problems)} of {count}:\n" + "\n".join(problems[:40])
-    # the list queries still work after the fuzz (a workflow named 1.5 once broke them)
-    for path in ("workflows/", "detectors/?project=-1", "dashboards/", "alert-rules/"):
+    # names that are numbers are stored as DRF stores them (strings), and the list queries
+    # still work after the fuzz (a workflow named 1.5 once broke them)
+    workflow = {"name": 1.5, "enabled": True, "config": {"frequency": 30}}
+    workflow["triggers"] = {"logicType": "any-short", "conditions": []}
+    workflow["actionFilters"] = []
+    raw = request(
+        "POST",
+        f"/api/0/organizations/{server.org}/workflows/".encode(),
+        json.dumps(workflow).encode(),
+        {"Authorization": f"Bearer {server.token}", "Content-Type": "application/json"},
+    )
+    status, answer = send(server.port, raw)
+    assert status == 201, answer[:300]
+    assert json.loads(answer)["name"] == "1.5"
+    lists = ("workflows/?query=1.5&sortBy=name", "detectors/?project=-1&query=x&sortBy=-name")
+    for path in (*lists, "dashboards/", "alert-rules/"):
         raw = request(
             "GET",
             f"/api/0/organizations/{server.org}/{path}".encode(),

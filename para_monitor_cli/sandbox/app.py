@@ -547,6 +547,7 @@ async def detectors_list(ctx: Ctx) -> Response:
 async def detector_create(ctx: Ctx) -> Response:
     body = require(await ctx.body(), "name", "type")
     check(ctx, validation.validate_detector, body, partial=False)
+    body = as_strings(body, "name")
     workflow_ids = check_workflow_ids(ctx, body.get("workflowIds", []))
     detector_id = str(ctx.store.next_id("detector"))
     detector = model.detector_fields(ctx.store, ctx.org["id"], body, None, now())
@@ -577,6 +578,7 @@ async def detector_update(ctx: Ctx) -> Response:
         body = {k: v for k, v in body.items() if k in ("enabled", "workflowIds", "owner")}
     else:
         check(ctx, validation.validate_detector, body, partial=True)
+        body = as_strings(body, "name")
     workflow_ids = check_workflow_ids(ctx, body["workflowIds"]) if "workflowIds" in body else None
     updated = model.detector_fields(ctx.store, ctx.org["id"], body, detector, now())
     ctx.store.put("detector", updated["id"], updated)
@@ -637,6 +639,7 @@ async def workflows_list(ctx: Ctx) -> Response:
 async def workflow_create(ctx: Ctx) -> Response:
     body = require(await ctx.body(), "name")
     check(ctx, validation.validate_workflow, body, partial=False)
+    body = as_strings(body, "name")
     detector_ids = check_detector_ids(ctx, body.get("detectorIds", []))
     workflow_id = str(ctx.store.next_id("workflow"))
     workflow = model.workflow_fields(ctx.store, ctx.org["id"], body, None, now())
@@ -657,6 +660,7 @@ async def workflow_update(ctx: Ctx) -> Response:
     workflow = find_workflow(ctx, ctx.request.path_params["workflow_id"])
     body = require(await ctx.body())
     check(ctx, validation.validate_workflow, body, partial=True)
+    body = as_strings(body, "name")
     detector_ids = check_detector_ids(ctx, body["detectorIds"]) if "detectorIds" in body else None
     updated = model.workflow_fields(ctx.store, ctx.org["id"], body, workflow, now())
     ctx.store.put("workflow", updated["id"], updated)
@@ -701,6 +705,19 @@ def ingest_project(state: SandboxState, project_id: str, key: str | None) -> Doc
     if not stored["isActive"]:
         raise IngestError(403, "event submission rejected with_reason: DisabledKey")
     return project
+
+
+def as_strings(body: Doc, *names: str) -> Doc:
+    """The validated body with its CharFields as strings: DRF's
+    ``CharField.to_internal_value`` (rest_framework/fields.py) accepts numbers and returns
+    ``str(data)``, so a workflow named 1.5 is stored as "1.5" (stored as a number it broke
+    later list queries)."""
+    fixed = dict(body)
+    for name in names:
+        value = fixed.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            fixed[name] = str(value)
+    return fixed
 
 
 def timestamp_iso(value: Any) -> str:

@@ -112,7 +112,9 @@ def _unbrotli(body: bytes, limit: int) -> bytes:
 
 
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    # DRF's strict JSON (rest_framework/utils/json.py ``strict_constant``), as Sentry parses
+    # API bodies; serde_json (Relay) has no NaN either
+    raise ValueError(f"Out of range float values are not JSON compliant: {name!r}")
 
 
 def loads(data: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
