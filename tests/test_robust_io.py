@@ -498,3 +498,49 @@ def test_pause_wakes_on_cancel_from_another_thread() -> None:
         waits.CANCEL.clear()
         timer.cancel()
     assert time.monotonic() - started < 5
+
+
+# --------------------------------------------------------------------------- progress lines
+def test_plain_progress_lines_for_logs() -> None:
+    """Not a terminal: each retry is a line; a wait is a line when it starts, then at most
+    every PLAIN_EVERY seconds."""
+    import io
+
+    from para_monitor_cli.cli import ProgressLine
+    from para_monitor_cli.render import Output
+
+    err = io.StringIO()
+    line = ProgressLine(Output("text", stderr=err))
+    assert not line.live
+    line("retry", "retrying GET organizations/acme/ after HTTP 503 (2/6, in 0.4 s)")
+    line("wait", "waiting for the test event to arrive in Sentry (0 s of 90 s)")
+    line("wait", "waiting for the test event to arrive in Sentry (1 s of 90 s)")
+    line.last_plain -= ProgressLine.PLAIN_EVERY  # ten seconds later
+    line("wait", "waiting for the test event to arrive in Sentry (11 s of 90 s)")
+    line("done", "")
+    assert err.getvalue().splitlines() == [
+        "retrying GET organizations/acme/ after HTTP 503 (2/6, in 0.4 s)",
+        "waiting for the test event to arrive in Sentry (0 s of 90 s)",
+        "waiting for the test event to arrive in Sentry (11 s of 90 s)",
+    ]
+
+
+def test_terminal_progress_is_one_status_line_updated_in_place() -> None:
+    import io
+
+    from para_monitor_cli.cli import ProgressLine
+    from para_monitor_cli.render import Output
+
+    from rich.console import Console
+
+    out = Output("text", stderr=io.StringIO())
+    out.err = Console(file=io.StringIO(), force_terminal=True)  # what a terminal gets
+    line = ProgressLine(out)
+    assert line.live
+    line("wait", "waiting for the test events (1 of 2 found) to arrive in Sentry (3 s of 90 s)")
+    status = line.status
+    assert status is not None
+    line("wait", "waiting for the test events (1 of 2 found) to arrive in Sentry (4 s of 90 s)")
+    assert line.status is status  # updated, not a new line
+    line("done", "")
+    assert line.status is None
