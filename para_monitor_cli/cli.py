@@ -614,7 +614,12 @@ def check_setup_cli(
             check_setup,
         )
         from para_monitor_cli.commands.fields import split_fields
-        from para_monitor_cli.render import ChecklistPrinter, show_check_report, write_junit
+        from para_monitor_cli.render import (
+            ChecklistPrinter,
+            open_report_file,
+            show_check_report,
+            write_junit,
+        )
 
         options = CheckSetupOptions(
             only=split_fields(only or ()),
@@ -627,13 +632,18 @@ def check_setup_cli(
         check_options(options)
         if junit is not None:
             check_junit_path(junit)
-        out = state.output
-        printer = None if out.json else ChecklistPrinter(out, check_names(options))
-        report = check_setup(state.settings, options, on_result=printer)
-        show_check_report(out, report, printed=printer is not None)
-        if junit is not None:
-            write_junit(report, junit)
-        return report.exit_code()
+        # opened before the checks run: an unwritable path fails now, not after the work
+        junit_file = open_report_file(junit, "--junit") if junit is not None else None
+        with contextlib.ExitStack() as closing:
+            if junit_file is not None:
+                closing.enter_context(junit_file)
+            out = state.output
+            printer = None if out.json else ChecklistPrinter(out, check_names(options))
+            report = check_setup(state.settings, options, on_result=printer)
+            show_check_report(out, report, printed=printer is not None)
+            if junit_file is not None:
+                write_junit(report, junit_file)
+            return report.exit_code()
 
     run(ctx, body)
 

@@ -612,8 +612,85 @@ def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def write_junit(report: Report, path: Path) -> None:
-    path.write_text(junit_xml(report), encoding="utf-8")
+class ReportFile:
+    """A report's output file, opened (created if missing) before the work starts, so that a
+    path that cannot be written fails up front as a usage error (exit 2), and the report,
+    written at the end, is never lost to it. Use as a context manager: a file it created and
+    never wrote (the work stopped first) is removed again."""
+
+    def __init__(self, path: Path, flag: str) -> None:
+        import os
+
+        self.path = path
+        self.flag = flag
+        self.written = False
+        existed = path.exists()
+        try:
+            # O_WRONLY without O_TRUNC: an earlier report stays until this one replaces it
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        except OSError as exc:
+            from para_monitor_cli.errors import UsageError
+
+            reason = exc.strerror or type(exc).__name__
+            raise UsageError(f"{flag} {path}: cannot write there ({reason})") from None
+        self._created = not existed
+
+    def write(self, text: str) -> None:
+        import contextlib
+        import os
+
+        data = text.encode("utf-8")
+        try:
+            with contextlib.suppress(OSError):  # a pipe or a terminal cannot be truncated
+                os.ftruncate(self._fd, 0)
+                os.lseek(self._fd, 0, os.SEEK_SET)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except OSError as exc:  # opened, yet refused (a full disk, a /proc file)
+            from para_monitor_cli.errors import ParaMonitorError
+
+            reason = exc.strerror or type(exc).__name__
+            raise ParaMonitorError(
+                f"{self.flag} {self.path}: the report could not be written ({reason})"
+            ) from None
+        self.written = True
+
+    def close(self) -> None:
+        import contextlib
+        import os
+
+        if self._fd < 0:
+            return
+        os.close(self._fd)
+        self._fd = -1
+        if self._created and not self.written:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
+    def __enter__(self) -> ReportFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def open_report_file(path: Path, flag: str) -> ReportFile:
+    """Open ``path`` for a report now (see :class:`ReportFile`); a usage error if it cannot be
+    written: a directory, a missing directory, no permission, a read-only file system."""
+    if path.is_dir():
+        from para_monitor_cli.errors import UsageError
+
+        raise UsageError(f"{flag} {path} is a directory: give a file name")
+    return ReportFile(path, flag)
+
+
+def write_junit(report: Report, path: Path | ReportFile) -> None:
+    """The report as JUnit XML, into a :class:`ReportFile` opened up front (or a path)."""
+    if isinstance(path, ReportFile):
+        path.write(junit_xml(report))
+    else:
+        path.write_text(junit_xml(report), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- demo
