@@ -230,6 +230,12 @@ def show_test_event(output: Output, result: ProbeResult) -> None:
             output.line(f"  {leak.describe()}", style="red")
     elif result.scrubbing == "clean":
         output.line(f"scrubbing: clean (no planted secret in the {where})", style="green")
+    elif result.scrubbing == "not verified":
+        output.line(
+            "scrubbing: NOT VERIFIED (no planted secret in the sent events, but no stored "
+            "event could be read to check what Sentry kept)",
+            style="yellow",
+        )
     else:
         output.line("scrubbing: not checked (no event was sent)", style="yellow")
 

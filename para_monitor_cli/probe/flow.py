@@ -45,6 +45,9 @@ DEFAULT_ARRIVAL_TIMEOUT = 90.0
 CLEAN = "clean"
 LEAKED = "leaked"
 NOT_CHECKED = "not checked"
+# the sent events held no planted secret, but the stored ones were to be checked and none
+# could be read (not found, or arrival could not be verified): not a "clean"
+NOT_VERIFIED = "not verified"
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,12 @@ class ProbeResult:
     def scrubbing(self) -> str:
         if self.leaks:
             return LEAKED
-        if any(e.checked for e in self.events):
-            return CLEAN
-        return NOT_CHECKED
+        if not any(e.checked for e in self.events):
+            return NOT_CHECKED
+        wanted_stored = self.verified or self.verify_error is not None
+        if wanted_stored and not any(e.arrived for e in self.events):
+            return NOT_VERIFIED
+        return CLEAN
 
     @property
     def ok(self) -> bool:
