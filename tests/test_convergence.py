@@ -22,10 +22,12 @@ from typing import Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from para_monitor_cli.api import client as api
 from para_monitor_cli.api import wire
 from para_monitor_cli.api.client import SentryClient
+from para_monitor_cli.cli import app
 from para_monitor_cli.commands.apply import apply_command
 from para_monitor_cli.commands.plan import plan_command
 from para_monitor_cli.reconcile import apply as apply_mod
@@ -277,4 +279,15 @@ def test_an_apply_killed_mid_way_and_run_again_converges(sandbox: Any, tmp_path:
         apply_command(settings, client=client, confirm=lambda _p: True)
     time.sleep(1.2)  # the killed run's creates land meanwhile: duplicates
     assert duplicates(sandbox) != {}
+    # duplicates are drift: plan --detailed-exitcode says so, and the next apply deletes them
+    base = ["--url", sandbox.url, "--auth-token", sandbox.token, "--org", sandbox.org]
+    base += ["--project", sandbox.project, "--config", str(SPEC_FILE)]
+    planned = CliRunner().invoke(app, [*base, "plan", "--detailed-exitcode"])
+    assert planned.exit_code == 1, planned.output
+    assert "- delete duplicate monitor 'para-autopilot-backend/" in planned.stdout
+    assert "No changes" not in planned.stdout
+    applied = CliRunner().invoke(app, [*base, "apply-alerts", "--yes"])
+    assert applied.exit_code == 0, applied.output
+    assert "No changes" not in applied.output
+    assert "deleted duplicate monitor" in applied.stderr
     converge(sandbox, settings)

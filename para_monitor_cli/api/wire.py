@@ -210,8 +210,6 @@ def directory_from_lists(
 # =========================================================================== markers
 # The marker at the end of a description: bare (older versions) or with the entry's key.
 _MARKER_RE = re.compile(r"\[managed by para-monitor(?: key=(?P<key>[0-9a-f]{1,64}))?\]\s*\Z")
-# The longest marker we write, with the blank line before it (for description length rules).
-MARKER_ROOM = len("\n\n[managed by para-monitor key=]") + 12
 
 
 def entry_key(kind: str, name: str) -> str:

@@ -35,7 +35,8 @@ MAX_DEPTH = 64
 _FastLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-_LONG_QUOTED = re.compile(r"""(['"])([^'"]{58})[^'"]{4,}\1""")
+# a quoted value (a repr): its quote opens after a non-letter (an apostrophe in a word does not)
+_LONG_QUOTED = re.compile(r"""(?<!\w)(['"])([^'"]{58})[^'"]{4,}\1(?!\w)""")
 
 
 def clip_values(message: str) -> str:

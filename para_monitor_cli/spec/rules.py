@@ -61,6 +61,7 @@ RULES: dict[str, str] = {
     "D6": "widget order-by names one of its fields (warning)",
     "D7": "widget limit within 10 (warning)",
     "D8": "widgets do not overlap (warning)",
+    "D9": "the first widget's description leaves room for the ownership marker",
     "S1": "a field is not both sensitive and safe",
     "S2": "no repeated scrubbing fields (warning)",
 }
@@ -410,6 +411,15 @@ def check_dashboards(spec: Spec) -> Iterator[Finding]:
                         "D8",
                         "warning",
                     )
+            room = catalog.WIDGET_DESCRIPTION_MAX - catalog.MARKER_ROOM
+            if w == 0 and widget.description and len(widget.description.strip()) > room:
+                yield Finding(
+                    (*wpath, "description"),
+                    f"the first widget's description is {len(widget.description.strip())} "
+                    f"characters; the limit is {room}: Sentry keeps 255, and para-monitor's "
+                    f"ownership marker takes {catalog.MARKER_ROOM} of them",
+                    "D9",
+                )
             for a, aggregate in enumerate(widget.aggregates):
                 problem = catalog.widget_aggregate_problem(widget.dataset, aggregate)
                 if problem:
