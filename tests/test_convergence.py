@@ -32,6 +32,7 @@ from para_monitor_cli.commands.apply import apply_command
 from para_monitor_cli.commands.plan import plan_command
 from para_monitor_cli.reconcile import apply as apply_mod
 from para_monitor_cli.reconcile.plan import Resource, plan
+from para_monitor_cli.sandbox.faults import faults_from_json, parse_fault
 from para_monitor_cli.settings import Settings, resolve
 
 REPO = Path(__file__).resolve().parents[1]
@@ -117,6 +118,19 @@ def test_links_go_to_the_kept_detector_so_alerts_on_a_duplicate_are_updated() ->
     assert directory.detectors[("5", "m")] == "8"
     assert directory.link_key("8") == "p/m"
     assert directory.link_key("21") == "p/m (duplicate id 21)"
+
+
+def test_the_sandbox_can_commit_a_request_and_lose_its_answer() -> None:
+    rule = parse_fault("POST /workflows/$:drop-after x1")
+    assert (rule.action, rule.method, rule.path, rule.times) == (
+        "drop-after",
+        "POST",
+        "/workflows/$",
+        1,
+    )
+    assert faults_from_json([{"action": "drop-after", "path": "/detectors/"}])[0].action == (
+        "drop-after"
+    )
 
 
 # --------------------------------------------------------------------------- sandbox flows

@@ -20,8 +20,13 @@ holds a stable key per spec entry, ``[managed by para-monitor key=<12 hex>]`` (:
 a hash of the kind and the name), so an entry's resource is known as ours and as that entry's
 even after a lost response or a rename made in Sentry's UI; the bare marker of older versions
 still reads as ours. Alerts (workflows) have
-no free-text field at all, and their ``config`` is closed (``Workflow.config_schema``:
-``{"frequency"}`` only, ``additionalProperties: false``), so an alert is ours when its
+no free-text field at all (``WorkflowSerializer.serialize`` in Sentry's
+``src/sentry/workflow_engine/endpoints/serializers/workflow_serializer.py`` returns id, name,
+organizationId, createdBy, dates, triggers, actionFilters, environment, config, detectorIds,
+enabled, lastTriggered; ``WorkflowValidator`` takes name, enabled, config, triggers,
+actionFilters, environment), and their ``config`` is closed (``Workflow.config_schema``:
+``{"frequency"}`` only, ``additionalProperties: false``), so an alert's identity is its name
+and it is ours when its
 ``createdBy`` is the user id of the API identity we act as (``GET /api/0/`` ``user.id``): Sentry
 sets it from the token on create and never changes it. That is why ``--prune`` should run with a
 dedicated internal-integration token: with a person's token, alerts that person made by hand
