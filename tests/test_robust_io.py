@@ -528,10 +528,10 @@ def test_plain_progress_lines_for_logs() -> None:
 def test_terminal_progress_is_one_status_line_updated_in_place() -> None:
     import io
 
+    from rich.console import Console
+
     from para_monitor_cli.cli import ProgressLine
     from para_monitor_cli.render import Output
-
-    from rich.console import Console
 
     out = Output("text", stderr=io.StringIO())
     out.err = Console(file=io.StringIO(), force_terminal=True)  # what a terminal gets
@@ -544,3 +544,30 @@ def test_terminal_progress_is_one_status_line_updated_in_place() -> None:
     assert line.status is status  # updated, not a new line
     line("done", "")
     assert line.status is None
+
+
+def test_ctrl_c_during_apply_says_what_was_applied_in_flight_and_not_attempted(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    slow = sandbox.faults.latency(r"/detectors/$", 5.0, method="POST")  # creates hang 5 s
+    env = cli_env(
+        tmp_path,
+        SENTRY_URL=sandbox.url,
+        SENTRY_AUTH_TOKEN=sandbox.token,
+        SENTRY_ORG=sandbox.org,
+        SENTRY_PROJECT=sandbox.project,
+    )
+    code, stderr, took = interrupt_when(
+        ["--config", str(SPEC), "apply-alerts", "--yes"],
+        env,
+        tmp_path,
+        lambda _err: slow.fired > 0,
+    )
+    assert code == errors.EXIT_INTERRUPTED, stderr
+    assert "Traceback" not in stderr
+    assert took < 2.5, took
+    assert "in flight when interrupted (may or may not have happened; plan shows it): monitor" in (
+        stderr
+    )
+    assert "not attempted: alert " in stderr
+    assert "error: interrupted after 0 of " in stderr
