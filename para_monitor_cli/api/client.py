@@ -169,9 +169,9 @@ class RateLimiter:
                         if delay > 1.0 and not shown:
                             shown = True
                             notify(f"waiting {delay:.1f} s for Sentry's rate-limit window", "wait")
-                        step = min(delay, 0.2)  # wake for Ctrl-C (waits.SLICE)
-                        self._cond.wait(timeout=step)
-                        self.waited += step
+                        began = time.monotonic()
+                        self._cond.wait(timeout=min(delay, 0.2))  # wake for Ctrl-C
+                        self.waited += time.monotonic() - began
                     else:
                         self._cond.wait(timeout=0.2)
                     check_cancelled()
@@ -348,6 +348,7 @@ class SentryClient:
         self.budget = COMMAND_BUDGET_FACTOR * timeout
         self.deadline = time.monotonic() + self.budget
         self._server_checked: str | None = None  # "" Sentry, else what answered instead
+        self._server_lock = threading.Lock()
         self._targets: dict[tuple[str, ...], _TargetSlot] = {}
         self._targets_lock = threading.Lock()
         self._probing = threading.local()
@@ -502,6 +503,12 @@ class SentryClient:
                     continue
             raise self._explained(self._error(response, method, shown), response)
 
+    def extend_budget(self, seconds: float) -> None:
+        """Add ``seconds`` to the command's budget, for a wait the command announces itself
+        (test-event's arrival wait), so that polling within it is not cut short."""
+        self.budget += seconds
+        self.deadline += seconds
+
     def _check_budget(self, method: str, shown: str, end: float) -> None:
         """Raise when the command's time budget is spent (before an attempt)."""
         check_cancelled()
@@ -554,7 +561,7 @@ class SentryClient:
         """A :class:`NotSentryError` if ``GET /api/0/`` does not answer as Sentry's API index
         (``src/sentry/api/endpoints/api_index.py``: a JSON object with ``version``), else
         None. Asked once per client."""
-        with self._identity_lock:
+        with self._server_lock:
             if self._server_checked is None:
                 self._server_checked = self._probe_server()
             verdict = self._server_checked
@@ -573,6 +580,9 @@ class SentryClient:
 
     def _probe_server(self) -> str:
         """ "" when ``GET /api/0/`` answers as Sentry, else what it answered instead."""
+        self._trace_request("GET", self.api_root, 1)
+        with self._count_lock:
+            self.request_count += 1
         try:
             response = self.http.request(
                 "GET",
@@ -689,24 +699,6 @@ class SentryClient:
             path=f"projects/{org}/{project}/",
             hint="check --project / SENTRY_PROJECT",
         )
-
-    def identify(self, org: str | None = None, project: str | None = None) -> None:
-        """Make sure the server is Sentry and the organization (and project) exist, before
-        anything else is believed: raises :class:`NotSentryError` or
-        :class:`TargetNotFoundError` (and what the requests raise: unreachable, token refused).
-        """
-        # a 404 here is explained by request() (TargetNotFoundError), HTML by json()
-        body = self.get(f"organizations/{self._org(org)}/")
-        if not isinstance(body, dict) or "slug" not in body:
-            error = ApiError(
-                f"GET organizations/{self._org(org)}/: not an organization",
-                status=200,
-                method="GET",
-                path=f"organizations/{self._org(org)}/",
-            )
-            raise self._not_sentry(error, force=True) or error
-        if project:
-            self.get(f"projects/{self._org(org)}/{_slug(project, 'project')}/")
 
     def _error(self, response: httpx.Response, method: str, shown: str) -> ApiError:
         status = response.status_code

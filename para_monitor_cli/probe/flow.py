@@ -175,6 +175,9 @@ def run_probe(
         wanted = [
             Wanted(e.kind, str(e.event_id), transaction=e.kind == TRANSACTION) for e in accepted
         ]
+        extend = getattr(api, "extend_budget", None)
+        if extend is not None:  # the arrival wait has its own bound, on top of the API's
+            extend(timeout)
         try:
             found = confirm_arrival(api, wanted, org=org, project=project, timeout=timeout)
         except ApiError as exc:
