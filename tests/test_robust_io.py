@@ -571,3 +571,36 @@ def test_ctrl_c_during_apply_says_what_was_applied_in_flight_and_not_attempted(
     )
     assert "not attempted: alert " in stderr
     assert "error: interrupted after 0 of " in stderr
+
+
+def test_the_command_budget_stops_new_requests() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return httpx.Response(200, json=[])
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    client = api.SentryClient(http, base_url="https://sentry.example.com", token=TOKEN, timeout=3)
+    assert client.budget == 30
+    client.deadline = time.monotonic() - 1  # the command has used its 10 x --timeout
+    with pytest.raises(errors.UnreachableError, match=r"\(30 s = 10 x --timeout\) is spent"):
+        client.projects(org="acme")
+    assert seen == []
+    client.extend_budget(60)  # test-event's arrival wait adds its own bound
+    assert client.projects(org="acme") == []
+
+
+def test_html_where_json_was_expected_is_not_sentry() -> None:
+    """A captive portal or web server answering 200 with a page for every path."""
+
+    def page(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="<html>hello</html>", headers={"Content-Type": "text/html"})
+
+    http = httpx.Client(transport=httpx.MockTransport(page))
+    client = api.SentryClient(http, base_url="https://portal.example", token=TOKEN)
+    with pytest.raises(errors.NotSentryError) as info:
+        client.projects(org="acme")
+    assert str(info.value).startswith("the server at https://portal.example is not Sentry: ")
+    assert "GET /api/0/ answered HTTP 200 with text/html, not JSON" in str(info.value)
+    assert info.value.exit_code == errors.EXIT_OPERATIONAL

@@ -361,3 +361,62 @@ def test_requests_http_cannot_parse_are_answered_not_dropped(server: Any, raw: b
     assert (status is not None and 400 <= status < 500) or answer == b"", answer[:200]
     status, _ = send(server.port, request("GET", b"/api/0/"))
     assert status == 401  # still serving
+
+
+# --------------------------------------------------------------------------- ingest units
+def test_decompression_stops_at_the_limit() -> None:
+    from para_monitor_cli.sandbox.ingest import IngestError, decompress
+
+    body = gzip.compress(b"x" * 10_000)
+    assert decompress(body, "gzip", limit=10_000) == b"x" * 10_000
+    for encoding, packed in (
+        ("gzip", body),
+        ("deflate", zlib.compress(b"x" * 10_000)),
+        ("br", brotli.compress(b"x" * 10_000)),
+    ):
+        with pytest.raises(IngestError) as info:
+            decompress(packed, encoding, limit=9_999)
+        assert info.value.status == 413
+    with pytest.raises(IngestError) as truncated:
+        decompress(body[:-12], "gzip")
+    assert truncated.value.status == 400
+    two_members = gzip.compress(b"a") + gzip.compress(b"b")
+    assert decompress(two_members, "gzip") == b"ab"
+
+
+def test_strict_json_refuses_nan_bad_utf8_and_deep_nesting() -> None:
+    from para_monitor_cli.sandbox.ingest import MAX_JSON_DEPTH, loads
+
+    assert loads(b'{"a": [1, 2.5, "\\u00fc"]}') == {"a": [1, 2.5, "ü"]}
+    for bad in (b'{"a": NaN}', b"[Infinity]", b'{"a": "\xff"}', deep(MAX_JSON_DEPTH + 1)):
+        with pytest.raises(ValueError):
+            loads(bad)
+    assert (
+        loads(deep(MAX_JSON_DEPTH)) == []
+        if MAX_JSON_DEPTH == 1
+        else loads(deep(10)) == [[[[[[[[[[]]]]]]]]]]
+    )
+
+
+def test_event_fields_of_the_wrong_type_are_dropped_as_relay_does() -> None:
+    from para_monitor_cli.sandbox.ingest import normalize_event
+
+    event = normalize_event(
+        {
+            "exception": "x",
+            "timestamp": 1e308,
+            "release": 1.5,
+            "environment": ["production"],
+            "tags": [["a", 1], "junk"],
+            "breadcrumbs": [{"message": "ok"}, 5],
+            "logentry": "hello",
+        }
+    )
+    assert "exception" not in event
+    assert "timestamp" not in event
+    assert "environment" not in event
+    assert event["release"] == "1.5"
+    assert event["tags"] == {"a": "1"}
+    assert event["breadcrumbs"] == {"values": [{"message": "ok"}]}
+    assert event["logentry"] == {"formatted": "hello"}
+    assert {e["name"] for e in event["errors"]} == {"exception", "timestamp", "environment"}
