@@ -391,11 +391,8 @@ def test_strict_json_refuses_nan_bad_utf8_and_deep_nesting() -> None:
     for bad in (b'{"a": NaN}', b"[Infinity]", b'{"a": "\xff"}', deep(MAX_JSON_DEPTH + 1)):
         with pytest.raises(ValueError):
             loads(bad)
-    assert (
-        loads(deep(MAX_JSON_DEPTH)) == []
-        if MAX_JSON_DEPTH == 1
-        else loads(deep(10)) == [[[[[[[[[[]]]]]]]]]]
-    )
+    assert loads(deep(3)) == [[[]]]
+    assert isinstance(loads(deep(MAX_JSON_DEPTH)), list)  # the limit itself is accepted
 
 
 def test_event_fields_of_the_wrong_type_are_dropped_as_relay_does() -> None:
