@@ -120,7 +120,8 @@ class HookWatch:
             try:
                 return watched(event, hint)
             except Exception as exc:
-                self.raised.append(type(exc).__name__)
+                # a hook from load_hook is guarded: its HookFailure names the original class
+                self.raised.append(getattr(exc, "kind", None) or type(exc).__name__)
                 raise
 
         watching.__qualname__ = getattr(hook, "__qualname__", repr(hook))

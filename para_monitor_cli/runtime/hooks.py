@@ -81,7 +81,7 @@ def _chain(
             logger.warning(
                 "para-monitor: hook %s raised %s; the event was dropped",
                 getattr(hook, "__qualname__", repr(hook)),
-                type(exc).__name__,
+                getattr(exc, "kind", None) or type(exc).__name__,  # a guarded hook's original
             )
             return None
     return result
@@ -92,9 +92,10 @@ class HookFailure(Exception):
     (``ValueError at app/sentry.py:12``, ``sys.exit(3) at app/sentry.py:7``), never the
     exception's own message: it may hold the very data the hook was scrubbing."""
 
-    def __init__(self, shown: str) -> None:
+    def __init__(self, shown: str, kind: str) -> None:
         super().__init__(shown)
         self.shown = shown
+        self.kind = kind  # the original exception's class name ("SystemExit" for sys.exit)
 
 
 def _where(tb: TracebackType | None, root: Path) -> str:
@@ -128,10 +129,12 @@ def guard_hook(hook: Callable[..., Any], root: Path) -> Callable[..., Any]:
             return hook(*args, **kwargs)
         except SystemExit as exc:
             where = _where(exc.__traceback__, root)
-            raise HookFailure(f"{_exit_text(exc.code)} at {where} (SystemExit)") from None
+            shown = f"{_exit_text(exc.code)} at {where} (SystemExit)"
+            raise HookFailure(shown, "SystemExit") from None
         except Exception as exc:
             where = _where(exc.__traceback__, root)
-            raise HookFailure(f"{type(exc).__name__} at {where}") from None
+            kind = type(exc).__name__
+            raise HookFailure(f"{kind} at {where}", kind) from None
 
     return guarded
 
