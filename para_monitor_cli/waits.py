@@ -100,10 +100,22 @@ def wait_until(
 
 
 # --------------------------------------------------------------------------- option values
+MAX_SECONDS = 86400.0  # a day: longer waits are typos (and overflow socket timeouts)
+
+
 def seconds_option(value: float, option: str, *, allow_zero: bool = False) -> float:
-    """``value`` if it is a finite number of seconds (> 0, or >= 0 with ``allow_zero``),
-    else a usage error naming ``option``; ``nan``, ``inf`` and negatives are refused."""
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+    """``value`` if it is a finite number of seconds (> 0, or >= 0 with ``allow_zero``, and
+    at most :data:`MAX_SECONDS`), else a usage error naming ``option``; ``nan``, ``inf``,
+    negatives and absurdly large values are refused."""
+    if (
+        not math.isfinite(value)
+        or value < 0
+        or (value == 0 and not allow_zero)
+        or value > MAX_SECONDS
+    ):
         bound = ">= 0" if allow_zero else "> 0"
-        raise UsageError(f"{option} must be a finite number of seconds {bound}, got {value:g}")
+        raise UsageError(
+            f"{option} must be a finite number of seconds {bound} and at most "
+            f"{MAX_SECONDS:g}, got {value:g}"
+        )
     return value

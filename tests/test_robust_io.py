@@ -201,7 +201,7 @@ def test_a_refused_connection_retries_visibly_and_ends(refused_port: int, tmp_pa
     assert "after connection refused (2/6, in " in stderr
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "0", "1e308"])
 def test_timeout_values_that_never_end_are_usage_errors(value: str, tmp_path: Path) -> None:
     out = CliRunner().invoke(app, ["--timeout", value, "config"])
     assert out.exit_code == errors.EXIT_USAGE
@@ -209,7 +209,7 @@ def test_timeout_values_that_never_end_are_usage_errors(value: str, tmp_path: Pa
 
 
 @pytest.mark.parametrize("option", ["--timeout", "--send-timeout"])
-@pytest.mark.parametrize("value", ["nan", "inf", "-5"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-5", "1e308"])
 def test_test_event_wait_options_refuse_nan_inf_and_negatives(option: str, value: str) -> None:
     dsn = "http://0123456789abcdef0123456789abcdef@127.0.0.1:9/1"
     out = CliRunner().invoke(app, ["--dsn", dsn, "test-event", option, value])
