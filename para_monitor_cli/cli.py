@@ -374,6 +374,8 @@ def send_test_event_command(
         )
         result = run_test_event(state.settings, options, on_warning=state.output.warning)
         show_test_event(state.output, result)
+        if result.interrupted:  # what was sent and found is shown; now stop as interrupted
+            raise KeyboardInterrupt
         if result.operational_error is not None:  # delivery failed, or arrival unverifiable
             raise result.operational_error
         return result.exit_code()

@@ -140,6 +140,7 @@ def probe_document(result: ProbeResult) -> dict[str, Any]:
         "verified": result.verified,
         "verify_note": result.verify_note,
         "verify_error": None if result.verify_error is None else result.verify_error.message,
+        "interrupted": result.interrupted,
         "send_seconds": round(result.send_seconds, 3),
         "arrival_seconds": (
             None if result.arrival_seconds is None else round(result.arrival_seconds, 3)

@@ -9,6 +9,7 @@ traceback. The time bounds asserted are generous limits on "it ends", not benchm
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -436,6 +437,42 @@ def test_ctrl_c_during_test_event_arrival_wait(
     assert_interrupted(code, stderr, took)
     assert "waiting for the test events (0 of 2 found) to arrive in Sentry (" in stderr
     assert "s of 90 s)" in stderr
+
+
+def test_ctrl_c_while_waiting_reports_what_was_sent_and_found(
+    sandbox: Any, elsewhere: str, tmp_path: Path
+) -> None:
+    """What was done is printed before exit 130: the events sent, what arrived so far."""
+    env = cli_env(
+        tmp_path,
+        SENTRY_URL=sandbox.url,
+        SENTRY_AUTH_TOKEN=sandbox.token,
+        SENTRY_ORG=sandbox.org,
+        SENTRY_PROJECT=sandbox.project,
+        SENTRY_DSN=elsewhere,
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "para_monitor_cli", "test-event", "--compression", "gzip"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    while line and "waiting for the test events" not in line:
+        line = proc.stderr.readline()
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == errors.EXIT_INTERRUPTED, err
+    assert re.search(r"^error\s+[0-9a-f]{32}\s+accepted \(HTTP 200\)", out, re.M)
+    assert "arrival: NOT VERIFIED (interrupted (Ctrl-C) while waiting: 0 of 2 found)" in out
+    assert "not found before Ctrl-C" in out
+    assert "scrubbing: NOT VERIFIED" in out
+    assert "error: interrupted" in err
+    assert "Traceback" not in err
 
 
 def test_ctrl_c_during_check_setup_test_error_wait(

@@ -110,6 +110,62 @@ def _confirm(
     deadline = started + timeout
     pending = [_Pending(w, project) for w in wanted]
     done: dict[str, Arrival] = {}
+    try:
+        _poll(api, pending, done, org, project, deadline, started, clock, sleep, show)
+    except KeyboardInterrupt:
+        # Ctrl-C: what was found so far is kept; the rest is "interrupted", not "missing"
+        waited = clock() - started
+        _unfound(pending, done, f"not found before Ctrl-C (after {waited:.0f} s)")
+        raise ArrivalInterrupted([done[w.event_id] for w in wanted]) from None
+    _unfound(pending, done, None, timeout)
+    return [done[w.event_id] for w in wanted]
+
+
+class ArrivalInterrupted(KeyboardInterrupt):
+    """Ctrl-C while waiting; ``arrivals`` says what was found until then."""
+
+    def __init__(self, arrivals: list[Arrival]) -> None:
+        super().__init__("interrupted while waiting for the test events")
+        self.arrivals = arrivals
+
+
+def _unfound(
+    pending: list[_Pending],
+    done: dict[str, Arrival],
+    reason: str | None,
+    timeout: float = 0.0,
+) -> None:
+    for item in pending:
+        w = item.wanted
+        done[w.event_id] = Arrival(
+            w.kind,
+            w.event_id,
+            found=False,
+            seconds=None,
+            project=item.project,
+            group_id=item.group_id,
+            reason=reason
+            or (
+                f"found by the lookup but not readable within {timeout:g} s"
+                if item.located
+                else f"not found within {timeout:g} s"
+            ),
+        )
+
+
+def _poll(
+    api: EventApi,
+    pending: list[_Pending],
+    done: dict[str, Arrival],
+    org: str,
+    project: str | None,
+    deadline: float,
+    started: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    show: Callable[[], None],
+) -> None:
+    """Look events up until none is pending or the deadline passes (fills ``done``)."""
     last_lookup: float | None = None
     last_project: float | None = None
 
@@ -192,23 +248,6 @@ def _confirm(
             if next_at > now:
                 show()
                 sleep(next_at - now)
-
-    for item in pending:
-        w = item.wanted
-        done[w.event_id] = Arrival(
-            w.kind,
-            w.event_id,
-            found=False,
-            seconds=None,
-            project=item.project,
-            group_id=item.group_id,
-            reason=(
-                f"found by the lookup but not readable within {timeout:g} s"
-                if item.located
-                else f"not found within {timeout:g} s"
-            ),
-        )
-    return [done[w.event_id] for w in wanted]
 
 
 def _str(value: object) -> str | None:

@@ -27,7 +27,13 @@ from para_monitor_cli.errors import (
     TargetNotFoundError,
     UnreachableError,
 )
-from para_monitor_cli.probe.arrival import Arrival, EventApi, Wanted, confirm_arrival
+from para_monitor_cli.probe.arrival import (
+    Arrival,
+    ArrivalInterrupted,
+    EventApi,
+    Wanted,
+    confirm_arrival,
+)
 from para_monitor_cli.probe.planted import Leak, PlantedSecrets, find_leaks
 from para_monitor_cli.probe.send import (
     DROPPED_BY_SDK,
@@ -88,6 +94,9 @@ class ProbeResult:
     verify_error: ParaMonitorError | None = None
     # the fake secrets planted in this run (for callers that check a receiver themselves)
     planted: PlantedSecrets | None = field(default=None, repr=False)
+    # Ctrl-C stopped the arrival wait: the report shows what was found until then, and the
+    # caller then stops as interrupted (exit 130)
+    interrupted: bool = False
 
     @property
     def leaks(self) -> list[Leak]:
@@ -111,7 +120,7 @@ class ProbeResult:
             return LEAKED
         if not any(e.checked for e in self.events):
             return NOT_CHECKED
-        wanted_stored = self.verified or self.verify_error is not None
+        wanted_stored = self.verified or self.verify_error is not None or self.interrupted
         if wanted_stored and not any(e.arrived for e in self.events):
             return NOT_VERIFIED
         return CLEAN
@@ -164,6 +173,7 @@ def run_probe(
     verify_error: ApiError | None = None
     note: str | None = None
     arrival_seconds: float | None = None
+    interrupted = False
     accepted = [e for e in report.events if e.event_id and e.accepted]
     if api is None:
         note = "no auth token"
@@ -180,6 +190,11 @@ def run_probe(
             extend(timeout)
         try:
             found = confirm_arrival(api, wanted, org=org, project=project, timeout=timeout)
+        except ArrivalInterrupted as stop:
+            interrupted = True
+            arrivals = {a.event_id: a for a in stop.arrivals}
+            count = sum(1 for a in stop.arrivals if a.found)
+            note = f"interrupted (Ctrl-C) while waiting: {count} of {len(wanted)} found"
         except ApiError as exc:
             if not report_api_errors:
                 raise
@@ -213,6 +228,7 @@ def run_probe(
         verify_note=note,
         verify_error=verify_error,
         planted=report.planted,
+        interrupted=interrupted,
     )
 
 
