@@ -354,8 +354,6 @@ def check_test_error(ctx: CheckContext) -> Outcome:
         base_url=settings.url,
         timeout=ctx.options.arrival_timeout,
     )
-    if result.interrupted:  # Ctrl-C during the arrival wait: stop, do not report a finding
-        raise KeyboardInterrupt
     if result.delivery_error is not None:
         raise result.delivery_error
     if result.dropped:

@@ -99,6 +99,7 @@ def run_test_event(
             base_url=settings.url,
             timeout=options.timeout,
             report_api_errors=True,  # the per-event report first; the CLI then exits 3
+            report_interrupt=True,  # likewise on Ctrl-C: the report, then exit 130
         )
     finally:
         if api is not None:

@@ -157,12 +157,16 @@ def run_probe(
     base_url: str | None = None,
     timeout: float = DEFAULT_ARRIVAL_TIMEOUT,
     report_api_errors: bool = False,
+    report_interrupt: bool = False,
 ) -> ProbeResult:
     """Send, check delivery and (with ``api`` and ``org``) confirm arrival and scrubbing.
 
     An API error while confirming arrival (token refused, Sentry failing past the retry
     budget) propagates, unless ``report_api_errors``: then the result keeps every event's
     delivery and carries the error as ``verify_error``, saying why arrival was not verified.
+    Likewise Ctrl-C during the arrival wait propagates (a KeyboardInterrupt), unless
+    ``report_interrupt``: then the result says what was found so far (``interrupted``) and
+    the caller stops once it has shown it.
     """
     report = send_test_events(options)
     host = _dsn_host(options.dsn)
@@ -191,6 +195,8 @@ def run_probe(
         try:
             found = confirm_arrival(api, wanted, org=org, project=project, timeout=timeout)
         except ArrivalInterrupted as stop:
+            if not report_interrupt:
+                raise
             interrupted = True
             arrivals = {a.event_id: a for a in stop.arrivals}
             count = sum(1 for a in stop.arrivals if a.found)
