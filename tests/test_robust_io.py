@@ -641,3 +641,16 @@ def test_html_where_json_was_expected_is_not_sentry() -> None:
     assert str(info.value).startswith("the server at https://portal.example is not Sentry: ")
     assert "GET /api/0/ answered HTTP 200 with text/html, not JSON" in str(info.value)
     assert info.value.exit_code == errors.EXIT_OPERATIONAL
+
+
+def test_ctrl_c_while_sending_to_a_hanging_receiver(hanging: HangingServer, tmp_path: Path) -> None:
+    """The SDK's flush (up to --send-timeout per envelope) is shown and stops on Ctrl-C."""
+    dsn = f"http://0123456789abcdef0123456789abcdef@127.0.0.1:{hanging.port}/1"
+    env = cli_env(tmp_path, SENTRY_DSN=dsn)
+    code, stderr, took = interrupt_when(
+        ["test-event", "--no-verify", "--compression", "gzip"],
+        env,
+        tmp_path,
+        lambda err: "sending 2 test events (at most 31 s)" in err,
+    )
+    assert_interrupted(code, stderr, took)
