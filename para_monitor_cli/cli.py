@@ -270,7 +270,8 @@ def main_options(
     out = Output(output)
     debug_logging(debug)
     CANCEL.clear()  # a new command (an in-process runner may run several)
-    set_sink(ProgressLine(out))
+    ProgressLine.current = ProgressLine(out)
+    set_sink(ProgressLine.current)
     flags = {"org": org, "project": project, "url": url, "auth_token": auth_token, "dsn": dsn}
 
     def build() -> int:
@@ -786,6 +787,7 @@ class ProgressLine:
     at its start and then at most every :attr:`PLAIN_EVERY` seconds, for CI logs)."""
 
     PLAIN_EVERY = 10.0
+    current: ProgressLine | None = None  # the one main() ends (a status line hides the cursor)
 
     def __init__(self, output: Output) -> None:
         self.output = output
@@ -848,6 +850,9 @@ def main() -> None:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KeyboardInterrupt:  # between Typer's parsing and our handler
         CANCEL.set()
+    if ProgressLine.current is not None:  # a status line still shown: end it (cursor back)
+        with contextlib.suppress(Exception):
+            ProgressLine.current("done", "")
     if CANCEL.is_set():
         if code != 130:
             typer.echo("error: interrupted", err=True)
