@@ -82,6 +82,14 @@ class _Loader(yaml.SafeLoader):
 class _TooBig(Exception):
     """The document passes :data:`MAX_NODES` or :data:`MAX_DEPTH` (the message says which)."""
 
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+    def problem(self, file: str) -> SpecProblem:
+        # aliases count each time they are used: a small file can pass the limit
+        return SpecProblem(file, self.line, None, "", f"{self} (the limit)")
+
 
 class _Builder:
     def __init__(self, loader: Any, file: str) -> None:
@@ -101,13 +109,12 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             raise _TooBig(
-                f"the document has more than {MAX_NODES} values (the limit; aliases count each "
-                "time they are used)"
+                f"the document has more than {MAX_NODES} values", node.start_mark.line + 1
             )
         if len(path) > MAX_DEPTH:
             raise _TooBig(
-                f"the document is nested more than {MAX_DEPTH} levels deep (the limit) at "
-                f"line {node.start_mark.line + 1}"
+                f"the document is nested more than {MAX_DEPTH} levels deep",
+                node.start_mark.line + 1,
             )
         self.marks.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if id(node) in active:
@@ -224,7 +231,7 @@ def _read_fast(text: str, file: str) -> tuple[Any, Marks, list[SpecProblem]] | N
         try:
             data = builder.build(node, (), frozenset())
         except _TooBig as exc:
-            return None, builder.marks, [SpecProblem(file, None, None, "", str(exc))]
+            return None, builder.marks, [exc.problem(file)]
         except (yaml.YAMLError, RecursionError, ValueError):
             return None
         return data, builder.marks, builder.problems
@@ -234,13 +241,21 @@ def _read_fast(text: str, file: str) -> tuple[Any, Marks, list[SpecProblem]] | N
 
 def read_document(text: str, file: str) -> tuple[Any, Marks, list[SpecProblem]]:
     """YAML text -> (plain data or None, marks, problems)."""
-    limited = _precheck(text)
+    # A text of at most 2 x MAX_NODES characters cannot hold more values than the limit (each
+    # takes a character and a separator): libyaml composes it at once and the builder's own
+    # counts bound it. A longer one is counted first, and so is any text libyaml refuses,
+    # before PyYAML's slower parser (which recurses per level of nesting) explains why.
+    big = len(text) > 2 * MAX_NODES
+    limited = _precheck(text) if big else None
+    if limited is None:
+        fast = _read_fast(text, file)
+        if fast is not None:
+            return fast
+        if not big:
+            limited = _precheck(text)
     if limited is not None:
         message, line = limited
         return None, Marks(), [SpecProblem(file, line, None, "", f"{message} (the limit)")]
-    fast = _read_fast(text, file)
-    if fast is not None:
-        return fast
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
@@ -268,7 +283,7 @@ def read_document(text: str, file: str) -> tuple[Any, Marks, list[SpecProblem]]:
         )
         return None, builder.marks, builder.problems
     except _TooBig as exc:
-        builder.problems = [SpecProblem(file, None, None, "", str(exc))]
+        builder.problems = [exc.problem(file)]
         return None, builder.marks, builder.problems
     except yaml.reader.ReaderError as exc:
         builder.problems.append(_reader_problem(exc, text, file))
