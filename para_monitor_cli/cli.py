@@ -6,12 +6,16 @@ them, so ``para-monitor --help`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
+import os
+import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,6 +31,7 @@ from para_monitor_cli.errors import (
 )
 from para_monitor_cli.redaction import RedactingFilter, redact
 from para_monitor_cli.settings import DEFAULT_CONFIG, Settings, resolve
+from para_monitor_cli.waits import CANCEL, seconds_option, set_sink
 
 if TYPE_CHECKING:  # Rich is imported when a command runs, not for --help
     from para_monitor_cli.render import Output
@@ -142,6 +147,7 @@ def guarded(output: Output, debug: bool, fn: Callable[[], int | None]) -> int:
         code = exc.exit_code
         kind, message, hint = type(exc).__name__, redact(exc.message), exc.hint
     except KeyboardInterrupt:
+        CANCEL.set()  # every wait on every thread stops within a fraction of a second
         output.error("interrupted")
         code, kind, message, hint, problems = (
             EXIT_INTERRUPTED,
@@ -246,6 +252,15 @@ def main_options(
     show_config: Annotated[
         bool, typer.Option("--show-config", help="Print where each setting came from, then exit.")
     ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Seconds one Sentry API request may take, retries included (connect at most "
+            "10 s of it); a command's API work ends within 10 times this. Default 30.",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
@@ -260,6 +275,9 @@ def main_options(
 
     out = Output(output)
     debug_logging(debug)
+    CANCEL.clear()  # a new command (an in-process runner may run several)
+    ProgressLine.current = ProgressLine(out)
+    set_sink(ProgressLine.current)
     flags = {"org": org, "project": project, "url": url, "auth_token": auth_token, "dsn": dsn}
 
     def build() -> int:
@@ -269,6 +287,8 @@ def main_options(
 
             raise UsageError(f"--config {config}: no such file")
         settings = resolve(flags, config=config, output=output, debug=debug)
+        if timeout is not None:
+            settings = replace(settings, timeout=seconds_option(timeout, "--timeout"))
         ctx.obj = State(settings=settings, output=out)
         if show_config:
             show_settings(out, settings.shown())
@@ -361,6 +381,8 @@ def send_test_event_command(
         )
         result = run_test_event(state.settings, options, on_warning=state.output.warning)
         show_test_event(state.output, result)
+        if result.interrupted:  # what was sent and found is shown; now stop as interrupted
+            raise KeyboardInterrupt
         if result.operational_error is not None:  # delivery failed, or arrival unverifiable
             raise result.operational_error
         return result.exit_code()
@@ -601,7 +623,12 @@ def check_setup_cli(
             check_setup,
         )
         from para_monitor_cli.commands.fields import split_fields
-        from para_monitor_cli.render import ChecklistPrinter, show_check_report, write_junit
+        from para_monitor_cli.render import (
+            ChecklistPrinter,
+            open_report_file,
+            show_check_report,
+            write_junit,
+        )
 
         options = CheckSetupOptions(
             only=split_fields(only or ()),
@@ -614,13 +641,18 @@ def check_setup_cli(
         check_options(options)
         if junit is not None:
             check_junit_path(junit)
-        out = state.output
-        printer = None if out.json else ChecklistPrinter(out, check_names(options))
-        report = check_setup(state.settings, options, on_result=printer)
-        show_check_report(out, report, printed=printer is not None)
-        if junit is not None:
-            write_junit(report, junit)
-        return report.exit_code()
+        # opened before the checks run: an unwritable path fails now, not after the work
+        junit_file = open_report_file(junit, "--junit") if junit is not None else None
+        with contextlib.ExitStack() as closing:
+            if junit_file is not None:
+                closing.enter_context(junit_file)
+            out = state.output
+            printer = None if out.json else ChecklistPrinter(out, check_names(options))
+            report = check_setup(state.settings, options, on_result=printer)
+            show_check_report(out, report, printed=printer is not None)
+            if junit_file is not None:
+                write_junit(report, junit_file)
+            return report.exit_code()
 
     run(ctx, body)
 
@@ -755,6 +787,83 @@ def scrub_check_cli(
     run(ctx, body)
 
 
+class ProgressLine:
+    """Where retries and waits are shown (:func:`para_monitor_cli.waits.notify`): on a terminal
+    a Rich status line that each wait updates in place, otherwise plain stderr lines (a wait
+    at its start and then at most every :attr:`PLAIN_EVERY` seconds, for CI logs)."""
+
+    PLAIN_EVERY = 10.0
+    current: ProgressLine | None = None  # the one main() ends (a status line hides the cursor)
+
+    def __init__(self, output: Output) -> None:
+        self.output = output
+        self.live = output.err.is_terminal
+        self.status: Any = None
+        self.last_plain = 0.0
+        self.last_what = ""
+
+    def __call__(self, kind: str, text: str) -> None:
+        if kind == "done":
+            if self.status is not None:
+                self.status.stop()
+                self.status = None
+            self.last_what = ""
+            return
+        if kind == "retry":
+            self.output.note(text, style="yellow")
+            return
+        if self.live:
+            if self.status is None:
+                self.status = self.output.err.status(text)
+                self.status.start()
+            else:
+                self.status.update(text)
+            return
+        what = text.split(" (", 1)[0]
+        now = time.monotonic()
+        if what != self.last_what or now - self.last_plain >= self.PLAIN_EVERY:
+            self.output.note(text)
+            self.last_plain, self.last_what = now, what
+
+
+class _Interrupt:
+    first: float | None = None
+
+
+def _on_sigint(_signum: int, _frame: Any) -> None:
+    """Ctrl-C: tell every wait to stop (:data:`para_monitor_cli.waits.CANCEL`) and raise
+    KeyboardInterrupt in the main thread. A second Ctrl-C while the first is reported is
+    ignored (the report says what requests in flight did), unless the report itself hangs
+    for more than two seconds."""
+    CANCEL.set()
+    if _Interrupt.first is None:
+        _Interrupt.first = time.monotonic()
+        raise KeyboardInterrupt
+    if time.monotonic() - _Interrupt.first > 2.0:
+        os.write(2, b"error: interrupted\n")
+        os._exit(130)
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="para-monitor")
+    """Console-script entry point: exit 130 on Ctrl-C at any moment, without a traceback,
+    and without waiting for threads still blocked in a request (their results were printed
+    or are reported as unknown)."""
+    signal.signal(signal.SIGINT, _on_sigint)
+    code: int = 0
+    try:
+        app(prog_name="para-monitor")
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except KeyboardInterrupt:  # between Typer's parsing and our handler
+        CANCEL.set()
+    if ProgressLine.current is not None:  # a status line still shown: end it (cursor back)
+        with contextlib.suppress(Exception):
+            ProgressLine.current("done", "")
+    if CANCEL.is_set():
+        if code != 130:
+            typer.echo("error: interrupted", err=True)
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(130)  # worker threads blocked in a request are not waited for
+    sys.exit(code)

@@ -11,10 +11,13 @@
     │   ├── ServerError              3  5xx past the retry budget
     │   ├── GoneError                3  410: deprecated endpoint in a brownout, or removed
     │   ├── ValidationError          3  400: Sentry refused a body (field errors attached)
-    │   └── UnreachableError         3  connection refused, DNS failure, timeout
+    │   ├── TargetNotFoundError      3  404 on the organization or project itself (not a resource)
+    │   ├── NotSentryError           3  the server answers, but not as Sentry does (HTML, no JSON)
+    │   └── UnreachableError         3  connection refused, DNS failure, timeout, time budget spent
     ├── DeliveryError                3  an event was not accepted by the receiver
     ├── PreflightError               3  the organization lacks names the file refers to
     └── ApplyError                   3  apply stopped part-way (what was applied is attached)
+        └── ApplyInterrupted       130  Ctrl-C stopped it (what was applied, what is unknown)
 
 Exit codes (design.md section 3): 0 success, 1 findings (returned by commands, not raised),
 2 usage, 3 operational, 4 unexpected bug, 130 interrupted.
@@ -154,6 +157,16 @@ class UnreachableError(ApiError):
     """No HTTP answer at all: connection refused, DNS failure, TLS failure, timeout."""
 
 
+class TargetNotFoundError(ApiError):
+    """The organization (or the project) the command works on does not exist for this token:
+    one error naming it and what the token can see. Not a :class:`NotFoundError`, which
+    callers read as "this resource is absent"."""
+
+
+class NotSentryError(ApiError):
+    """The server at the configured URL answers, but not as Sentry: HTML pages, no JSON."""
+
+
 class DeliveryError(ParaMonitorError):
     """An event was sent but the receiver did not accept it."""
 
@@ -177,6 +190,8 @@ class ApplyProgress:
     applied: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     not_attempted: list[str] = field(default_factory=list)
+    # sent, but still unanswered when Ctrl-C stopped the apply: it may or may not have happened
+    in_flight: list[str] = field(default_factory=list)
 
 
 class ApplyError(ParaMonitorError):
@@ -185,3 +200,10 @@ class ApplyError(ParaMonitorError):
     def __init__(self, message: str, progress: ApplyProgress, *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.progress = progress
+
+
+class ApplyInterrupted(ApplyError):
+    """Ctrl-C stopped apply-alerts: ``progress`` says what was applied (requests in flight
+    were given a moment to answer) and what is unknown; exit 130."""
+
+    exit_code = EXIT_INTERRUPTED

@@ -130,7 +130,7 @@ def probe_document(result: ProbeResult) -> dict[str, Any]:
                 }
             )
     checked = ["sent"]
-    if result.verified:
+    if any(e.arrived for e in result.events):  # stored events were read and checked
         checked.append("stored")
     return {
         "run_id": result.run_id,
@@ -140,6 +140,7 @@ def probe_document(result: ProbeResult) -> dict[str, Any]:
         "verified": result.verified,
         "verify_note": result.verify_note,
         "verify_error": None if result.verify_error is None else result.verify_error.message,
+        "interrupted": result.interrupted,
         "send_seconds": round(result.send_seconds, 3),
         "arrival_seconds": (
             None if result.arrival_seconds is None else round(result.arrival_seconds, 3)
@@ -219,7 +220,10 @@ def show_test_event(output: Output, result: ProbeResult) -> None:
     elif result.verify_note:
         output.line(f"arrival: NOT VERIFIED ({result.verify_note})", style="yellow")
     leaks = result.leaks
-    where = "sent and stored events" if result.verified else "sent events"
+    # "stored" only when a stored event was read back: a run that found nothing checked
+    # only what was sent
+    stored = any(e.arrived for e in result.events)
+    where = "sent and stored events" if stored else "sent events"
     if leaks:
         found = plural(len(leaks), "planted secret")
         output.line(f"scrubbing: LEAKED ({found} found)", "bold red")
@@ -227,6 +231,12 @@ def show_test_event(output: Output, result: ProbeResult) -> None:
             output.line(f"  {leak.describe()}", style="red")
     elif result.scrubbing == "clean":
         output.line(f"scrubbing: clean (no planted secret in the {where})", style="green")
+    elif result.scrubbing == "not verified":
+        output.line(
+            "scrubbing: NOT VERIFIED (no planted secret in the sent events, but no stored "
+            "event could be read to check what Sentry kept)",
+            style="yellow",
+        )
     else:
         output.line("scrubbing: not checked (no event was sent)", style="yellow")
 
@@ -338,6 +348,8 @@ def plan_lines(plan: Any, org: str, *, show_noop: bool = False) -> list[tuple[st
             continue
         sign = _PLAN_SIGNS[change.action]
         rid = f" (id {change.actual.id})" if change.actual is not None and change.actual.id else ""
+        if getattr(change, "duplicate_of", None) is not None:
+            rid = ""  # the label names both ids
         lines.append((f"  {sign} {change.action} {change.label}{rid}", _PLAN_STYLES[change.action]))
         if change.action == "create" and change.desired is not None:
             for key, value in _plan_fields(dict(change.desired.view), skip_empty=True):
@@ -420,6 +432,10 @@ def show_apply_error(output: Output, progress: Any) -> None:
         ("applied", progress.applied),
         ("failed", progress.failed),
         ("not attempted", progress.not_attempted),
+        (
+            "in flight when interrupted (may or may not have happened; plan shows it)",
+            getattr(progress, "in_flight", []),
+        ),
     ):
         if items:
             output.note(f"{title}: {', '.join(items)}")
@@ -452,13 +468,13 @@ def show_export(output: Output, result: Any) -> None:
 # --------------------------------------------------------------------------- check-setup
 CHECKLIST_WIDTH = 79  # pre-commit's line width
 # detail lines under a result in the text output (hints are always shown)
-MAX_DETAILS = {"failed": 10, "warning": 5, "error": 5}
+MAX_DETAILS = {"failed": 10, "warning": 5, "not_run": 5}
 STATUS_WORDS = {
     "passed": ("Passed", "green"),
     "failed": ("Failed", "bold red"),
     "warning": ("Warning", "yellow"),
     "skipped": ("Skipped", "cyan"),
-    "error": ("Error", "bold magenta"),
+    "not_run": ("Not run", "bold magenta"),
 }
 
 
@@ -514,8 +530,8 @@ def check_summary(report: Report) -> str:
         plural(counts["warning"], "warning"),
         f"{counts['skipped']} skipped",
     ]
-    if counts["error"]:
-        parts.append(f"{counts['error']} not checked")
+    if counts["not_run"]:
+        parts.append(f"{counts['not_run']} not run")
     requests = f", {plural(report.requests, 'API request')}" if report.requests is not None else ""
     verdict = {
         0: "OK",
@@ -532,6 +548,7 @@ CAUSE_LINES = {
     "token": "Sentry refused the token (401): check --auth-token / SENTRY_AUTH_TOKEN",
     "server": "Sentry kept failing (5xx) past the retry budget: rerun when it recovers",
     "rate_limited": "Sentry kept rate-limiting (429) past the retry budget: rerun later",
+    # not_found and not_sentry: the result's own summary names the organization or server
 }
 
 
@@ -547,19 +564,23 @@ def show_check_report(output: Output, report: Report, *, printed: bool = False) 
     style = {0: "bold green", 1: "bold red"}.get(report.exit_code(), "bold red")
     output.line(check_summary(report), style=style)
     for cause in report.causes():
-        output.error(CAUSE_LINES[cause])
+        line = CAUSE_LINES.get(cause)
+        if line is None:  # the first such result says it best (names org, server, visible orgs)
+            first = next(r for r in report.not_checked if r.cause == cause)
+            line = first.summary.removeprefix("not run: ")
+        output.error(line)
 
 
 def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
     """The report as JUnit XML: one testcase per check; failed -> <failure>, skipped ->
-    <skipped>, error (Sentry could not answer) -> <error>, warning -> a passing testcase
-    with the warning in <system-out>."""
+    <skipped>, not run (the check could not run) -> <error type="NotRun">, warning -> a
+    passing testcase with the warning in <system-out>."""
     import xml.etree.ElementTree as ET
 
     counts = report.counts()
     root = ET.Element("testsuites", name="para-monitor", tests=str(len(report.results)))
     root.set("failures", str(counts["failed"]))
-    root.set("errors", str(counts["error"]))
+    root.set("errors", str(counts["not_run"]))
     root.set("skipped", str(counts["skipped"]))
     root.set("time", f"{report.seconds:.3f}")
     tsuite = ET.SubElement(
@@ -568,7 +589,7 @@ def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
         name=suite,
         tests=str(len(report.results)),
         failures=str(counts["failed"]),
-        errors=str(counts["error"]),
+        errors=str(counts["not_run"]),
         skipped=str(counts["skipped"]),
         time=f"{report.seconds:.3f}",
     )
@@ -588,10 +609,8 @@ def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
             failure.text = text
         elif result.status == "skipped":
             ET.SubElement(case, "skipped", message=redact(result.summary))
-        elif result.status == "error":
-            error = ET.SubElement(
-                case, "error", message=redact(result.summary), type="CouldNotCheck"
-            )
+        elif result.status == "not_run":
+            error = ET.SubElement(case, "error", message=redact(result.summary), type="NotRun")
             error.text = text
         else:
             out = ET.SubElement(case, "system-out")
@@ -600,8 +619,85 @@ def junit_xml(report: Report, suite: str = "para-monitor check-setup") -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def write_junit(report: Report, path: Path) -> None:
-    path.write_text(junit_xml(report), encoding="utf-8")
+class ReportFile:
+    """A report's output file, opened (created if missing) before the work starts, so that a
+    path that cannot be written fails up front as a usage error (exit 2), and the report,
+    written at the end, is never lost to it. Use as a context manager: a file it created and
+    never wrote (the work stopped first) is removed again."""
+
+    def __init__(self, path: Path, flag: str) -> None:
+        import os
+
+        self.path = path
+        self.flag = flag
+        self.written = False
+        existed = path.exists()
+        try:
+            # O_WRONLY without O_TRUNC: an earlier report stays until this one replaces it
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        except OSError as exc:
+            from para_monitor_cli.errors import UsageError
+
+            reason = exc.strerror or type(exc).__name__
+            raise UsageError(f"{flag} {path}: cannot write there ({reason})") from None
+        self._created = not existed
+
+    def write(self, text: str) -> None:
+        import contextlib
+        import os
+
+        data = text.encode("utf-8")
+        try:
+            with contextlib.suppress(OSError):  # a pipe or a terminal cannot be truncated
+                os.ftruncate(self._fd, 0)
+                os.lseek(self._fd, 0, os.SEEK_SET)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except OSError as exc:  # opened, yet refused (a full disk, a /proc file)
+            from para_monitor_cli.errors import ParaMonitorError
+
+            reason = exc.strerror or type(exc).__name__
+            raise ParaMonitorError(
+                f"{self.flag} {self.path}: the report could not be written ({reason})"
+            ) from None
+        self.written = True
+
+    def close(self) -> None:
+        import contextlib
+        import os
+
+        if self._fd < 0:
+            return
+        os.close(self._fd)
+        self._fd = -1
+        if self._created and not self.written:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
+    def __enter__(self) -> ReportFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def open_report_file(path: Path, flag: str) -> ReportFile:
+    """Open ``path`` for a report now (see :class:`ReportFile`); a usage error if it cannot be
+    written: a directory, a missing directory, no permission, a read-only file system."""
+    if path.is_dir():
+        from para_monitor_cli.errors import UsageError
+
+        raise UsageError(f"{flag} {path} is a directory: give a file name")
+    return ReportFile(path, flag)
+
+
+def write_junit(report: Report, path: Path | ReportFile) -> None:
+    """The report as JUnit XML, into a :class:`ReportFile` opened up front (or a path)."""
+    if isinstance(path, ReportFile):
+        path.write(junit_xml(report))
+    else:
+        path.write_text(junit_xml(report), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- demo

@@ -48,6 +48,8 @@ class Settings:
     config: Path = field(default_factory=lambda: Path(DEFAULT_CONFIG))
     output: str = "text"
     debug: bool = False
+    # the global --timeout: seconds per API request, retries included (None: the default)
+    timeout: float | None = None
 
     def get(self, name: str) -> str | None:
         return self.values[name].value

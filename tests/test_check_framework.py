@@ -145,9 +145,9 @@ def test_every_networked_check_unreachable_exits_3(tmp_path: Path) -> None:
     report = run_checks(checks, ctx(tmp_path))
     assert report.unreachable
     assert report.exit_code() == 3
-    assert [r.status for r in report.results] == ["passed", "error", "error"]
-    assert report.results[1].summary.startswith("could not check: cannot reach Sentry: GET x")
-    assert report.results[2].summary == "could not check: Sentry refused the token (401)"
+    assert [r.status for r in report.results] == ["passed", "not_run", "not_run"]
+    assert report.results[1].summary.startswith("not run: cannot reach Sentry: GET x")
+    assert report.results[2].summary == "not run: Sentry refused the token (401)"
     assert report.causes() == ["unreachable", "token"]
 
 
@@ -156,12 +156,12 @@ def test_every_networked_check_unreachable_exits_3(tmp_path: Path) -> None:
     [
         (
             ServerError("GET x: HTTP 500", status=500),
-            "could not check: Sentry answered 500",
+            "not run: Sentry answered 500",
             "server",
         ),
         (
             RateLimitedError("GET x: HTTP 429", status=429),
-            "could not check: Sentry kept answering 429 (rate limited) past the retry budget",
+            "not run: Sentry kept answering 429 (rate limited) past the retry budget",
             "rate_limited",
         ),
     ],
@@ -176,14 +176,14 @@ def test_sentry_failing_past_the_retry_budget_is_not_a_finding(
     ]
     report = run_checks(checks, ctx(tmp_path))
     a, b = report.results[1], report.results[2]
-    assert (a.status, a.summary, a.cause) == ("error", summary, cause)
-    assert (b.status, b.summary) == ("skipped", "needs team, which could not be checked")
+    assert (a.status, a.summary, a.cause) == ("not_run", summary, cause)
+    assert (b.status, b.summary) == ("skipped", "needs team, which did not run")
     assert not report.failed
     assert report.exit_code() == 3
     document = report.to_json()
     jsonschema.validate(document, result_schema())
     assert document["ok"] is False
-    assert document["summary"]["error"] == 1
+    assert document["summary"]["not_run"] == 1
 
 
 def test_a_real_finding_keeps_exit_1_when_another_check_could_not_run(tmp_path: Path) -> None:
@@ -192,7 +192,7 @@ def test_a_real_finding_keeps_exit_1_when_another_check_could_not_run(tmp_path: 
         Check("a", "A", _raise(ServerError("GET x: HTTP 502", status=502))),
     ]
     report = run_checks(checks, ctx(tmp_path))
-    assert report.results[1].summary == "could not check: Sentry answered 502"
+    assert report.results[1].summary == "not run: Sentry answered 502"
     assert report.exit_code() == 1
 
 
@@ -333,7 +333,7 @@ def test_the_json_document_matches_its_schema() -> None:
         "failed": 1,
         "warning": 1,
         "skipped": 1,
-        "error": 0,
+        "not_run": 0,
         "total": 4,
     }
 

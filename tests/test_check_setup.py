@@ -293,7 +293,7 @@ def test_unreachable_sentry_exits_3(tmp_path: Path) -> None:
     report = check_setup(settings, CheckSetupOptions(arrival_timeout=1.0, skip=("test_error",)))
     assert report.unreachable
     assert report.exit_code() == 3
-    assert result(report, "team").summary.startswith("could not check: cannot reach Sentry")
+    assert result(report, "team").summary.startswith("not run: cannot reach Sentry")
 
 
 def test_a_wrong_token_exits_3(sandbox: Any, tmp_path: Path) -> None:
@@ -418,10 +418,10 @@ def test_cli_sentry_failing_is_exit_3_not_failed_checks(
     assert out.exit_code == 3, out.output
     assert "Failed" not in out.stdout
     lines = out.stdout.splitlines()
-    errors = [i for i, line in enumerate(lines) if re.search(r"\]\.+Error$", line)]
+    errors = [i for i, line in enumerate(lines) if re.search(r"\]\.+Not run$", line)]
     assert errors, out.stdout
     for i in errors:
-        assert lines[i + 1] == "  could not check: Sentry answered 500"
+        assert lines[i + 1] == "  not run: Sentry answered 500"
     assert lines[-1].startswith("INCOMPLETE: 12 checks: ")
     assert "error: Sentry kept failing (5xx) past the retry budget" in out.stderr
     document = json.loads(
@@ -430,7 +430,7 @@ def test_cli_sentry_failing_is_exit_3_not_failed_checks(
         .stdout
     )
     assert (document["exit_code"], document["ok"]) == (3, False)
-    assert document["checks"][0]["status"] == "error"
+    assert document["checks"][0]["status"] == "not_run"
 
 
 def test_cli_a_refused_token_says_so(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -438,7 +438,7 @@ def test_cli_a_refused_token_says_so(sandbox: Any, monkeypatch: pytest.MonkeyPat
     env = {**cli_env(sandbox), "SENTRY_AUTH_TOKEN": "sntrys_wrong_token_0123456789abc"}
     out = CliRunner().invoke(app, ["check-setup", "--skip", "test_error"], env=env)
     assert out.exit_code == 3, out.output
-    assert "could not check: Sentry refused the token (401)" in out.stdout
+    assert "not run: Sentry refused the token (401)" in out.stdout
     assert "error: Sentry refused the token (401)" in out.stderr
     assert "could not be reached" not in out.output
 
@@ -449,8 +449,9 @@ def test_cli_a_refused_token_says_so(sandbox: Any, monkeypatch: pytest.MonkeyPat
         (["--junit", "/nonexistent/dir/x.xml"], "--junit /nonexistent/dir/x.xml: the directory"),
         (["--junit", "."], "--junit . is a directory"),
         (["--only", "spec", "--skip", "spec"], "--only and --skip leave no check to run"),
-        (["--arrival-timeout", "-1"], "--arrival-timeout must be a number of seconds >= 0"),
-        (["--arrival-timeout", "nan"], "--arrival-timeout must be a number of seconds >= 0"),
+        (["--arrival-timeout", "-1"], "--arrival-timeout must be a finite number of seconds >= 0"),
+        (["--arrival-timeout", "nan"], "--arrival-timeout must be a finite number of seconds >= 0"),
+        (["--arrival-timeout", "inf"], "--arrival-timeout must be a finite number of seconds >= 0"),
     ],
 )
 def test_cli_bad_options_are_usage_errors_before_any_check_runs(

@@ -17,6 +17,7 @@ from para_monitor_cli.api import client as api
 from para_monitor_cli.api import wire
 from para_monitor_cli.api.client import SentryClient
 from para_monitor_cli.cli import app
+from para_monitor_cli.reconcile import apply as apply_mod
 from para_monitor_cli.reconcile.apply import apply_plan
 from para_monitor_cli.reconcile.plan import Resource, Scope, plan
 from para_monitor_cli.reconcile.state import desired_resources, file_scope, read_actual
@@ -30,8 +31,10 @@ runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def _no_backoff() -> Iterator[None]:
+def _no_backoff(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     api.set_testing(True, attempts=3)
+    # a create whose answer is lost is looked for briefly (the lost-response tests set more)
+    monkeypatch.setattr(apply_mod, "REREAD_SECONDS", 0.3)
     yield
     api.set_testing(False)
 

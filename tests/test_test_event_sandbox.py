@@ -165,7 +165,9 @@ def test_a_refused_token_still_reports_every_event_then_exits_3(sandbox: Any) ->
     assert re.search(r"^error\s+[0-9a-f]{32}\s+accepted \(HTTP 200\)", out, re.M)
     assert re.search(r"^message\s+[0-9a-f]{32}\s+accepted \(HTTP 200\)", out, re.M)
     assert "arrival: NOT VERIFIED (delivered; the auth token was refused (HTTP 401))" in out
-    assert "scrubbing: clean (no planted secret in the sent events)" in out
+    # the sent events were clean, but nothing stored was read: never "scrubbing: clean"
+    assert "scrubbing: NOT VERIFIED (no planted secret in the sent events" in out
+    assert "scrubbing: clean" not in out
     assert "error: arrival could not be verified: the auth token was refused (HTTP 401)" in (
         result.stderr
     )
@@ -176,6 +178,7 @@ def test_a_refused_token_still_reports_every_event_then_exits_3(sandbox: Any) ->
     doc = json.loads(doc_run.stdout)
     assert doc["ok"] is False
     assert doc["verified"] is False
+    assert doc["scrubbing"] == {"verdict": "not verified", "checked": ["sent"], "leaks": []}
     assert (
         doc["verify_error"]
         == "arrival could not be verified: the auth token was refused (HTTP 401)"

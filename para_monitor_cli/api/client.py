@@ -11,6 +11,18 @@
 * retries of 429, 5xx, 410 brownouts, connection errors and timeouts with capped, jittered
   exponential backoff (``Retry-After`` honoured). Writes that may have reached the server
   (POST after a timeout or a 5xx) are *not* retried here: the applier re-reads first;
+* one timeout policy: each attempt has a connect timeout of ``min(10 s, timeout)`` and a read
+  timeout of ``timeout`` (``--timeout``, 30 s by default); one request, its retries and their
+  waits included, ends within ``timeout`` seconds; the whole command's API work within
+  ``COMMAND_BUDGET_FACTOR`` x ``timeout`` (300 s by default). Every retry and every wait over
+  a second is reported through :func:`para_monitor_cli.waits.notify`; every sleep wakes on
+  Ctrl-C (:func:`para_monitor_cli.waits.pause`);
+* the server identified before it is believed: a 404 under the organization or project is
+  checked once against ``organizations/{org}/`` (and ``projects/{org}/{project}/``) and becomes
+  one :class:`TargetNotFoundError` naming what the token can see; a server answering HTML
+  instead of JSON is checked against ``GET /api/0/`` and becomes a :class:`NotSentryError`;
+* organization and project slugs checked against Sentry's slug patterns and percent-encoded
+  in every URL;
 * deprecation headers surfaced once per endpoint as warnings;
 * error bodies parsed whether object, list or bare string, mapped to :mod:`errors` classes.
 
@@ -33,7 +45,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
@@ -42,14 +54,17 @@ from para_monitor_cli.errors import (
     AuthError,
     GoneError,
     NotFoundError,
+    NotSentryError,
     RateLimitedError,
     ServerError,
+    TargetNotFoundError,
     UnreachableError,
     UsageError,
     ValidationError,
 )
 from para_monitor_cli.redaction import redact, register_secret
 from para_monitor_cli.settings import Settings
+from para_monitor_cli.waits import check_cancelled, notify, pause
 
 logger = logging.getLogger("para_monitor_cli.api")
 
@@ -58,6 +73,9 @@ JSON = Any
 Params = Mapping[str, str | int | Sequence[str | int]]
 
 DEFAULT_CONCURRENCY = 25  # Sentry's X-Sentry-Rate-Limit-ConcurrentLimit
+DEFAULT_TIMEOUT = 30.0  # read timeout of one attempt, and the bound of one request's retries
+CONNECT_TIMEOUT = 10.0  # connect timeout of one attempt (at most the timeout)
+COMMAND_BUDGET_FACTOR = 10  # a command's API work ends within 10 x --timeout (300 s default)
 ALL_PROJECTS = "-1"  # ``project=-1``: every project the token can access
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
@@ -72,7 +90,7 @@ class RetryPolicy:
     max_delay: float = 30.0
     # Reset waits and Retry-After are obeyed up to this many seconds, then capped.
     max_wait: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = pause
 
     def backoff(self, attempt: int) -> float:
         """Full-jitter exponential backoff for the ``attempt``-th retry (1-based)."""
@@ -129,25 +147,37 @@ class RateLimiter:
         self.waited = 0.0  # total seconds spent waiting for a window (for benchmarks)
 
     def acquire(self) -> None:
+        """Wait for a slot (and for the rate-limit window); wakes for Ctrl-C, and a wait of
+        more than a second is shown."""
         policy = current_policy()
-        with self._cond:
-            while True:
-                now = time.monotonic()
-                if self._budget is not None and now >= self._budget_until:
-                    self._budget = None  # the window has reset: the budget is unknown again
-                if self._active < self.limit:
-                    delay = self._not_before - now
-                    if self._budget is not None and self._budget <= 0:
-                        delay = max(delay, self._budget_until - now)
-                    if delay <= 0 or policy.max_wait <= 0:
-                        self._active += 1
-                        if self._budget is not None:
-                            self._budget -= 1
-                        return
-                    self._cond.wait(timeout=delay)
-                    self.waited += delay
-                else:
-                    self._cond.wait(timeout=1.0)
+        shown = False
+        try:
+            with self._cond:
+                while True:
+                    now = time.monotonic()
+                    if self._budget is not None and now >= self._budget_until:
+                        self._budget = None  # the window has reset: the budget is unknown
+                    if self._active < self.limit:
+                        delay = self._not_before - now
+                        if self._budget is not None and self._budget <= 0:
+                            delay = max(delay, self._budget_until - now)
+                        if delay <= 0 or policy.max_wait <= 0:
+                            self._active += 1
+                            if self._budget is not None:
+                                self._budget -= 1
+                            return
+                        if delay > 1.0 and not shown:
+                            shown = True
+                            notify(f"waiting {delay:.1f} s for Sentry's rate-limit window", "wait")
+                        began = time.monotonic()
+                        self._cond.wait(timeout=min(delay, 0.2))  # wake for Ctrl-C
+                        self.waited += time.monotonic() - began
+                    else:
+                        self._cond.wait(timeout=0.2)
+                    check_cancelled()
+        finally:
+            if shown:
+                notify("", "done")
 
     def release(self, headers: httpx.Headers | None) -> None:
         with self._cond:
@@ -287,6 +317,15 @@ class Identity:
 _UNKNOWN: Any = object()
 
 
+@dataclass
+class _TargetSlot:
+    """Whether an organization or project exists, probed once (None: it does)."""
+
+    lock: threading.Lock
+    done: bool = False
+    value: TargetNotFoundError | None = None
+
+
 class SentryClient:
     """A typed, polite client for the Sentry REST API."""
 
@@ -300,8 +339,19 @@ class SentryClient:
         on_warning: Callable[[str], None] | None = None,
         trace: Callable[[str], None] | None = None,
         limiter: RateLimiter | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self.http = http
+        # one request (retries included) ends within ``timeout``; the command's API work
+        # within ``budget`` (COMMAND_BUDGET_FACTOR x timeout), counted from now
+        self.timeout = timeout
+        self.budget = COMMAND_BUDGET_FACTOR * timeout
+        self.deadline = time.monotonic() + self.budget
+        self._server_checked: str | None = None  # "" Sentry, else what answered instead
+        self._server_lock = threading.Lock()
+        self._targets: dict[tuple[str, ...], _TargetSlot] = {}
+        self._targets_lock = threading.Lock()
+        self._probing = threading.local()
         self.api_root = api_root(base_url)
         self._origin = _origin(self.api_root)
         self._token = token
@@ -353,6 +403,10 @@ class SentryClient:
         ``retry_writes``: whether a non-idempotent request may be resent after an outcome
         that leaves it unknown (timeout, 5xx). Defaults to True for idempotent methods.
         429, 410 and connection failures (nothing was received) are always retried.
+
+        The request, its retries and the waits between them end within ``self.timeout``
+        seconds, and never after the command's budget (``self.deadline``); each retry is
+        reported through :func:`para_monitor_cli.waits.notify`.
         """
         method = method.upper()
         url = self.url(path)
@@ -365,13 +419,17 @@ class SentryClient:
         resend_unknown = method in IDEMPOTENT if retry_writes is None else retry_writes
         policy = current_policy()
         shown = _shown_path(url)
+        first = time.monotonic()
+        end = min(first + self.timeout, self.deadline)
         attempt = 0
         while True:
             attempt += 1
             last = attempt >= policy.attempts
+            self._check_budget(method, shown, end)
             self.limiter.acquire()
             response: httpx.Response | None = None
             started = time.monotonic()
+            left = max(0.001, end - started)
             try:
                 self._trace_request(method, url, attempt)
                 with self._count_lock:
@@ -382,32 +440,44 @@ class SentryClient:
                     params=_clean_params(params),
                     json=json_body,
                     headers=self._headers(),
+                    timeout=httpx.Timeout(
+                        min(self.timeout, left), connect=min(CONNECT_TIMEOUT, left)
+                    ),
                 )
             except httpx.TimeoutException as exc:
                 self.limiter.release(None)
                 self._trace(f"<- {method} {shown}: timeout ({type(exc).__name__})")
-                if last or not (resend_unknown or isinstance(exc, httpx.ConnectTimeout)):
+                waited = time.monotonic() - first
+                connect = isinstance(exc, httpx.ConnectTimeout)
+                what = "no connection" if connect else "no answer"
+                backoff = policy.backoff(attempt)
+                if last or not (resend_unknown or connect) or not _time_for(backoff, end):
                     raise UnreachableError(
-                        f"{method} {shown}: timed out ({type(exc).__name__})",
+                        f"{method} {shown}: timed out: {what} from {self._origin} "
+                        f"after {waited:.1f} s",
                         method=method,
                         path=shown,
-                        hint="Sentry did not answer in time; the request may or may not "
-                        "have been applied",
+                        hint=(
+                            "Sentry did not answer in time; the request may or may not have "
+                            f"been applied (--timeout {self.timeout:g} s)"
+                        ),
                     ) from None
-                policy.sleep(policy.backoff(attempt))
+                self._retry_wait(method, shown, what, attempt, policy, backoff, end)
                 continue
             except httpx.TransportError as exc:
                 self.limiter.release(None)
                 self._trace(f"<- {method} {shown}: {type(exc).__name__}")
                 never_sent = isinstance(exc, httpx.ConnectError)
-                if last or not (resend_unknown or never_sent):
+                reason = _transport_reason(exc)
+                backoff = policy.backoff(attempt)
+                if last or not (resend_unknown or never_sent) or not _time_for(backoff, end):
                     raise UnreachableError(
-                        f"{method} {shown}: cannot reach {self._origin} ({type(exc).__name__})",
+                        f"{method} {shown}: cannot reach {self._origin} ({reason})",
                         method=method,
                         path=shown,
                         hint="check --url / SENTRY_URL and the network",
                     ) from None
-                policy.sleep(policy.backoff(attempt))
+                self._retry_wait(method, shown, reason, attempt, policy, backoff, end)
                 continue
             self.limiter.release(response.headers)
             elapsed = (time.monotonic() - started) * 1000
@@ -427,9 +497,208 @@ class SentryClient:
                         self.limiter.pause_for(min(wait, policy.max_wait))
                 if wait is None:
                     wait = policy.backoff(attempt)
-                policy.sleep(min(wait, policy.max_wait))
-                continue
-            raise self._error(response, method, shown)
+                wait = min(wait, policy.max_wait)
+                if _time_for(wait, end):
+                    self._retry_wait(method, shown, f"HTTP {status}", attempt, policy, wait, end)
+                    continue
+            raise self._explained(self._error(response, method, shown), response)
+
+    def extend_budget(self, seconds: float) -> None:
+        """Add ``seconds`` to the command's budget, for a wait the command announces itself
+        (test-event's arrival wait), so that polling within it is not cut short."""
+        self.budget += seconds
+        self.deadline += seconds
+
+    def _check_budget(self, method: str, shown: str, end: float) -> None:
+        """Raise when the command's time budget is spent (before an attempt)."""
+        check_cancelled()
+        if time.monotonic() >= self.deadline:
+            raise UnreachableError(
+                f"{method} {shown}: not sent: this command's time for Sentry "
+                f"({self.budget:g} s = {COMMAND_BUDGET_FACTOR} x --timeout) is spent",
+                method=method,
+                path=shown,
+                hint="Sentry is answering too slowly; raise --timeout or rerun later",
+            )
+
+    def _retry_wait(
+        self,
+        method: str,
+        shown: str,
+        why: str,
+        attempt: int,
+        policy: RetryPolicy,
+        wait: float,
+        end: float,
+    ) -> None:
+        """Say that the request is retried, then wait (within the request's time)."""
+        wait = max(0.0, min(wait, end - time.monotonic()))
+        notify(
+            f"retrying {method} {shown} after {why} "
+            f"({attempt + 1}/{policy.attempts}, in {wait:.1f} s)"
+        )
+        policy.sleep(wait)
+
+    # ------------------------------------------------------------------ identifying the server
+    def _explained(self, error: ApiError, response: httpx.Response) -> ApiError:
+        """A better error than a raw status when the cause is the target itself: the server
+        is not Sentry, or the organization or project does not exist."""
+        if error.status in (401, 403, 429) or (error.status or 0) >= 500:
+            return error
+        if getattr(self._probing, "active", False):
+            return error
+        if not _is_json(response):
+            not_sentry = self._not_sentry(error)
+            if not_sentry is not None:
+                return not_sentry
+        if error.status == 404 and error.path is not None:
+            missing = self._missing_target(error.path)
+            if missing is not None:
+                return missing
+        return error
+
+    def _not_sentry(self, error: ApiError, *, force: bool = False) -> NotSentryError | None:
+        """A :class:`NotSentryError` if ``GET /api/0/`` does not answer as Sentry's API index
+        (``src/sentry/api/endpoints/api_index.py``: a JSON object with ``version``), else
+        None. Asked once per client."""
+        with self._server_lock:
+            if self._server_checked is None:
+                self._server_checked = self._probe_server()
+            verdict = self._server_checked
+        if verdict == "" and not force:
+            return None
+        verdict = verdict or "it does not answer as Sentry's API does"
+        seen = f" ({error.method} {error.path} answered HTTP {error.status})"
+        return NotSentryError(
+            f"the server at {self._origin} is not Sentry: {verdict}{seen}",
+            status=error.status,
+            method=error.method,
+            path=error.path,
+            hint="check --url / SENTRY_URL: it must be Sentry's URL (https://sentry.io/, "
+            "a region such as https://de.sentry.io/, or your self-hosted Sentry)",
+        )
+
+    def _probe_server(self) -> str:
+        """ "" when ``GET /api/0/`` answers as Sentry, else what it answered instead."""
+        self._trace_request("GET", self.api_root, 1)
+        with self._count_lock:
+            self.request_count += 1
+        try:
+            response = self.http.request(
+                "GET",
+                self.api_root,
+                headers=self._headers(),
+                timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
+            )
+        except httpx.HTTPError:
+            return ""  # no answer at all: the original error says more
+        if response.status_code in (401, 403):
+            return ""  # Sentry refusing the token answers JSON, but proxies may not: trust it
+        try:
+            body = response.json()
+        except ValueError:
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
+            return f"GET /api/0/ answered HTTP {response.status_code} with {kind}, not JSON"
+        if not isinstance(body, dict) or "version" not in body:
+            return f"GET /api/0/ answered HTTP {response.status_code} without Sentry's API index"
+        return ""
+
+    def _missing_target(self, path: str) -> TargetNotFoundError | None:
+        """For a 404 on ``path``: the organization or project in it does not exist (checked
+        once each), as one error naming what the token can see; None when they exist."""
+        parts = path.split("/")
+        org = project = None
+        if len(parts) >= 2 and parts[0] in ("organizations", "projects", "teams"):
+            org = unquote(parts[1])
+        if len(parts) >= 3 and parts[0] == "projects":
+            project = unquote(parts[2])
+        elif len(parts) >= 4 and parts[0] == "organizations" and parts[2] == "projects":
+            project = unquote(parts[3])
+        if not org:
+            return None
+        found = self._target(("org", org), lambda: self._org_missing(org))
+        if found is None and project:
+            found = self._target(
+                ("project", org, project), lambda: self._project_missing(org, project)
+            )
+        return found
+
+    def _target(
+        self, key: tuple[str, ...], probe: Callable[[], TargetNotFoundError | None]
+    ) -> TargetNotFoundError | None:
+        """``probe()`` once per key; other threads wait for its verdict (so none of them
+        mistakes the organization's 404 for an absent resource meanwhile)."""
+        with self._targets_lock:
+            slot = self._targets.setdefault(key, _TargetSlot(threading.Lock()))
+        with slot.lock:
+            if not slot.done:
+                self._probing.active = True  # the probe's own 404s are not explained again
+                try:
+                    slot.value = probe()
+                finally:
+                    self._probing.active = False
+                slot.done = True
+            return slot.value
+
+    def _org_missing(self, org: str) -> TargetNotFoundError | None:
+        try:
+            self.get(f"organizations/{quote(org, safe='')}/")
+        except NotFoundError:
+            pass
+        except ApiError:
+            return None
+        else:
+            return None
+        try:
+            visible = [
+                str(o.get("slug"))
+                for o in self.get("organizations/") or []
+                if isinstance(o, dict) and o.get("slug")
+            ]
+        except ApiError:
+            visible = []
+        return TargetNotFoundError(
+            f"organization {org!r} not found at {self._origin}: "
+            + (
+                f"this token can see {_names(visible)}"
+                if visible
+                else "this token can see no organization"
+            ),
+            status=404,
+            method="GET",
+            path=f"organizations/{org}/",
+            hint="check --org / SENTRY_ORG (and that the token belongs to that organization)",
+        )
+
+    def _project_missing(self, org: str, project: str) -> TargetNotFoundError | None:
+        try:
+            self.get(f"projects/{quote(org, safe='')}/{quote(project, safe='')}/")
+        except NotFoundError:
+            pass
+        except ApiError:
+            return None
+        else:
+            return None
+        try:
+            visible = [
+                str(p.get("slug"))
+                for p in self.get(f"organizations/{quote(org, safe='')}/projects/") or []
+                if isinstance(p, dict) and p.get("slug")
+            ]
+        except ApiError:
+            visible = []
+        return TargetNotFoundError(
+            f"project {project!r} not found in organization {org!r}: "
+            + (
+                f"its projects are {_names(visible)}"
+                if visible
+                else "it has no project this token can see"
+            ),
+            status=404,
+            method="GET",
+            path=f"projects/{org}/{project}/",
+            hint="check --project / SENTRY_PROJECT",
+        )
 
     def _error(self, response: httpx.Response, method: str, shown: str) -> ApiError:
         status = response.status_code
@@ -500,13 +769,14 @@ class SentryClient:
         try:
             return response.json()
         except ValueError:
-            raise ApiError(
+            error = ApiError(
                 f"{method.upper()} {_shown_path(response.request.url)}: "
                 f"HTTP {response.status_code} with a body that is not JSON",
                 status=response.status_code,
                 method=method.upper(),
                 path=_shown_path(response.request.url),
-            ) from None
+            )
+            raise self._not_sentry(error) or error from None
 
     def get(self, path: str, params: Params | None = None) -> JSON:
         return self.json("GET", path, params=params)
@@ -531,12 +801,13 @@ class SentryClient:
             try:
                 body = response.json()
             except ValueError:
-                raise ApiError(
+                error = ApiError(
                     f"GET {_shown_path(url)}: the list is not JSON",
                     status=response.status_code,
                     method="GET",
                     path=_shown_path(url),
-                ) from None
+                )
+                raise self._not_sentry(error) or error from None
             if not isinstance(body, list):
                 raise ApiError(
                     f"GET {_shown_path(url)}: expected a list, got {type(body).__name__}",
@@ -568,9 +839,15 @@ class SentryClient:
         if len(calls) <= 1:
             return [call() for call in calls]
         workers = max(1, min(len(calls), self.limiter.limit))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
             futures = [pool.submit(call) for call in calls]
             errors = [f.exception() for f in futures]
+        except BaseException:
+            # Ctrl-C: do not wait for requests in flight (their threads see waits.CANCEL)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         for error in errors:
             if error is not None:
                 raise error
@@ -578,10 +855,11 @@ class SentryClient:
 
     # ------------------------------------------------------------------ endpoints
     def _org(self, org: str | None) -> str:
+        """The organization's slug (or numeric id), checked and percent-encoded for a URL."""
         value = org or self.org
         if not value:
             raise UsageError("no organization configured: pass --org or set SENTRY_ORG")
-        return value
+        return _slug(value, "organization")
 
     def whoami(self) -> JSON:
         """``GET /api/0/``: the token's scopes and the user it acts as (``user`` is null for
@@ -602,34 +880,34 @@ class SentryClient:
 
     def lookup_event_id(self, event_id: str, org: str | None = None) -> JSON:
         """``GET organizations/{org}/eventids/{id}/`` (404 until processed; 1 request/s)."""
-        return self.get(f"organizations/{self._org(org)}/eventids/{event_id}/")
+        return self.get(f"organizations/{self._org(org)}/eventids/{_id(event_id)}/")
 
     def project_event(self, project: str, event_id: str, org: str | None = None) -> JSON:
-        return self.get(f"projects/{self._org(org)}/{project}/events/{event_id}/")
+        return self.get(f"projects/{self._org(org)}/{_project(project)}/events/{_id(event_id)}/")
 
     def project(self, project: str, org: str | None = None) -> JSON:
-        return self.get(f"projects/{self._org(org)}/{project}/")
+        return self.get(f"projects/{self._org(org)}/{_project(project)}/")
 
     def update_project(self, project: str, body: JSON, org: str | None = None) -> JSON:
-        return self.put(f"projects/{self._org(org)}/{project}/", body)
+        return self.put(f"projects/{self._org(org)}/{_project(project)}/", body)
 
     def projects(self, org: str | None = None) -> list[JSON]:
         return self.list_all(f"organizations/{self._org(org)}/projects/")
 
     def project_keys(self, project: str, org: str | None = None) -> list[JSON]:
-        return self.list_all(f"projects/{self._org(org)}/{project}/keys/")
+        return self.list_all(f"projects/{self._org(org)}/{_project(project)}/keys/")
 
     def teams(self, org: str | None = None) -> list[JSON]:
         return self.list_all(f"organizations/{self._org(org)}/teams/")
 
     def project_teams(self, project: str, org: str | None = None) -> list[JSON]:
-        return self.list_all(f"projects/{self._org(org)}/{project}/teams/")
+        return self.list_all(f"projects/{self._org(org)}/{_project(project)}/teams/")
 
     def members(self, org: str | None = None) -> list[JSON]:
         return self.list_all(f"organizations/{self._org(org)}/members/")
 
     def team_members(self, team: str, org: str | None = None) -> list[JSON]:
-        return self.list_all(f"teams/{self._org(org)}/{team}/members/")
+        return self.list_all(f"teams/{self._org(org)}/{_slug(team, 'team')}/members/")
 
     def integrations(self, provider_key: str | None = None, org: str | None = None) -> list[JSON]:
         params: dict[str, str] = {"providerKey": provider_key} if provider_key else {}
@@ -655,7 +933,7 @@ class SentryClient:
 
     def releases(self, project: str | None = None, org: str | None = None) -> list[JSON]:
         if project:
-            return self.list_all(f"projects/{self._org(org)}/{project}/releases/")
+            return self.list_all(f"projects/{self._org(org)}/{_project(project)}/releases/")
         return self.list_all(f"organizations/{self._org(org)}/releases/")
 
     # detectors (monitors)
@@ -671,58 +949,130 @@ class SentryClient:
         return self.list_all(f"organizations/{self._org(org)}/detectors/", {"project": projects})
 
     def detector(self, detector_id: str, org: str | None = None) -> JSON:
-        return self.get(f"organizations/{self._org(org)}/detectors/{detector_id}/")
+        return self.get(f"organizations/{self._org(org)}/detectors/{_id(detector_id)}/")
 
     def create_detector(self, project: str, body: JSON, org: str | None = None) -> JSON:
-        return self.post(f"organizations/{self._org(org)}/projects/{project}/detectors/", body)
+        return self.post(
+            f"organizations/{self._org(org)}/projects/{_project(project)}/detectors/", body
+        )
 
     def update_detector(self, detector_id: str, body: JSON, org: str | None = None) -> JSON:
-        return self.put(f"organizations/{self._org(org)}/detectors/{detector_id}/", body)
+        return self.put(f"organizations/{self._org(org)}/detectors/{_id(detector_id)}/", body)
 
     def delete_detector(self, detector_id: str, org: str | None = None) -> None:
-        self.delete(f"organizations/{self._org(org)}/detectors/{detector_id}/")
+        self.delete(f"organizations/{self._org(org)}/detectors/{_id(detector_id)}/")
 
     # workflows (alerts)
     def workflows(self, org: str | None = None) -> list[JSON]:
         return self.list_all(f"organizations/{self._org(org)}/workflows/")
 
     def workflow(self, workflow_id: str, org: str | None = None) -> JSON:
-        return self.get(f"organizations/{self._org(org)}/workflows/{workflow_id}/")
+        return self.get(f"organizations/{self._org(org)}/workflows/{_id(workflow_id)}/")
 
     def create_workflow(self, body: JSON, org: str | None = None) -> JSON:
         return self.post(f"organizations/{self._org(org)}/workflows/", body)
 
     def update_workflow(self, workflow_id: str, body: JSON, org: str | None = None) -> JSON:
-        return self.put(f"organizations/{self._org(org)}/workflows/{workflow_id}/", body)
+        return self.put(f"organizations/{self._org(org)}/workflows/{_id(workflow_id)}/", body)
 
     def delete_workflow(self, workflow_id: str, org: str | None = None) -> None:
-        self.delete(f"organizations/{self._org(org)}/workflows/{workflow_id}/")
+        self.delete(f"organizations/{self._org(org)}/workflows/{_id(workflow_id)}/")
 
     # dashboards
     def dashboards(self, org: str | None = None) -> list[JSON]:
         return self.list_all(f"organizations/{self._org(org)}/dashboards/")
 
     def dashboard(self, dashboard_id: str, org: str | None = None) -> JSON:
-        return self.get(f"organizations/{self._org(org)}/dashboards/{dashboard_id}/")
+        return self.get(f"organizations/{self._org(org)}/dashboards/{_id(dashboard_id)}/")
 
     def create_dashboard(self, body: JSON, org: str | None = None) -> JSON:
         return self.post(f"organizations/{self._org(org)}/dashboards/", body)
 
     def update_dashboard(self, dashboard_id: str, body: JSON, org: str | None = None) -> JSON:
-        return self.put(f"organizations/{self._org(org)}/dashboards/{dashboard_id}/", body)
+        return self.put(f"organizations/{self._org(org)}/dashboards/{_id(dashboard_id)}/", body)
 
     def delete_dashboard(self, dashboard_id: str, org: str | None = None) -> None:
-        self.delete(f"organizations/{self._org(org)}/dashboards/{dashboard_id}/")
+        self.delete(f"organizations/{self._org(org)}/dashboards/{_id(dashboard_id)}/")
 
     # legacy alert APIs (deprecated; read for export/migration)
     def metric_alert_rules(self, org: str | None = None) -> list[JSON]:
         return self.list_all(f"organizations/{self._org(org)}/alert-rules/")
 
     def issue_alert_rules(self, project: str, org: str | None = None) -> list[JSON]:
-        return self.list_all(f"projects/{self._org(org)}/{project}/rules/")
+        return self.list_all(f"projects/{self._org(org)}/{_project(project)}/rules/")
 
 
 # --------------------------------------------------------------------------- helpers
+# Sentry's slug rules, src/sentry/slug/patterns.py: MIXED_SLUG_PATTERN
+# r"^(?![0-9]+$)[a-z0-9_\-]+$" (projects, teams) and ORG_SLUG_PATTERN
+# r"^(?![0-9]+$)[a-zA-Z0-9][a-zA-Z0-9-]*(?<!-)$" (organizations). URLs take a slug or a
+# numeric id (the routes' ``organization_id_or_slug``), so a reference is accepted when it is
+# a slug of either pattern or all digits; anything else (``/``, ``?``, ``..``, spaces,
+# non-ASCII) is refused before it reaches a URL, and what passes is still percent-encoded.
+_SLUG_REFERENCE = re.compile(r"^[A-Za-z0-9_\-]{1,100}$")
+
+
+def _slug(value: str, what: str) -> str:
+    """``value`` percent-encoded for a URL path segment, after checking it is a slug or an
+    id (a usage error naming ``what`` otherwise)."""
+    text = str(value)
+    if not _SLUG_REFERENCE.match(text):
+        raise UsageError(
+            f"{what} {redact(text)!r} is not a Sentry {what} slug: use letters, digits, "
+            "hyphens and underscores (Sentry's slug rule, src/sentry/slug/patterns.py)"
+        )
+    return quote(text, safe="")
+
+
+MIN_ATTEMPT = 1.0  # a retry needs at least this much of the request's time left after its wait
+
+
+def _time_for(wait: float, end: float) -> bool:
+    """Whether a retry after ``wait`` seconds still has time for an attempt before ``end``."""
+    return time.monotonic() + wait + MIN_ATTEMPT <= end
+
+
+def _project(value: str) -> str:
+    return _slug(value, "project")
+
+
+def _id(value: object) -> str:
+    """A resource id (or event id) as one URL path segment."""
+    return quote(str(value), safe="")
+
+
+def _names(names: Sequence[str], limit: int = 20) -> str:
+    shown = ", ".join(sorted(names)[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _is_json(response: httpx.Response) -> bool:
+    """Whether ``response``'s body is JSON (an empty body counts: 204 and some errors)."""
+    if not response.content.strip():
+        return True
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
+
+
+def _transport_reason(exc: httpx.TransportError) -> str:
+    """A few words for a transport failure (never a URL or header)."""
+    text = str(exc).lower()
+    if isinstance(exc, httpx.ConnectError):
+        if "refused" in text:
+            return "connection refused"
+        if "name or service" in text or "nodename" in text or "resolve" in text:
+            return "the host name could not be resolved"
+        return "could not connect"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection was closed without an answer"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return "the connection was dropped"
+    return type(exc).__name__
+
+
 def api_root(base_url: str) -> str:
     """``https://sentry.io`` -> ``https://sentry.io/api/0/`` (keeps a self-hosted sub-path)."""
     root = base_url.strip().rstrip("/")
@@ -770,14 +1120,18 @@ def client_from_settings(
     transport: httpx.BaseTransport | None = None,
     on_warning: Callable[[str], None] | None = None,
     trace: Callable[[str], None] | None = None,
-    timeout: float = 30.0,
+    timeout: float | None = None,
     event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
 ) -> SentryClient:
-    """Build a client from :class:`~para_monitor_cli.settings.Settings` (token required)."""
+    """Build a client from :class:`~para_monitor_cli.settings.Settings` (token required).
+
+    ``timeout``: seconds per request, retries included (default: ``settings.timeout``, the
+    global ``--timeout``, else :data:`DEFAULT_TIMEOUT`)."""
     token = settings.require("auth_token")
+    seconds = timeout or settings.timeout or DEFAULT_TIMEOUT
     http = httpx.Client(
         transport=transport,
-        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        timeout=httpx.Timeout(seconds, connect=min(seconds, CONNECT_TIMEOUT)),
         headers={"User-Agent": "para-monitor"},
         follow_redirects=False,
         event_hooks=dict(event_hooks or {}),
@@ -791,4 +1145,5 @@ def client_from_settings(
         org=settings.org,
         on_warning=on_warning,
         trace=trace,
+        timeout=seconds,
     )

@@ -17,9 +17,18 @@ Three jobs, both directions (sentry-api-reference.md sections 3-6):
 
 Ownership marker (for ``--prune``): monitors carry :data:`MARKER` as the last paragraph of their
 ``description``; dashboards carry :data:`MARKER` at the end of their first widget's
-``description`` (Sentry's dashboards have no description of their own). Alerts (workflows) have
-no free-text field at all, and their ``config`` is closed (``Workflow.config_schema``:
-``{"frequency"}`` only, ``additionalProperties: false``), so an alert is ours when its
+``description`` (Sentry's dashboards have no description of their own). The marker we write
+holds a stable key per spec entry, ``[managed by para-monitor key=<12 hex>]`` (:func:`entry_key`:
+a hash of the kind and the name), so an entry's resource is known as ours and as that entry's
+even after a lost response or a rename made in Sentry's UI; the bare marker of older versions
+still reads as ours. Alerts (workflows) have
+no free-text field at all (``WorkflowSerializer.serialize`` in Sentry's
+``src/sentry/workflow_engine/endpoints/serializers/workflow_serializer.py`` returns id, name,
+organizationId, createdBy, dates, triggers, actionFilters, environment, config, detectorIds,
+enabled, lastTriggered; ``WorkflowValidator`` takes name, enabled, config, triggers,
+actionFilters, environment), and their ``config`` is closed (``Workflow.config_schema``:
+``{"frequency"}`` only, ``additionalProperties: false``), so an alert's identity is its name
+and it is ours when its
 ``createdBy`` is the user id of the API identity we act as (``GET /api/0/`` ``user.id``): Sentry
 sets it from the token on create and never changes it. That is why ``--prune`` should run with a
 dedicated internal-integration token: with a person's token, alerts that person made by hand
@@ -28,6 +37,8 @@ count as ours.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,6 +154,8 @@ class Directory:
     default_detectors: dict[str, list[str]] = field(default_factory=dict)  # project id -> ids
     detector_keys: dict[str, str] = field(default_factory=dict)  # detector id -> link key
     detector_projects: dict[str, str] = field(default_factory=dict)  # detector id -> project id
+    # detector id -> detector_rank (of same-named detectors, links go to the lowest)
+    detector_ranks: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- lookups
     def project_id(self, slug: str) -> str:
@@ -217,6 +230,16 @@ class Directory:
             self.detector_keys[did] = f"{slug}/@{kind}"
         else:
             name = str(detector.get("name") or "")
+            rank = detector_rank(detector)
+            self.detector_ranks[did] = rank
+            held = self.detectors.get((pid, name))
+            if held is not None and held != did and self.detector_ranks.get(held, rank) < rank:
+                # a duplicate of the one links go to (the planner deletes it when it is ours):
+                # an alert linked to it is not linked to the monitor the file names
+                self.detector_keys[did] = f"{slug}/{name} (duplicate id {did})"
+                return
+            if held is not None and held != did:
+                self.detector_keys[held] = f"{slug}/{name} (duplicate id {held})"
             self.detectors[(pid, name)] = did
             self.detector_keys[did] = f"{slug}/{name}"
 
@@ -273,20 +296,65 @@ def directory_from_lists(
 
 
 # =========================================================================== markers
-def with_marker(description: str | None) -> str:
-    text = (description or "").strip()
-    return f"{text}\n\n{MARKER}" if text else MARKER
+# The marker at the end of a description: bare (older versions) or with the entry's key.
+_MARKER_RE = re.compile(r"\[managed by para-monitor(?: key=(?P<key>[0-9a-f]{1,64}))?\]\s*\Z")
+
+
+def entry_key(kind: str, name: str) -> str:
+    """The stable key of one spec entry: 12 hex digits of SHA-256 over its kind and name.
+
+    It survives a lost response (the resource carries it from its creation) and a rename in
+    Sentry's UI; a monitor's key is looked up within its project only."""
+    return hashlib.sha256(f"{kind}\0{name}".encode()).hexdigest()[:12]
+
+
+def marker(key: str | None = None) -> str:
+    return f"[managed by para-monitor key={key}]" if key else MARKER
+
+
+def with_marker(description: str | None, key: str | None = None) -> str:
+    text = without_marker(description)
+    return f"{text}\n\n{marker(key)}" if text else marker(key)
 
 
 def without_marker(description: str | None) -> str:
     text = (description or "").strip()
-    if text.endswith(MARKER):
-        text = text[: -len(MARKER)].rstrip()
+    found = _MARKER_RE.search(text)
+    if found is not None:
+        text = text[: found.start()].rstrip()
     return text
 
 
 def has_marker(description: object) -> bool:
-    return isinstance(description, str) and description.strip().endswith(MARKER)
+    return isinstance(description, str) and _MARKER_RE.search(description.strip()) is not None
+
+
+def marker_key(description: object) -> str | None:
+    """The entry key in a description's marker (None when unmarked or marked without a key)."""
+    if not isinstance(description, str):
+        return None
+    found = _MARKER_RE.search(description.strip())
+    return found["key"] if found is not None else None
+
+
+def detector_key(detector: Mapping[str, Any]) -> str | None:
+    return marker_key(detector.get("description"))
+
+
+def dashboard_key(dashboard: Mapping[str, Any]) -> str | None:
+    widgets = dashboard.get("widgets") or []
+    return marker_key(widgets[0].get("description")) if widgets else None
+
+
+def detector_rank(detector: Mapping[str, Any]) -> tuple[int, int, str]:
+    """Which of several same-named detectors is *the* one (the planner keeps it, links go to
+    it): ours first, then the oldest. Sentry's ids grow with creation (a bigint primary key),
+    so the lowest id is the oldest."""
+    return resource_rank(str(detector.get("id", "")), detector_is_managed(detector))
+
+
+def resource_rank(rid: str, managed: bool) -> tuple[int, int, str]:
+    return (0 if managed else 1, int(rid) if rid.isdigit() else 1 << 62, rid)
 
 
 def detector_is_managed(detector: Mapping[str, Any]) -> bool:
@@ -390,7 +458,7 @@ def monitor_body(monitor: Monitor, spec: Spec, directory: Directory | None = Non
     return {
         "name": monitor.name,
         "type": "metric_issue",
-        "description": with_marker(monitor.description),
+        "description": with_marker(monitor.description, entry_key("monitor", monitor.name)),
         "enabled": monitor.enabled,
         "dataSources": [source],
         "conditionGroup": {"logicType": "any", "conditions": conditions},
@@ -532,8 +600,9 @@ def alert_body(alert: Alert, spec: Spec, directory: Directory) -> JSON:
     }
 
 
-def widget_body(widget: Widget, *, first: bool = False) -> JSON:
-    description = with_marker(widget.description) if first else widget.description
+def widget_body(widget: Widget, *, first: bool = False, key: str | None = None) -> JSON:
+    """A widget; the ``first`` one carries the dashboard's ownership marker (with ``key``)."""
+    description = with_marker(widget.description, key) if first else widget.description
     body: JSON = {
         "title": widget.title,
         "description": description,
@@ -564,7 +633,10 @@ def dashboard_body(dashboard: Dashboard, spec: Spec, directory: Directory) -> JS
         "title": dashboard.title,
         "projects": [int(directory.project_id(p)) for p in spec.dashboard_projects(dashboard)],
         "environment": list(dashboard.environment),
-        "widgets": [widget_body(w, first=i == 0) for i, w in enumerate(dashboard.widgets)],
+        "widgets": [
+            widget_body(w, first=i == 0, key=entry_key("dashboard", dashboard.title))
+            for i, w in enumerate(dashboard.widgets)
+        ],
     }
     if dashboard.period is not None:
         body["period"] = dashboard.period

@@ -9,10 +9,11 @@ reason; errors raised by a check become a result naming the problem, so one brok
 never hides the others.
 
 Statuses: ``passed``, ``failed`` (a finding: the set-up is wrong), ``warning`` (reported, does
-not fail the run), ``skipped`` (with the reason) and ``error``: the check could not be done
+not fail the run), ``skipped`` (with the reason) and ``not_run``: the check could not run
 because Sentry could not answer it (no connection, the token refused, 5xx or 429 past the
-retry budget), an operational outcome, not a finding. Exit codes (:meth:`Report.exit_code`):
-4 a check crashed (a bug), else 1 a check failed, else 3 a check could not be done, else 0.
+retry budget), the server is not Sentry, or the organization or project does not exist; an
+operational outcome, never a pass and not a finding. Exit codes (:meth:`Report.exit_code`):
+4 a check crashed (a bug), else 1 a check failed, else 3 a check could not run, else 0.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from para_monitor_cli.errors import (
     EXIT_OK,
     EXIT_OPERATIONAL,
     AuthError,
+    NotSentryError,
     ParaMonitorError,
     PreflightError,
     RateLimitedError,
     ServerError,
     SpecError,
+    TargetNotFoundError,
     UnreachableError,
     UsageError,
 )
@@ -43,8 +46,8 @@ from para_monitor_cli.redaction import redact
 if TYPE_CHECKING:
     from para_monitor_cli.checks.context import CheckContext
 
-Status = Literal["passed", "failed", "warning", "skipped", "error"]
-STATUSES: tuple[Status, ...] = ("passed", "failed", "warning", "skipped", "error")
+Status = Literal["passed", "failed", "warning", "skipped", "not_run"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "warning", "skipped", "not_run")
 # How a check uses the network: "none" (local only), "optional" (does its local part with
 # --offline, the rest online), "required" (skipped with --offline).
 Network = Literal["none", "optional", "required"]
@@ -76,14 +79,15 @@ def skipped(summary: str, *details: str) -> Outcome:
 
 
 def could_not_check(summary: str, *details: str) -> Outcome:
-    """Sentry could not answer (an operational outcome, exit 3), e.g.
-    ``could_not_check("could not check: Sentry answered 500")``."""
-    return Outcome("error", summary, details)
+    """The check could not run: Sentry could not answer (an operational outcome, exit 3),
+    e.g. ``could_not_check("not run: Sentry answered 500")``."""
+    return Outcome("not_run", summary, details)
 
 
-# Why a check could not be done (CheckResult.cause): no connection, the token refused,
-# Sentry failing (5xx past the retry budget), rate limited (429 past it).
-Cause = Literal["unreachable", "token", "server", "rate_limited"]
+# Why a check could not run (CheckResult.cause): no connection, the token refused, Sentry
+# failing (5xx past the retry budget), rate limited (429 past it), the organization or
+# project does not exist, the server is not Sentry.
+Cause = Literal["unreachable", "token", "server", "rate_limited", "not_found", "not_sentry"]
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ class CheckResult:
     unreachable: bool = False
     # the check raised an unexpected exception (a bug in para-monitor)
     crashed: bool = False
-    # why a check with status "error" could not be done
+    # why a check with status "not_run" could not run
     cause: Cause | None = None
 
     def to_json(self) -> dict[str, object]:
@@ -153,8 +157,8 @@ class Report:
 
     @property
     def not_checked(self) -> list[CheckResult]:
-        """Checks Sentry could not answer (status ``error``)."""
-        return [r for r in self.results if r.status == "error"]
+        """Checks that could not run (status ``not_run``)."""
+        return [r for r in self.results if r.status == "not_run"]
 
     @property
     def unreachable(self) -> bool:
@@ -259,16 +263,20 @@ def run_one(check: Check, ctx: CheckContext) -> CheckResult:
     else:
         try:
             outcome = check.run(ctx)
+        except TargetNotFoundError as exc:  # one message naming what the token can see
+            cause = "not_found"
+            outcome = could_not_check(f"not run: {exc.message}", *_hint(exc))
+        except NotSentryError as exc:
+            unreachable, cause = True, "not_sentry"
+            outcome = could_not_check(f"not run: {exc.message}", *_hint(exc))
         except UnreachableError as exc:
             unreachable, cause = True, "unreachable"
-            outcome = could_not_check(
-                f"could not check: cannot reach Sentry: {exc.message}", *_hint(exc)
-            )
+            outcome = could_not_check(f"not run: cannot reach Sentry: {exc.message}", *_hint(exc))
         except AuthError as exc:
             if exc.status in (None, 401):
                 unreachable, cause = True, "token"
                 outcome = could_not_check(
-                    f"could not check: Sentry refused the token ({exc.status or 401})",
+                    f"not run: Sentry refused the token ({exc.status or 401})",
                     exc.message,
                     *_hint(exc),
                 )
@@ -278,12 +286,12 @@ def run_one(check: Check, ctx: CheckContext) -> CheckResult:
             cause = "server"
             status = exc.status or "5xx"
             outcome = could_not_check(
-                f"could not check: Sentry answered {status}", exc.message, *_hint(exc)
+                f"not run: Sentry answered {status}", exc.message, *_hint(exc)
             )
         except RateLimitedError as exc:
             cause = "rate_limited"
             outcome = could_not_check(
-                "could not check: Sentry kept answering 429 (rate limited) past the retry budget",
+                "not run: Sentry kept answering 429 (rate limited) past the retry budget",
                 exc.message,
                 *_hint(exc),
             )
@@ -307,7 +315,7 @@ def run_one(check: Check, ctx: CheckContext) -> CheckResult:
         network=check.network,
         unreachable=unreachable,
         crashed=crashed,
-        cause=cause if outcome.status == "error" else None,
+        cause=cause if outcome.status == "not_run" else None,
     )
 
 
@@ -319,10 +327,8 @@ def _blocked(check: Check, done: dict[str, CheckResult]) -> CheckResult | None:
     """A skipped result if a prerequisite that ran did not pass (warnings do not block)."""
     for need in check.needs:
         result = done.get(need)
-        if result is not None and result.status in ("failed", "skipped", "error"):
-            verb = {"failed": "failed", "skipped": "was skipped"}.get(
-                result.status, "could not be checked"
-            )
+        if result is not None and result.status in ("failed", "skipped", "not_run"):
+            verb = {"failed": "failed", "skipped": "was skipped"}.get(result.status, "did not run")
             return CheckResult(
                 name=check.name,
                 title=check.title,
@@ -361,7 +367,8 @@ def run_checks(
         if on_result is not None:
             on_result(result)
 
-    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="check") as pool:
+    pool = ThreadPoolExecutor(max_workers=width, thread_name_prefix="check")
+    try:
         running: dict[Future[CheckResult], Check] = {}
         while pending or running:
             progressed = True
@@ -387,6 +394,12 @@ def run_checks(
             for future in finished:
                 running.pop(future)
                 finish(future.result())
+    except BaseException:
+        # Ctrl-C: the results printed so far stand; checks still waiting stop on
+        # waits.CANCEL, and a request in flight is not waited for
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     order = {c.name: i for i, c in enumerate(checks)}
     results = tuple(sorted(done.values(), key=lambda r: order[r.name]))
     return Report(

@@ -51,6 +51,7 @@ def apply_command(
                 on_plan=on_plan,
                 on_progress=on_progress,
                 client=own,
+                on_warning=on_warning,
                 spec=spec,
                 source=source,
             )
@@ -65,7 +66,12 @@ def apply_command(
         outcome.declined = True
         return outcome
     result = apply_plan(
-        planned.plan, client, planned.org, planned.directory, on_progress=on_progress
+        planned.plan,
+        client,
+        planned.org,
+        planned.directory,
+        on_progress=on_progress,
+        on_notice=on_warning,
     )
     outcome.applied = result.applied
     return outcome

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from para_monitor_cli.errors import UsageError
 from para_monitor_cli.settings import Settings
+from para_monitor_cli.waits import seconds_option
 
 if TYPE_CHECKING:
     from para_monitor_cli.api.client import SentryClient
@@ -108,10 +109,8 @@ def _quiet_api_logger() -> None:
 
 def check_options(options: CheckSetupOptions) -> None:
     """Usage errors in the options themselves, before anything runs."""
-    if not options.arrival_timeout >= 0:  # also refuses NaN
-        raise UsageError(
-            f"--arrival-timeout must be a number of seconds >= 0, got {options.arrival_timeout}"
-        )
+    # nan (a deadline that never passes), inf and negatives are usage errors
+    seconds_option(options.arrival_timeout, "--arrival-timeout", allow_zero=True)
 
 
 def check_junit_path(path: Path) -> None:

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from para_monitor_cli.errors import UsageError
 from para_monitor_cli.runtime.hooks import load_hook
 from para_monitor_cli.settings import Settings
+from para_monitor_cli.waits import seconds_option
 
 if TYPE_CHECKING:
     import httpx
@@ -56,8 +56,9 @@ def run_test_event(
 
     dsn = settings.require("dsn")
     validate_dsn(dsn, settings.values["dsn"].source)  # the error names --dsn, SENTRY_DSN...
-    if options.timeout <= 0 or options.send_timeout <= 0:
-        raise UsageError("--timeout and --send-timeout must be positive numbers of seconds")
+    # nan, inf and negatives are usage errors (a nan deadline never passes)
+    seconds_option(options.timeout, "test-event --timeout")
+    seconds_option(options.send_timeout, "--send-timeout")
     from para_monitor_cli.spec import scrubbing_fields
 
     sensitive, safe = scrubbing_fields(
@@ -98,6 +99,7 @@ def run_test_event(
             base_url=settings.url,
             timeout=options.timeout,
             report_api_errors=True,  # the per-event report first; the CLI then exits 3
+            report_interrupt=True,  # likewise on Ctrl-C: the report, then exit 130
         )
     finally:
         if api is not None:

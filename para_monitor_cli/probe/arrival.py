@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from para_monitor_cli.errors import NotFoundError
+from para_monitor_cli.waits import notify, pause
 
 EVENTIDS_INTERVAL = 1.0  # Sentry: the eventids lookup allows 1 request per second
 PROJECT_EVENT_INTERVAL = 0.2  # project event details: 5 requests per second
@@ -67,17 +68,104 @@ def confirm_arrival(
     project: str | None,
     timeout: float,
     clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] = pause,
 ) -> list[Arrival]:
     """Poll until each wanted event is stored, or ``timeout`` seconds pass.
 
     The eventids lookup is never called more than once per second (across all events), the
-    project event endpoint at most five times per second.
+    project event endpoint at most five times per second. Each pause is shown as "waiting
+    for ... (N s of T s)" and ends at once on Ctrl-C (:func:`para_monitor_cli.waits.pause`).
+    A wrong organization or project is not waited for: the client turns its 404 into a
+    :class:`~para_monitor_cli.errors.TargetNotFoundError`, which is not a NotFoundError.
     """
+    try:
+        return _confirm(
+            api, wanted, org=org, project=project, timeout=timeout, clock=clock, sleep=sleep
+        )
+    finally:
+        notify("", "done")
+
+
+def _confirm(
+    api: EventApi,
+    wanted: Sequence[Wanted],
+    *,
+    org: str,
+    project: str | None,
+    timeout: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> list[Arrival]:
     started = clock()
+    total = len(wanted)
+
+    def show() -> None:
+        count = total - len(pending)
+        what = "the test event" if total == 1 else f"the test events ({count} of {total} found)"
+        notify(
+            f"waiting for {what} to arrive in Sentry ({clock() - started:.0f} s of {timeout:g} s)",
+            "wait",
+        )
+
     deadline = started + timeout
     pending = [_Pending(w, project) for w in wanted]
     done: dict[str, Arrival] = {}
+    try:
+        _poll(api, pending, done, org, project, deadline, started, clock, sleep, show)
+    except KeyboardInterrupt:
+        # Ctrl-C: what was found so far is kept; the rest is "interrupted", not "missing"
+        waited = clock() - started
+        _unfound(pending, done, f"not found before Ctrl-C (after {waited:.0f} s)")
+        raise ArrivalInterrupted([done[w.event_id] for w in wanted]) from None
+    _unfound(pending, done, None, timeout)
+    return [done[w.event_id] for w in wanted]
+
+
+class ArrivalInterrupted(KeyboardInterrupt):
+    """Ctrl-C while waiting; ``arrivals`` says what was found until then."""
+
+    def __init__(self, arrivals: list[Arrival]) -> None:
+        super().__init__("interrupted while waiting for the test events")
+        self.arrivals = arrivals
+
+
+def _unfound(
+    pending: list[_Pending],
+    done: dict[str, Arrival],
+    reason: str | None,
+    timeout: float = 0.0,
+) -> None:
+    for item in pending:
+        w = item.wanted
+        done[w.event_id] = Arrival(
+            w.kind,
+            w.event_id,
+            found=False,
+            seconds=None,
+            project=item.project,
+            group_id=item.group_id,
+            reason=reason
+            or (
+                f"found by the lookup but not readable within {timeout:g} s"
+                if item.located
+                else f"not found within {timeout:g} s"
+            ),
+        )
+
+
+def _poll(
+    api: EventApi,
+    pending: list[_Pending],
+    done: dict[str, Arrival],
+    org: str,
+    project: str | None,
+    deadline: float,
+    started: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    show: Callable[[], None],
+) -> None:
+    """Look events up until none is pending or the deadline passes (fills ``done``)."""
     last_lookup: float | None = None
     last_project: float | None = None
 
@@ -90,6 +178,7 @@ def confirm_arrival(
         if ready > deadline:
             return False
         if ready > now:
+            show()
             sleep(ready - now)
         return True
 
@@ -157,24 +246,8 @@ def confirm_arrival(
             if next_at > deadline:
                 break
             if next_at > now:
+                show()
                 sleep(next_at - now)
-
-    for item in pending:
-        w = item.wanted
-        done[w.event_id] = Arrival(
-            w.kind,
-            w.event_id,
-            found=False,
-            seconds=None,
-            project=item.project,
-            group_id=item.group_id,
-            reason=(
-                f"found by the lookup but not readable within {timeout:g} s"
-                if item.located
-                else f"not found within {timeout:g} s"
-            ),
-        )
-    return [done[w.event_id] for w in wanted]
 
 
 def _str(value: object) -> str | None:

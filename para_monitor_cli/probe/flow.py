@@ -20,12 +20,20 @@ from para_monitor_cli.errors import (
     EXIT_OK,
     ApiError,
     AuthError,
+    NotSentryError,
     ParaMonitorError,
     RateLimitedError,
     ServerError,
+    TargetNotFoundError,
     UnreachableError,
 )
-from para_monitor_cli.probe.arrival import Arrival, EventApi, Wanted, confirm_arrival
+from para_monitor_cli.probe.arrival import (
+    Arrival,
+    ArrivalInterrupted,
+    EventApi,
+    Wanted,
+    confirm_arrival,
+)
 from para_monitor_cli.probe.planted import Leak, PlantedSecrets, find_leaks
 from para_monitor_cli.probe.send import (
     DROPPED_BY_SDK,
@@ -43,6 +51,9 @@ DEFAULT_ARRIVAL_TIMEOUT = 90.0
 CLEAN = "clean"
 LEAKED = "leaked"
 NOT_CHECKED = "not checked"
+# the sent events held no planted secret, but the stored ones were to be checked and none
+# could be read (not found, or arrival could not be verified): not a "clean"
+NOT_VERIFIED = "not verified"
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,9 @@ class ProbeResult:
     verify_error: ParaMonitorError | None = None
     # the fake secrets planted in this run (for callers that check a receiver themselves)
     planted: PlantedSecrets | None = field(default=None, repr=False)
+    # Ctrl-C stopped the arrival wait: the report shows what was found until then, and the
+    # caller then stops as interrupted (exit 130)
+    interrupted: bool = False
 
     @property
     def leaks(self) -> list[Leak]:
@@ -104,9 +118,12 @@ class ProbeResult:
     def scrubbing(self) -> str:
         if self.leaks:
             return LEAKED
-        if any(e.checked for e in self.events):
-            return CLEAN
-        return NOT_CHECKED
+        if not any(e.checked for e in self.events):
+            return NOT_CHECKED
+        wanted_stored = self.verified or self.verify_error is not None or self.interrupted
+        if wanted_stored and not any(e.arrived for e in self.events):
+            return NOT_VERIFIED
+        return CLEAN
 
     @property
     def ok(self) -> bool:
@@ -140,12 +157,16 @@ def run_probe(
     base_url: str | None = None,
     timeout: float = DEFAULT_ARRIVAL_TIMEOUT,
     report_api_errors: bool = False,
+    report_interrupt: bool = False,
 ) -> ProbeResult:
     """Send, check delivery and (with ``api`` and ``org``) confirm arrival and scrubbing.
 
     An API error while confirming arrival (token refused, Sentry failing past the retry
     budget) propagates, unless ``report_api_errors``: then the result keeps every event's
     delivery and carries the error as ``verify_error``, saying why arrival was not verified.
+    Likewise Ctrl-C during the arrival wait propagates (a KeyboardInterrupt), unless
+    ``report_interrupt``: then the result says what was found so far (``interrupted``) and
+    the caller stops once it has shown it.
     """
     report = send_test_events(options)
     host = _dsn_host(options.dsn)
@@ -156,6 +177,7 @@ def run_probe(
     verify_error: ApiError | None = None
     note: str | None = None
     arrival_seconds: float | None = None
+    interrupted = False
     accepted = [e for e in report.events if e.event_id and e.accepted]
     if api is None:
         note = "no auth token"
@@ -167,8 +189,18 @@ def run_probe(
         wanted = [
             Wanted(e.kind, str(e.event_id), transaction=e.kind == TRANSACTION) for e in accepted
         ]
+        extend = getattr(api, "extend_budget", None)
+        if extend is not None:  # the arrival wait has its own bound, on top of the API's
+            extend(timeout)
         try:
             found = confirm_arrival(api, wanted, org=org, project=project, timeout=timeout)
+        except ArrivalInterrupted as stop:
+            if not report_interrupt:
+                raise
+            interrupted = True
+            arrivals = {a.event_id: a for a in stop.arrivals}
+            count = sum(1 for a in stop.arrivals if a.found)
+            note = f"interrupted (Ctrl-C) while waiting: {count} of {len(wanted)} found"
         except ApiError as exc:
             if not report_api_errors:
                 raise
@@ -202,6 +234,7 @@ def run_probe(
         verify_note=note,
         verify_error=verify_error,
         planted=report.planted,
+        interrupted=interrupted,
     )
 
 
@@ -216,6 +249,8 @@ def _unverified_because(exc: ApiError) -> str:
         return f"Sentry rate limited the lookups{status}"
     if isinstance(exc, UnreachableError):
         return "Sentry could not be reached"
+    if isinstance(exc, TargetNotFoundError | NotSentryError):
+        return exc.message  # names the organization and what the token sees, or the server
     return f"Sentry answered an error{status}"
 
 

@@ -33,6 +33,8 @@ from para_monitor_cli.probe.transport import (
 )
 from para_monitor_cli.redaction import redact
 from para_monitor_cli.runtime.hooks import BreadcrumbHook, EventHook
+from para_monitor_cli.waits import notify
+from para_monitor_cli.wording import plural
 
 RUN_TAG = "para_monitor.run_id"
 KIND_TAG = "para_monitor.kind"
@@ -118,7 +120,8 @@ class HookWatch:
             try:
                 return watched(event, hint)
             except Exception as exc:
-                self.raised.append(type(exc).__name__)
+                # a hook from load_hook is guarded: its HookFailure names the original class
+                self.raised.append(getattr(exc, "kind", None) or type(exc).__name__)
                 raise
 
         watching.__qualname__ = getattr(hook, "__qualname__", repr(hook))
@@ -207,7 +210,12 @@ def send_test_events(options: ProbeOptions) -> SendReport:
             if options.transaction:
                 send(TRANSACTION, lambda: _send_transaction(planted, run_id))
         expected = sum(1 for _kind, event_id in sent if event_id)
-        client.flush(timeout=options.send_timeout * (expected + 1) + 1.0)
+        bound = options.send_timeout * (expected + 1) + 1.0
+        notify(f"sending {plural(expected, 'test event')} (at most {bound:g} s)", "wait")
+        try:
+            client.flush(timeout=bound)
+        finally:
+            notify("", "done")
     finally:
         records = _snapshot(log)
         client.close(timeout=0)

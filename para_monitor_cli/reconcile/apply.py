@@ -7,15 +7,22 @@ stops the run cleanly: changes in flight finish, nothing new starts, and
 :class:`~para_monitor_cli.errors.ApplyError` says what was applied, what failed and what was
 not attempted.
 
-A create whose outcome is unknown (timeout, dropped connection, 5xx) may have happened: the
-applier re-reads the resource by name before trying again, so nothing is created twice.
+A create whose outcome is unknown (timeout, dropped connection, 5xx) may have happened, or may
+still be happening: Sentry can commit a request after the client gave up on it. Before trying
+again the applier looks for the resource (by name and by the entry key in our marker) for a
+bounded time, :data:`REREAD_SECONDS`, re-reading with backoff and saying so on stderr (through
+``on_notice``); a 5xx that Sentry itself answered (500, 503: its request is over) is re-read
+once. Whatever still slips through (a process killed mid-request, two applies at once) is a
+duplicate that the next plan deletes (``reconcile/plan.py``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,15 +32,28 @@ from para_monitor_cli.api.wire import Directory
 from para_monitor_cli.errors import (
     ApiError,
     ApplyError,
+    ApplyInterrupted,
     ApplyProgress,
+    NotFoundError,
     ServerError,
     UnreachableError,
     UsageError,
 )
 from para_monitor_cli.reconcile.plan import Change, Plan
+from para_monitor_cli.waits import pause
 
 Progress = Callable[[Change, str], None]
+#: On Ctrl-C, how long requests in flight may still answer so that what they did is reported.
+IN_FLIGHT_GRACE = 0.5
 CREATE_ATTEMPTS = 3
+#: How long a create whose answer was lost is looked for before it is made again (seconds).
+REREAD_SECONDS = 10.0
+#: The first pause between re-reads; it doubles up to REREAD_MAX_PAUSE.
+REREAD_FIRST_PAUSE = 0.25
+REREAD_MAX_PAUSE = 2.0
+# Answers from a proxy in front of Sentry (bad gateway, gateway timeout): the request may still
+# be running behind it, as after a timeout or a dropped connection.
+_STILL_RUNNING = frozenset({502, 504})
 
 
 @dataclass
@@ -56,11 +76,17 @@ class Applier:
         directory: Directory,
         *,
         on_progress: Progress | None = None,
+        on_notice: Callable[[str], None] | None = None,
+        reread_seconds: float | None = None,
+        sleep: Callable[[float], None] = pause,
     ) -> None:
         self.client = client
         self.org = org
         self.directory = directory
         self.on_progress = on_progress
+        self.on_notice = on_notice
+        self.reread_seconds = REREAD_SECONDS if reread_seconds is None else reread_seconds
+        self.sleep = sleep
         self._lock = threading.Lock()
 
     # ---------------------------------------------------------------- run
@@ -72,12 +98,15 @@ class Applier:
             phases.setdefault(_phase(change), []).append(change)
         failure: BaseException | None = None
         done: set[int] = set()
-        for phase in sorted(phases):
-            changes = phases[phase]
-            errors = self._run_phase(changes, result, done)
-            if errors:
-                failure = errors[0]
-                break
+        try:
+            for phase in sorted(phases):
+                changes = phases[phase]
+                errors = self._run_phase(changes, result, done)
+                if errors:
+                    failure = errors[0]
+                    break
+        except KeyboardInterrupt:
+            raise self._interrupted(pending, result, done) from None
         if failure is not None:
             result.progress.not_attempted = [c.label for c in pending if id(c) not in done]
             applied = len(result.progress.applied)
@@ -91,6 +120,24 @@ class Applier:
                 hint="fix the cause and run apply-alerts again: it continues where it stopped",
             ) from failure
         return result
+
+    def _interrupted(
+        self, pending: Sequence[Change], result: ApplyResult, done: set[int]
+    ) -> ApplyInterrupted:
+        """Ctrl-C: what was applied, what was in flight (unknown), what was not attempted."""
+        with self._lock:
+            progress = result.progress
+            finished = set(progress.applied) | set(progress.failed)
+            progress.in_flight = [
+                c.label for c in pending if id(c) in done and c.label not in finished
+            ]
+            progress.not_attempted = [c.label for c in pending if id(c) not in done]
+            applied = len(progress.applied)
+        return ApplyInterrupted(
+            f"interrupted after {applied} of {len(pending)} changes",
+            progress,
+            hint="run plan to see where things stand; apply-alerts continues from there",
+        )
 
     def _run_phase(
         self, changes: Sequence[Change], result: ApplyResult, done: set[int]
@@ -123,9 +170,19 @@ class Applier:
             for change in changes:
                 run(change)
         else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                for future in [pool.submit(run, c) for c in changes]:
+            pool = ThreadPoolExecutor(max_workers=workers)
+            futures = [pool.submit(run, c) for c in changes]
+            try:
+                for future in futures:
                     future.result()
+            except BaseException:
+                # Ctrl-C: start nothing new, give requests in flight a moment to answer (what
+                # they create is reported), then go without waiting for the rest
+                stop.set()
+                wait_futures(futures, timeout=IN_FLIGHT_GRACE)
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
         return errors
 
     def _notify(self, change: Change, status: str) -> None:
@@ -139,11 +196,15 @@ class Applier:
             assert change.actual is not None
             assert change.actual.id is not None
             rid = change.actual.id
-            {
-                "monitor": c.delete_detector,
-                "alert": c.delete_workflow,
-                "dashboard": c.delete_dashboard,
-            }[change.kind](rid, org=org)
+            try:
+                {
+                    "monitor": c.delete_detector,
+                    "alert": c.delete_workflow,
+                    "dashboard": c.delete_dashboard,
+                }[change.kind](rid, org=org)
+            except NotFoundError:
+                # already gone (another apply deleted the same duplicate): what we wanted
+                self._say(f"{change.label}: already deleted")
             return
         desired = change.desired
         assert desired is not None
@@ -198,14 +259,14 @@ class Applier:
         return sorted(set(ids))
 
     def _create(self, change: Change, body: dict[str, Any]) -> Any:
-        """Create, re-reading by name after an unknown outcome before any retry."""
+        """Create; after an unknown outcome, look for the resource before any retry."""
         desired = change.desired
         assert desired is not None
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
                 return self._post(change, body)
             except (UnreachableError, ServerError) as exc:
-                found = self._find(change)
+                found = self._await_created(change, exc)
                 if found is not None:
                     return found
                 if attempt == CREATE_ATTEMPTS:
@@ -217,6 +278,39 @@ class Applier:
                         return found
                 raise
         return None  # pragma: no cover - the loop returns or raises
+
+    def _await_created(self, change: Change, exc: ApiError) -> Any:
+        """The resource ``change`` creates, if it exists now or appears within the re-read
+        window (when the failed create may still be running at Sentry); else None."""
+        found = self._find(change)
+        if found is not None:
+            return found
+        running = isinstance(exc, UnreachableError) or exc.status in _STILL_RUNNING
+        if not running or self.reread_seconds <= 0:
+            return None
+        window = self.reread_seconds
+        self._say(
+            f"{change.label}: no answer to the create ({exc.message}); it may still be "
+            f"happening at Sentry: re-reading for up to {window:g} s before creating it again"
+        )
+        deadline = time.monotonic() + window
+        pause = REREAD_FIRST_PAUSE
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self.sleep(min(pause, left))
+            pause = min(pause * 2, REREAD_MAX_PAUSE)
+            found = self._find(change)
+            if found is not None:
+                self._say(f"{change.label}: found it (id {found.get('id')}): not creating again")
+                return found
+        self._say(f"{change.label}: not there after {window:g} s: creating it again")
+        return None
+
+    def _say(self, text: str) -> None:
+        if self.on_notice is not None:
+            self.on_notice(text)
 
     def _post(self, change: Change, body: dict[str, Any]) -> Any:
         c, org = self.client, self.org
@@ -235,25 +329,35 @@ class Applier:
         c, org = self.client, self.org
         if change.kind == "monitor":
             pid = self.directory.project_id(desired.project or "")
-            for det in c.detectors([pid], org=org):
-                same = str(det.get("projectId")) == pid and det.get("name") == desired.name
-                if same and wire.detector_is_managed(det):
-                    return det
-            return None
+            mine = [
+                det
+                for det in c.detectors([pid], org=org)
+                if str(det.get("projectId")) == pid
+                and wire.detector_is_managed(det)
+                and (det.get("name") == desired.name or wire.detector_key(det) == desired.tag)
+            ]
+            # another apply may have made one too: take the one the next plan keeps
+            return min(mine, key=wire.detector_rank) if mine else None
         if change.kind == "alert":
             # The plan saw no alert of this name, so one that exists now appeared since: ours
             # when Sentry says our identity created it (or, with no identity, by name alone).
             identity = c.identity()
-            for wf in c.workflows(org=org):
-                if wf.get("name") != desired.name:
-                    continue
-                if identity is None or wire.workflow_is_managed(wf, identity.id):
-                    return wf
-            return None
+            found = [
+                wf
+                for wf in c.workflows(org=org)
+                if wf.get("name") == desired.name
+                and (identity is None or wire.workflow_is_managed(wf, identity.id))
+            ]
+            return min(found, key=_oldest) if found else None
+        # dashboard titles are unique in an organization (Sentry answers 409 to a second one)
         for dash in c.dashboards(org=org):
             if dash.get("title") == desired.name and not wire.dashboard_is_builtin(dash):
                 return dash
         return None
+
+
+def _oldest(resource: Mapping[str, Any]) -> tuple[int, int, str]:
+    return wire.resource_rank(str(resource.get("id", "")), True)
 
 
 def apply_plan(
@@ -263,6 +367,7 @@ def apply_plan(
     directory: Directory,
     *,
     on_progress: Progress | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> ApplyResult:
     """Apply every pending change of ``plan``; raise ApplyError if it stops part-way."""
-    return Applier(client, org, directory, on_progress=on_progress).apply(plan)
+    return Applier(client, org, directory, on_progress=on_progress, on_notice=on_notice).apply(plan)

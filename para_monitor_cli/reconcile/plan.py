@@ -5,8 +5,18 @@ already *canonical* (see ``api/wire.py``): the same normaliser turns what we wou
 what Sentry returns into one comparable shape, so re-reading what was written compares equal.
 
 Identity is the resource's name: a monitor by (project, name), an alert by name within the
-organization, a dashboard by title within the organization. Only fields the desired side sets
-are compared. ``prune`` deletes actual resources absent from the file only when they carry our
+organization, a dashboard by title within the organization; monitors and dashboards also carry
+their spec entry's key in the ownership marker (``Resource.tag``, see ``api/wire.py``), which
+finds an entry's resource of ours that was renamed in Sentry. Only fields the desired side sets
+are compared.
+
+Several resources of ours with one identity (two applies that ran at once, a create whose answer
+was lost and that was made again) are drift: the plan keeps the oldest (ours first, then the
+lowest id: Sentry's ids grow with creation) and deletes the others (``Change.duplicate_of``), so
+any two overlapping applies converge on the next run. Same-named resources that are not ours
+are never deleted; a warning names them.
+
+``prune`` deletes actual resources absent from the file only when they carry our
 ownership marker, are not Sentry built-ins, and lie within the file's :class:`Scope`: the projects
 the file names. Another team's file for another project of the same organization manages its own
 resources with the same marker, so ours-marked resources outside the scope are left alone and
@@ -61,6 +71,7 @@ class Resource:
     builtin: bool = False
     projects: frozenset[str] = frozenset()
     shown: Mapping[str, Any] | None = None
+    tag: str | None = None  # the spec entry's key (desired), or the one in our marker (actual)
 
     @property
     def view(self) -> Mapping[str, Any]:
@@ -140,15 +151,23 @@ class Change:
     actual: Resource | None = None
     diff: tuple[FieldChange, ...] = ()
     wire_diff: tuple[FieldChange, ...] = ()
+    duplicate_of: str | None = None  # a delete of a duplicate: the id of the one kept
 
     @property
     def label(self) -> str:
+        if self.duplicate_of is not None and self.actual is not None:
+            return (
+                f"duplicate {self.kind} {self.key!r} (id {self.actual.id}; "
+                f"id {self.duplicate_of} is kept)"
+            )
         return f"{self.kind} {self.key!r}"
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"action": self.action, "kind": self.kind, "name": self.key}
         if self.actual is not None and self.actual.id is not None:
             data["id"] = self.actual.id
+        if self.duplicate_of is not None:
+            data["duplicate_of"] = self.duplicate_of
         if self.action == "create" and self.desired is not None:
             data["fields"] = _jsonable(self.desired.view)
             data["wire_fields"] = _jsonable(self.desired.fields)
@@ -213,26 +232,51 @@ def plan(
             warnings.append(f"{resource.label} is defined twice; the last definition wins")
         wanted[ident] = resource
 
+    actual = list(actual)
     existing: dict[tuple[Kind, str], list[Resource]] = {}
     for resource in actual:
         existing.setdefault((resource.kind, resource.key), []).append(resource)
+    # ours, renamed in Sentry: found by the entry key in the marker (a monitor in its project)
+    tagged: dict[tuple[Kind, str | None, str], list[Resource]] = {}
+    for resource in actual:
+        if resource.tag and resource.managed and not resource.builtin:
+            tagged.setdefault((resource.kind, _tag_scope(resource), resource.tag), []).append(
+                resource
+            )
+    claimed: set[int] = set()  # actual resources matched to a desired one (by identity)
 
     changes: list[Change] = []
     for ident, want in wanted.items():
         candidates = [r for r in existing.get(ident, []) if not r.builtin]
+        if want.tag:
+            for other in tagged.get((want.kind, _tag_scope(want), want.tag), []):
+                renamed = (other.kind, other.key) not in wanted
+                if renamed and all(other is not c for c in candidates):
+                    candidates.append(other)
+        claimed.update(id(r) for r in candidates)
         if not candidates:
             changes.append(Change("create", want.kind, want.key, desired=want))
             continue
         have = _pick(candidates)
-        if len(candidates) > 1:
+        strangers = [r for r in candidates if r is not have and not r.managed]
+        if strangers:
+            ids = ", ".join(str(r.id) for r in strangers)
             warnings.append(
-                f"{want.label} exists {len(candidates)} times in Sentry; "
+                f"{want.label} also exists in Sentry without para-monitor's marker (id {ids}); "
                 f"reconciling id {have.id} and leaving the others alone"
             )
+        for dup in candidates:
+            if dup is not have and dup.managed:
+                changes.append(
+                    Change("delete", dup.kind, want.key, actual=dup, duplicate_of=have.id)
+                )
         wire_diff = diff_fields(want.fields, have.fields)
-        action: Action = "update" if wire_diff else "noop"
         # shown in the file's terms; the canonical diff when the views cannot tell the change
         diff = (diff_fields(want.view, have.view) or wire_diff) if wire_diff else ()
+        if have.name != want.name:  # found by its entry key: renamed in Sentry
+            name_change = (FieldChange("name", have.name, want.name),)
+            wire_diff, diff = name_change + wire_diff, name_change + diff
+        action: Action = "update" if wire_diff else "noop"
         changes.append(
             Change(
                 action,
@@ -252,7 +296,7 @@ def plan(
             if ident in wanted:
                 continue
             for have in group:
-                if not have.managed or have.builtin:
+                if not have.managed or have.builtin or id(have) in claimed:
                     continue
                 if scope.covers(have):
                     changes.append(Change("delete", have.kind, have.key, actual=have))
@@ -267,7 +311,7 @@ def plan(
             for ident, group in existing.items()
             if ident not in wanted
             for have in group
-            if have.managed and not have.builtin and scope.covers(have)
+            if have.managed and not have.builtin and id(have) not in claimed and scope.covers(have)
         ]
         if absent:
             items = sorted(absent, key=lambda r: (_WRITE_ORDER[r.kind], r.key))
@@ -307,13 +351,19 @@ def _listing(labels: Sequence[str], limit: int = 20) -> str:
 
 
 def _pick(candidates: Sequence[Resource]) -> Resource:
-    """Among same-named resources prefer ours, then the oldest (lowest numeric id)."""
+    """Among resources of one identity prefer ours, then the oldest (lowest numeric id: Sentry's
+    ids grow with creation)."""
 
     def rank(r: Resource) -> tuple[int, int, str]:
         rid = r.id or ""
         return (0 if r.managed else 1, int(rid) if rid.isdigit() else 1 << 62, rid)
 
     return sorted(candidates, key=rank)[0]
+
+
+def _tag_scope(resource: Resource) -> str | None:
+    """Where an entry key is unique: a monitor's project; the organization for the others."""
+    return resource.project if resource.kind == "monitor" else None
 
 
 def _order(change: Change) -> tuple[int, int, str]:

@@ -125,6 +125,7 @@ def read_actual(
                 fields=fields,
                 managed=wire.detector_is_managed(det),
                 shown=wire.shown_detector(fields),
+                tag=wire.detector_key(det),
             )
         )
     for wf in actual.workflows:
@@ -162,6 +163,7 @@ def read_actual(
                 managed=wire.dashboard_is_managed(dash),
                 projects=wire.dashboard_projects(dash, directory),
                 shown=wire.shown_dashboard(fields, directory),
+                tag=wire.dashboard_key(dash),
             )
         )
     return actual
@@ -242,6 +244,7 @@ def desired_resources(
                 body=body,
                 managed=True,
                 shown=wire.shown_detector(fields),
+                tag=wire.entry_key("monitor", monitor.name),
             )
         )
     effective = spec
@@ -275,6 +278,7 @@ def desired_resources(
                 managed=True,
                 projects=frozenset(effective.dashboard_projects(dashboard)),
                 shown=wire.shown_dashboard(fields, directory),
+                tag=wire.entry_key("dashboard", dashboard.title),
             )
         )
     return out

@@ -9,12 +9,16 @@ the event deliberately rather than letting an unscrubbed one through.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib
 import logging
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from para_monitor_cli.errors import UsageError
@@ -77,27 +81,94 @@ def _chain(
             logger.warning(
                 "para-monitor: hook %s raised %s; the event was dropped",
                 getattr(hook, "__qualname__", repr(hook)),
-                type(exc).__name__,
+                getattr(exc, "kind", None) or type(exc).__name__,  # a guarded hook's original
             )
             return None
     return result
 
 
+class HookFailure(Exception):
+    """The application's hook raised, or called ``sys.exit()``. ``shown`` says which and where
+    (``ValueError at app/sentry.py:12``, ``sys.exit(3) at app/sentry.py:7``), never the
+    exception's own message: it may hold the very data the hook was scrubbing."""
+
+    def __init__(self, shown: str, kind: str) -> None:
+        super().__init__(shown)
+        self.shown = shown
+        self.kind = kind  # the original exception's class name ("SystemExit" for sys.exit)
+
+
+def _where(tb: TracebackType | None, root: Path) -> str:
+    """``file:line`` of the innermost frame of a traceback (relative to ``root`` when below)."""
+    frames = traceback.extract_tb(tb) if tb is not None else []
+    if not frames:
+        return "an unknown place"
+    return _place(frames[-1].filename, frames[-1].lineno, root)
+
+
+def _place(filename: str | None, line: int | None, root: Path) -> str:
+    path = Path(filename or "?")
+    with contextlib.suppress(ValueError):
+        path = path.resolve().relative_to(root)
+    return f"{path}:{line}" if line is not None else str(path)
+
+
+def _exit_text(code: object) -> str:
+    # an int is shown; a string argument may be a message holding data, so it is not
+    return f"sys.exit({code})" if code is None or isinstance(code, int) else "sys.exit(...)"
+
+
+def guard_hook(hook: Callable[..., Any], root: Path) -> Callable[..., Any]:
+    """``hook``, with ``sys.exit()`` and exceptions turned into :class:`HookFailure` (so a
+    report or check goes on and says what happened, instead of the process ending silently).
+    Ctrl-C still stops everything."""
+
+    @functools.wraps(hook)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return hook(*args, **kwargs)
+        except SystemExit as exc:
+            where = _where(exc.__traceback__, root)
+            shown = f"{_exit_text(exc.code)} at {where} (SystemExit)"
+            raise HookFailure(shown, "SystemExit") from None
+        except Exception as exc:
+            where = _where(exc.__traceback__, root)
+            kind = type(exc).__name__
+            raise HookFailure(f"{kind} at {where}", kind) from None
+
+    return guarded
+
+
 def load_hook(spec: str, flag: str = "--hook", cwd: Path | None = None) -> Callable[..., Any]:
     """Import the application's own hook given as ``module:function`` (``function`` may be
     dotted: ``module:Class.method``), with the working directory importable as the backend
-    itself would have it. Errors name what is missing, never the hook's source."""
+    itself would have it. Errors name what is missing and where (a syntax error's file and
+    line), never the hook's source. The hook returned is guarded (:func:`guard_hook`)."""
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise UsageError(f"{flag} {spec!r}: expected module:function, e.g. app.sentry:before_send")
-    root = str((cwd or Path.cwd()).resolve())
+    root_path = (cwd or Path.cwd()).resolve()
+    root = str(root_path)
     if root not in sys.path:
         sys.path.insert(0, root)
     try:
         module = importlib.import_module(module_name)
-    except Exception as exc:  # an import that fails for any reason is the user's to fix
+    except SyntaxError as exc:
+        where = _place(exc.filename, exc.lineno, root_path)
         raise UsageError(
-            f"{flag}: cannot import module {module_name!r} ({type(exc).__name__})"
+            f"{flag}: cannot import module {module_name!r}: {type(exc).__name__} at {where}"
+        ) from None
+    except SystemExit as exc:  # the module calls sys.exit() when imported
+        where = _where(exc.__traceback__, root_path)
+        raise UsageError(
+            f"{flag}: cannot import module {module_name!r}: it called "
+            f"{_exit_text(exc.code)} at {where}"
+        ) from None
+    except Exception as exc:  # an import that fails for any reason is the user's to fix
+        missing = isinstance(exc, ModuleNotFoundError) and exc.name == module_name
+        where = "" if missing else f" at {_where(exc.__traceback__, root_path)}"
+        raise UsageError(
+            f"{flag}: cannot import module {module_name!r} ({type(exc).__name__}{where})"
         ) from None
     target: Any = module
     for part in attr.split("."):
@@ -107,4 +178,4 @@ def load_hook(spec: str, flag: str = "--hook", cwd: Path | None = None) -> Calla
     if not callable(target):
         raise UsageError(f"{flag}: {spec!r} is not callable")
     hook: Callable[..., Any] = target
-    return hook
+    return guard_hook(hook, root_path)

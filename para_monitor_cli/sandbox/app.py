@@ -12,8 +12,10 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -22,6 +24,7 @@ from para_monitor_cli.sandbox import dashboards, legacy, model, validation
 from para_monitor_cli.sandbox.faults import Faults, FaultSyntaxError, faults_from_json
 from para_monitor_cli.sandbox.ingest import (
     EVENT_ITEMS,
+    MAX_BODY_BYTES,
     IngestError,
     auth_key,
     decompress,
@@ -59,6 +62,7 @@ from para_monitor_cli.sandbox.web import (
     org_docs,
     paginate,
     project_ids,
+    read_body,
     require,
 )
 
@@ -599,6 +603,7 @@ async def detector_create(ctx: Ctx) -> Response:
     if body.get("type") == "metric_issue" and "incidents" not in model.org_features(ctx.org):
         raise detail(400, NO_INCIDENTS)
     check(ctx, validation.validate_detector, body, partial=False)
+    body = as_strings(body, "name")
     workflow_ids = check_workflow_ids(ctx, body.get("workflowIds", []))
     detector_id = str(ctx.store.next_id("detector"))
     detector = model.detector_fields(ctx.store, ctx.org["id"], body, None, now())
@@ -633,6 +638,7 @@ async def detector_update(ctx: Ctx) -> Response:
         body = {k: v for k, v in body.items() if k in ("enabled", "workflowIds", "owner")}
     else:
         check(ctx, validation.validate_detector, body, partial=True, stored=detector)
+        body = as_strings(body, "name")
     workflow_ids = check_workflow_ids(ctx, body["workflowIds"]) if "workflowIds" in body else None
     updated = model.detector_fields(ctx.store, ctx.org["id"], body, detector, now())
     ctx.store.put("detector", updated["id"], updated)
@@ -704,6 +710,7 @@ async def workflow_create(ctx: Ctx) -> Response:
     stored as their validator handlers left them (stored_workflow)."""
     body = require(await ctx.body(), "name")
     check(ctx, validation.validate_workflow, body, partial=False)
+    body = as_strings(body, "name")
     detector_ids = check_detector_ids(ctx, body.get("detectorIds", []))
     body = stored_workflow(ctx, body)
     workflow_id = str(ctx.store.next_id("workflow"))
@@ -738,6 +745,7 @@ async def workflow_update(ctx: Ctx) -> Response:
     workflow = find_workflow(ctx, ctx.request.path_params["workflow_id"])
     body = require(await ctx.body())
     check(ctx, validation.validate_workflow, body, partial=True)
+    body = as_strings(body, "name")
     detector_ids = check_detector_ids(ctx, body["detectorIds"]) if "detectorIds" in body else None
     body = stored_workflow(ctx, body)
     updated = model.workflow_fields(ctx.store, ctx.org["id"], body, workflow, now())
@@ -820,9 +828,25 @@ def ingest_project(state: SandboxState, project_id: str, key: str | None) -> Doc
     return project
 
 
+def as_strings(body: Doc, *names: str) -> Doc:
+    """The validated body with its CharFields as strings: DRF's
+    ``CharField.to_internal_value`` (rest_framework/fields.py) accepts numbers and returns
+    ``str(data)``, so a workflow named 1.5 is stored as "1.5" (stored as a number it broke
+    later list queries)."""
+    fixed = dict(body)
+    for name in names:
+        value = fixed.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            fixed[name] = str(value)
+    return fixed
+
+
 def timestamp_iso(value: Any) -> str:
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        try:
+            return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        except (OverflowError, OSError, ValueError):  # normalize_event drops these first
+            return now()
     if isinstance(value, str) and value:
         return value if value.endswith("Z") or "+" in value else value + "Z"
     return now()
@@ -884,7 +908,11 @@ async def ingest(request: Request) -> Response:
     project_id = str(request.path_params["project_id"])
     kind = request.url.path.rstrip("/").rsplit("/", 1)[-1]
     try:
-        body = decompress(await request.body(), request.headers.get("content-encoding"))
+        try:
+            raw = await read_body(request, MAX_BODY_BYTES)
+        except Problem as exc:
+            raise IngestError(exc.status, str(exc.body.get("detail"))) from None
+        body = decompress(raw, request.headers.get("content-encoding"))
         key = auth_key(
             request.headers.get("x-sentry-auth") or request.headers.get("authorization"),
             request.query_params.get("sentry_key"),
@@ -995,11 +1023,36 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return ok({"detail": "Internal Error", "errorId": uuid.uuid4().hex}, 500)
 
 
+class SafeHeaders:
+    """Percent-encodes response header values that HTTP cannot carry (a path segment such as
+    ``%00`` echoed in a deprecation header made the server drop the connection unanswered)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def safe_send(message: Any) -> None:
+            if message.get("type") == "http.response.start":
+                message["headers"] = [
+                    (name, _header_bytes(value)) for name, value in message.get("headers", [])
+                ]
+            await send(message)
+
+        await self.app(scope, receive, safe_send)
+
+
+def _header_bytes(value: bytes) -> bytes:
+    if all(32 <= b < 127 for b in value):
+        return value
+    return quote(value, safe="/:;,=?&%*@!$'()+ ").encode("ascii")
+
+
 def create_app(state: SandboxState) -> Starlette:
     """The bare Starlette app over ``state`` (faults are wrapped around it by the caller)."""
     app = Starlette(
         routes=routes(),
         exception_handlers={404: not_found, 405: not_allowed, 500: server_error},
+        middleware=[Middleware(SafeHeaders)],
     )
     app.state.sandbox = state
     app.state.faults = Faults()

@@ -10,12 +10,19 @@ action          effect
 ``5xx``         Sentry's 500 body ``{"detail": "Internal Error", "errorId": "<32 hex>"}``
 ``429``         a bare JSON string body plus ``X-Sentry-Rate-Limit-*`` headers
 ``410``         brownout: ``{"message": "This API no longer exists."}`` plus deprecation headers
-``drop``        close the connection without any response
+``drop``        close the connection without any response (the request is not handled)
+``drop-after``  handle the request (a create is committed), then close the connection without
+                sending the answer: the client cannot know whether it happened
 ``ratelimit``   enforce ``limit`` requests per ``window`` seconds and ``concurrent`` in flight
                 (a fixed window, as Sentry's limiter): over either, 429; every matching
                 response carries ``X-Sentry-Rate-Limit-Limit/Remaining/Reset/ConcurrentLimit/
                 ConcurrentRemaining``
 ==============  ================================================================================
+
+A latency is spent after the whole request body has been received, as a slow server that has
+the request and works on it: a client that gives up meanwhile does not stop it, so the request
+is still carried out (committed later than the client waited, as a create at Sentry that
+finishes after the client's read timeout).
 
 A rule fires for every matching request, or only for the next ``times`` matching requests,
 or for each with ``probability``. Rules are checked in order: rate limits first, then the
@@ -26,7 +33,7 @@ The text syntax (for ``para-monitor sandbox --fault RULE``, repeatable)::
     RULE   := [METHOD " "] PATH ":" ACTION [COUNT]
     METHOD := GET | POST | PUT | DELETE | PATCH | HEAD | *        (default: any method)
     PATH   := a regular expression searched in the URL path; "*" means every path
-    ACTION := 429 | 410 | 500..599 | drop | latency=SECONDS
+    ACTION := 429 | 410 | 500..599 | drop | drop-after | latency=SECONDS
             | ratelimit=LIMIT/WINDOW[s][,CONCURRENT]
     COUNT  := "x" N        only the next N matching requests
             | "@" P        each matching request with probability P (0..1)
@@ -38,6 +45,7 @@ Examples::
     GET /eventids/:latency=0.5@0.5    half of the event-id lookups take half a second longer
     *:503x1                           the next request of any kind fails with 503
     /envelope/:drop x2                (spaces around COUNT are allowed) drop two envelopes
+    POST /workflows/$:drop-after x1   the next alert is created but its answer is lost
     *:ratelimit=40/1s,25              Sentry's limits: 40 requests a second, 25 concurrent
 
 The same rules travel as JSON for an HTTP admin route (see :func:`faults_from_json`): either
@@ -85,7 +93,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-ACTIONS = ("latency", "status", "drop", "ratelimit")
+ACTIONS = ("latency", "status", "drop", "drop-after", "ratelimit")
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
 DEPRECATION_DATE = "2026-05-14T00:00:00+00:00"
 BROWNOUT_BODY = {"message": "This API no longer exists."}
@@ -95,7 +103,7 @@ DEFAULT_CONCURRENT = 25
 
 _RULE_RE = re.compile(
     r"""^\s*(?:(?P<method>[A-Za-z]+|\*)\s+)?(?P<path>\S.*?)\s*:\s*
-        (?P<action>latency=[0-9.]+|ratelimit=[0-9]+/[0-9.]+s?(?:,[0-9]+)?|drop|[0-9]{3})
+        (?P<action>latency=[0-9.]+|ratelimit=[0-9]+/[0-9.]+s?(?:,[0-9]+)?|drop-after|drop|[0-9]{3})
         \s*(?:(?P<times>x\s*[0-9]+)|(?P<prob>@\s*[0-9.]+))?\s*$""",
     re.VERBOSE,
 )
@@ -228,7 +236,8 @@ def parse_fault(text: str) -> FaultRule:
     if match is None:
         raise FaultSyntaxError(
             f"cannot read fault {text!r}; expected '[METHOD ] PATH:ACTION[xN|@P]' with ACTION "
-            "one of 429, 410, 5xx, drop, latency=SECONDS, ratelimit=LIMIT/WINDOW[,CONCURRENT] "
+            "one of 429, 410, 5xx, drop, drop-after, latency=SECONDS, "
+            "ratelimit=LIMIT/WINDOW[,CONCURRENT] "
             "(e.g. 'POST /detectors/:429x3')"
         )
     action = match["action"]
@@ -237,8 +246,8 @@ def parse_fault(text: str) -> FaultRule:
         kwargs["times"] = int(match["times"][1:].strip())
     if match["prob"]:
         kwargs["probability"] = _float(match["prob"][1:].strip(), text)
-    if action == "drop":
-        return FaultRule("drop", **kwargs)
+    if action in ("drop", "drop-after"):
+        return FaultRule(action, **kwargs)
     if action.startswith("latency="):
         return FaultRule("latency", seconds=_float(action.split("=", 1)[1], text), **kwargs)
     if action.startswith("ratelimit="):
@@ -280,7 +289,8 @@ def faults_from_json(data: Mapping[str, Any] | Sequence[Any]) -> list[FaultRule]
     """Rules from an admin request body.
 
     Accepts ``{"faults": [...]}`` or a bare list; each item is a rule string (see the module
-    docstring) or an object with ``action`` (``latency``, ``drop``, ``ratelimit``, or a
+    docstring) or an object with ``action`` (``latency``, ``drop``, ``drop-after``,
+    ``ratelimit``, or a
     status such as ``"429"``/``503``) and optional ``method``, ``path``, ``status``,
     ``seconds``, ``times``, ``probability``, ``limit``, ``window``, ``concurrent``.
     """
@@ -376,6 +386,10 @@ class Faults:
 
     def drop(self, path: str, **kw: Any) -> FaultRule:
         return self.add(FaultRule("drop", path=path, **kw))
+
+    def drop_after(self, path: str, **kw: Any) -> FaultRule:
+        """Handle matching requests, then close the connection instead of answering."""
+        return self.add(FaultRule("drop-after", path=path, **kw))
 
     def rate_limit(
         self,
@@ -491,10 +505,17 @@ class FaultMiddleware:
             await _send_json(send, 429, message, headers)
             return
         try:
+            rule = decision.answer
+            if decision.latency or (rule is not None and rule.action == "drop-after"):
+                # the server has the whole request before it is slow or loses the answer
+                receive = await _buffered(receive)
             if decision.latency:
                 await asyncio.sleep(decision.latency)
-            rule = decision.answer
             if rule is not None and rule.action == "drop":
+                await _drop(send)
+                return
+            if rule is not None and rule.action == "drop-after":
+                await self.app(scope, receive, _swallow)
                 await _drop(send)
                 return
             if rule is not None:
@@ -557,6 +578,29 @@ async def _send_json(send: Send, status: int, body: Any, headers: Mapping[str, s
     ]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": payload})
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the whole request body now; the returned ``receive`` replays it (a client that
+    disconnects later no longer takes the body away from the handler)."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message.get("type") != "http.request" or not message.get("more_body"):
+            break
+
+    async def replay() -> Message:
+        if messages:
+            return messages.pop(0)
+        return await receive()
+
+    return replay
+
+
+async def _swallow(_message: Message) -> None:
+    """A ``send`` that loses the answer (``drop-after``)."""
+    return None
 
 
 async def _drop(send: Send) -> None:

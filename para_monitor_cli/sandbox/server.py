@@ -62,6 +62,9 @@ class SandboxServer:
             self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             self._socket.bind((host, port))
+            # listen now: a client that connects as soon as the URL is printed waits in the
+            # backlog until uvicorn accepts, instead of being refused
+            self._socket.listen(2048)
             self.port: int = self._socket.getsockname()[1]
             self.url = f"http://{host}:{self.port}/"
             self.state: SandboxState

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from para_monitor_cli.sandbox import model, validation
+from para_monitor_cli.sandbox.ingest import loads
 from para_monitor_cli.sandbox.store import Doc, Store
 
 NOT_FOUND = "The requested resource does not exist"
@@ -19,6 +20,17 @@ NO_PERMISSION = "You do not have permission to perform this action."
 NO_CREDENTIALS = "Authentication credentials were not provided."
 BAD_TOKEN = "Invalid token"  # noqa: S105 - an error message, not a secret
 MAX_PER_PAGE = 100
+# API request bodies. Relay in front of Sentry refuses API payloads over 20 MiB
+# (``max_api_payload_size``, relay-config/src/config.rs); the sandbox's API has no body near
+# that size to accept, so it caps them at 1 MiB (413) to keep its memory bounded.
+MAX_API_BODY = 1024 * 1024
+# JSON nesting of API bodies: Sentry parses them with DRF's JSONParser
+# (rest_framework/parsers.py ``JSONParser.parse``: ``ParseError("JSON parse error - ...")``,
+# 400), whose strict mode refuses NaN and Infinity (rest_framework/utils/json.py
+# ``strict_constant``). Python's json stops at about 1000 levels with a RecursionError, which
+# DRF does not catch (a 500 at Sentry); the sandbox answers 400 beyond 64 levels instead, far
+# deeper than any body Sentry's serializers accept.
+MAX_API_JSON_DEPTH = 64
 MAX_WIDGETS = 30
 PREBUILT_DASHBOARD = {"id": "default-overview", "title": "General"}
 
@@ -63,10 +75,15 @@ class Ctx:
         return self.state.store
 
     async def body(self) -> Any:
-        raw = await self.request.body()
-        if not raw:
+        """The JSON body ({} when empty): capped in size and nesting, strict (UTF-8, no NaN),
+        a 400 or 413 in Sentry's error shape otherwise."""
+        raw = await read_body(self.request, MAX_API_BODY)
+        if not raw.strip():
             return {}
-        return json.loads(raw)
+        try:
+            return loads(raw, MAX_API_JSON_DEPTH)
+        except ValueError as exc:
+            raise detail(400, f"JSON parse error - {exc}") from None
 
     def query(self, name: str, default: str | None = None) -> str | None:
         return self.request.query_params.get(name, default)
@@ -87,6 +104,22 @@ class Problem(Exception):
 
 def detail(status: int, text: str) -> Problem:
     return Problem(status, {"detail": text})
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes ``limit`` bytes (never read
+    into memory beyond that)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise detail(413, f"Request body too large: more than {limit} bytes.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise detail(413, f"Request body too large: more than {limit} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def ok(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -321,7 +321,11 @@ def check(
         try:
             outputs = sample.produce() if sample.produce is not None else run(sample)
         except Exception as exc:
-            report.hook_errors.append(f"{sample.name}: {type(exc).__name__}")
+            # a guarded hook's failure says where (runtime/hooks.py HookFailure.shown); any
+            # other exception only by its type: its message may hold the unscrubbed data
+            shown = getattr(exc, "shown", None)
+            detail = shown if isinstance(shown, str) else type(exc).__name__
+            report.hook_errors.append(f"{sample.name}: {detail}")
             continue
         if not outputs:
             report.dropped.append(sample.name)

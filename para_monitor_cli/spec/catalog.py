@@ -296,6 +296,11 @@ REMOVED_DISPLAY_TYPES: Final[dict[str, str]] = {
 WIDGET_TYPES: Final[tuple[str, ...]] = get_args(WidgetType)
 MAX_WIDGETS: Final[int] = 30
 GRID_COLUMNS: Final[int] = 6
+# DashboardWidgetSerializer (src/sentry/api/serializers/rest_framework/dashboard.py) takes a
+# widget description of at most 255 characters; the first widget's also holds our ownership
+# marker with its entry key (api/wire.py with_marker): a blank line and 43 characters.
+WIDGET_DESCRIPTION_MAX: Final[int] = 255
+MARKER_ROOM: Final[int] = len("\n\n[managed by para-monitor key=0123456789ab]")
 
 _RELEASE_FUNCTIONS: Final[frozenset[str]] = frozenset(
     {

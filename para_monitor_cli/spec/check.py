@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from para_monitor_cli.errors import SpecError, SpecProblem
-from para_monitor_cli.spec.loader import Marks, format_path, read_document, validate_document
+from para_monitor_cli.spec.loader import (
+    Marks,
+    clip_values,
+    format_path,
+    read_document,
+    validate_document,
+)
 from para_monitor_cli.spec.model import Spec
 from para_monitor_cli.spec.rules import run_rules
 
@@ -61,17 +69,59 @@ def _locate(
     path: tuple[str | int, ...], message: str, rule: str, severity: str, marks: Marks, file: str
 ) -> SpecProblem:
     line, column = marks.locate(path)
-    return SpecProblem(file, line, column, format_path(path), f"{message} [{rule}]", severity)
+    text = clip_values(f"{message} [{rule}]")
+    return SpecProblem(file, line, column, format_path(path), text, severity)
+
+
+#: The largest spec file read (bytes): the repo's own is about 10 kB; checked before parsing.
+MAX_FILE_BYTES = 1024 * 1024
+
+
+def _size(count: int) -> str:
+    for unit, size in (("MB", 1024 * 1024), ("kB", 1024)):
+        if count >= size:
+            return f"{count / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count} bytes"
+
+
+def read_spec_bytes(path: str | Path) -> tuple[bytes | None, SpecProblem | None]:
+    """The bytes of a spec file, or the one problem that stops it being read: missing, not a
+    regular file (a directory, ``/dev/zero``, a pipe), larger than :data:`MAX_FILE_BYTES`
+    (said before anything is parsed), or unreadable."""
+    name = str(path)
+
+    def problem(message: str) -> tuple[None, SpecProblem]:
+        return None, SpecProblem(name, None, None, "", message)
+
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return problem("file not found")
+    except OSError as exc:
+        return problem(f"cannot read the file ({exc.strerror or type(exc).__name__})")
+    if stat.S_ISDIR(info.st_mode):
+        return problem("is a directory: give the spec file (alert_rules.yaml)")
+    if not stat.S_ISREG(info.st_mode):
+        return problem("is not a regular file (a device, pipe or socket): give a YAML file")
+    limit = f"the limit is {_size(MAX_FILE_BYTES)}"
+    if info.st_size > MAX_FILE_BYTES:
+        return problem(f"{Path(name).name} is {_size(info.st_size)}; {limit}")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
+    except OSError as exc:
+        return problem(f"cannot read the file ({exc.strerror or type(exc).__name__})")
+    if len(raw) > MAX_FILE_BYTES:
+        return problem(f"{Path(name).name} is larger than {_size(MAX_FILE_BYTES)}; {limit}")
+    return raw, None
 
 
 def _read(path: str | Path) -> tuple[str | None, list[SpecProblem]]:
     name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        return None, [SpecProblem(name, None, None, "", "file not found")]
-    except OSError as exc:
-        return None, [SpecProblem(name, None, None, "", f"cannot read the file ({exc.strerror})")]
+    raw, unread = read_spec_bytes(path)
+    if raw is None:
+        assert unread is not None
+        return None, [unread]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:

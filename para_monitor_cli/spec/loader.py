@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,9 +26,23 @@ from para_monitor_cli.spec.model import Spec
 PathPart = str | int
 YamlPath = tuple[PathPart, ...]
 
-#: Upper bound on nodes built from one file (aliases can multiply a small file).
-MAX_NODES = 100_000
+#: Upper bound on values in one file, aliases counted each time they are used (the repo's own
+#: spec has about 700; a dashboard holds at most 30 widgets).
+MAX_NODES = 20_000
+#: Upper bound on nesting (the spec itself nests 7 levels deep).
 MAX_DEPTH = 64
+# The event pre-pass uses libyaml when PyYAML has it (a 1 MB file in well under a second).
+_FastLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# a quoted value (a repr): its quote opens after a non-letter (an apostrophe in a word does not)
+_LONG_QUOTED = re.compile(r"""(?<!\w)(['"])([^'"]{58})[^'"]{4,}\1(?!\w)""")
+
+
+def clip_values(message: str) -> str:
+    """A message with every long quoted value cut to 60 characters: a problem names the value
+    it is about, it never repeats a 100 kB string from the file."""
+    return _LONG_QUOTED.sub(lambda m: f"{m[1]}{m[2]}...{m[1]}", message)
 
 
 def format_path(path: YamlPath) -> str:
@@ -37,7 +52,8 @@ def format_path(path: YamlPath) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = part if len(part) <= 60 else part[:57] + "..."  # a key is named, not dumped
+            out += f".{name}" if out else name
     return out
 
 
@@ -64,11 +80,19 @@ class _Loader(yaml.SafeLoader):
 
 
 class _TooBig(Exception):
-    pass
+    """The document passes :data:`MAX_NODES` or :data:`MAX_DEPTH` (the message says which)."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+    def problem(self, file: str) -> SpecProblem:
+        # aliases count each time they are used: a small file can pass the limit
+        return SpecProblem(file, self.line, None, "", f"{self} (the limit)")
 
 
 class _Builder:
-    def __init__(self, loader: _Loader, file: str) -> None:
+    def __init__(self, loader: Any, file: str) -> None:
         self.loader = loader
         self.file = file
         self.marks = Marks()
@@ -77,12 +101,21 @@ class _Builder:
 
     def problem(self, path: YamlPath, mark: yaml.Mark | None, message: str) -> None:
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-        self.problems.append(SpecProblem(self.file, line, column, format_path(path), message))
+        self.problems.append(
+            SpecProblem(self.file, line, column, format_path(path), clip_values(message))
+        )
 
     def build(self, node: yaml.Node, path: YamlPath, active: frozenset[int]) -> Any:
         self.count += 1
-        if self.count > MAX_NODES or len(path) > MAX_DEPTH:
-            raise _TooBig
+        if self.count > MAX_NODES:
+            raise _TooBig(
+                f"the document has more than {MAX_NODES} values", node.start_mark.line + 1
+            )
+        if len(path) > MAX_DEPTH:
+            raise _TooBig(
+                f"the document is nested more than {MAX_DEPTH} levels deep",
+                node.start_mark.line + 1,
+            )
         self.marks.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if id(node) in active:
             self.problem(path, node.start_mark, "a YAML alias refers to itself (recursive data)")
@@ -124,14 +157,14 @@ class _Builder:
                 self.problem(
                     (*path, key_text),
                     key_node.start_mark,
-                    f"expected a string key, got {type(key).__name__} {key_text!r}"
+                    f"expected a string key, got {type(key).__name__} {_describe(key_text)}"
                     " (quote it to use it as a name)",
                 )
                 continue
             child = (*path, key)
             if key in result:
                 first = self.marks.keys.get(child, (None, None))[0]
-                message = f"duplicate key {key!r} (first given on line {first})"
+                message = f"duplicate key {_describe(key)} (first given on line {first})"
                 self.problem(child, key_node.start_mark, message)
                 continue
             key_mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -149,8 +182,80 @@ def _short(exc: BaseException) -> str:
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
+def _precheck(text: str) -> tuple[str, int | None] | None:
+    """Count values and nesting from YAML's event stream, before anything is built: the
+    limit passed and its line, or None. Syntax errors are left to the full read."""
+    count = depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_FastLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    return f"the document is nested more than {MAX_DEPTH} levels deep", line
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if isinstance(event, yaml.NodeEvent):
+                count += 1
+                if count > MAX_NODES:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    return f"the document has more than {MAX_NODES} values", line
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):  # libyaml's own bound (1000), passed before ours
+            line = exc.problem_mark.line + 1 if exc.problem_mark else None
+            return f"the document is nested more than {MAX_DEPTH} levels deep", line
+        return None
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+    return None
+
+
+class _FastComposer(_FastLoader):  # type: ignore[misc]
+    """libyaml's composer (with line and column marks), for documents that are valid YAML."""
+
+
+def _read_fast(text: str, file: str) -> tuple[Any, Marks, list[SpecProblem]] | None:
+    """Compose with libyaml (several times faster than PyYAML's own parser); None when libyaml
+    is missing or the text is not valid YAML, which the full read then explains."""
+    if _FastLoader is yaml.SafeLoader:
+        return None
+    loader = _FastComposer(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except (yaml.YAMLError, ValueError, RecursionError):
+            return None
+        if node is None:
+            return None
+        builder = _Builder(loader, file)
+        try:
+            data = builder.build(node, (), frozenset())
+        except _TooBig as exc:
+            return None, builder.marks, [exc.problem(file)]
+        except (yaml.YAMLError, RecursionError, ValueError):
+            return None
+        return data, builder.marks, builder.problems
+    finally:
+        loader.dispose()
+
+
 def read_document(text: str, file: str) -> tuple[Any, Marks, list[SpecProblem]]:
     """YAML text -> (plain data or None, marks, problems)."""
+    # A text of at most 2 x MAX_NODES characters cannot hold more values than the limit (each
+    # takes a character and a separator): libyaml composes it at once and the builder's own
+    # counts bound it. A longer one is counted first, and so is any text libyaml refuses,
+    # before PyYAML's slower parser (which recurses per level of nesting) explains why.
+    big = len(text) > 2 * MAX_NODES
+    limited = _precheck(text) if big else None
+    if limited is None:
+        fast = _read_fast(text, file)
+        if fast is not None:
+            return fast
+        if not big:
+            limited = _precheck(text)
+    if limited is not None:
+        message, line = limited
+        return None, Marks(), [SpecProblem(file, line, None, "", f"{message} (the limit)")]
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
@@ -177,10 +282,8 @@ def read_document(text: str, file: str) -> tuple[Any, Marks, list[SpecProblem]]:
             )
         )
         return None, builder.marks, builder.problems
-    except _TooBig:
-        builder.problems = [
-            SpecProblem(file, None, None, "", "the document is too large or too deeply nested")
-        ]
+    except _TooBig as exc:
+        builder.problems = [exc.problem(file)]
         return None, builder.marks, builder.problems
     except yaml.reader.ReaderError as exc:
         builder.problems.append(_reader_problem(exc, text, file))
@@ -330,7 +433,7 @@ def _error_to_problem(
         _, parent = _walk(data, loc[:-1])
         key = path[-1] if path else loc[-1]
         choices = list(allowed.get(id(parent), ())) if isinstance(parent, dict) else []
-        message = f"unknown key {key!r}{_did_you_mean(key, choices)}"
+        message = f"unknown key {_describe(key)}{_did_you_mean(key, choices)}"
         if choices and not _did_you_mean(key, choices):
             message += f" (expected one of: {', '.join(choices)})"
         point_at_key = True
@@ -374,7 +477,7 @@ def _error_to_problem(
     line, column = marks.locate(path, key=point_at_key)
     if kind == "spec" and path in marks.keys:
         line, column = marks.keys[path]
-    return SpecProblem(file, line, column, format_path(path), message)
+    return SpecProblem(file, line, column, format_path(path), clip_values(message))
 
 
 def validate_document(data: Any, marks: Marks, file: str) -> tuple[Spec | None, list[SpecProblem]]:

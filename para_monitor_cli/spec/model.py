@@ -121,6 +121,13 @@ CONDITION_PATTERN = (
 
 Name = Annotated[str, Field(min_length=1)]
 
+# Upper bounds of para-monitor's own on numbers Sentry leaves open, so that no number in a file
+# can make a check or a request large: counts of events or users (a 32-bit integer), grid rows.
+MAX_COUNT = 2**31 - 1
+MAX_ROW = 10_000
+MAX_HEIGHT = 1_000
+MAX_WIDGET_LIMIT = 100
+
 
 class SpecModel(BaseModel):
     """Base of every spec model: frozen, unknown keys refused."""
@@ -354,7 +361,7 @@ class FrequencyCondition(SpecModel):
     (:data:`catalog.FREQUENCY_INTERVALS`). Sentry compares with "more than" only.
     """
 
-    value: Annotated[int, Field(ge=0)]
+    value: Annotated[int, Field(ge=0, le=MAX_COUNT)]
     interval: int
 
     @field_validator("interval")
@@ -445,7 +452,7 @@ class AlertFilter(SpecModel):
         ]
         | None
     ) = None
-    occurrences: Annotated[int, Field(ge=1)] | None = None
+    occurrences: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None
     category: (
         Literal[
             "error",
@@ -523,13 +530,16 @@ class Alert(SpecModel):
 
 
 class Layout(SpecModel):
-    """Position on Sentry's 6-column grid: x 0-5, w 1-6, x+w <= 6, y >= 0, h >= 1."""
+    """Position on Sentry's 6-column grid: x 0-5, w 1-6, x+w <= 6, y 0-10000, h 1-1000.
+
+    The upper bounds of y and h are para-monitor's (a dashboard of 30 widgets never needs
+    more rows); they keep every layout number small whatever the file says."""
 
     x: Annotated[int, Field(ge=0, le=5)]
-    y: Annotated[int, Field(ge=0)]
+    y: Annotated[int, Field(ge=0, le=MAX_ROW)]
     w: Annotated[int, Field(ge=1, le=6)]
-    h: Annotated[int, Field(ge=1)]
-    min_h: Annotated[int, Field(ge=1)] = 1
+    h: Annotated[int, Field(ge=1, le=MAX_HEIGHT)]
+    min_h: Annotated[int, Field(ge=1, le=MAX_HEIGHT)] = 1
 
 
 class Widget(SpecModel):
@@ -549,7 +559,7 @@ class Widget(SpecModel):
     conditions: str = ""
     orderby: str = ""
     interval: Annotated[str, Field(pattern=r"^[0-9]+[mhdw]$", max_length=10)] | None = None
-    limit: Annotated[int, Field(ge=1)] | None = None
+    limit: Annotated[int, Field(ge=1, le=MAX_WIDGET_LIMIT)] | None = None
     layout: Layout | None = None
 
     @field_validator("display", mode="before")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from para_monitor_cli.spec import catalog
-from para_monitor_cli.spec.model import Monitor, SlackTarget, Spec
+from para_monitor_cli.spec.model import Layout, Monitor, SlackTarget, Spec
 from para_monitor_cli.spec.units import (
     OPERATOR_TEXT,
     Quantity,
@@ -70,6 +70,7 @@ RULES: dict[str, str] = {
     "D6": "widget order-by names one of its fields (warning)",
     "D7": "widget limit within 10 (warning)",
     "D8": "widgets do not overlap (warning)",
+    "D9": "the first widget's description leaves room for the ownership marker",
     "S1": "a field is not both sensitive and safe",
     "S2": "no repeated scrubbing fields (warning)",
 }
@@ -432,7 +433,7 @@ def check_dashboards(spec: Spec) -> Iterator[Finding]:
         if titles[dashboard.title] == 2:
             yield Finding((*base, "title"), "Dashboard title already taken", "D1")
         widget_titles: Counter[str] = Counter()
-        cells: dict[tuple[int, int], int] = {}
+        placed: list[tuple[int, Layout]] = []  # earlier widgets with a layout
         for w, widget in enumerate(dashboard.widgets):
             wpath: YamlPath = (*base, "widgets", w)
             widget_titles[widget.title] += 1
@@ -453,12 +454,9 @@ def check_dashboards(spec: Spec) -> Iterator[Finding]:
                     )
                 if layout.min_h > layout.h:
                     yield Finding((*wpath, "layout", "min_h"), "min_h must not exceed h", "D3")
-                overlap: int | None = None
-                for x in range(layout.x, min(layout.x + layout.w, catalog.GRID_COLUMNS)):
-                    for y in range(layout.y, layout.y + layout.h):
-                        if (x, y) in cells and overlap is None:
-                            overlap = cells[(x, y)]
-                        cells[(x, y)] = w
+                # rectangles compared by their intervals (never cell by cell: h may be large)
+                overlap = next((i for i, other in placed if _overlap(layout, other)), None)
+                placed.append((w, layout))
                 if overlap is not None:
                     other = dashboard.widgets[overlap].title
                     yield Finding(
@@ -467,6 +465,15 @@ def check_dashboards(spec: Spec) -> Iterator[Finding]:
                         "D8",
                         "warning",
                     )
+            room = catalog.WIDGET_DESCRIPTION_MAX - catalog.MARKER_ROOM
+            if w == 0 and widget.description and len(widget.description.strip()) > room:
+                yield Finding(
+                    (*wpath, "description"),
+                    f"the first widget's description is {len(widget.description.strip())} "
+                    f"characters; the limit is {room}: Sentry keeps 255, and para-monitor's "
+                    f"ownership marker takes {catalog.MARKER_ROOM} of them",
+                    "D9",
+                )
             for a, aggregate in enumerate(widget.aggregates):
                 problem = catalog.widget_aggregate_problem(widget.dataset, aggregate)
                 if problem:
@@ -494,6 +501,13 @@ def check_dashboards(spec: Spec) -> Iterator[Finding]:
                     "D7",
                     "warning",
                 )
+
+
+def _overlap(a: Layout, b: Layout) -> bool:
+    """Whether two widgets share a grid cell (columns past the grid's edge do not count)."""
+    a_right = min(a.x + a.w, catalog.GRID_COLUMNS)
+    b_right = min(b.x + b.w, catalog.GRID_COLUMNS)
+    return a.x < b_right and b.x < a_right and a.y < b.y + b.h and b.y < a.y + a.h
 
 
 def check_scrubbing(spec: Spec) -> Iterator[Finding]:

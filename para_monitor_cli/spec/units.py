@@ -45,11 +45,29 @@ def describe_value(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+# The largest threshold or count accepted: 2**53, the largest integer a float (and Sentry's UI,
+# in JavaScript) holds exactly; a bound of para-monitor's own.
+MAX_MAGNITUDE = float(2**53)
+
+
 def finite(number: float, written: object) -> float:
     """``number`` if finite; infinity and NaN are refused (Sentry's JSON cannot carry them)."""
     if not math.isfinite(number):
-        raise ValueError(f"expected a finite number, got {written!r}")
+        raise ValueError(f"expected a finite number, got {_clip(written)}")
     return number
+
+
+def bounded(number: float, written: object) -> float:
+    """``number`` if finite and within +-:data:`MAX_MAGNITUDE`."""
+    finite(number, written)
+    if abs(number) > MAX_MAGNITUDE:
+        raise ValueError(f"{_clip(written)} is too large: the limit is 2**53 (9007199254740992)")
+    return number
+
+
+def _clip(written: object) -> str:
+    text = repr(written)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def parse_duration(value: object, *, allow_zero: bool = False) -> int:
@@ -100,7 +118,7 @@ def parse_quantity(value: object) -> Quantity:
         raise ValueError(f"{expected}, got {describe_value(value)}")
     if isinstance(value, (int, float)):
         try:
-            return Quantity(finite(float(value), value), "")
+            return Quantity(bounded(float(value), value), "")
         except OverflowError:  # an int too large for a float
             raise ValueError(f"expected a finite number, got {value!r}") from None
     match = _THRESHOLD_RE.match(value)
@@ -109,10 +127,10 @@ def parse_quantity(value: object) -> Quantity:
             "expected a number, a duration like 3s or 250ms, or a percentage like 5%, "
             f"got {value!r}"
         )
-    number = finite(float(match.group(1)), value)
+    number = bounded(float(match.group(1)), value)
     unit = match.group(2) or ""
     if unit in _THRESHOLD_DURATION_MS:
-        return Quantity(finite(number * _THRESHOLD_DURATION_MS[unit], value), "ms")
+        return Quantity(bounded(number * _THRESHOLD_DURATION_MS[unit], value), "ms")
     return Quantity(number, unit)
 
 
@@ -216,7 +234,7 @@ def parse_frequency(text: object) -> ParsedFrequency:
         raise ValueError(f"expected {example}, got {text!r}")
     return ParsedFrequency(
         operator=OPERATORS[match.group("op") or ">"],
-        value=finite(float(match.group("value")), match.group("value")),
+        value=bounded(float(match.group("value")), match.group("value")),
         percent=bool(match.group("pct")),
         interval=parse_duration(match.group("window")),
     )
