@@ -40,7 +40,7 @@ def stop(proc: subprocess.Popen[str]) -> int:
 
 
 def test_sandbox_command_prints_working_credentials(tmp_path: Path) -> None:
-    proc, printed = start("--data", str(tmp_path), "--token", "local-token")
+    proc, printed = start("--data", str(tmp_path), "--auth-token", "local-token")
     try:
         assert printed["SENTRY_AUTH_TOKEN"] == "local-token"
         assert printed["SENTRY_ORG"] == "para-autopilot"

@@ -35,7 +35,7 @@ def invoke(sandbox: Any, *args: str, dsn: str | None = None, token: bool = True)
 
 
 def test_all_three_kinds_arrive_and_are_verified(sandbox: Any) -> None:
-    result = invoke(sandbox, "--output", "json", "test-event", "--transaction", "--timeout", "20")
+    result = invoke(sandbox, "--output", "json", "test-event", "--transaction", "--wait", "20")
     assert result.exit_code == 0, result.stdout + result.stderr
     doc = json.loads(result.stdout)
     assert doc["ok"] is True
@@ -58,7 +58,7 @@ def test_all_three_kinds_arrive_and_are_verified(sandbox: Any) -> None:
 
 
 def test_text_output_names_ids_links_timings_and_verdict(sandbox: Any) -> None:
-    result = invoke(sandbox, "test-event", "--timeout", "20")
+    result = invoke(sandbox, "test-event", "--wait", "20")
     assert result.exit_code == 0, result.stdout + result.stderr
     out = result.stdout
     assert re.search(
@@ -191,7 +191,7 @@ def test_sentry_failing_on_the_lookup_still_reports_every_event_then_exits_3(
     sandbox: Any,
 ) -> None:
     sandbox.faults.error(r"/eventids/", status=500)
-    result = invoke(sandbox, "--output", "json", "test-event", "--timeout", "20")
+    result = invoke(sandbox, "--output", "json", "test-event", "--wait", "20")
     assert result.exit_code == 3, result.stdout + result.stderr
     doc = json.loads(result.stdout)
     assert doc["verify_error"] == "arrival could not be verified: Sentry is failing (HTTP 500)"

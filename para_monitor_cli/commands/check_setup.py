@@ -109,9 +109,7 @@ def _quiet_api_logger() -> None:
 def check_options(options: CheckSetupOptions) -> None:
     """Usage errors in the options themselves, before anything runs."""
     if not options.arrival_timeout >= 0:  # also refuses NaN
-        raise UsageError(
-            f"--arrival-timeout must be a number of seconds >= 0, got {options.arrival_timeout}"
-        )
+        raise UsageError(f"--wait must be a number of seconds >= 0, got {options.arrival_timeout}")
 
 
 def check_junit_path(path: Path) -> None:

@@ -29,13 +29,15 @@ class TestEventOptions:
     __test__ = False  # not a pytest test class
 
     transaction: bool = False
-    timeout: float = 90.0
+    timeout: float = 60.0
     send_timeout: float = 10.0
     compression: str = "auto"
     verify: bool = True
     hook: str | None = None
     transaction_hook: str | None = None
     breadcrumb_hook: str | None = None
+    # send through the application's hooks alone, without para-monitor's scrubbing engine
+    hook_only: bool = False
     sensitive_fields: tuple[str, ...] = ()
     safe_fields: tuple[str, ...] = ()
 
@@ -56,8 +58,15 @@ def run_test_event(
 
     dsn = settings.require("dsn")
     validate_dsn(dsn, settings.values["dsn"].source)  # the error names --dsn, SENTRY_DSN...
-    if options.timeout <= 0 or options.send_timeout <= 0:
-        raise UsageError("--timeout and --send-timeout must be positive numbers of seconds")
+    if not (options.timeout > 0 and options.send_timeout > 0):  # also refuses NaN
+        raise UsageError("--wait and --send-timeout must be positive numbers of seconds")
+    if options.hook_only and not (
+        options.hook or options.transaction_hook or options.breadcrumb_hook
+    ):
+        raise UsageError(
+            "--hook-only leaves only the application's hooks, and none was given",
+            hint="pass --hook module:function (and --transaction-hook, --breadcrumb-hook)",
+        )
     from para_monitor_cli.spec import scrubbing_fields
 
     sensitive, safe = scrubbing_fields(
@@ -81,6 +90,7 @@ def run_test_event(
             else None
         ),
         transaction=options.transaction,
+        scrubbing_engine=not options.hook_only,
         send_timeout=options.send_timeout,
         compression=options.compression,
     )

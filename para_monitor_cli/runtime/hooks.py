@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,22 @@ def _chain(
     return result
 
 
+def _import_problem(exc: Exception) -> str:
+    """Where and what went wrong importing a hook's module: ``file:line: message`` for a
+    syntax error (the compiler's message names no value), else ``file:line: ErrorType`` at the
+    innermost frame (the exception's text may quote a value, a secret even, so it is left
+    out)."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f"{exc.filename}:{exc.lineno}: {exc.msg} ({type(exc).__name__})"
+    if isinstance(exc, ModuleNotFoundError):
+        return f"{type(exc).__name__} ({exc.name!r} not found)"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "importlib" not in f.filename]
+    if not frames:
+        return type(exc).__name__
+    frame = frames[-1]
+    return f"{frame.filename}:{frame.lineno}: {type(exc).__name__} while importing it"
+
+
 def load_hook(spec: str, flag: str = "--hook", cwd: Path | None = None) -> Callable[..., Any]:
     """Import the application's own hook given as ``module:function`` (``function`` may be
     dotted: ``module:Class.method``), with the working directory importable as the backend
@@ -97,7 +114,7 @@ def load_hook(spec: str, flag: str = "--hook", cwd: Path | None = None) -> Calla
         module = importlib.import_module(module_name)
     except Exception as exc:  # an import that fails for any reason is the user's to fix
         raise UsageError(
-            f"{flag}: cannot import module {module_name!r} ({type(exc).__name__})"
+            f"{flag}: cannot import module {module_name!r}: {_import_problem(exc)}"
         ) from None
     target: Any = module
     for part in attr.split("."):
