@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import copy
 import enum
-import logging
 import sys
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,6 @@ import typer
 
 from para_monitor_cli import __version__
 from para_monitor_cli.errors import EXIT_BUG, EXIT_INTERRUPTED, ParaMonitorError, SpecError
-from para_monitor_cli.redaction import RedactingFilter, redact
 from para_monitor_cli.settings import DEFAULT_CONFIG, Settings, resolve
 
 if TYPE_CHECKING:  # Rich is imported when a command runs, not for --help
@@ -321,6 +318,8 @@ app = typer.Typer(
 
 def guarded(output: Output, debug: bool, fn: Callable[[], int | None]) -> int:
     """The one error handler: known errors print one line, bugs give 4, Ctrl-C gives 130."""
+    from para_monitor_cli.redaction import redact
+
     try:
         code = fn() or 0
     except ParaMonitorError as exc:
@@ -349,6 +348,8 @@ def guarded(output: Output, debug: bool, fn: Callable[[], int | None]) -> int:
         message = f"unexpected error ({type(exc).__name__}): this is a bug in para-monitor"
         output.error(message + ("" if debug else "; rerun with --debug for the traceback"))
         if debug:
+            import traceback
+
             output.note(redact(traceback.format_exc()))
         code, kind, hint, problems = EXIT_BUG, "Bug", None, []
     else:
@@ -397,28 +398,38 @@ def build_settings(ctx: typer.Context, options: dict[str, Any]) -> Settings:
     )
 
 
-class _DebugHandler(logging.Handler):
-    """``--debug``: each record as one line on the ``sys.stderr`` of the moment (test runners
-    swap it per invocation), after the redacting filter."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stderr.write(self.format(record) + "\n")
-            sys.stderr.flush()
-        except Exception:
-            self.handleError(record)
+DEBUG_HANDLER = "para-monitor --debug"  # the name of our handler on the package's logger
 
 
 def debug_logging(enabled: bool) -> None:
     """Show the package's log records (HTTP traces of ``para_monitor_cli.api``) on stderr when
-    ``enabled``; otherwise take our handler away again. Idempotent."""
+    ``enabled``; otherwise take our handler away again. Idempotent. (``logging`` is imported
+    only when needed: it is not part of ``--help``'s start-up.)"""
+    if not enabled and "logging" not in sys.modules:
+        return  # no logger can hold our handler yet
+    import logging
+
+    from para_monitor_cli.redaction import RedactingFilter
+
+    class DebugHandler(logging.Handler):
+        """Each record as one line on the ``sys.stderr`` of the moment (test runners swap it
+        per invocation), after the redacting filter."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            try:
+                sys.stderr.write(self.format(record) + "\n")
+                sys.stderr.flush()
+            except Exception:
+                self.handleError(record)
+
     logger = logging.getLogger("para_monitor_cli")
-    for handler in [h for h in logger.handlers if isinstance(h, _DebugHandler)]:
+    for handler in [h for h in logger.handlers if h.name == DEBUG_HANDLER]:
         logger.removeHandler(handler)
     if not enabled:
         logger.setLevel(logging.NOTSET)
         return
-    handler = _DebugHandler(logging.DEBUG)
+    handler = DebugHandler(logging.DEBUG)
+    handler.set_name(DEBUG_HANDLER)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("debug: %(message)s"))
     logger.addHandler(handler)

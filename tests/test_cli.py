@@ -489,3 +489,20 @@ def test_one_arrival_wait_default_everywhere() -> None:
 
     assert ARRIVAL_WAIT == checks_default == probe_default == 60.0
     assert TestEventOptions().timeout == CheckSetupOptions().arrival_timeout == ARRIVAL_WAIT
+
+
+def test_project_flag_beats_the_files_project_in_plan(sandbox: object, tmp_path: Path) -> None:
+    from typing import Any
+
+    sb: Any = sandbox
+    spec = ROOT / "alert_rules.yaml"
+    env = {"SENTRY_URL": sb.url, "SENTRY_AUTH_TOKEN": sb.token}
+    code, _out, err = invoke(["--config", str(spec), "plan"], tmp_path, env)
+    assert code == 0, err  # the file's organization: and project:
+    for args in (
+        ["--config", str(spec), "--project", "not-a-project", "plan"],
+        ["plan", "--config", str(spec), "--project", "not-a-project"],
+    ):
+        code, _, err = invoke(args, tmp_path, {**env, "SENTRY_PROJECT": "para-autopilot-backend"})
+        assert code != 0
+        assert "not-a-project" in err, err

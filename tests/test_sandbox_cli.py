@@ -195,13 +195,24 @@ def test_sandbox_token_comes_from_the_command_line_only(tmp_path: Path) -> None:
         stop(proc)
     # --auth-token before the command means the same as after it
     proc = subprocess.Popen(
-        [sys.executable, "-m", "para_monitor_cli", "--auth-token", "before-token", "sandbox"]
-        + ["--port", "0", "--token", "old-spelling"],
+        [
+            sys.executable,
+            "-m",
+            "para_monitor_cli",
+            "--auth-token",
+            "before-token",
+            "sandbox",
+            "--port",
+            "0",
+            "--token",
+            "old-spelling",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
     lines = [proc.stdout.readline() for _ in range(4)]
     try:
         assert "  SENTRY_AUTH_TOKEN=before-token\n" in lines

@@ -170,9 +170,13 @@ class CheckContext:
 
     # ------------------------------------------------------------------ shared data
     def spec(self) -> Spec:
+        from para_monitor_cli.settings import with_settings_scope
         from para_monitor_cli.spec import load_spec
 
-        return self.memo("spec", lambda: load_spec(self.spec_path))
+        # the organization and project as every command takes them: settings, then the file
+        return self.memo(
+            "spec", lambda: with_settings_scope(load_spec(self.spec_path), self.settings)
+        )
 
     def project(self) -> dict[str, Any]:
         def fetch() -> dict[str, Any]:
