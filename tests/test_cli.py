@@ -506,3 +506,9 @@ def test_project_flag_beats_the_files_project_in_plan(sandbox: object, tmp_path:
         code, _, err = invoke(args, tmp_path, {**env, "SENTRY_PROJECT": "para-autopilot-backend"})
         assert code != 0
         assert "not-a-project" in err, err
+
+
+def test_the_cli_names_the_default_spec_file_as_settings_does() -> None:
+    from para_monitor_cli import cli, settings
+
+    assert cli.DEFAULT_CONFIG == settings.DEFAULT_CONFIG
