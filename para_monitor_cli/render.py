@@ -46,6 +46,17 @@ class Output:
         """One line of data on stdout."""
         self.out.print(Text(redact(text), style=style or ""))
 
+    def lines(self, lines: Iterable[tuple[str, str | None]]) -> None:
+        """Many lines of data on stdout in one print (one Rich print per line dominated the
+        rendering of large plans)."""
+        text = Text()
+        for index, (line, style) in enumerate(lines):
+            if index:
+                text.append("\n")
+            text.append(redact(line), style=style or "")
+        if text:
+            self.out.print(text)
+
     def note(self, text: str, style: str | None = None) -> None:
         """One line of diagnostics on stderr."""
         self.err.print(Text(redact(text), style=style or ""))
@@ -261,10 +272,13 @@ def show_validate(output: Output, result: ValidateResult) -> None:
     if output.json:
         output.emit_json(validate_document(result))
         return
-    for problem in result.problems:
-        style = "red" if problem.severity == "error" else "yellow"
-        path = f" {problem.path}:" if problem.path else ""
-        output.line(f"{problem.location()}: {problem.severity}:{path} {problem.message}", style)
+    output.lines(
+        (
+            f"{p.location()}: {p.severity}:{f' {p.path}:' if p.path else ''} {p.message}",
+            "red" if p.severity == "error" else "yellow",
+        )
+        for p in result.problems
+    )
     warnings = plural(len(result.warnings), "warning")
     if result.valid:
         counts = _counts_text(result.counts)
@@ -372,8 +386,7 @@ def show_plan(output: Output, result: Any) -> None:
     if output.json:
         output.emit_json({"organization": result.org, **result.plan.to_json()})
         return
-    for text, style in plan_lines(result.plan, result.org):
-        output.line(text, style)
+    output.lines(plan_lines(result.plan, result.org))
 
 
 def show_apply_progress(output: Output, change: Any, status: str) -> None:

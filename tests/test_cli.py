@@ -512,3 +512,17 @@ def test_the_cli_names_the_default_spec_file_as_settings_does() -> None:
     from para_monitor_cli import cli, settings
 
     assert cli.DEFAULT_CONFIG == settings.DEFAULT_CONFIG
+
+
+def test_many_lines_in_one_print_read_as_one_print_per_line() -> None:
+    from para_monitor_cli.redaction import register_secret
+
+    register_secret(TOKEN)
+    lines = [(f"  ~ update monitor {i}: window 1h -> 2h", "yellow") for i in range(50)]
+    lines += [(f"token {TOKEN}", None), ("", "dim"), ("  + create", "green")]
+    each, once = io.StringIO(), io.StringIO()
+    for text, style in lines:
+        Output(stdout=each).line(text, style)
+    Output(stdout=once).lines(lines)
+    assert once.getvalue() == each.getvalue()
+    assert TOKEN not in once.getvalue()
