@@ -581,8 +581,9 @@ def send_test_event_command(
         bool,
         typer.Option(
             "--hook-only",
-            help="Leave para-monitor's scrubbing engine out: prove that the given hooks alone "
-            "scrub the events (for a backend that does not use init_sentry's scrubbing).",
+            help="Leave para-monitor's scrubbing engine out (sentry-sdk's own scrubber still "
+            "runs): prove that the given hooks alone scrub the events, as in a backend that "
+            "does not use init_sentry's scrubbing.",
         ),
     ] = False,
     sensitive_field: SensitiveFields = None,

@@ -100,6 +100,28 @@ def test_a_leaky_hook_is_caught_in_the_stored_event(
     assert "sk-pmfake-" not in result.stdout + result.stderr
 
 
+def test_hook_only_tests_a_hook_that_scrubs_nothing_by_itself(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A before_send_transaction that scrubs nothing. Behind para-monitor's engine (the chain
+    # init_sentry builds) the transaction is clean; alone, the planted span data
+    # ``db.password`` leaks: sentry-sdk's own EventScrubber matches key names exactly and
+    # misses it (the other planted keys it does catch, before any hook runs).
+    (tmp_path / "sandbox_passthrough_hook.py").write_text(
+        "def before_send(event, hint):\n    return event\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    hooks = ["--transaction", "--transaction-hook", "sandbox_passthrough_hook:before_send"]
+    chained = invoke(sandbox, "--output", "json", "test-event", *hooks)
+    assert chained.exit_code == 0, chained.stdout + chained.stderr
+    assert json.loads(chained.stdout)["scrubbing"]["verdict"] == "clean"
+    alone = invoke(sandbox, "--output", "json", "test-event", *hooks, "--hook-only")
+    assert alone.exit_code == 1, alone.stdout + alone.stderr
+    doc = json.loads(alone.stdout)
+    assert doc["scrubbing"]["verdict"] == "leaked"
+    assert {leak["key"] for leak in doc["scrubbing"]["leaks"]} == {"db.password"}
+
+
 def test_without_a_token_arrival_is_not_verified(sandbox: Any) -> None:
     result = invoke(sandbox, "test-event", token=False)
     assert result.exit_code == 0, result.stderr
