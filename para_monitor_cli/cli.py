@@ -148,8 +148,10 @@ class _Group(typer.core.TyperGroup):
             if p.param_type_name == "option" and not getattr(p, "hidden", False) and not p.is_eager
         ]
         for name, command in self.commands.items():
+            if type(command) is typer.core.TyperCommand:  # declared with a plain @app.command
+                command.__class__ = _Command  # (adds no state: only the help layout)
             if not isinstance(command, _Command):
-                raise TypeError(f"command {name!r}: declare it with @command(...) (cls=_Command)")
+                raise TypeError(f"command {name!r}: declare it with @command(...)")
             taken = {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
             for param in shared:
                 clash = taken & {*param.opts, *param.secondary_opts}

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from para_monitor_cli import __version__
@@ -311,8 +312,6 @@ def test_the_later_global_option_wins(tmp_path: Path) -> None:
 
 
 def test_sub_command_help_lists_each_global_option_once(tmp_path: Path) -> None:
-    import typer
-
     group = typer.main.get_command(app)
     assert isinstance(group, typer.core.TyperGroup)
     shared = [p for p in group.params if not getattr(p, "hidden", False) and not p.is_eager]
@@ -526,3 +525,23 @@ def test_many_lines_in_one_print_read_as_one_print_per_line() -> None:
     Output(stdout=once).lines(lines)
     assert once.getvalue() == each.getvalue()
     assert TOKEN not in once.getvalue()
+
+
+def test_a_command_declared_with_plain_app_command_takes_the_global_options(
+    tmp_path: Path,
+) -> None:
+    from para_monitor_cli.cli import _Group, global_options
+
+    extra = typer.Typer(cls=_Group)
+
+    @extra.callback()
+    def root(ctx: typer.Context, org: str | None = None, debug: bool = False) -> None:
+        """Root."""
+
+    @extra.command("show")
+    def show(ctx: typer.Context) -> None:
+        typer.echo(repr(sorted(global_options(ctx).items())))
+
+    result = runner.invoke(extra, ["--org", "a", "show", "--org", "b", "--debug"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "[('debug', True), ('org', 'b')]"
