@@ -545,3 +545,47 @@ def test_a_command_declared_with_plain_app_command_takes_the_global_options(
     result = runner.invoke(extra, ["--org", "a", "show", "--org", "b", "--debug"])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "[('debug', True), ('org', 'b')]"
+
+
+@pytest.mark.parametrize("styles", [(None,), ("bold red", "yellow"), ("green", None, "dim")])
+def test_plain_lines_are_what_rich_writes_to_a_file(styles: tuple[str | None, ...]) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rich.console import Console
+    from rich.text import Text
+
+    from para_monitor_cli.render import is_terminal
+
+    alphabet = st.characters(blacklist_categories=("Cs",)) | st.sampled_from("\t\r\x07\x0b é中😀")
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.text(alphabet, max_size=120), min_size=1, max_size=len(styles)))
+    def same(texts: list[str]) -> None:
+        parts = list(zip(texts, styles, strict=False))
+        ours = io.StringIO()
+        assert not is_terminal(ours)
+        Output(stdout=ours).styled(parts)
+        rich = io.StringIO()
+        line = Text()
+        for text, style in parts:
+            line.append(text, style=style or "")
+        Console(file=rich, highlight=False, soft_wrap=True).print(line)
+        assert ours.getvalue() == rich.getvalue()
+
+    same()
+
+
+def test_output_imports_rich_only_to_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    code = (
+        "import io, sys\n"
+        "from para_monitor_cli.render import Output\n"
+        "out = Output(stdout=io.StringIO(), stderr=io.StringIO())\n"
+        "out.lines([('a', 'red'), ('b', None)]); out.note('n', 'dim'); out.emit_json({})\n"
+        "print('rich' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+    monkeypatch.setenv("FORCE_COLOR", "1")  # a terminal for Rich: styles are drawn
+    ours = io.StringIO()
+    Output(stdout=ours).line("styled", "bold red")
+    assert "\x1b[" in ours.getvalue()
