@@ -4,16 +4,13 @@ Heavy imports (sentry_sdk, httpx, pydantic, the sandbox) happen inside the comma
 them, so ``para-monitor --help`` starts fast.
 """
 
-from __future__ import annotations
-
 import contextlib
+import copy
 import enum
-import logging
 import os
 import signal
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,19 +19,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from para_monitor_cli import __version__
-from para_monitor_cli.errors import (
-    EXIT_BUG,
-    EXIT_INTERRUPTED,
-    ParaMonitorError,
-    PreflightError,
-    SpecError,
-)
-from para_monitor_cli.redaction import RedactingFilter, redact
-from para_monitor_cli.settings import DEFAULT_CONFIG, Settings, resolve
 from para_monitor_cli.waits import CANCEL, seconds_option, set_sink
 
 if TYPE_CHECKING:  # Rich is imported when a command runs, not for --help
     from para_monitor_cli.render import Output
+    from para_monitor_cli.settings import Settings
+
+DEFAULT_CONFIG = "alert_rules.yaml"  # settings.DEFAULT_CONFIG (not imported for --help)
 
 
 class OutputFormat(enum.StrEnum):
@@ -42,67 +33,271 @@ class OutputFormat(enum.StrEnum):
     json = "json"
 
 
+# This module does not use ``from __future__ import annotations``: Typer evaluates string
+# annotations of every command (about 300 evals, 20 ms of each start-up); the few names
+# imported only for type checking are quoted instead.
 @dataclass
 class State:
-    settings: Settings
-    output: Output
+    settings: "Settings"
+    output: "Output"
+
+
+# Global options: declared once, on the root callback (``main_options``). Every visible,
+# non-eager one is also accepted after any sub-command (``para-monitor plan --org acme``), as
+# gh, terraform and sentry-cli take them; when an option is given in both places, the later one
+# (after the command) wins. A sub-command's help lists them once, under "Global options".
+GLOBAL_MARK = "para_monitor_global"  # attribute set on a sub-command's copy of a global option
+AFTER_COMMAND = "para_monitor.after_command"  # ctx.meta key: global values given after it
+
+# Common names and near-misses of the commands, for "No such command" suggestions. Edit
+# distance alone finds ``schema`` for ``chek``; the first word of each command name is
+# compared too, and these synonyms are looked up first.
+COMMAND_SYNONYMS = {
+    "apply": "apply-alerts",
+    "alerts": "apply-alerts",
+    "check": "check-setup",
+    "checklist": "check-setup",
+    "setup": "check-setup",
+    "test": "test-event",
+    "send": "test-event",
+    "event": "test-event",
+    "scrub": "scrub-check",
+    "lint": "validate",
+    "diff": "plan",
+    "pull": "export",
+    "import": "export",
+    "server": "sandbox",
+    "serve": "sandbox",
+    "settings": "config",
+    "info": "config",
+}
+
+
+def suggest_command(name: str, commands: list[str]) -> str | None:
+    """The command a user most likely meant by ``name``: a known synonym, else the closest
+    command name or first word of one (``chek`` -> check-setup), else None."""
+    import difflib
+
+    wanted = name.lower()
+    synonym = COMMAND_SYNONYMS.get(wanted)
+    if synonym in commands:
+        return synonym
+    keys: dict[str, str] = {}
+    for command in commands:
+        keys.setdefault(command, command)
+        keys.setdefault(command.split("-", 1)[0], command)
+    for word, command in COMMAND_SYNONYMS.items():
+        if command in commands:
+            keys.setdefault(word, command)
+    match = difflib.get_close_matches(wanted, list(keys), n=1, cutoff=0.6)
+    return keys[match[0]] if match else None
+
+
+def _remember_after_command(check: Callable[..., Any] | None) -> Callable[..., Any]:
+    """Callback of a global option's copy on a sub-command: check the value as the option
+    itself does, and keep it when it was given on the command line (a default must not
+    override the value given before the command)."""
+
+    def remember(ctx: Any, param: Any, value: Any) -> Any:
+        if check is not None:
+            value = check(ctx, param, value)
+        source = ctx.get_parameter_source(param.name)
+        if source is not None and source.name == "COMMANDLINE":
+            ctx.meta.setdefault(AFTER_COMMAND, {})[param.name] = value
+        return value
+
+    return remember
+
+
+class _Command(typer.core.TyperCommand):
+    """A sub-command whose help lists its own options, then the global ones (once)."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            plain_coercion(option)
+        return option
+
+    # ctx and formatter are Typer's bundled click classes, not importable from typer
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {
+            "Arguments": [],
+            "Options": [],
+            "Global options (also accepted before the command)": [],
+        }
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":  # its metavar, without Typer's "<path>"
+                sections["Arguments"].append((param.metavar or param.name.upper(), record[1]))
+            elif getattr(param, GLOBAL_MARK, False):
+                sections["Global options (also accepted before the command)"].append(record)
+            else:
+                sections["Options"].append(record)
+        for title, records in sections.items():
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
 
 
 class _Group(typer.core.TyperGroup):
-    """The top-level group: a global option written after the command (``para-monitor
-    test-event --dsn X``) gets a message that says where it goes, not just "No such option"."""
+    """The top-level group: gives every sub-command a copy of each global option, and suggests
+    the command meant by an unknown name."""
 
-    # ctx is Typer's bundled click Context (typer.Context's base), not importable from typer
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        misplaced = misplaced_global_option(self, args)
-        if misplaced is not None:
-            option, command = misplaced
-            typer.echo(
-                f"Usage: {ctx.command_path} [OPTIONS] COMMAND [ARGS]...\n"
-                f"Error: {option} is a global option: put it before the command, e.g. "
-                f"{ctx.command_path} {option} ... {command}",
-                err=True,
-            )
-            raise typer.Exit(2)
-        return super().parse_args(ctx, args)
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        shared = [
+            p
+            for p in self.params
+            if p.param_type_name == "option" and not getattr(p, "hidden", False) and not p.is_eager
+        ]
+        for name, command in self.commands.items():
+            if type(command) is typer.core.TyperCommand:  # declared with a plain @app.command
+                command.__class__ = _Command  # (adds no state: only the help layout)
+            if not isinstance(command, _Command):
+                raise TypeError(f"command {name!r}: declare it with @command(...)")
+            taken = {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
+            for param in shared:
+                clash = taken & {*param.opts, *param.secondary_opts}
+                if clash:  # one name, one meaning: a command may not redefine a global option
+                    raise TypeError(f"command {name!r} redefines global option {sorted(clash)}")
+                copy_ = copy.copy(param)
+                copy_.expose_value = False
+                copy_.callback = _remember_after_command(param.callback)
+                setattr(copy_, GLOBAL_MARK, True)
+                command.params.append(copy_)
+        for param in [*self.params, *(p for c in self.commands.values() for p in c.params)]:
+            plain_coercion(param)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            plain_coercion(option)
+        return option
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            hint = suggest_command(name, list(self.commands))
+            ctx.fail(f"No such command {name!r}." + (f" Did you mean {hint!r}?" if hint else ""))
+        return super().resolve_command(ctx, args)
 
 
-def misplaced_global_option(
-    group: typer.core.TyperGroup, args: list[str]
-) -> tuple[str, str] | None:
-    """``(option, command)`` when ``args`` has one of ``group``'s own options after the command
-    name and that command has no option of that name."""
-    takes_value: dict[str, bool] = {}
-    for param in group.params:
-        for name in (*param.opts, *param.secondary_opts):
-            takes_value[name] = not getattr(param, "is_flag", False)
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        if arg == "--" or not arg.startswith("-"):
-            break
-        name = arg.split("=", 1)[0]
-        index += 2 if takes_value.get(name) and "=" not in arg else 1
-    if index >= len(args) or args[index] not in group.commands:
+_PLAIN_TYPES: dict[Any, Callable[[str], Any]] = {str: str, Path: Path, float: float, int: int}
+_NUMBER_WORDS = {float: "a number", int: "a whole number"}
+
+
+def plain_coercion(param: Any) -> None:
+    """Coerce ``param``'s values with the standard library when its type is str, Path, int or
+    float (or a list of one of them) with no extra constraint.
+
+    Typer 0.29 coerces every value, even an option left unset, through a pydantic
+    ``TypeAdapter``: the first option processed imports pydantic (~90 ms, most of a
+    sub-command's start-up). Other parameters, and Typers without ``type_descriptor``
+    (older ones coerce with click's types), keep Typer's own processing.
+    """
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is None or param.required or "process_value" in vars(param):
+        return
+    info = descriptor.parameter_info
+    annotation = descriptor.annotation
+    many = getattr(annotation, "__origin__", None) is list
+    leaf = annotation.__args__[0] if many else annotation
+    convert = _PLAIN_TYPES.get(leaf)
+    constrained = (
+        info.parser is not None
+        or getattr(info, "min", None) is not None
+        or getattr(info, "max", None) is not None
+        or getattr(info, "exists", False)
+        or getattr(info, "resolve_path", False)
+        or getattr(info, "writable", False)
+        or not getattr(info, "file_okay", True)
+        or not getattr(info, "dir_okay", True)
+    )
+    original = param.process_value
+    if leaf is bool and not many:  # an unset flag may come as None: Typer would coerce it
+
+        def process_flag(ctx: Any, value: Any) -> Any:
+            if value is not None and not isinstance(value, bool):
+                return original(ctx, value)
+            return param.callback(ctx, param, value) if param.callback is not None else value
+
+        param.process_value = process_flag
+        return
+    if convert is None or constrained or descriptor.file_annotation is not None:
+        return
+
+    def one(ctx: Any, value: Any) -> Any:
+        if isinstance(value, leaf):
+            return value
+        try:
+            return convert(value)
+        except ValueError:
+            word = _NUMBER_WORDS.get(leaf, leaf.__name__)
+            raise typer.BadParameter(f"{value!r} is not {word}", ctx=ctx, param=param) from None
+
+    def process_value(ctx: Any, value: Any) -> Any:
+        if value is None:
+            value = () if many or param.nargs == -1 else None
+        elif many or param.nargs == -1:
+            value = tuple(one(ctx, item) for item in value)
+        else:
+            value = one(ctx, value)
+        if param.callback is not None:
+            value = param.callback(ctx, param, value)
+        return value
+
+    param.process_value = process_value
+
+
+def global_options(ctx: typer.Context) -> dict[str, Any]:
+    """Every global option's value: given before the command (or its default), replaced by
+    the value given after the command when there is one (the later one wins)."""
+    values = dict(ctx.find_root().params)
+    values.update(ctx.meta.get(AFTER_COMMAND, {}))
+    return values
+
+
+def _given(ctx: typer.Context, name: str) -> bool:
+    """Whether the global option ``name`` was given on the command line (either place)."""
+    source = ctx.find_root().get_parameter_source(name)
+    given_before = source is not None and source.name == "COMMANDLINE"
+    return given_before or name in ctx.meta.get(AFTER_COMMAND, {})
+
+
+def _output_format(value: str | None) -> str | None:
+    """``--output``, in any case (``-o JSON``)."""
+    if value is None:
         return None
-    command = group.commands[args[index]]
-    own = {n for p in command.params for n in (*p.opts, *p.secondary_opts)}
-    for arg in args[index + 1 :]:
-        if arg == "--":
-            break
-        name = arg.split("=", 1)[0]
-        if name in takes_value and name not in own and name not in ("-h", "--help"):
-            return name, args[index]
-    return None
-
-
-def _output_format(value: str) -> str:
-    if value not in {f.value for f in OutputFormat}:
+    if value.lower() not in {f.value for f in OutputFormat}:
         raise typer.BadParameter(f"{value!r} is not an output format: use text or json")
-    return value
+    return value.lower()
 
+
+def _choice(*values: str) -> Callable[[str], str]:
+    """An option callback accepting one of ``values`` in any case, given back in lower case."""
+
+    def check(value: str) -> str:
+        if value.lower() not in values:
+            raise typer.BadParameter(f"{value!r} is not one of {', '.join(values)}")
+        return value.lower()
+
+    return check
+
+
+# How long test-event and check-setup wait for the test events to show up in Sentry's API.
+# One default for both: 60 s is far above Sentry's usual ingest-to-query delay (seconds), and a
+# CI gate on a broken set-up fails within a minute (check-setup waited 60 s, test-event 90 s).
+ARRIVAL_WAIT = 60.0
 
 # options that several commands share, defined once
+WaitOption = typer.Option(
+    "--wait",
+    metavar="SECONDS",
+    help="Seconds to wait for the test events to arrive in Sentry.",
+    show_default=True,
+)
 SensitiveFields = Annotated[
     list[str] | None,
     typer.Option(
@@ -120,7 +315,8 @@ SafeFields = Annotated[
 app = typer.Typer(
     cls=_Group,
     name="para-monitor",
-    help="Keep a Python backend's Sentry set-up correct, private and verified in CI.",
+    help="Keep a Python backend's Sentry set-up correct, private and verified in CI.\n\n"
+    "Global options go before or after the command (when given twice, the later one wins).",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,  # plain help: Rich's help renderer alone costs ~80 ms of start-up
@@ -129,8 +325,17 @@ app = typer.Typer(
 )
 
 
-def guarded(output: Output, debug: bool, fn: Callable[[], int | None]) -> int:
+def guarded(output: "Output", debug: bool, fn: Callable[[], int | None]) -> int:
     """The one error handler: known errors print one line, bugs give 4, Ctrl-C gives 130."""
+    from para_monitor_cli.errors import (
+        EXIT_BUG,
+        EXIT_INTERRUPTED,
+        ParaMonitorError,
+        PreflightError,
+        SpecError,
+    )
+    from para_monitor_cli.redaction import redact
+
     try:
         code = fn() or 0
     except ParaMonitorError as exc:
@@ -160,6 +365,8 @@ def guarded(output: Output, debug: bool, fn: Callable[[], int | None]) -> int:
         message = f"unexpected error ({type(exc).__name__}): this is a bug in para-monitor"
         output.error(message + ("" if debug else "; rerun with --debug for the traceback"))
         if debug:
+            import traceback
+
             output.note(redact(traceback.format_exc()))
         code, kind, hint, problems = EXIT_BUG, "Bug", None, []
     else:
@@ -168,39 +375,87 @@ def guarded(output: Output, debug: bool, fn: Callable[[], int | None]) -> int:
     return code
 
 
-def handle(output: Output, debug: bool, fn: Callable[[], int | None]) -> None:
+def handle(output: "Output", debug: bool, fn: Callable[[], int | None]) -> None:
     """Run ``fn`` through :func:`guarded` and exit with its code."""
     raise typer.Exit(guarded(output, debug, fn))
 
 
 def run(ctx: typer.Context, fn: Callable[[State], int | None]) -> None:
-    """Run a command body with the state built by the global options."""
-    state: State = ctx.obj
-    handle(state.output, state.settings.debug, lambda: fn(state))
+    """Run a command body with the state the global options give (settings are resolved here,
+    when a command runs, not in the root callback: ``COMMAND --help`` needs none of it)."""
+    from para_monitor_cli.render import Output
+
+    options = global_options(ctx)
+    fmt = options.get("output") or OutputFormat.text
+    debug = bool(options.get("debug"))
+    output = Output(str(fmt))
+    debug_logging(debug)
+    CANCEL.clear()  # a new command (an in-process runner may run several)
+    ProgressLine.current = ProgressLine(output)
+    set_sink(ProgressLine.current)
+
+    def body() -> int | None:
+        return fn(State(settings=build_settings(ctx, options), output=output))
+
+    handle(output, debug, body)
 
 
-class _DebugHandler(logging.Handler):
-    """``--debug``: each record as one line on the ``sys.stderr`` of the moment (test runners
-    swap it per invocation), after the redacting filter."""
+SETTING_FLAGS = ("org", "project", "url", "auth_token", "dsn")
 
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stderr.write(self.format(record) + "\n")
-            sys.stderr.flush()
-        except Exception:
-            self.handleError(record)
+
+def build_settings(ctx: typer.Context, options: dict[str, Any]) -> "Settings":
+    """Resolve the settings from the global options (flags > environment > files)."""
+    from para_monitor_cli.settings import resolve
+
+    config: Path | None = options.get("config")
+    if config is not None and _given(ctx, "config") and not config.is_file():
+        from para_monitor_cli.errors import UsageError
+
+        raise UsageError(f"--config {config}: no such file")
+    settings = resolve(
+        {name: options.get(name) for name in SETTING_FLAGS},
+        config=config,
+        output=str(options.get("output") or OutputFormat.text),
+        debug=bool(options.get("debug")),
+    )
+    timeout = options.get("timeout")
+    if timeout is not None:
+        settings = replace(settings, timeout=seconds_option(timeout, "--timeout"))
+    return settings
+
+
+DEBUG_HANDLER = "para-monitor --debug"  # the name of our handler on the package's logger
 
 
 def debug_logging(enabled: bool) -> None:
     """Show the package's log records (HTTP traces of ``para_monitor_cli.api``) on stderr when
-    ``enabled``; otherwise take our handler away again. Idempotent."""
+    ``enabled``; otherwise take our handler away again. Idempotent. (``logging`` is imported
+    only when needed: it is not part of ``--help``'s start-up.)"""
+    if not enabled and "logging" not in sys.modules:
+        return  # no logger can hold our handler yet
+    import logging
+
+    from para_monitor_cli.redaction import RedactingFilter
+
+    class DebugHandler(logging.Handler):
+        """Each record as one line on the ``sys.stderr`` of the moment (test runners swap it
+        per invocation), after the redacting filter."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            try:
+                sys.stderr.write(self.format(record) + "\n")
+                sys.stderr.flush()
+            except Exception:
+                self.handleError(record)
+
     logger = logging.getLogger("para_monitor_cli")
-    for handler in [h for h in logger.handlers if isinstance(h, _DebugHandler)]:
+    for handler in [h for h in logger.handlers if h.name == DEBUG_HANDLER]:
         logger.removeHandler(handler)
     if not enabled:
         logger.setLevel(logging.NOTSET)
         return
-    handler = _DebugHandler(logging.DEBUG)
+    handler = DebugHandler(logging.DEBUG)
+    handler.set_name(DEBUG_HANDLER)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("debug: %(message)s"))
     logger.addHandler(handler)
@@ -211,6 +466,11 @@ def _version(value: bool) -> None:
     if value:
         typer.echo(f"para-monitor {__version__}")
         raise typer.Exit(0)
+
+
+def command(name: str, **attrs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``@app.command`` for a sub-command that also takes the global options."""
+    return app.command(name, cls=_Command, **attrs)
 
 
 @app.callback(invoke_without_command=True)
@@ -238,19 +498,24 @@ def main_options(
         str | None, typer.Option(metavar="DSN", help="Client DSN (env SENTRY_DSN).")
     ] = None,
     config: Annotated[
-        Path, typer.Option(metavar="PATH", help="The monitoring spec file.", show_default=True)
-    ] = Path(DEFAULT_CONFIG),
+        Path | None,
+        typer.Option(metavar="PATH", help=f"The monitoring spec file (default: {DEFAULT_CONFIG})."),
+    ] = None,
     output: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--output", "-o", metavar="text|json", callback=_output_format, help="Output format."
+            "--output",
+            "-o",
+            metavar="text|json",
+            callback=_output_format,
+            help="Output format, in any case (default: text).",
         ),
-    ] = OutputFormat.text.value,
+    ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks and HTTP traces (secrets redacted).")
     ] = False,
     show_config: Annotated[
-        bool, typer.Option("--show-config", help="Print where each setting came from, then exit.")
+        bool, typer.Option("--show-config", hidden=True, help="The same as the config command.")
     ] = False,
     timeout: Annotated[
         float | None,
@@ -268,48 +533,32 @@ def main_options(
 ) -> None:
     """Keep a Python backend's Sentry set-up correct, private and verified in CI.
 
-    Settings resolve as sentry-cli does: flag, then environment, then .env
-    (and backend/.env), then .sentryclirc.
+    Global options go before or after the command (the later one wins). Settings resolve
+    as sentry-cli does: flag, then environment, then .env (and backend/.env), then
+    .sentryclirc; the organization and project then fall back to the spec file's
+    organization: and project:.
     """
-    from para_monitor_cli.render import Output, show_settings
-
-    out = Output(output)
-    debug_logging(debug)
-    CANCEL.clear()  # a new command (an in-process runner may run several)
-    ProgressLine.current = ProgressLine(out)
-    set_sink(ProgressLine.current)
-    flags = {"org": org, "project": project, "url": url, "auth_token": auth_token, "dsn": dsn}
-
-    def build() -> int:
-        source = ctx.get_parameter_source("config")
-        if source is not None and source.name == "COMMANDLINE" and not config.is_file():
-            from para_monitor_cli.errors import UsageError
-
-            raise UsageError(f"--config {config}: no such file")
-        settings = resolve(flags, config=config, output=output, debug=debug)
-        if timeout is not None:
-            settings = replace(settings, timeout=seconds_option(timeout, "--timeout"))
-        ctx.obj = State(settings=settings, output=out)
-        if show_config:
-            show_settings(out, settings.shown())
-        return 0
-
-    code = guarded(out, debug, build)
-    if code or show_config:
-        raise typer.Exit(code)
+    # Nothing is imported or resolved here: ``para-monitor COMMAND --help`` runs this first.
+    if show_config:  # hidden alias of ``para-monitor config``
+        config_command(ctx)
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
 
 
-@app.command("config", short_help="Show each setting and where it came from (secrets hidden).")
+@command("config", short_help="Show each setting and where it came from (secrets hidden).")
 def config_command(ctx: typer.Context) -> None:
     """Show every setting, its value (secrets redacted) and where it came from."""
-    from para_monitor_cli.render import show_settings
 
-    run(ctx, lambda state: show_settings(state.output, state.settings.shown()))
+    def body(state: State) -> int:
+        from para_monitor_cli.render import show_settings
+
+        show_settings(state.output, state.settings.shown())
+        return 0
+
+    run(ctx, body)
 
 
-@app.command(
+@command(
     "test-event",
     short_help="Send test events via init_sentry; prove they arrive scrubbed.",
 )
@@ -318,17 +567,20 @@ def send_test_event_command(
     transaction: Annotated[
         bool, typer.Option("--transaction", help="Also send a transaction with a span.")
     ] = False,
-    timeout: Annotated[
-        float, typer.Option(help="Seconds to wait for the events to arrive in Sentry.")
-    ] = 90.0,
+    wait: Annotated[float, WaitOption] = ARRIVAL_WAIT,
     send_timeout: Annotated[
-        float, typer.Option(help="Seconds to wait for the receiver's answer to each envelope.")
+        float,
+        typer.Option(
+            metavar="SECONDS", help="Seconds to wait for the receiver's answer to each envelope."
+        ),
     ] = 10.0,
     compression: Annotated[
         str,
         typer.Option(
+            metavar="auto|gzip|br|none",
+            callback=_choice("auto", "gzip", "br", "none"),
             help="Envelope compression: auto (the SDK's choice, as the backend sends), gzip "
-            "(for receivers that cannot decode brotli), br or none."
+            "(for receivers that cannot decode brotli), br or none.",
         ),
     ] = "auto",
     verify: Annotated[
@@ -340,16 +592,30 @@ def send_test_event_command(
     ] = True,
     hook: Annotated[
         str | None,
-        typer.Option(help="The application's own before_send, as module:function."),
+        typer.Option(
+            metavar="MODULE:FUNCTION",
+            help="The application's own before_send. It runs after para-monitor's scrubbing "
+            "engine, as init_sentry chains them, so a leak of the hook alone does not show: "
+            "add --hook-only to send through the hooks alone.",
+        ),
     ] = None,
     transaction_hook: Annotated[
         str | None,
-        typer.Option(help="The application's before_send_transaction, as module:function."),
+        typer.Option(metavar="MODULE:FUNCTION", help="The application's before_send_transaction."),
     ] = None,
     breadcrumb_hook: Annotated[
         str | None,
-        typer.Option(help="The application's before_breadcrumb, as module:function."),
+        typer.Option(metavar="MODULE:FUNCTION", help="The application's before_breadcrumb."),
     ] = None,
+    hook_only: Annotated[
+        bool,
+        typer.Option(
+            "--hook-only",
+            help="Leave para-monitor's scrubbing engine out (sentry-sdk's own scrubber still "
+            "runs): prove that the given hooks alone scrub the events, as in a backend that "
+            "does not use init_sentry's scrubbing.",
+        ),
+    ] = False,
     sensitive_field: SensitiveFields = None,
     safe_field: SafeFields = None,
 ) -> None:
@@ -369,13 +635,14 @@ def send_test_event_command(
 
         options = TestEventOptions(
             transaction=transaction,
-            timeout=timeout,
+            timeout=wait,
             send_timeout=send_timeout,
             compression=compression,
             verify=verify,
             hook=hook,
             transaction_hook=transaction_hook,
             breadcrumb_hook=breadcrumb_hook,
+            hook_only=hook_only,
             sensitive_fields=split_fields(sensitive_field or []),
             safe_fields=split_fields(safe_field or []),
         )
@@ -390,12 +657,16 @@ def send_test_event_command(
     run(ctx, body)
 
 
-@app.command("validate", short_help="Check alert_rules.yaml offline (exit 2 when invalid).")
+@command("validate", short_help="Check alert_rules.yaml offline (exit 2 when invalid).")
 def validate_command(
     ctx: typer.Context,
     file: Annotated[
         Path | None,
-        typer.Argument(help="The spec to check (default: --config, i.e. alert_rules.yaml)."),
+        typer.Argument(
+            metavar="FILE",
+            help="The spec to check (default: --config, i.e. alert_rules.yaml).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Check alert_rules.yaml offline: YAML, schema, Sentry's own rules and lints.
@@ -415,7 +686,7 @@ def validate_command(
     run(ctx, body)
 
 
-@app.command("schema", short_help="Print the JSON Schema of alert_rules.yaml.")
+@command("schema", short_help="Print the JSON Schema of alert_rules.yaml.")
 def schema_command(ctx: typer.Context) -> None:
     """Print the JSON Schema of alert_rules.yaml (for editors with the YAML language server)."""
 
@@ -436,7 +707,7 @@ PRUNE_OWNERSHIP = (
 )
 
 
-@app.command("plan", short_help="Show what apply-alerts would change, field by field.")
+@command("plan", short_help="Show what apply-alerts would change, field by field.")
 def plan_cli(
     ctx: typer.Context,
     detailed_exitcode: Annotated[
@@ -463,7 +734,7 @@ def plan_cli(
     run(ctx, body)
 
 
-@app.command("apply-alerts", short_help="Create or update the monitors, alerts and dashboards.")
+@command("apply-alerts", short_help="Create or update the monitors, alerts and dashboards.")
 def apply_alerts_cli(
     ctx: typer.Context,
     dry_run: Annotated[
@@ -519,7 +790,7 @@ def apply_alerts_cli(
     run(ctx, body)
 
 
-@app.command("export", short_help="Write what exists in Sentry as an alert_rules.yaml.")
+@command("export", short_help="Write what exists in Sentry as an alert_rules.yaml.")
 def export_cli(
     ctx: typer.Context,
     out_file: Annotated[
@@ -563,7 +834,7 @@ def export_cli(
     run(ctx, body)
 
 
-@app.command("check-setup", short_help="Run the Monitoring Checklist as a CI gate.")
+@command("check-setup", short_help="Run the Monitoring Checklist as a CI gate.")
 def check_setup_cli(
     ctx: typer.Context,
     only: Annotated[
@@ -596,12 +867,11 @@ def check_setup_cli(
         Path | None,
         typer.Option("--junit", metavar="PATH", help="Also write the results as JUnit XML here."),
     ] = None,
+    wait: Annotated[float, WaitOption] = ARRIVAL_WAIT,
     arrival_timeout: Annotated[
-        float,
-        typer.Option(
-            metavar="SECONDS", help="Seconds to wait for the test error to arrive in Sentry."
-        ),
-    ] = 60.0,
+        float | None,
+        typer.Option(metavar="SECONDS", hidden=True, help="Deprecated: use --wait."),
+    ] = None,
 ) -> None:
     """Run the Monitoring Checklist against Sentry: each check passed, failed, warning,
     skipped, or not checked (Sentry could not answer), with its evidence.
@@ -636,8 +906,10 @@ def check_setup_cli(
             offline=offline,
             samples=tuple(samples or ()),
             hook=hook,
-            arrival_timeout=arrival_timeout,
+            arrival_timeout=wait if arrival_timeout is None else arrival_timeout,
         )
+        if arrival_timeout is not None:
+            state.output.warning("--arrival-timeout is deprecated: use --wait")
         check_options(options)
         if junit is not None:
             check_junit_path(junit)
@@ -657,7 +929,7 @@ def check_setup_cli(
     run(ctx, body)
 
 
-@app.command("demo", short_help="Run the whole job on a local sandbox (no account needed).")
+@command("demo", short_help="Run the whole job on a local sandbox (no account needed).")
 def demo_cli(ctx: typer.Context) -> None:
     """See the whole product work in one command, with no Sentry account: start a local
     sandbox, send a test error, apply alert_rules.yaml, and run check-setup against it.
@@ -679,7 +951,7 @@ def demo_cli(ctx: typer.Context) -> None:
     run(ctx, body)
 
 
-@app.command("sandbox", short_help="Run a local Sentry-compatible server.")
+@command("sandbox", short_help="Run a local Sentry-compatible server.")
 def sandbox_cli(
     ctx: typer.Context,
     port: Annotated[
@@ -699,7 +971,7 @@ def sandbox_cli(
     ] = None,
     token: Annotated[
         str | None,
-        typer.Option(metavar="TOKEN", help="Fix the API token (otherwise a new one each start)."),
+        typer.Option(metavar="TOKEN", hidden=True, help="Deprecated: use --auth-token."),
     ] = None,
     fault: Annotated[
         list[str] | None,
@@ -709,9 +981,16 @@ def sandbox_cli(
     ] = None,
 ) -> None:
     """Run a local Sentry-compatible server (event ingest and the REST API subset
-    para-monitor uses) and print its URL, DSN and API token. Runs until Ctrl-C."""
+    para-monitor uses) and print its URL, DSN and API token. Runs until Ctrl-C.
+
+    The API token is new at each start, or the one given with --auth-token on the command
+    line (never taken from SENTRY_AUTH_TOKEN, which may hold a real token).
+    """
 
     def body(state: State) -> int:
+        fixed = global_options(ctx)["auth_token"] if _given(ctx, "auth_token") else None
+        if token is not None:
+            state.output.warning("sandbox --token is deprecated: use --auth-token")
         from para_monitor_cli.commands.sandbox import run_sandbox_server
         from para_monitor_cli.render import show_sandbox
 
@@ -719,7 +998,7 @@ def sandbox_cli(
             port=port,
             data=data,
             seed=seed,
-            token=token,
+            token=fixed or token,
             faults=tuple(fault or ()),
             on_ready=lambda info: show_sandbox(state.output, info),
         )
@@ -727,22 +1006,29 @@ def sandbox_cli(
     run(ctx, body)
 
 
-@app.command("scrub-check", short_help="Prove a scrubber leaks nothing from sample events.")
+@command("scrub-check", short_help="Prove a scrubber leaks nothing from sample events.")
 def scrub_check_cli(
     ctx: typer.Context,
     samples: Annotated[
         list[Path] | None,
-        typer.Argument(
-            help="Event files or folders (JSON, JSON lines, envelopes). "
-            "Default: the built-in corpus of PARA Autopilot events with planted secrets."
+        typer.Option(
+            "--samples",
+            metavar="PATH",
+            help="Event files or folders (JSON, JSON lines, envelopes), repeatable. Default: "
+            "the built-in corpus of PARA Autopilot events with planted secrets.",
         ),
+    ] = None,
+    positional: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="", hidden=True, help="Deprecated: use --samples."),
     ] = None,
     hook: Annotated[
         str | None,
         typer.Option(
-            help="Check your own before_send instead of ours, as module:function "
+            metavar="MODULE:FUNCTION",
+            help="Check your own before_send instead of ours "
             "(imported from the working directory), "
-            "e.g. monitoring.sentry_config:filter_sensitive_data."
+            "e.g. monitoring.sentry_config:filter_sensitive_data.",
         ),
     ] = None,
     through_sdk: Annotated[
@@ -772,8 +1058,10 @@ def scrub_check_cli(
         from para_monitor_cli.commands.scrub_check import exit_code, scrub_check
         from para_monitor_cli.render import show_scrub_check
 
+        if positional:
+            state.output.warning("sample paths as arguments are deprecated: use --samples")
         report = scrub_check(
-            tuple(samples or ()),
+            (*(samples or ()), *(positional or ())),
             hook=hook,
             through_sdk=through_sdk,
             sensitive_fields=split_fields(sensitive_field or ()),
@@ -793,9 +1081,9 @@ class ProgressLine:
     at its start and then at most every :attr:`PLAIN_EVERY` seconds, for CI logs)."""
 
     PLAIN_EVERY = 10.0
-    current: ProgressLine | None = None  # the one main() ends (a status line hides the cursor)
+    current: "ProgressLine | None" = None  # the one main() ends (a status hides the cursor)
 
-    def __init__(self, output: Output) -> None:
+    def __init__(self, output: "Output") -> None:
         self.output = output
         self.live = output.err.is_terminal
         self.status: Any = None
@@ -847,8 +1135,18 @@ def _on_sigint(_signum: int, _frame: Any) -> None:
 def main() -> None:
     """Console-script entry point: exit 130 on Ctrl-C at any moment, without a traceback,
     and without waiting for threads still blocked in a request (their results were printed
-    or are reported as unknown)."""
+    or are reported as unknown).
+
+    The process allocates much while it starts (Typer builds every command; validate builds
+    pydantic's models): the young generation is collected every 100 000 allocations instead
+    of 700 (as mypy does), and the objects left at exit are frozen, so the interpreter's last
+    full collection skips them (the process is ending). A long-running command (the sandbox)
+    still collects cycles, only less often.
+    """
+    import gc
+
     signal.signal(signal.SIGINT, _on_sigint)
+    gc.set_threshold(100_000, 50, 100)
     code: int = 0
     try:
         app(prog_name="para-monitor")
@@ -866,4 +1164,5 @@ def main() -> None:
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         os._exit(130)  # worker threads blocked in a request are not waited for
+    gc.freeze()
     sys.exit(code)

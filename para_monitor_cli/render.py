@@ -2,19 +2,21 @@
 
 Data goes to stdout, diagnostics to stderr, each through its own Rich console. Every string is
 redacted on the way out, so a token or DSN key can never be printed by accident.
+
+Rich is imported only when it draws something: styled lines for a terminal, tables. Lines
+written to a file or a pipe (CI logs, ``validate`` in a script) are the same text written
+directly, as Rich would write them there, without its import (~40 ms of start-up); a line
+with a tab still goes through Rich (its tab stops follow character cell widths).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from para_monitor_cli.redaction import redact
 from para_monitor_cli.wording import plural
@@ -22,33 +24,109 @@ from para_monitor_cli.wording import plural
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from rich.console import Console
+
     from para_monitor_cli.checks import CheckResult, Report
     from para_monitor_cli.commands.demo import DemoResult
     from para_monitor_cli.commands.schema import SchemaResult
     from para_monitor_cli.commands.validate import ValidateResult
     from para_monitor_cli.probe import ProbeResult
 
+# the control codes rich.text.Text removes from every string (rich.control.strip_control_codes)
+_RICH_STRIPPED = dict.fromkeys((7, 8, 11, 12, 13))
+
+
+def is_terminal(stream: Any) -> bool:
+    """Whether Rich would treat ``stream`` as a terminal (``rich.console.Console.is_terminal``:
+    TTY_COMPATIBLE, then FORCE_COLOR, then ``isatty()``)."""
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if isatty is not None else False
+    except ValueError:  # a closed stream
+        return False
+
+
+def plain(text: str) -> str:
+    """``text`` (without tabs) as Rich prints it to a stream that is not a terminal (no
+    styles, soft wrap): its control codes removed."""
+    return text.translate(_RICH_STRIPPED)
+
 
 class Output:
-    """The two consoles and the output format chosen with --output."""
+    """The two output streams, their Rich consoles (made when first needed) and the output
+    format chosen with --output."""
 
     def __init__(self, fmt: str = "text", *, stdout: Any = None, stderr: Any = None) -> None:
         self.format = fmt
         self.emitted = False  # a JSON document went to stdout
-        self.out = Console(file=stdout or sys.stdout, highlight=False, soft_wrap=True)
-        self.err = Console(file=stderr or sys.stderr, highlight=False, soft_wrap=True)
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self._consoles: dict[int, Console] = {}
+
+    @property
+    def out(self) -> Console:
+        """The Rich console on stdout."""
+        return self._console(self.stdout)
+
+    @property
+    def err(self) -> Console:
+        """The Rich console on stderr."""
+        return self._console(self.stderr)
+
+    def _console(self, stream: Any) -> Console:
+        console = self._consoles.get(id(stream))
+        if console is None:
+            from rich.console import Console
+
+            console = Console(file=stream, highlight=False, soft_wrap=True)
+            self._consoles[id(stream)] = console
+        return console
 
     @property
     def json(self) -> bool:
         return self.format == "json"
 
+    def _write(self, stream: Any, parts: Iterable[tuple[str, str | None]]) -> None:
+        """One line made of (text, style) parts: through Rich on a terminal, else as text."""
+        parts = [(redact(text), style) for text, style in parts]
+        # tabs stop at Rich's cell widths (wide and zero-width characters): Rich expands them
+        if is_terminal(stream) or any("\t" in text for text, _ in parts):
+            from rich.text import Text
+
+            line = Text()
+            for text, style in parts:
+                line.append(text, style=style or "")
+            self._console(stream).print(line)
+            return
+        stream.write(plain("".join(text for text, _ in parts)) + "\n")
+        stream.flush()
+
     def line(self, text: str, style: str | None = None) -> None:
         """One line of data on stdout."""
-        self.out.print(Text(redact(text), style=style or ""))
+        self._write(self.stdout, [(text, style)])
+
+    def styled(self, parts: Iterable[tuple[str, str | None]]) -> None:
+        """One line of data on stdout, each part in its own style."""
+        self._write(self.stdout, parts)
+
+    def lines(self, lines: Iterable[tuple[str, str | None]]) -> None:
+        """Many lines of data on stdout in one print (one Rich print per line dominated the
+        rendering of large plans)."""
+        parts: list[tuple[str, str | None]] = []
+        for line, style in lines:
+            parts += [("\n", None), (line, style)] if parts else [(line, style)]
+        if parts:
+            self._write(self.stdout, parts)
 
     def note(self, text: str, style: str | None = None) -> None:
         """One line of diagnostics on stderr."""
-        self.err.print(Text(redact(text), style=style or ""))
+        self._write(self.stderr, [(text, style)])
 
     def warning(self, text: str) -> None:
         self.note(f"warning: {text}", style="yellow")
@@ -63,8 +141,8 @@ class Output:
         text = json.dumps(
             _finite_json(data), indent=2, sort_keys=True, default=str, allow_nan=False
         )
-        self.out.file.write(redact(text) + "\n")
-        self.out.file.flush()
+        self.stdout.write(redact(text) + "\n")
+        self.stdout.flush()
         self.emitted = True
 
     def emit_error(
@@ -82,6 +160,8 @@ class Output:
         self.emit_json({"error": error})
 
     def table(self, headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+        from rich.table import Table
+
         table = Table(*headers, show_edge=False, box=None, pad_edge=False)
         for row in rows:
             table.add_row(*(redact(cell) for cell in row))
@@ -271,10 +351,13 @@ def show_validate(output: Output, result: ValidateResult) -> None:
     if output.json:
         output.emit_json(validate_document(result))
         return
-    for problem in result.problems:
-        style = "red" if problem.severity == "error" else "yellow"
-        path = f" {problem.path}:" if problem.path else ""
-        output.line(f"{problem.location()}: {problem.severity}:{path} {problem.message}", style)
+    output.lines(
+        (
+            f"{p.location()}: {p.severity}:{f' {p.path}:' if p.path else ''} {p.message}",
+            "red" if p.severity == "error" else "yellow",
+        )
+        for p in result.problems
+    )
     warnings = plural(len(result.warnings), "warning")
     if result.valid:
         counts = _counts_text(result.counts)
@@ -291,8 +374,8 @@ def _counts_text(counts: dict[str, int]) -> str:
 
 def show_schema(output: Output, result: SchemaResult) -> None:
     """The JSON Schema on stdout (already JSON, whatever --output says)."""
-    output.out.file.write(redact(result.text))
-    output.out.file.flush()
+    output.stdout.write(redact(result.text))
+    output.stdout.flush()
 
 
 # --- plan / apply-alerts / export (issue 6) ---------------------------------------------
@@ -384,8 +467,7 @@ def show_plan(output: Output, result: Any) -> None:
     if output.json:
         output.emit_json({"organization": result.org, **result.plan.to_json()})
         return
-    for text, style in plan_lines(result.plan, result.org):
-        output.line(text, style)
+    output.lines(plan_lines(result.plan, result.org))
 
 
 def show_apply_progress(output: Output, change: Any, status: str) -> None:
@@ -458,8 +540,8 @@ def show_export(output: Output, result: Any) -> None:
         )
         return
     if result.output is None:
-        output.out.file.write(redact(result.text))
-        output.out.file.flush()
+        output.stdout.write(redact(result.text))
+        output.stdout.flush()
         output.note(f"exported {counts}")
     else:
         output.note(f"wrote {result.output}: {counts}", "green")
@@ -489,9 +571,7 @@ def checklist_line(result: CheckResult) -> tuple[str, str, str]:
 def show_check_result(output: Output, result: CheckResult) -> None:
     """One checklist entry: the dotted line, the evidence, and details when it did not pass."""
     label, dots, word = checklist_line(result)
-    line = Text(redact(label) + dots)
-    line.append(word, style=STATUS_WORDS[result.status][1])
-    output.out.print(line)
+    output.styled([(label + dots, None), (word, STATUS_WORDS[result.status][1])])
     output.line(f"  {result.summary}")
     if result.status in MAX_DETAILS:
         limit = MAX_DETAILS[result.status]
@@ -757,7 +837,7 @@ def show_sandbox(output: Output, info: Any) -> None:
             "data": str(info.data) if info.data else None,
             "faults": list(info.faults),
         }
-        output.out.file.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+        output.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
     else:
         lines = [
             f"Sentry sandbox running on {info.url}",
@@ -767,11 +847,11 @@ def show_sandbox(output: Output, info: Any) -> None:
             f"  SENTRY_ORG={info.org}",
             f"  SENTRY_PROJECT={info.project}",
         ]
-        output.out.file.write("\n".join(lines) + "\n")
+        output.stdout.write("\n".join(lines) + "\n")
         where = f"state in {info.data}" if info.data else "state in memory (lost on exit)"
         faults = f"; faults: {', '.join(info.faults)}" if info.faults else ""
         output.note(f"{where}{faults}. Press Ctrl-C to stop.")
-    output.out.file.flush()
+    output.stdout.flush()
 
 
 def show_scrub_check(output: Output, report: Any) -> None:

@@ -1,4 +1,6 @@
-"""Settings, resolved as sentry-cli does: flag > environment > .env files > .sentryclirc.
+"""Settings, resolved as sentry-cli does: flag > environment > .env files > .sentryclirc;
+the organization and project then fall back to the spec file's ``organization:`` and
+``project:``, the same for every command.
 
 Each value remembers where it came from, so ``para-monitor config`` can say so. Secrets are
 registered with :mod:`para_monitor_cli.redaction` as soon as they are read.
@@ -6,15 +8,14 @@ registered with :mod:`para_monitor_cli.redaction` as soon as they are read.
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, Self, TypeVar
 from urllib.parse import urlsplit
 
 from para_monitor_cli.errors import UsageError
-from para_monitor_cli.redaction import redact_dsn, register_secret
 
 DEFAULT_URL = "https://sentry.io/"
 DEFAULT_CONFIG = "alert_rules.yaml"
@@ -36,7 +37,9 @@ SECRET_KEYS = frozenset({"auth_token", "dsn"})
 class Value:
     value: str | None
     source: (
-        str  # "flag", "env SENTRY_ORG", ".env (path)", ".sentryclirc (path)", "default", "unset"
+        # "flag --org", "env SENTRY_ORG", ".env (path)", ".sentryclirc (path)",
+        # "file alert_rules.yaml (organization:)", "default", "unset"
+        str
     )
 
 
@@ -50,6 +53,7 @@ class Settings:
     debug: bool = False
     # the global --timeout: seconds per API request, retries included (None: the default)
     timeout: float | None = None
+    config_source: str = "default"  # "flag --config" when given
 
     def get(self, name: str) -> str | None:
         return self.values[name].value
@@ -96,7 +100,7 @@ class Settings:
         rows = []
         for name, item in self.values.items():
             rows.append((name, display_value(name, item.value), item.source))
-        rows.append(("config", str(self.config), "flag or default"))
+        rows.append(("config", str(self.config), self.config_source))
         return rows
 
 
@@ -106,6 +110,8 @@ def display_value(name: str, value: str | None) -> str:
     if name == "auth_token":
         return "set (hidden)"
     if name == "dsn":
+        from para_monitor_cli.redaction import redact_dsn
+
         return redact_dsn(value)
     return value
 
@@ -165,6 +171,8 @@ def find_sentryclirc(cwd: Path, home: Path | None) -> list[Path]:
 
 
 def _read_sentryclirc(path: Path) -> dict[str, str]:
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
@@ -182,6 +190,8 @@ def _read_sentryclirc(path: Path) -> dict[str, str]:
 def _sentryclirc_problem(exc: Exception) -> tuple[int | None, str]:
     """(line, what is wrong) for a .sentryclirc parse error, never quoting the line itself
     (it may hold the token)."""
+    import configparser
+
     if isinstance(exc, configparser.MissingSectionHeaderError):
         return exc.lineno, "a setting before any [section] header"
     if isinstance(exc, configparser.DuplicateOptionError):
@@ -237,6 +247,9 @@ def setting_label(name: str, source: str) -> str:
         return f"{key or name} in {path}"
     if source.startswith(".env"):
         return f"{env} in {path}"
+    if source.startswith("file "):
+        file, _, key = source.removeprefix("file ").rpartition(" (")
+        return f"{key.removesuffix(')')} in {file}"
     return f"{env} ({source})"
 
 
@@ -249,6 +262,7 @@ def resolve(
     config: Path | None = None,
     output: str = "text",
     debug: bool = False,
+    config_source: str | None = None,
 ) -> Settings:
     """Resolve every setting from flags, environment, .env files and .sentryclirc."""
     environ = os.environ if environ is None else environ
@@ -267,8 +281,15 @@ def resolve(
     values: dict[str, Value] = {}
     for name, (env, _section, _key) in _KEYS.items():
         values[name] = _resolve_one(name, env, flags, environ, dotenvs, rcs)
+    shown_file = config if config is not None else Path(DEFAULT_CONFIG)
+    if any(values[name].value is None for name in SPEC_KEYS):  # the last fallback: the file
+        for name, value in spec_defaults(cwd / shown_file).items():
+            if values[name].value is None:
+                values[name] = Value(value, f"file {shown_file} ({SPEC_KEYS[name]}:)")
     if values["url"].source != "default" and values["url"].value:
         check_url(values["url"].value, values["url"].source)
+    from para_monitor_cli.redaction import register_secret
+
     for name in SECRET_KEYS:
         secret = values[name].value
         register_secret(secret)
@@ -279,7 +300,55 @@ def resolve(
         config=config if config is not None else Path(DEFAULT_CONFIG),
         output=output,
         debug=debug,
+        config_source=config_source or ("flag --config" if config is not None else "default"),
     )
+
+
+# settings whose last fallback is a top-level key of the spec file (alert_rules.yaml)
+SPEC_KEYS = {"org": "organization", "project": "project"}
+
+
+def spec_defaults(path: Path) -> dict[str, str]:
+    """The spec file's top-level ``organization:`` and ``project:`` (as settings ``org`` and
+    ``project``), read without validating the file (``validate`` reports a broken one: then
+    there are no defaults). PyYAML's C loader when it is available."""
+    if not path.is_file():
+        return {}
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (safe)
+    except (yaml.YAMLError, OSError, UnicodeDecodeError, RecursionError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    found: dict[str, str] = {}
+    for name, key in SPEC_KEYS.items():
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            found[name] = value.strip()
+    return found
+
+
+class _SpecLike(Protocol):
+    def model_copy(self, *, update: Mapping[str, object] | None = None) -> Self: ...
+
+
+SpecT = TypeVar("SpecT", bound=_SpecLike)
+
+
+def with_settings_scope(spec: SpecT, settings: Settings) -> SpecT:
+    """``spec`` with the organization and project the settings resolved (flag > environment >
+    .env > .sentryclirc > the file's own ``organization:`` / ``project:``), so that plan,
+    apply-alerts and check-setup all follow the same precedence. A monitor's, alert's or
+    dashboard's own ``project:`` still names its project."""
+    update = {}
+    for name, key in SPEC_KEYS.items():
+        value = settings.get(name)
+        if value and getattr(spec, key, None) != value:
+            update[key] = value
+    return spec.model_copy(update=update) if update else spec
 
 
 def _resolve_one(
@@ -307,6 +376,8 @@ def _resolve_one(
 
 
 def _register_dsn_keys(dsn: str) -> None:
+    from para_monitor_cli.redaction import register_secret
+
     _scheme, sep, rest = dsn.partition("://")
     if not sep or "@" not in rest:
         return

@@ -353,7 +353,7 @@ def test_cli_json_output_matches_the_schema_and_junit_parses(
             "check-setup",
             "--junit",
             str(junit),
-            "--arrival-timeout",
+            "--wait",
             str(ARRIVAL),
         ],
         env=cli_env(sandbox),
@@ -414,7 +414,7 @@ def test_cli_sentry_failing_is_exit_3_not_failed_checks(
 ) -> None:
     monkeypatch.chdir(REPO)
     sandbox.faults.error("*", 500, method="GET")
-    out = CliRunner().invoke(app, ["check-setup", "--arrival-timeout", "1"], env=cli_env(sandbox))
+    out = CliRunner().invoke(app, ["check-setup", "--wait", "1"], env=cli_env(sandbox))
     assert out.exit_code == 3, out.output
     assert "Failed" not in out.stdout
     lines = out.stdout.splitlines()
@@ -449,9 +449,9 @@ def test_cli_a_refused_token_says_so(sandbox: Any, monkeypatch: pytest.MonkeyPat
         (["--junit", "/nonexistent/dir/x.xml"], "--junit /nonexistent/dir/x.xml: the directory"),
         (["--junit", "."], "--junit . is a directory"),
         (["--only", "spec", "--skip", "spec"], "--only and --skip leave no check to run"),
-        (["--arrival-timeout", "-1"], "--arrival-timeout must be a finite number of seconds >= 0"),
-        (["--arrival-timeout", "nan"], "--arrival-timeout must be a finite number of seconds >= 0"),
-        (["--arrival-timeout", "inf"], "--arrival-timeout must be a finite number of seconds >= 0"),
+        (["--wait", "-1"], "--wait must be a finite number of seconds >= 0"),
+        (["--wait", "nan"], "--wait must be a finite number of seconds >= 0"),
+        (["--wait", "inf"], "--wait must be a finite number of seconds >= 0"),
     ],
 )
 def test_cli_bad_options_are_usage_errors_before_any_check_runs(
@@ -476,7 +476,7 @@ def test_cli_a_missing_config_is_a_usage_error(
 
 def test_cli_help_shows_metavars_and_every_exit_code() -> None:
     text = CliRunner().invoke(app, ["check-setup", "--help"], terminal_width=100).stdout
-    for metavar in ("--only NAME", "--samples PATH", "--junit PATH", "--arrival-timeout SECONDS"):
+    for metavar in ("--only NAME", "--samples PATH", "--junit PATH", "--wait SECONDS"):
         assert metavar in text
     assert "<list[" not in text
     assert "<float>" not in text

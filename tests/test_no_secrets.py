@@ -23,7 +23,7 @@ COMMANDS: list[list[str]] = [
     ["apply-alerts", "--dry-run"],
     ["apply-alerts", "--yes"],
     ["export"],
-    ["test-event", "--transaction", "--timeout", "10"],
+    ["test-event", "--transaction", "--wait", "10"],
     ["check-setup"],
     ["check-setup", "--offline"],
     ["scrub-check"],

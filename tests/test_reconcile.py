@@ -730,6 +730,11 @@ dashboards:
 """
 
 
+# cli() passes team A's --project; a flag beats the file's project: (as --org always did), so
+# team B's runs give their project after the command (the later global option wins)
+TEAM_B = ("--project", "team-b-api")
+
+
 def add_project(sandbox: Any, slug: str) -> str:
     """A second project in the sandbox's organization (its API has no route to create one)."""
     from para_monitor_cli.sandbox import model as sandbox_model
@@ -751,7 +756,7 @@ def test_prune_of_one_projects_file_deletes_nothing_of_another_project(
     file_b = tmp_path / "team_b.yaml"
     file_b.write_text(TEAM_B_FILE.format(project="team-b-api"), encoding="utf-8")
     assert cli(sandbox, "apply-alerts", "--yes").exit_code == 0  # team A: the repo's file
-    applied_b = cli(sandbox, "apply-alerts", "--yes", config=file_b)
+    applied_b = cli(sandbox, "apply-alerts", "--yes", *TEAM_B, config=file_b)
     assert applied_b.exit_code == 0, applied_b.output
     client = sandbox_client(sandbox, closing)
     before = sorted(names(client, sandbox.org))
@@ -782,13 +787,15 @@ def test_prune_of_one_projects_file_deletes_nothing_of_another_project(
     start = text_b.index("monitors:\n")
     end = text_b.index("  - name: Team B new issues")
     smaller_b.write_text(text_b[:start] + "alerts:\n" + text_b[end:], encoding="utf-8")
-    plan_b = cli(sandbox, "--output", "json", "plan", "--prune", config=smaller_b)
+    plan_b = cli(sandbox, "--output", "json", "plan", "--prune", *TEAM_B, config=smaller_b)
     b_changes = json.loads(plan_b.stdout)["changes"]
     assert sorted((c["kind"], c["name"]) for c in b_changes if c["action"] == "delete") == [
         ("alert", "Team B error alert"),
         ("monitor", "team-b-api/Team B error rate"),
     ]
-    assert cli(sandbox, "apply-alerts", "--prune", "--yes", config=smaller_b).exit_code == 0
+    assert (
+        cli(sandbox, "apply-alerts", "--prune", "--yes", *TEAM_B, config=smaller_b).exit_code == 0
+    )
     after = sorted(names(client, sandbox.org))
     assert sorted(set(before) - set(after)) == ["Team B error alert", "Team B error rate"]
     assert cli(sandbox, "plan", "--detailed-exitcode").exit_code == 0  # team A untouched

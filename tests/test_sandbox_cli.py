@@ -12,12 +12,15 @@ import httpx
 import pytest
 
 
-def start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+def start(
+    *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], dict[str, str]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "para_monitor_cli", "sandbox", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
     assert proc.stdout is not None
     printed: dict[str, str] = {}
@@ -40,7 +43,7 @@ def stop(proc: subprocess.Popen[str]) -> int:
 
 
 def test_sandbox_command_prints_working_credentials(tmp_path: Path) -> None:
-    proc, printed = start("--data", str(tmp_path), "--token", "local-token")
+    proc, printed = start("--data", str(tmp_path), "--auth-token", "local-token")
     try:
         assert printed["SENTRY_AUTH_TOKEN"] == "local-token"
         assert printed["SENTRY_ORG"] == "para-autopilot"
@@ -196,3 +199,41 @@ def test_data_that_is_a_file_is_reported_as_a_data_problem(tmp_path: Path) -> No
     code, err = run_cli("--port", "0", "--data", str(afile / "sub"))
     assert code == 2, err
     assert err.startswith(f"error: --data {afile / 'sub'}: cannot keep state in")
+
+
+def test_sandbox_token_comes_from_the_command_line_only(tmp_path: Path) -> None:
+    import os
+
+    # SENTRY_AUTH_TOKEN may hold a real token: the sandbox never adopts (nor prints) it
+    env = {**os.environ, "SENTRY_AUTH_TOKEN": "sntrys_real_token_of_the_user"}
+    proc, printed = start(env=env)
+    try:
+        assert printed["SENTRY_AUTH_TOKEN"] != "sntrys_real_token_of_the_user"
+    finally:
+        stop(proc)
+    # --auth-token before the command means the same as after it
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "para_monitor_cli",
+            "--auth-token",
+            "before-token",
+            "sandbox",
+            "--port",
+            "0",
+            "--token",
+            "old-spelling",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    lines = [proc.stdout.readline() for _ in range(4)]
+    try:
+        assert "  SENTRY_AUTH_TOKEN=before-token\n" in lines
+        assert "--token is deprecated: use --auth-token" in proc.stderr.readline()
+    finally:
+        stop(proc)

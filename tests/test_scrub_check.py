@@ -120,10 +120,12 @@ def test_sample_files_jsonl_and_envelope(
         + payload
         + b"\n"
     )
-    ours = invoke("--output", "json", "scrub-check", str(folder))
+    ours = invoke("--output", "json", "scrub-check", "--samples", str(folder))
     assert ours.exit_code == 0
     assert json.loads(ours.stdout)["samples"] == 4
-    theirs = invoke("--output", "json", "scrub-check", str(folder), "--hook", naive_hook)
+    theirs = invoke(
+        "--output", "json", "scrub-check", "--samples", str(folder), "--hook", naive_hook
+    )
     assert theirs.exit_code == 1
     paths = {(x["path"], x["rule"]) for x in json.loads(theirs.stdout)["leaks"]}
     assert ('request.headers["X-Api-Key"]', "sensitive-key:X-Api-Key") in paths
@@ -136,12 +138,13 @@ def test_extra_sensitive_field_option(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.chdir(tmp_path)
     (tmp_path / "passthrough.py").write_text("def hook(event, hint):\n    return event\n")
     (tmp_path / "e.json").write_text(json.dumps({"extra": {"tenant_code": "acme-42"}}))
-    plain = invoke("scrub-check", "e.json", "--hook", "passthrough:hook")
+    plain = invoke("scrub-check", "--samples", "e.json", "--hook", "passthrough:hook")
     assert plain.exit_code == 0
     flagged = invoke(
         "-o",
         "json",
         "scrub-check",
+        "--samples",
         "e.json",
         "--hook",
         "passthrough:hook",
@@ -150,15 +153,15 @@ def test_extra_sensitive_field_option(tmp_path: Path, monkeypatch: pytest.Monkey
     )
     assert flagged.exit_code == 1
     assert json.loads(flagged.stdout)["leaks"][0]["path"] == "extra.tenant_code"
-    ours = invoke("scrub-check", "e.json", "--sensitive-field", "tenant_code")
+    ours = invoke("scrub-check", "--samples", "e.json", "--sensitive-field", "tenant_code")
     assert ours.exit_code == 0
 
 
 def test_bad_inputs_are_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bad.json").write_text("not json at all")
-    assert invoke("scrub-check", "bad.json").exit_code == 2
-    assert invoke("scrub-check", "missing.json").exit_code == 2
+    assert invoke("scrub-check", "--samples", "bad.json").exit_code == 2
+    assert invoke("scrub-check", "--samples", "missing.json").exit_code == 2
     assert invoke("scrub-check", "--hook", "nomodule_xyz:f").exit_code == 2
     assert invoke("scrub-check", "--hook", "no-colon").exit_code == 2
 
@@ -300,7 +303,7 @@ def test_field_options_are_repeatable_or_comma_separated(
     (tmp_path / "e.json").write_text(
         json.dumps({"extra": {"tenant_code": "acme-42", "branch_ref": "b-7", "plan": "pro"}})
     )
-    args = ["-o", "json", "scrub-check", "e.json", "--hook", "passthrough:hook"]
+    args = ["-o", "json", "scrub-check", "--samples", "e.json", "--hook", "passthrough:hook"]
     flagged = invoke(
         *args, "--sensitive-field", "tenant_code, branch_ref", "--sensitive-field", "plan"
     )
@@ -311,6 +314,7 @@ def test_field_options_are_repeatable_or_comma_separated(
         "-o",
         "json",
         "scrub-check",
+        "--samples",
         "e.json",
         "--sensitive-field",
         "tenant_code,branch_ref",

@@ -1,4 +1,5 @@
-"""Settings precedence: flag > environment > .env (cwd, then backend/) > .sentryclirc."""
+"""Settings precedence: flag > environment > .env (cwd, then backend/) > .sentryclirc > the
+spec file's organization: and project:."""
 
 from __future__ import annotations
 
@@ -238,3 +239,46 @@ def test_redaction_masks_credential_shaped_words(text: str, secret: str) -> None
     cleaned = redact(text)
     assert secret not in cleaned
     assert "****" in cleaned
+
+
+SPEC_HEAD = "version: 1\norganization: file-org\nproject: file-project\n"
+
+
+def test_the_spec_file_is_the_last_fallback_of_org_and_project(tmp_path: Path) -> None:
+    write(tmp_path / "alert_rules.yaml", SPEC_HEAD)
+    s = resolve({}, environ={}, cwd=tmp_path, home=tmp_path)
+    assert (s.org, s.values["org"].source) == ("file-org", "file alert_rules.yaml (organization:)")
+    assert (s.project, s.values["project"].source) == (
+        "file-project",
+        "file alert_rules.yaml (project:)",
+    )
+    write(tmp_path / ".sentryclirc", RC)
+    s = resolve({}, environ={}, cwd=tmp_path, home=tmp_path)
+    assert (s.org, s.project) == ("rc-org", "rc-project")
+    write(tmp_path / ".env", "SENTRY_PROJECT=env-file-project\n")
+    s = resolve({}, environ={"SENTRY_ORG": "env-org"}, cwd=tmp_path, home=tmp_path)
+    assert (s.org, s.project) == ("env-org", "env-file-project")
+    s = resolve({"org": "flag-org", "project": "flag-project"}, environ={}, cwd=tmp_path)
+    assert (s.org, s.project) == ("flag-org", "flag-project")
+    # a broken file gives no defaults (validate reports it) and no error here
+    (tmp_path / ".env").unlink()
+    write(tmp_path / "broken.yaml", "organization: [unclosed\n")
+    s = resolve({}, environ={}, cwd=tmp_path, home=None, config=Path("broken.yaml"))
+    assert s.project == "rc-project"
+    assert s.values["org"].source.startswith(".sentryclirc")
+
+
+def test_plan_apply_and_checks_take_org_and_project_from_the_settings_first(
+    tmp_path: Path,
+) -> None:
+    from para_monitor_cli.settings import setting_label, with_settings_scope
+    from para_monitor_cli.spec import load_spec
+
+    path = write(tmp_path / "alert_rules.yaml", SPEC_HEAD)
+    spec = load_spec(path)
+    same = resolve({}, environ={}, cwd=tmp_path, home=tmp_path)
+    assert with_settings_scope(spec, same) is spec  # the file's own values: nothing to change
+    flagged = resolve({"project": "flag-project"}, environ={"SENTRY_ORG": "env-org"}, cwd=tmp_path)
+    scoped = with_settings_scope(spec, flagged)
+    assert (scoped.organization, scoped.project) == ("env-org", "flag-project")
+    assert setting_label("org", same.values["org"].source) == "organization: in alert_rules.yaml"

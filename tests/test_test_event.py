@@ -369,7 +369,7 @@ def test_unknown_compression(tmp_path: Path) -> None:
         tmp_path,
     )
     assert code == 2
-    assert "unknown compression 'zip'" in err
+    assert "Invalid value for '--compression': 'zip' is not one of auto, gzip, br, none" in err
 
 
 def test_scrubbing_fields_come_from_the_spec_file(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def invoke(sandbox: Any, *args: str, dsn: str | None = None, token: bool = True)
 
 
 def test_all_three_kinds_arrive_and_are_verified(sandbox: Any) -> None:
-    result = invoke(sandbox, "--output", "json", "test-event", "--transaction", "--timeout", "20")
+    result = invoke(sandbox, "--output", "json", "test-event", "--transaction", "--wait", "20")
     assert result.exit_code == 0, result.stdout + result.stderr
     doc = json.loads(result.stdout)
     assert doc["ok"] is True
@@ -58,7 +58,7 @@ def test_all_three_kinds_arrive_and_are_verified(sandbox: Any) -> None:
 
 
 def test_text_output_names_ids_links_timings_and_verdict(sandbox: Any) -> None:
-    result = invoke(sandbox, "test-event", "--timeout", "20")
+    result = invoke(sandbox, "test-event", "--wait", "20")
     assert result.exit_code == 0, result.stdout + result.stderr
     out = result.stdout
     assert re.search(
@@ -98,6 +98,28 @@ def test_a_leaky_hook_is_caught_in_the_stored_event(
     # the sandbox stored it, and test-event read it back from the project event endpoint
     assert any(p.startswith("stored.") and "api_key_seen" in p for p in paths)
     assert "sk-pmfake-" not in result.stdout + result.stderr
+
+
+def test_hook_only_tests_a_hook_that_scrubs_nothing_by_itself(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A before_send_transaction that scrubs nothing. Behind para-monitor's engine (the chain
+    # init_sentry builds) the transaction is clean; alone, the planted span data
+    # ``db.password`` leaks: sentry-sdk's own EventScrubber matches key names exactly and
+    # misses it (the other planted keys it does catch, before any hook runs).
+    (tmp_path / "sandbox_passthrough_hook.py").write_text(
+        "def before_send(event, hint):\n    return event\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    hooks = ["--transaction", "--transaction-hook", "sandbox_passthrough_hook:before_send"]
+    chained = invoke(sandbox, "--output", "json", "test-event", *hooks)
+    assert chained.exit_code == 0, chained.stdout + chained.stderr
+    assert json.loads(chained.stdout)["scrubbing"]["verdict"] == "clean"
+    alone = invoke(sandbox, "--output", "json", "test-event", *hooks, "--hook-only")
+    assert alone.exit_code == 1, alone.stdout + alone.stderr
+    doc = json.loads(alone.stdout)
+    assert doc["scrubbing"]["verdict"] == "leaked"
+    assert {leak["key"] for leak in doc["scrubbing"]["leaks"]} == {"db.password"}
 
 
 def test_without_a_token_arrival_is_not_verified(sandbox: Any) -> None:
@@ -194,7 +216,7 @@ def test_sentry_failing_on_the_lookup_still_reports_every_event_then_exits_3(
     sandbox: Any,
 ) -> None:
     sandbox.faults.error(r"/eventids/", status=500)
-    result = invoke(sandbox, "--output", "json", "test-event", "--timeout", "20")
+    result = invoke(sandbox, "--output", "json", "test-event", "--wait", "20")
     assert result.exit_code == 3, result.stdout + result.stderr
     doc = json.loads(result.stdout)
     assert doc["verify_error"] == "arrival could not be verified: Sentry is failing (HTTP 500)"

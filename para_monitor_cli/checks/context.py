@@ -174,10 +174,16 @@ class CheckContext:
         return self.spec_source()[0]
 
     def spec_source(self) -> tuple[Spec, SpecSource]:
-        """The spec and where each of its parts was written (for file lines in findings)."""
+        """The spec and where each of its parts was written (for file lines in findings); the
+        organization and project as every command takes them: settings, then the file."""
+        from para_monitor_cli.settings import with_settings_scope
         from para_monitor_cli.spec.check import load_spec_source
 
-        return self.memo("spec", lambda: load_spec_source(self.spec_path))
+        def load() -> tuple[Spec, SpecSource]:
+            spec, source = load_spec_source(self.spec_path)
+            return with_settings_scope(spec, self.settings), source
+
+        return self.memo("spec", load)
 
     def project(self) -> dict[str, Any]:
         def fetch() -> dict[str, Any]:

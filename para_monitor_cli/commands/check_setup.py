@@ -110,7 +110,7 @@ def _quiet_api_logger() -> None:
 def check_options(options: CheckSetupOptions) -> None:
     """Usage errors in the options themselves, before anything runs."""
     # nan (a deadline that never passes), inf and negatives are usage errors
-    seconds_option(options.arrival_timeout, "--arrival-timeout", allow_zero=True)
+    seconds_option(options.arrival_timeout, "--wait", allow_zero=True)
 
 
 def check_junit_path(path: Path) -> None:

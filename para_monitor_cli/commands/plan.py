@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from para_monitor_cli.settings import Settings
+from para_monitor_cli.settings import Settings, with_settings_scope
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ def plan_command(
         spec, source = load_spec_source(settings.config)
     if source is None:  # a spec given without its file: problems name YAML paths only
         source = SpecSource(str(settings.config))
+    spec = with_settings_scope(spec, settings)  # --org/--project > env > files > the file
     org = settings.org or spec.organization
     if not org:
         settings.require("org")

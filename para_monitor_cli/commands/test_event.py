@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from para_monitor_cli.errors import UsageError
 from para_monitor_cli.runtime.hooks import load_hook
 from para_monitor_cli.settings import Settings
 from para_monitor_cli.waits import seconds_option
@@ -29,13 +30,15 @@ class TestEventOptions:
     __test__ = False  # not a pytest test class
 
     transaction: bool = False
-    timeout: float = 90.0
+    timeout: float = 60.0
     send_timeout: float = 10.0
     compression: str = "auto"
     verify: bool = True
     hook: str | None = None
     transaction_hook: str | None = None
     breadcrumb_hook: str | None = None
+    # send through the application's hooks alone, without para-monitor's scrubbing engine
+    hook_only: bool = False
     sensitive_fields: tuple[str, ...] = ()
     safe_fields: tuple[str, ...] = ()
 
@@ -57,8 +60,15 @@ def run_test_event(
     dsn = settings.require("dsn")
     validate_dsn(dsn, settings.values["dsn"].source)  # the error names --dsn, SENTRY_DSN...
     # nan, inf and negatives are usage errors (a nan deadline never passes)
-    seconds_option(options.timeout, "test-event --timeout")
+    seconds_option(options.timeout, "--wait")
     seconds_option(options.send_timeout, "--send-timeout")
+    if options.hook_only and not (
+        options.hook or options.transaction_hook or options.breadcrumb_hook
+    ):
+        raise UsageError(
+            "--hook-only leaves only the application's hooks, and none was given",
+            hint="pass --hook module:function (and --transaction-hook, --breadcrumb-hook)",
+        )
     from para_monitor_cli.spec import scrubbing_fields
 
     sensitive, safe = scrubbing_fields(
@@ -82,6 +92,7 @@ def run_test_event(
             else None
         ),
         transaction=options.transaction,
+        scrubbing_engine=not options.hook_only,
         send_timeout=options.send_timeout,
         compression=options.compression,
     )

@@ -45,7 +45,7 @@ from para_monitor_cli.probe.send import (
 )
 from para_monitor_cli.probe.transport import ACCEPTED, delivery_problem
 
-DEFAULT_ARRIVAL_TIMEOUT = 90.0
+DEFAULT_ARRIVAL_TIMEOUT = 60.0  # the CLI's --wait default (cli.ARRIVAL_WAIT)
 
 # Scrubbing verdicts
 CLEAN = "clean"

@@ -68,6 +68,8 @@ class ProbeOptions:
     # "auto": the SDK's choice (brotli when importable), as the backend sends; "gzip" for
     # receivers that cannot decode brotli; "none" for no compression.
     compression: str = "auto"
+    # False: only the application's hooks scrub (``test-event --hook-only``)
+    scrubbing_engine: bool = True
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ def sdk_probe_options(
         sensitive_fields=options.sensitive_fields,
         safe_fields=options.safe_fields,
         environ={},  # the settings were resolved by the caller; read nothing else
+        scrubbing_engine=options.scrubbing_engine,
         **extra,
     )
 

@@ -81,12 +81,14 @@ def sdk_options(
     safe_fields: Sequence[str] = (),
     integrations: Sequence[Integration] = (),
     environ: Mapping[str, str] | None = None,
+    scrubbing_engine: bool = True,
     **extra: Any,
 ) -> dict[str, Any]:
     """The keyword arguments :func:`init_sentry` passes to ``sentry_sdk.init``.
 
     Kept separate so ``test-event`` and ``check-setup`` can see exactly the set-up the backend
-    runs, without initialising anything.
+    runs, without initialising anything. ``scrubbing_engine=False`` leaves the engine out, so
+    that only the given hooks scrub (``test-event --hook-only``).
     """
     environ = os.environ if environ is None else environ
     for name in OWN_LOGGERS:  # process-wide and idempotent: the integration is global too
@@ -100,7 +102,9 @@ def sdk_options(
         release = release_for(version or environ.get("VERSION"))
     from para_monitor_cli.runtime.scrubbing import engine_hooks
 
-    engine_event, engine_breadcrumb = engine_hooks(sensitive_fields, safe_fields)
+    engine_event, engine_breadcrumb = (
+        engine_hooks(sensitive_fields, safe_fields) if scrubbing_engine else (None, None)
+    )
     hooks = Hooks(
         engine_event=engine_event,
         engine_breadcrumb=engine_breadcrumb,

@@ -1,0 +1,49 @@
+"""The C YAML parser (when installed) reads alert_rules.yaml exactly as the pure-Python one:
+the same data and the same line and column for every key and value; a file with a problem is
+read again with the pure-Python loader, so the messages are that loader's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from para_monitor_cli.spec import loader
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = [ROOT / "alert_rules.yaml", *sorted((ROOT / "tests" / "spec_cases").rglob("*.yaml"))]
+
+pytestmark = pytest.mark.skipif(
+    getattr(yaml, "CSafeLoader", None) is None, reason="PyYAML without libyaml"
+)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_the_c_parser_gives_the_same_data_marks_and_problems(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    fast = loader.read_document(text, path.name)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(loader, "_FastLoader", None)
+        pure = loader.read_document(text, path.name)
+    assert fast[0] == pure[0]
+    assert fast[1].values == pure[1].values
+    assert fast[1].keys == pure[1].keys
+    assert fast[2] == pure[2]
+
+
+def test_the_repository_file_is_read_by_the_c_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    used: list[str] = []
+    original = loader._read_with
+
+    def spy(loader_class: object, text: str, file: str) -> object:
+        used.append(getattr(loader_class, "__name__", ""))
+        return original(loader_class, text, file)
+
+    monkeypatch.setattr(loader, "_read_with", spy)
+    text = (ROOT / "alert_rules.yaml").read_text(encoding="utf-8")
+    loader.read_document(text, "alert_rules.yaml")
+    assert used == ["CSafeLoader"]
+    used.clear()
+    loader.read_document("version: 1\nmonitors: [unclosed\n", "bad.yaml")
+    assert used == ["CSafeLoader", "_Loader"]  # the messages come from the pure-Python loader
