@@ -14,10 +14,12 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from para_monitor_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Event = dict[str, Any]
 Hint = dict[str, Any]
@@ -90,6 +92,8 @@ def load_hook(spec: str, flag: str = "--hook", cwd: Path | None = None) -> Calla
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise UsageError(f"{flag} {spec!r}: expected module:function, e.g. app.sentry:before_send")
+    from pathlib import Path
+
     root = str((cwd or Path.cwd()).resolve())
     if root not in sys.path:
         sys.path.insert(0, root)

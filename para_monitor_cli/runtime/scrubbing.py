@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from para_monitor_cli.runtime.hooks import BreadcrumbHook, Event, EventHook, Hint
-from para_monitor_cli.scrub import Scrubber, ScrubConfig, default_scrubber
+
+# The engine is imported by the functions that use it: importing the runtime without a DSN
+# compiles none of its patterns.
 
 
 def engine_hooks(
@@ -19,6 +21,8 @@ def engine_hooks(
 ) -> tuple[EventHook | None, BreadcrumbHook | None]:
     """The engine's event hook (errors, messages and transactions) and breadcrumb hook,
     configured with the extra sensitive and safe field names."""
+    from para_monitor_cli.scrub import Scrubber, ScrubConfig, default_scrubber
+
     if sensitive_fields or safe_fields:
         scrubber = Scrubber(ScrubConfig(tuple(sensitive_fields), tuple(safe_fields)))
     else:
@@ -43,4 +47,6 @@ def filter_sensitive_data(event: Event, hint: Hint | None = None) -> Event | Non
 
     Usable directly as ``sentry_sdk.init(before_send=filter_sensitive_data)``; it never raises.
     """
+    from para_monitor_cli.scrub import default_scrubber
+
     return default_scrubber().event(event)
