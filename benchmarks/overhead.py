@@ -29,12 +29,15 @@ time a cold process. Each contender therefore lives in its own long-lived proces
 same requests; the parent asks each in turn, in a rotating order, for one trial of N requests
 of one kind (only one process runs at a time), so machine noise hits all four alike. Figures
 are medians over trials, and the added costs are medians of the differences between adjacent
-trials (paired), with their interquartile range.
+trials (paired), with their interquartile range. A trial is timed in CPU time of its process
+(``time.process_time``): on a loaded machine, wall time mostly measures how long a process
+waited for a CPU.
 
-The added costs are also clocked where they are paid, in the same requests: the time inside
-our three hooks (``ours``), and inside the SDK's EventScrubber (``eventscrubber`` less ``sdk``).
-Two clock reads per call cost well under a microsecond, and these figures do not move with
-what the rest of the machine does between two trials, as the differences do.
+The added costs are also clocked where they are paid, in the same requests: the CPU time
+inside our three hooks (``ours``), and inside the SDK's EventScrubber (``eventscrubber`` less
+``sdk``), read from the thread's CPU clock around each call, less what two back-to-back reads
+of that clock measure. These figures do not move with what the rest of the machine does
+between two trials, as the differences do.
 
 On a shared machine every figure moves with the load: compare the ratios, which hold better
 than the absolute times, and run it more than once.
@@ -218,43 +221,46 @@ def init_contender(name: str) -> None:
     timed_scrubber(sentry_sdk.get_client().options["event_scrubber"])
 
 
-# seconds spent inside what each contender adds: our three hooks (``ours``), the SDK's
-# EventScrubber (``sdk``: the default one, ``eventscrubber``: the recursive one)
-IN_HOOKS = [0.0]
+# CPU seconds spent inside what each contender adds: our three hooks (``ours``), the SDK's
+# EventScrubber (``sdk``: the default one, ``eventscrubber``: the recursive one), and the
+# number of calls clocked
+IN_HOOKS = [0.0, 0]
+CLOCK = time.thread_time  # CPU time of this thread: a wait for the CPU is not counted
+
+
+def clock_bias() -> float:
+    """What two back-to-back clock reads measure (a CPU-time read is a system call, about a
+    microsecond): subtracted once per clocked call. The median of many pairs."""
+    pairs = []
+    for _ in range(2001):
+        start = CLOCK()
+        pairs.append(CLOCK() - start)
+    return statistics.median(pairs)
+
+
+def clocked(call: Any) -> Any:
+    """``call`` with the CPU time inside it added to IN_HOOKS."""
+
+    def wrapper(*args: Any) -> Any:
+        start = CLOCK()
+        try:
+            return call(*args)
+        finally:
+            IN_HOOKS[0] += CLOCK() - start
+            IN_HOOKS[1] += 1
+
+    return wrapper
 
 
 def timed_scrubber(scrubber: Any) -> None:
-    """Clock ``scrubber.scrub_event`` into IN_HOOKS."""
-    scrub_event = scrubber.scrub_event
-    clock = time.perf_counter
-
-    def timed(event: Any) -> None:
-        start = clock()
-        try:
-            scrub_event(event)
-        finally:
-            IN_HOOKS[0] += clock() - start
-
-    scrubber.scrub_event = timed
+    """Clock ``scrubber.scrub_event``."""
+    scrubber.scrub_event = clocked(scrubber.scrub_event)
 
 
 def timed_hooks(options: dict[str, Any]) -> None:
-    """Wrap the client's hooks so that the time spent inside them is added to IN_HOOKS (two
-    clock reads per call, well under a microsecond)."""
-    clock = time.perf_counter
-
-    def timed(hook: Any) -> Any:
-        def wrapper(item: Any, hint: Any) -> Any:
-            start = clock()
-            try:
-                return hook(item, hint)
-            finally:
-                IN_HOOKS[0] += clock() - start
-
-        return wrapper
-
+    """Clock the client's three hooks."""
     for key in HOOKS:
-        options[key] = timed(options[key])
+        options[key] = clocked(options[key])
 
 
 def worker(name: str, warmup: int) -> None:
@@ -268,15 +274,18 @@ def worker(name: str, warmup: int) -> None:
     loop = asyncio.new_event_loop()
     counter = iter(range(10**9))
 
+    bias = clock_bias()
+
     async def run(kind: str, n: int) -> tuple[float, float]:
         expected = 500 if kind == "error" else 200
-        IN_HOOKS[0] = 0.0
-        start = time.perf_counter()
+        IN_HOOKS[:] = [0.0, 0]
+        start = time.process_time()
         for _ in range(n):
             status = await call(app, request_for(kind, next(counter)))
             if status != expected:
                 raise SystemExit(f"{name}: {kind} request answered {status}")
-        return (time.perf_counter() - start) / n, IN_HOOKS[0] / n
+        inside = max(0.0, IN_HOOKS[0] - IN_HOOKS[1] * bias)
+        return (time.process_time() - start) / n, inside / n
 
     for kind in KINDS:  # as a running backend: earlier requests came before
         loop.run_until_complete(run(kind, warmup))
@@ -292,12 +301,16 @@ def worker(name: str, warmup: int) -> None:
 
 
 class Contender:
-    def __init__(self, name: str, warmup: int) -> None:
+    def __init__(self, name: str, warmup: int, package: str | None = None) -> None:
+        """``package``: a directory holding another copy of para_monitor_cli to import."""
         self.name = name
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
         env.pop("SENTRY_DSN", None)
+        if package:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [package, env.get("PYTHONPATH")]))
+        worker_name = name.split("@", maxsplit=1)[0]
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "--worker", name, "--warmup", str(warmup)],
+            [sys.executable, __file__, "--worker", worker_name, "--warmup", str(warmup)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -343,9 +356,9 @@ def paired(a: list[float], b: list[float]) -> tuple[float, float, float]:
 def report(kind: str, times: dict[str, list[float]], clocked: dict[str, list[float]]) -> None:
     ms = 1000.0
     med = {name: statistics.median(values) for name, values in times.items()}
-    print(f"{kind} requests (median of {len(times['none'])} trials, ms per request):")
-    for name in CONTENDERS:
-        q1, _, q3 = quartiles(times[name])
+    print(f"{kind} requests (median of {len(times['none'])} trials, CPU ms per request):")
+    for name, values in times.items():
+        q1, _, q3 = quartiles(values)
         print(f"  {name:14s} {med[name] * ms:8.3f}   (IQR {q1 * ms:.3f} - {q3 * ms:.3f})")
     sdk = paired(times["sdk"], times["none"])
     ours = paired(times["ours"], times["sdk"])
@@ -365,12 +378,21 @@ def report(kind: str, times: dict[str, list[float]], clocked: dict[str, list[flo
     )
     print(f"  ours / EventScrubber's added cost        {ratio}")
     print("  clocked inside the scrubbers, in the same requests:")
+    for name in [n for n in times if n.startswith("ours")]:
+        inside = quartiles(clocked[name])
+        label = "our hooks" if name == "ours" else f"our hooks ({name})"
+        print(
+            f"  {label:40s} {inside[1] * ms:8.3f} ms"
+            f"   {inside[1] / sdk[1]:6.1%} of the SDK's own cost"
+            f"   (IQR {inside[0] / sdk[1]:.1%} - {inside[2] / sdk[1]:.1%})"
+        )
+        if name != "ours":
+            diff = paired(clocked[name], clocked["ours"])
+            print(
+                f"  {name} - ours, paired by trial".ljust(43)
+                + f"{diff[1] * ms:8.3f} ms   (IQR {diff[0] * ms:.3f} - {diff[2] * ms:.3f})"
+            )
     inside = quartiles(clocked["ours"])
-    print(
-        f"  our hooks                                {inside[1] * ms:8.3f} ms"
-        f"   {inside[1] / sdk[1]:6.1%} of the SDK's own cost"
-        f"   (IQR {inside[0] / sdk[1]:.1%} - {inside[2] / sdk[1]:.1%})"
-    )
     es_in = statistics.median(clocked["eventscrubber"]) - statistics.median(clocked["sdk"])
     print(
         f"  EventScrubber(recursive) less the default {es_in * ms:7.3f} ms"
@@ -390,6 +412,14 @@ def main() -> None:
         help="successful requests per trial (a quarter as many errors)",
     )
     parser.add_argument("--warmup", type=int, default=150, help="requests of each kind first")
+    parser.add_argument(
+        "--compare",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="also run ``ours`` with the para_monitor_cli found in DIR (another version of"
+        " the engine, A/B in the same run; may be repeated)",
+    )
     parser.add_argument("--worker", choices=CONTENDERS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -406,12 +436,16 @@ def main() -> None:
         flush=True,
     )
     contenders = {name: Contender(name, args.warmup) for name in CONTENDERS}
+    for package in args.compare:
+        other = f"ours@{os.path.basename(os.path.normpath(package))}"
+        contenders[other] = Contender(other, args.warmup, package)
+    names = list(contenders)
     try:
         for contender in contenders.values():
             contender.ready()
-        times: dict[str, dict[str, list[float]]] = {k: {n: [] for n in CONTENDERS} for k in KINDS}
-        clocked: dict[str, dict[str, list[float]]] = {k: {n: [] for n in CONTENDERS} for k in KINDS}
-        order = list(CONTENDERS)
+        times: dict[str, dict[str, list[float]]] = {k: {n: [] for n in names} for k in KINDS}
+        clocked: dict[str, dict[str, list[float]]] = {k: {n: [] for n in names} for k in KINDS}
+        order = list(names)
         # an error request costs the SDK some 20 times a successful one: fewer per trial, so
         # that trials stay short and interleave finely
         sizes = {"error": max(1, args.requests // 4), "ok": args.requests}
