@@ -45,44 +45,77 @@ class Hooks:
     user_before_breadcrumb: BreadcrumbHook | None = None
 
     def before_send(self, event: Event, hint: Hint) -> Event | None:
-        return _chain(event, hint, self.engine_event, self.user_before_send)
+        return chain(self.engine_event, self.user_before_send)(event, hint)
 
     def before_send_transaction(self, event: Event, hint: Hint) -> Event | None:
-        return _chain(event, hint, self.engine_event, self.user_before_send_transaction)
+        return chain(self.engine_event, self.user_before_send_transaction)(event, hint)
 
     def before_breadcrumb(self, crumb: dict[str, Any], hint: Hint) -> dict[str, Any] | None:
-        return _chain(crumb, hint, self.engine_breadcrumb, self.user_before_breadcrumb)
+        return chain(self.engine_breadcrumb, self.user_before_breadcrumb)(crumb, hint)
 
     def sdk_options(self) -> dict[str, Any]:
+        """The hooks composed once, here: sentry-sdk calls them for every event and breadcrumb
+        of every request, so each is one guarded call of the engine (and of the application's
+        hook after it when there is one), with nothing else to decide or allocate per call."""
         return {
-            "before_send": self.before_send,
-            "before_send_transaction": self.before_send_transaction,
-            "before_breadcrumb": self.before_breadcrumb,
+            "before_send": chain(self.engine_event, self.user_before_send),
+            "before_send_transaction": chain(self.engine_event, self.user_before_send_transaction),
+            "before_breadcrumb": chain(self.engine_breadcrumb, self.user_before_breadcrumb),
         }
 
 
-def _chain(
-    item: dict[str, Any],
-    hint: Hint,
-    engine: Callable[[dict[str, Any], Hint], dict[str, Any] | None] | None,
-    user: Callable[[dict[str, Any], Hint], dict[str, Any] | None] | None,
-) -> dict[str, Any] | None:
-    result: dict[str, Any] | None = item
-    for hook in (engine, user):
-        if hook is None or result is None:
-            continue
-        try:
-            result = hook(result, hint)
-        except Exception as exc:  # a raising hook must not let the event through unscrubbed
-            # A warning, on a logger the SDK ignores (see OWN_LOGGERS): one line per dropped
-            # event, never captured as an event that would go through this hook again.
-            logger.warning(
-                "para-monitor: hook %s raised %s; the event was dropped",
-                getattr(hook, "__qualname__", repr(hook)),
-                type(exc).__name__,
-            )
-            return None
-    return result
+Item = dict[str, Any]
+ItemHook = Callable[[Item, Hint], Item | None]
+
+
+def chain(*hooks: ItemHook | None) -> ItemHook:
+    """The given hooks (None ones left out) called in order, each on what the previous one
+    returned, stopping at None. A hook that raises drops the item: letting it through would
+    send it unscrubbed (sentry-sdk keeps the original breadcrumb when before_breadcrumb raises),
+    so the item is dropped deliberately, with one warning."""
+    present = [hook for hook in hooks if hook is not None]
+    if not present:
+        return _keep
+    if len(present) == 1:
+        (only,) = present
+
+        def one(item: Item, hint: Hint) -> Item | None:
+            try:
+                return only(item, hint)
+            except Exception as exc:  # a raising hook must not let the event through
+                _dropped(only, exc)
+                return None
+
+        return one
+
+    def many(item: Item, hint: Hint) -> Item | None:
+        result = item
+        for hook in present:
+            try:
+                new = hook(result, hint)
+            except Exception as exc:  # a raising hook must not let the event through
+                _dropped(hook, exc)
+                return None
+            if new is None:
+                return None
+            result = new
+        return result
+
+    return many
+
+
+def _keep(item: Item, hint: Hint) -> Item | None:
+    return item
+
+
+def _dropped(hook: Callable[..., Any], exc: Exception) -> None:
+    # A warning, on a logger the SDK ignores (see OWN_LOGGERS): one line per dropped event,
+    # never captured as an event that would go through this hook again.
+    logger.warning(
+        "para-monitor: hook %s raised %s; the event was dropped",
+        getattr(hook, "__qualname__", repr(hook)),
+        type(exc).__name__,
+    )
 
 
 def load_hook(spec: str, flag: str = "--hook", cwd: Path | None = None) -> Callable[..., Any]:
