@@ -96,6 +96,9 @@ _EVENT_SKIP = {
         ("event_id", "timestamp", "start_timestamp", "platform", "level", "type"), _SCALAR_TYPES
     ),
     **dict.fromkeys(("sdk", "modules", "debug_meta"), _TREE_TYPES),
+    # the SDK's own annotations (what it trimmed or filtered, never the value), a
+    # transaction's name source and its measurements (numbers and units)
+    **dict.fromkeys(("_meta", "transaction_info", "measurements"), _TREE_TYPES),
 }
 # a stack frame's code location (its vars and source lines still go through the rules)
 _FRAME_SKIP = dict.fromkeys(
@@ -173,9 +176,34 @@ class _Shape:
 _FRAME = _Shape(skip=_FRAME_SKIP)
 _STACKTRACE = _Shape(fields={"frames": _FRAME})
 _EXCEPTION = _Shape(fields={"values": _Shape(fields={"stacktrace": _STACKTRACE})})
-_SPAN = _Shape(skip=_SPAN_SKIP, statement=True)
+# a span's data: the thread the SDK recorded it on (its other keys go through the rules)
+_SPAN_DATA = _Shape(skip=dict.fromkeys(("thread.id", "thread.name"), _SCALAR_TYPES))
+# the trace's dynamic sampling context: ids, rates and the sampling decision the SDK made
+# (its transaction name, release and environment still go through the rules)
+_SAMPLING = _Shape(
+    skip=dict.fromkeys(
+        ("trace_id", "sample_rand", "sample_rate", "sampled", "public_key", "org_id"),
+        _SCALAR_TYPES,
+    )
+)
+# the Python runtime context the SDK fills in from sys.version
+_RUNTIME = _Shape(
+    skip=dict.fromkeys(("name", "version", "build", "raw_description"), _SCALAR_TYPES)
+)
+_SPAN = _Shape(skip=_SPAN_SKIP, fields={"data": _SPAN_DATA}, statement=True)
+_TRACE = _Shape(
+    skip=_SPAN_SKIP,
+    fields={"data": _SPAN_DATA, "dynamic_sampling_context": _SAMPLING},
+    statement=True,
+)
 # a breadcrumb as sentry-sdk hands it to before_breadcrumb: its timestamp is still a datetime
-_BREADCRUMB = _Shape(skip={"timestamp": _SCALAR_TYPES | {datetime.datetime}}, statement=True)
+_BREADCRUMB = _Shape(
+    skip={
+        "timestamp": _SCALAR_TYPES | {datetime.datetime},
+        **dict.fromkeys(("type", "level"), _SCALAR_TYPES),
+    },
+    statement=True,
+)
 _LOGENTRY = _Shape(statement=True)
 EVENT_SHAPE = _Shape(
     skip=_EVENT_SKIP,
@@ -188,7 +216,7 @@ EVENT_SHAPE = _Shape(
         "breadcrumbs": _Shape(fields={"values": _BREADCRUMB}, statement=True),
         "logentry": _LOGENTRY,
         "message": _LOGENTRY,  # the legacy alias of logentry, when it is an object
-        "contexts": _Shape(fields={"trace": _SPAN}),
+        "contexts": _Shape(fields={"trace": _TRACE, "runtime": _RUNTIME}),
     },
 )
 
