@@ -429,7 +429,8 @@ def main() -> None:
         args.trials, args.requests, args.warmup = 12, 20, 60
     load = os.getloadavg()[0]
     print(
-        f"{len(CONTENDERS)} contenders, one process each, {args.trials} interleaved trials of"
+        f"{len(CONTENDERS) + len(args.compare)} contenders, one process each,"
+        f" {args.trials} interleaved trials of"
         f" {args.requests} successful or {max(1, args.requests // 4)} error requests after"
         f" {args.warmup} warm-up requests of each kind;"
         f" load average {load:.2f} on {os.cpu_count()} CPUs",
