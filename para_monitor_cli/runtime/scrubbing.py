@@ -17,14 +17,20 @@ from para_monitor_cli.runtime.hooks import BreadcrumbHook, Event, EventHook, Hin
 
 
 def engine_hooks(
-    sensitive_fields: Sequence[str] = (), safe_fields: Sequence[str] = ()
+    sensitive_fields: Sequence[str] = (),
+    safe_fields: Sequence[str] = (),
+    *,
+    allow_pii_in_text: bool = False,
 ) -> tuple[EventHook | None, BreadcrumbHook | None]:
     """The engine's event hook (errors, messages and transactions) and breadcrumb hook,
-    configured with the extra sensitive and safe field names."""
+    configured with the extra sensitive and safe field names, and whether emails and IP
+    addresses in free text are kept."""
     from para_monitor_cli.scrub import Scrubber, ScrubConfig, default_scrubber
 
-    if sensitive_fields or safe_fields:
-        scrubber = Scrubber(ScrubConfig(tuple(sensitive_fields), tuple(safe_fields)))
+    if sensitive_fields or safe_fields or allow_pii_in_text:
+        scrubber = Scrubber(
+            ScrubConfig(tuple(sensitive_fields), tuple(safe_fields), allow_pii_in_text)
+        )
     else:
         scrubber = default_scrubber()
 

@@ -30,6 +30,8 @@ DEFAULT_ENVIRONMENT = "development"
 TRACES_SAMPLE_RATES: Mapping[str, float] = {"production": 1.0, "development": 0.1}
 DEFAULT_TRACES_SAMPLE_RATE = 0.1
 PROFILES_SAMPLE_RATE = 0.1
+# keep emails and IP addresses in free text (see sdk_options)
+ALLOW_PII_IN_TEXT_ENV = "PARA_MONITOR_ALLOW_PII_IN_TEXT"
 
 
 def release_for(version: str | None) -> str | None:
@@ -81,6 +83,7 @@ def sdk_options(
     before_breadcrumb: BreadcrumbHook | None = None,
     sensitive_fields: Sequence[str] = (),
     safe_fields: Sequence[str] = (),
+    allow_pii_in_text: bool | None = None,
     integrations: Sequence[Integration] = (),
     environ: Mapping[str, str] | None = None,
     **extra: Any,
@@ -89,6 +92,11 @@ def sdk_options(
 
     Kept separate so ``test-event`` and ``check-setup`` can see exactly the set-up the backend
     runs, without initialising anything.
+
+    ``allow_pii_in_text`` keeps emails and IP addresses found in free text (log messages,
+    breadcrumbs, span descriptions, exception values, query strings), which the engine removes
+    by default; not given, it is read from ``PARA_MONITOR_ALLOW_PII_IN_TEXT`` (1, true, yes),
+    else follows ``send_default_pii`` when that is passed through.
     """
     from sentry_sdk.integrations.logging import ignore_logger, ignore_logger_for_sentry_logs
 
@@ -104,7 +112,12 @@ def sdk_options(
         release = release_for(version or environ.get("VERSION"))
     from para_monitor_cli.runtime.scrubbing import engine_hooks
 
-    engine_event, engine_breadcrumb = engine_hooks(sensitive_fields, safe_fields)
+    if allow_pii_in_text is None:
+        flag = environ.get(ALLOW_PII_IN_TEXT_ENV, "").strip().lower()
+        allow_pii_in_text = flag in ("1", "true", "yes") or bool(extra.get("send_default_pii"))
+    engine_event, engine_breadcrumb = engine_hooks(
+        sensitive_fields, safe_fields, allow_pii_in_text=allow_pii_in_text
+    )
     hooks = Hooks(
         engine_event=engine_event,
         engine_breadcrumb=engine_breadcrumb,

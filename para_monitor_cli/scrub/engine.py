@@ -630,17 +630,22 @@ class Scrubber:
             kinds = self._keys.kinds
             kind = kinds[first] if first in kinds else self._keys.lookup(first)
             second = items[1]
-            if kind is GENERIC_KEY or kind is VERSION_KEY:
+            if kind:
                 sub = None if path is None else (*path, 1)
                 if kind is GENERIC_KEY:
                     new = self._generic(second, depth + 1, sub, trace)
-                else:
+                elif kind is VERSION_KEY:
                     new = self._version(second, depth + 1, sub, trace)
-                return items if new is second else [first, new]
-            if kind:
-                sub = None if path is None else (*path, 1)
-                new = self._sensitive(second, depth + 1, sub, trace, kind, first)
-                return items if new is second else [first, new]
+                else:
+                    new = self._sensitive(second, depth + 1, sub, trace, kind, first)
+                # the name is text too: a sensitive word may be followed by its value in it
+                # ("password=..."), as in any two-item list
+                name = first
+                if first not in clean:
+                    name = self._str(first, None if path is None else (*path, 0), trace)
+                if new is second and name is first:
+                    return items
+                return [name, new]
             if type(second) is str and second in clean and first in clean:
                 return items
         out: list[Any] | None = None
