@@ -210,6 +210,7 @@ _PREFIXED = re.compile(
 _TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-+/=.~")
 _HEXISH = re.compile(r"[0-9A-Fa-f\-]+")
 _WORD_RUN = re.compile(r"[a-z]{9}")
+_WORDISH = re.compile(r"[A-Z]?[a-z]{3,}")
 # a random value: long enough, token characters only, all three character classes, and
 # spread out (Shannon entropy per character). Hex digests and UUIDs (etag, commit_sha,
 # request_id, a hashed cache key) have no upper and lower case mix; names and words
@@ -230,6 +231,8 @@ def looks_like_credential(value: str) -> bool:
         return False
     if _HEXISH.fullmatch(value) is not None or _WORD_RUN.search(value) is not None:
         return False
+    if sum(map(len, _WORDISH.findall(value))) * 2 >= n:
+        return False  # mostly words (MyCacheEntryForUserProfiles2), not random
     if not (
         any(c.isupper() for c in value)
         and any(c.islower() for c in value)
@@ -521,8 +524,10 @@ def _ipv6_repl(m: re.Match[str], hits: Fired) -> str:
         ip = ipaddress.IPv6Address(address)
     except ValueError:
         return candidate
-    if ip.is_loopback or ip.is_unspecified or not any(c.isdigit() for c in address):
-        return candidate  # ::1, ::, and hex words joined by colons (dead::beef)
+    if ip.is_loopback or ip.is_unspecified:
+        return candidate  # ::1 and ::: no one's address
+    if not any(c.isdigit() for c in address) and len([g for g in address.split(":") if g]) < 3:
+        return candidate  # hex words joined by colons (dead::beef, cafe::babe)
     hits.add("ip-address")
     return FILTERED
 
