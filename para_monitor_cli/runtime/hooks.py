@@ -13,10 +13,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from para_monitor_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -34,15 +31,32 @@ logger = logging.getLogger("para_monitor")
 OWN_LOGGERS = ("para_monitor", "para_monitor.*", "para_monitor_cli", "para_monitor_cli.*")
 
 
-@dataclass(frozen=True)
 class Hooks:
-    """The three hooks, ready to pass to ``sentry_sdk.init``."""
+    """The three hooks, ready to pass to ``sentry_sdk.init``. (A plain class, not a
+    dataclass: building a dataclass costs milliseconds at import, and importing the runtime
+    without a DSN should cost nothing.)"""
 
-    engine_event: EventHook | None = None
-    engine_breadcrumb: BreadcrumbHook | None = None
-    user_before_send: EventHook | None = None
-    user_before_send_transaction: EventHook | None = None
-    user_before_breadcrumb: BreadcrumbHook | None = None
+    __slots__ = (
+        "engine_breadcrumb",
+        "engine_event",
+        "user_before_breadcrumb",
+        "user_before_send",
+        "user_before_send_transaction",
+    )
+
+    def __init__(
+        self,
+        engine_event: EventHook | None = None,
+        engine_breadcrumb: BreadcrumbHook | None = None,
+        user_before_send: EventHook | None = None,
+        user_before_send_transaction: EventHook | None = None,
+        user_before_breadcrumb: BreadcrumbHook | None = None,
+    ) -> None:
+        self.engine_event = engine_event
+        self.engine_breadcrumb = engine_breadcrumb
+        self.user_before_send = user_before_send
+        self.user_before_send_transaction = user_before_send_transaction
+        self.user_before_breadcrumb = user_before_breadcrumb
 
     def before_send(self, event: Event, hint: Hint) -> Event | None:
         return chain(self.engine_event, self.user_before_send)(event, hint)
@@ -122,6 +136,8 @@ def load_hook(spec: str, flag: str = "--hook", cwd: Path | None = None) -> Calla
     """Import the application's own hook given as ``module:function`` (``function`` may be
     dotted: ``module:Class.method``), with the working directory importable as the backend
     itself would have it. Errors name what is missing, never the hook's source."""
+    from para_monitor_cli.errors import UsageError
+
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise UsageError(f"{flag} {spec!r}: expected module:function, e.g. app.sentry:before_send")

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from para_monitor_cli.errors import InvalidDsnError
 from para_monitor_cli.runtime.hooks import OWN_LOGGERS, BreadcrumbHook, EventHook, Hooks
 
 if TYPE_CHECKING:
@@ -50,6 +49,8 @@ def validate_dsn(dsn: str, source: str | None = None) -> Dsn:
     (``"flag --dsn"``, ``"env SENTRY_DSN"``, ``".env (path)"``): the message names it.
     """
     from sentry_sdk.utils import Dsn
+
+    from para_monitor_cli.errors import InvalidDsnError
 
     try:
         return Dsn(dsn)
