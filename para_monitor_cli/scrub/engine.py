@@ -609,6 +609,27 @@ class Scrubber:
     def _list(self, items: list[Any], depth: int, path: Path | None, trace: _Trace | None) -> Any:
         if depth > MAX_DEPTH:
             return self._too_deep(path, trace)
+        clean = self._text.clean
+        if len(items) == 2:
+            first, second = items
+            if type(first) is str and type(second) is str:
+                # two strings, nothing to walk into (no memo, and no count: the entry holding
+                # the pair was counted): the hot case, [name, value] pairs as ASGI headers
+                # serialise (hundreds in a real event's frames)
+                if len(first) <= 64 and " " not in first:
+                    kinds = self._keys.kinds
+                    kind = kinds[first] if first in kinds else self._kind(first)
+                    if kind:
+                        return self._pair(items, kind, depth, path, trace)
+                if first in clean and second in clean:
+                    return items
+                name = first if first in clean else self._str(first, _at(path, 0), trace)
+                value = second if second in clean else self._str(second, _at(path, 1), trace)
+                if name is first and value is second:
+                    return items
+                out_pair = items if self._in_place else items.copy()
+                out_pair[0], out_pair[1] = name, value
+                return out_pair
         seen = self._seen
         known = seen.get(id(items))
         if known is not None:  # walked before: its result; or being walked: a cycle
@@ -618,56 +639,58 @@ class Scrubber:
         start = self._nodes
         self._nodes -= len(items)
         seen[id(items)] = items
-        result = self._items(items, depth, path, trace)
+        result: Any = None
+        first = items[0] if len(items) == 2 else None
+        if type(first) is str and len(first) <= 64 and " " not in first:
+            # a [name, value] pair whose value is not a string
+            kinds = self._keys.kinds
+            kind = kinds[first] if first in kinds else self._kind(first)
+            if kind:
+                result = self._pair(items, kind, depth, path, trace)
+        if result is None:
+            out: list[Any] | None = None
+            for i, v in enumerate(items):
+                t = type(v)
+                if t is str:
+                    if v in clean:
+                        continue
+                    new = self._str(v, None if path is None else (*path, i), trace)
+                elif t is list:  # [name, value] pairs, rows
+                    new = self._list(v, depth + 1, None if path is None else (*path, i), trace)
+                elif t is dict:
+                    new = self._dict(v, depth + 1, None if path is None else (*path, i), trace)
+                elif t is bool or v is None or t is float or (t is int and _INT_MIN < v < _INT_MAX):
+                    continue
+                else:
+                    new = self._value(v, depth + 1, None if path is None else (*path, i), trace)
+                if new is not v:
+                    if out is None:
+                        out = items if self._in_place else items.copy()
+                    out[i] = new
+            result = items if out is None else out
         seen[id(items)] = (items, result, start - self._nodes)
         return result
 
-    def _items(self, items: list[Any], depth: int, path: Path | None, trace: _Trace | None) -> Any:
-        clean = self._text.clean
-        first = items[0] if len(items) == 2 else None
-        if type(first) is str and len(first) <= 64 and " " not in first:
-            # a [name, value] pair, as headers serialise (hundreds in a real event's frames)
-            kinds = self._keys.kinds
-            kind = kinds[first] if first in kinds else self._keys.lookup(first)
-            second = items[1]
-            if kind:
-                sub = None if path is None else (*path, 1)
-                if kind is GENERIC_KEY:
-                    new = self._generic(second, depth + 1, sub, trace)
-                elif kind is VERSION_KEY:
-                    new = self._version(second, depth + 1, sub, trace)
-                else:
-                    new = self._sensitive(second, depth + 1, sub, trace, kind, first)
-                # the name is text too: a sensitive word may be followed by its value in it
-                # ("password=..."), as in any two-item list
-                name = first
-                if first not in clean:
-                    name = self._str(first, None if path is None else (*path, 0), trace)
-                if new is second and name is first:
-                    return items
-                return [name, new]
-            if type(second) is str and second in clean and first in clean:
-                return items
-        out: list[Any] | None = None
-        for i, v in enumerate(items):
-            t = type(v)
-            if t is str:
-                if v in clean:
-                    continue
-                new = self._str(v, None if path is None else (*path, i), trace)
-            elif t is list:  # [name, value] pairs, rows
-                new = self._list(v, depth + 1, None if path is None else (*path, i), trace)
-            elif t is dict:
-                new = self._dict(v, depth + 1, None if path is None else (*path, i), trace)
-            elif t is bool or v is None or t is float or (t is int and _INT_MIN < v < _INT_MAX):
-                continue
-            else:
-                new = self._value(v, depth + 1, None if path is None else (*path, i), trace)
-            if new is not v:
-                if out is None:
-                    out = items if self._in_place else items.copy()
-                out[i] = new
-        return items if out is None else out
+    def _pair(
+        self, items: list[Any], kind: str, depth: int, path: Path | None, trace: _Trace | None
+    ) -> list[Any]:
+        """A [name, value] pair whose name is sensitive (or says what its value may be): the
+        value judged by the name's kind, the name scrubbed as text too (a sensitive word may
+        be followed by its value in it: "password=...")."""
+        first, second = items
+        if kind is _OVER:  # the budget could not pay for judging the name
+            return [TRUNCATED, TRUNCATED]
+        sub = _at(path, 1)
+        if kind is GENERIC_KEY:
+            new = self._generic(second, depth + 1, sub, trace)
+        elif kind is VERSION_KEY:
+            new = self._version(second, depth + 1, sub, trace)
+        else:
+            new = self._sensitive(second, depth + 1, sub, trace, kind, first)
+        name = first if first in self._text.clean else self._str(first, _at(path, 0), trace)
+        if new is second and name is first:
+            return items
+        return [name, new]
 
     def _again(self, known: Any) -> Any:
         """A container met again in this walk: being walked, a cycle (CYCLE); walked, its
@@ -977,6 +1000,10 @@ class Scrubber:
         if trace is not None and path is not None:
             trace.add(path, "too-deep", "unknown")
         return FILTERED
+
+
+def _at(path: Path | None, index: int) -> Path | None:
+    return None if path is None else (*path, index)
 
 
 def _json_key(key: Any) -> bool:
