@@ -146,6 +146,7 @@ class _UserContext:
 
 
 _USER = _UserContext()
+_HINT_KINDS = (GENERIC_KEY, VERSION_KEY)
 _OVER = "[over budget]"  # what _kind answers when the budget cannot pay for a key (never cached)
 
 
@@ -535,14 +536,15 @@ class Scrubber:
         if depth > MAX_DEPTH:
             return self._too_deep(path, trace)
         seen = self._seen
-        known = seen.get(id(d))
+        key = id(d)
+        known = seen.get(key)
         if known is not None:  # walked before: its result; or being walked: a cycle
             return self._again(known)
         if len(d) > self._nodes:
-            return self._over(d, id(d), lambda part: self._dict(part, depth, path, trace))
+            return self._over(d, key, lambda part: self._dict(part, depth, path, trace))
         start = self._nodes
-        self._nodes -= len(d)
-        seen[id(d)] = d
+        self._nodes = start - len(d)
+        seen[key] = d  # being walked: met again below it, it is a cycle
         out: dict[Any, Any] | None = None
         kinds = self._keys.kinds
         clean = self._text.clean
@@ -583,19 +585,20 @@ class Scrubber:
                     new = self._value(
                         v, depth + 1, None if path is None else (*path, str(k)), trace
                     )
-            elif kind == "":
+            elif kind == "" or (kind is VERSION_KEY and t is str and v in clean):
                 continue
-            elif kind is GENERIC_KEY:
-                new = self._generic(v, depth + 1, None if path is None else (*path, str(k)), trace)
-            elif kind is VERSION_KEY:
-                new = self._version(v, depth + 1, None if path is None else (*path, str(k)), trace)
-            elif t is str and trace is None and depth < MAX_DEPTH:  # _sensitive, inlined
-                if not v or v == FILTERED:
+            elif t is str and trace is None and depth < MAX_DEPTH and kind not in _HINT_KINDS:
+                if not v or v == FILTERED:  # _sensitive, inlined
                     continue
                 new = FILTERED
             else:
                 sub = None if path is None else (*path, str(k))
-                new = self._sensitive(v, depth + 1, sub, trace, kind, str(k))
+                if kind is GENERIC_KEY:
+                    new = self._generic(v, depth + 1, sub, trace)
+                elif kind is VERSION_KEY:
+                    new = self._version(v, depth + 1, sub, trace)
+                else:
+                    new = self._sensitive(v, depth + 1, sub, trace, kind, str(k))
             if new is not v:
                 if out is None:
                     out = d if self._in_place else d.copy()
@@ -603,7 +606,7 @@ class Scrubber:
         if rekey:
             out = self._rekey(d if out is None else out, depth, path, trace)
         result = d if out is None else out
-        seen[id(d)] = (d, result, start - self._nodes)
+        seen[key] = (d, result, start - self._nodes)
         return result
 
     def _list(self, items: list[Any], depth: int, path: Path | None, trace: _Trace | None) -> Any:
@@ -620,6 +623,16 @@ class Scrubber:
                     kinds = self._keys.kinds
                     kind = kinds[first] if first in kinds else self._kind(first)
                     if kind:
+                        if (
+                            trace is None
+                            and first in clean
+                            and kind not in _HINT_KINDS
+                            and kind is not _OVER
+                            and depth < MAX_DEPTH
+                        ):  # _pair and _sensitive, inlined: a sensitive header
+                            if not second or second == FILTERED:
+                                return items
+                            return [first, FILTERED]
                         return self._pair(items, kind, depth, path, trace)
                 if first in clean and second in clean:
                     return items
@@ -631,14 +644,15 @@ class Scrubber:
                 out_pair[0], out_pair[1] = name, value
                 return out_pair
         seen = self._seen
-        known = seen.get(id(items))
+        key = id(items)
+        known = seen.get(key)
         if known is not None:  # walked before: its result; or being walked: a cycle
             return self._again(known)
         if len(items) > self._nodes:
-            return self._over(items, id(items), lambda part: self._list(part, depth, path, trace))
+            return self._over(items, key, lambda part: self._list(part, depth, path, trace))
         start = self._nodes
-        self._nodes -= len(items)
-        seen[id(items)] = items
+        self._nodes = start - len(items)
+        seen[key] = items  # being walked: met again below it, it is a cycle
         result: Any = None
         first = items[0] if len(items) == 2 else None
         if type(first) is str and len(first) <= 64 and " " not in first:
@@ -668,7 +682,7 @@ class Scrubber:
                         out = items if self._in_place else items.copy()
                     out[i] = new
             result = items if out is None else out
-        seen[id(items)] = (items, result, start - self._nodes)
+        seen[key] = (items, result, start - self._nodes)
         return result
 
     def _pair(
@@ -680,14 +694,16 @@ class Scrubber:
         first, second = items
         if kind is _OVER:  # the budget could not pay for judging the name
             return [TRUNCATED, TRUNCATED]
-        sub = _at(path, 1)
+        sub = None if path is None else (*path, 1)
         if kind is GENERIC_KEY:
             new = self._generic(second, depth + 1, sub, trace)
         elif kind is VERSION_KEY:
             new = self._version(second, depth + 1, sub, trace)
         else:
             new = self._sensitive(second, depth + 1, sub, trace, kind, first)
-        name = first if first in self._text.clean else self._str(first, _at(path, 0), trace)
+        name = first
+        if first not in self._text.clean:
+            name = self._str(first, None if path is None else (*path, 0), trace)
         if new is second and name is first:
             return items
         return [name, new]
