@@ -37,7 +37,10 @@ The added costs are also clocked where they are paid, in the same requests: the 
 inside our three hooks (``ours``), and inside the SDK's EventScrubber (``eventscrubber`` less
 ``sdk``), read from the thread's CPU clock around each call, less what two back-to-back reads
 of that clock measure. These figures do not move with what the rest of the machine does
-between two trials, as the differences do.
+between two trials, as the differences do. They are the figures to go by: processes differ by
+themselves (memory layout, the string hash seed), so a difference between two contenders'
+totals carries a bias of its own (in one run the ``eventscrubber`` process, which does more
+than ``sdk``, was 12% cheaper per error request).
 
 On a shared machine every figure moves with the load: compare the ratios, which hold better
 than the absolute times, and run it more than once.
