@@ -22,7 +22,6 @@ The engine never raises: a part it cannot process is dropped, not the event.
 
 from __future__ import annotations
 
-import copy
 import datetime
 import json
 import re
@@ -259,6 +258,23 @@ class _Trace:
 class Scrubber:
     """The engine, configured once and reused (it memoises key decisions)."""
 
+    # slots: the walk reads these attributes at every container, and a walker (a copy per
+    # event, see _walker) must read them as fast as the engine built by __init__
+    __slots__ = (
+        "_breadcrumb_shape",
+        "_chars",
+        "_dirty",
+        "_event_shape",
+        "_in_place",
+        "_keys",
+        "_nodes",
+        "_placeholder_memo",
+        "_seen",
+        "_text",
+        "_user_text",
+        "config",
+    )
+
     def __init__(self, config: ScrubConfig | None = None) -> None:
         self.config = config or ScrubConfig()
         self._in_place = False  # see in_place()
@@ -304,12 +320,27 @@ class Scrubber:
         """This engine with the state of one walk: the containers already walked (by id: a
         shared one is scrubbed once, a cycle is cut) and the budget left. One per event or
         breadcrumb, so concurrent requests never share a walk's state."""
-        walk = object.__new__(Scrubber)
-        walk.__dict__.update(self.__dict__)
+        walk = self._clone()
         walk._seen = {}
         walk._nodes = nodes
         walk._chars = chars
         return walk
+
+    def _clone(self) -> Scrubber:
+        twin = object.__new__(Scrubber)
+        twin.config = self.config
+        twin._in_place = self._in_place
+        twin._keys = self._keys
+        twin._text = self._text
+        twin._user_text = self._user_text
+        twin._dirty = self._dirty
+        twin._placeholder_memo = self._placeholder_memo
+        twin._event_shape = self._event_shape
+        twin._breadcrumb_shape = self._breadcrumb_shape
+        twin._seen = self._seen
+        twin._nodes = self._nodes
+        twin._chars = self._chars
+        return twin
 
     def in_place(self) -> Scrubber:
         """This engine (the same rules and memos) for a caller that owns the events it scrubs:
@@ -317,7 +348,7 @@ class Scrubber:
         Only for events nobody else holds: sentry-sdk serialises an event into new containers
         before ``before_send`` and ``before_send_transaction``, but a breadcrumb's ``data`` may
         be the application's own dict, so breadcrumbs are never scrubbed in place."""
-        twin = copy.copy(self)
+        twin = self._clone()
         twin._in_place = True
         return twin
 
@@ -867,8 +898,7 @@ class Scrubber:
         memos, within this walk's budget."""
         if self._user_text is self._text:
             return self._value(v, depth, path, trace)
-        walk = object.__new__(Scrubber)
-        walk.__dict__.update(self.__dict__)
+        walk = self._clone()
         walk._text = self._user_text
         walk._dirty = self._user_text.dirty
         walk._seen = {}  # results differ from the rest of the event's
