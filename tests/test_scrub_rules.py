@@ -395,3 +395,34 @@ def test_init_sentry_switch_for_personal_data_in_text(
     text = json.dumps(event)
     assert ("ana@example.com" in text) is kept
     assert "abc123456789" not in text
+
+
+# ---- cookies: names kept, values filtered ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("sessionid=abc123; theme=dark; lang=en", "sessionid={F}; theme={F}; lang={F}"),
+        (
+            "sid=abc; Path=/; Max-Age=3600; Expires=Wed, 21 Oct 2026 07:28:00 GMT; HttpOnly",
+            "sid={F}; Path=/; Max-Age=3600; Expires=Wed, 21 Oct 2026 07:28:00 GMT; HttpOnly",
+        ),
+        ("b'csrftoken=abc; theme=dark'", "b'csrftoken={F}; theme={F}'"),
+        ("not a cookie list at all", "{F}"),
+        ("dGhlIHNlY3JldA==", "dGhlIHNlY3JldA={F}"),
+    ],
+)
+def test_cookie_headers_keep_the_cookies_names(header: str, expected: str) -> None:
+    expected = expected.format(F=FILTERED)
+    event = {
+        "request": {"headers": {"Cookie": header}},
+        "extra": {"headers": [["set-cookie", header]]},
+    }
+    out = scrub_event(event)
+    assert out == {
+        "request": {"headers": {"Cookie": expected}},
+        "extra": {"headers": [["set-cookie", expected]]},
+    }
+    assert scrub_event(out) == out
+    assert Scrubber().findings(out) == []

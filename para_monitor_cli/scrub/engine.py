@@ -515,7 +515,8 @@ class Scrubber:
                 new = self._version(v, depth + 1, None if path is None else (*path, str(k)), trace)
             elif step is _USER:
                 new = self._user(v, depth + 1, None if path is None else (*path, str(k)), trace)
-            elif t is str and trace is None and depth < MAX_DEPTH:  # _sensitive, inlined
+            elif t is str and trace is None and depth < MAX_DEPTH and step != "cookie":
+                # _sensitive, inlined
                 if not v or v == FILTERED:
                     continue
                 new = FILTERED
@@ -618,7 +619,13 @@ class Scrubber:
                     )
             elif kind == "" or (kind is VERSION_KEY and t is str and v in clean):
                 continue
-            elif t is str and trace is None and depth < MAX_DEPTH and kind not in _HINT_KINDS:
+            elif (
+                t is str
+                and trace is None
+                and depth < MAX_DEPTH
+                and kind not in _HINT_KINDS
+                and kind != "cookie"
+            ):
                 if not v or v == FILTERED:  # _sensitive, inlined
                     continue
                 new = FILTERED
@@ -658,6 +665,7 @@ class Scrubber:
                             trace is None
                             and first in clean
                             and kind not in _HINT_KINDS
+                            and kind != "cookie"
                             and kind is not _OVER
                             and depth < MAX_DEPTH
                         ):  # _pair and _sensitive, inlined: a sensitive header
@@ -916,6 +924,11 @@ class Scrubber:
             return self._too_deep(path, trace)
         if v is None or type(v) is bool or v in ("", FILTERED):
             return v
+        if kind == "cookie" and type(v) is str and "=" in v:
+            kept = _cookie_names_kept(v)
+            if kept != v and trace is not None and path is not None:
+                trace.add(path, f"sensitive-key:{_rule_key(key)}", kind)
+            return v if kept == v else kept
         if not isinstance(v, dict | list | tuple):
             if trace is not None and path is not None:
                 trace.add(path, f"sensitive-key:{_rule_key(key)}", kind)
@@ -1046,6 +1059,36 @@ class Scrubber:
         if trace is not None and path is not None:
             trace.add(path, "too-deep", "unknown")
         return FILTERED
+
+
+# a Cookie or Set-Cookie header: the cookies' names (theme, lang, sessionid) are kept, their
+# values filtered; Set-Cookie's attributes (expiry, path, domain...) are kept whole
+_COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}")
+_COOKIE_ATTRIBUTES = frozenset(
+    {"path", "domain", "expires", "max-age", "samesite", "priority", "version", "comment"}
+)
+
+
+def _cookie_names_kept(text: str) -> str:
+    """``sessionid=abc; theme=dark`` -> ``sessionid=[Filtered]; theme=[Filtered]``; a text
+    that is not a list of cookies is filtered whole."""
+    quote = text[-1] if text[-1:] in ("'", '"') and text[:2].lstrip("b")[:1] == text[-1] else ""
+    body = text[: len(text) - len(quote)]
+    parts: list[str] = []
+    for part in body.split(";"):
+        name, eq, value = part.partition("=")
+        if not eq:
+            if part.strip() and _COOKIE_NAME.fullmatch(part.strip()) is None:
+                return FILTERED  # not a cookie list
+            parts.append(part)  # Secure, HttpOnly
+            continue
+        if _COOKIE_NAME.fullmatch(name.strip()) is None:
+            return FILTERED
+        if name.strip().lower() in _COOKIE_ATTRIBUTES or value.strip() in ("", FILTERED):
+            parts.append(part)
+        else:
+            parts.append(f"{name}={FILTERED}")
+    return ";".join(parts) + quote
 
 
 def _at(path: Path | None, index: int) -> Path | None:
