@@ -665,12 +665,14 @@ class Scrubber:
                             trace is None
                             and first in clean
                             and kind not in _HINT_KINDS
-                            and kind != "cookie"
                             and kind is not _OVER
                             and depth < MAX_DEPTH
                         ):  # _pair and _sensitive, inlined: a sensitive header
                             if not second or second == FILTERED:
                                 return items
+                            if kind == "cookie" and "=" in second:
+                                kept = _cookie_names_kept(second)
+                                return items if kept == second else [first, kept]
                             return [first, FILTERED]
                         return self._pair(items, kind, depth, path, trace)
                 if first in clean and second in clean:
@@ -1069,9 +1071,27 @@ _COOKIE_ATTRIBUTES = frozenset(
 )
 
 
+# hash(text) -> (the text with its cookie values filtered, len(text)): as TextRules' memo of
+# scrubbed strings, keyed by Python's keyed hash, so it never holds a cookie's value; bounded
+_COOKIE_MEMO: dict[int, tuple[str, int]] = {}
+
+
 def _cookie_names_kept(text: str) -> str:
     """``sessionid=abc; theme=dark`` -> ``sessionid=[Filtered]; theme=[Filtered]``; a text
-    that is not a list of cookies is filtered whole."""
+    that is not a list of cookies is filtered whole (memoised: the same headers come back with
+    every request)."""
+    digest = hash(text)
+    hit = _COOKIE_MEMO.get(digest)
+    if hit is not None and hit[1] == len(text):
+        return hit[0]
+    out = _cookie_parts(text)
+    if len(_COOKIE_MEMO) >= 1024:
+        _COOKIE_MEMO.clear()
+    _COOKIE_MEMO[digest] = (out, len(text))
+    return out
+
+
+def _cookie_parts(text: str) -> str:
     quote = text[-1] if text[-1:] in ("'", '"') and text[:2].lstrip("b")[:1] == text[-1] else ""
     body = text[: len(text) - len(quote)]
     parts: list[str] = []
