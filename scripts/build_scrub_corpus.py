@@ -1,4 +1,4 @@
-# ruff: noqa: E501 - the corpus reads best with one value per line
+# ruff: noqa: E501, S608 - the corpus reads best with one value per line; its SQL is data
 """Builds the built-in corpus (``corpus/events.json``) and its manifest (``corpus/manifest.json``).
 
 The corpus is checked in as JSON; this module is how it was written, so it can be extended and
@@ -77,6 +77,37 @@ PEM = secret(
 )
 CUSTOM = secret("para-internal-PmFake-42", "sensitive_field")
 FORM_PASSWORD = secret("PmFormPassw0rd", "password")  # only its field's name gives it away
+# personal data in free text (removed by default, kept in the user context)
+EMAIL = secret("ana@example.com", "email")
+EMAIL_FORM = secret("ana%40example.com", "email")  # URL-encoded, as form bodies carry it
+SENDER = secret("hi@para-autopilot.app", "email")
+SERVICE_EMAIL = secret("sync@para.iam.gserviceaccount.com", "email")
+CLIENT_IP = secret("10.0.0.12", "ip_address")
+EMAIL_2 = secret("ana.silva@example.com", "email")
+EMAIL_2_QUERY = secret("ana.silva%40example.com", "email")
+IP_V4 = secret("203.0.113.42", "ip_address")
+IP_V6 = secret("2001:db8:85a3::8a2e:370:7334", "ip_address")
+CARD_VISA = secret("4111 1111 1111 1111", "card_number")
+# credentials inside SQL, one per dialect and statement form
+SQL_PG = secret("pg-AlterR0le-pass", "password")
+SQL_PG_USER = secret("pg-CreateUs3r-pass", "password")
+SQL_PG_DOLLAR = secret("pg-D0llarQuoted-pass", "password")
+SQL_PG_MAPPING = secret("pg-UserMapp1ng-pass", "password")
+SQL_MYSQL = secret("my-Ident1fied-pass", "password")
+SQL_MYSQL_SET = secret("my-SetPassw0rd-pass", "password")
+SQL_MYSQL_GRANT = secret("my-GrantIdent-pa55", "password")
+SQL_MSSQL = secret("ms-CreateL0gin-pass", "password")
+SQL_ORACLE = secret("oraT1gerPass", "password")
+SQL_ORACLE_CONNECT = secret("oraC0nnectPass", "password")
+SQL_SQLITE = secret("sqlc-Pragma-k3y", "password")
+SQL_DBLINK = secret("dbl-Link-pa55", "password")
+SQL_URI = secret("uri-Literal-pa55", "password")
+# credentials under generic names: a live/test prefix, or a long random value
+GATEWAY_KEY = secret("gk_live_7Hq2Lm9Xv4Rt8Np3Ks6Wd1Zb", "api_key")
+GATEWAY_KEY_TEXT = secret("gk_test_5Fj8Kd2Lq9Wm4Xn7Rb3Tc", "api_key")
+PUBLISHABLE_KEY = secret("pk_test_51PmFakePublishable0123456789ab", "api_key")
+PARTNER_KEY = secret("Xk29fQa8LmZ0pR7vT3nB5wYc4Ej1Uh6s", "api_key")
+PARTNER_KEY_TEXT = secret("Zr8Kq2Wm5Tn9Xv3Lb7Hc4JdP6", "api_key")
 
 # ---- harmless values that look a little like secrets -----------------------------------------
 
@@ -166,6 +197,19 @@ def crumb(category: str, message: str | None = None, **data: Any) -> dict[str, A
     if data:
         c["data"] = data
     return c
+
+
+def sql_span(statement: str, system: str) -> dict[str, Any]:
+    return {
+        "trace_id": TRACE_ID,
+        "span_id": "e5f6071829304152",
+        "parent_span_id": SPAN_ID,
+        "op": "db",
+        "description": statement,
+        "start_timestamp": TS - 2.0,
+        "timestamp": TS - 1.9,
+        "data": {"db.system": system},
+    }
 
 
 def events() -> list[dict[str, Any]]:
@@ -721,6 +765,159 @@ def events() -> list[dict[str, Any]]:
                 },
                 message="Data cleanup finished with warnings",
                 level="warning",
+            ),
+        },
+        {
+            "name": "sql-credentials-any-dialect",
+            "event": base(
+                "transaction",
+                level="info",
+                transaction="/api/admin/provision",
+                start_timestamp=TS - 2.5,
+                spans=[
+                    sql_span(
+                        f"ALTER ROLE reporting WITH ENCRYPTED PASSWORD '{SQL_PG}' VALID UNTIL 'infinity'",
+                        "postgresql",
+                    ),
+                    sql_span(
+                        f"CREATE USER app_ro WITH LOGIN PASSWORD '{SQL_PG_USER}'", "postgresql"
+                    ),
+                    sql_span(f"ALTER USER app PASSWORD $pw${SQL_PG_DOLLAR}$pw$", "postgresql"),
+                    sql_span(
+                        f"CREATE USER MAPPING FOR app SERVER legacy OPTIONS (user 'legacy', password '{SQL_PG_MAPPING}')",
+                        "postgresql",
+                    ),
+                    sql_span(
+                        f"SELECT * FROM dblink('host=legacy.internal user=app password={SQL_DBLINK} dbname=para', 'SELECT id FROM tasks') AS t(id int)",
+                        "postgresql",
+                    ),
+                    sql_span(
+                        f"SELECT migrate_from('postgresql://legacy:{SQL_URI}@legacy.internal:5432/para')",
+                        "postgresql",
+                    ),
+                    sql_span(
+                        f"CREATE USER 'app'@'%' IDENTIFIED WITH caching_sha2_password BY '{SQL_MYSQL}'",
+                        "mysql",
+                    ),
+                    sql_span(
+                        f"SET PASSWORD FOR 'app'@'localhost' = PASSWORD('{SQL_MYSQL_SET}')", "mysql"
+                    ),
+                    sql_span(
+                        f"GRANT SELECT ON para.* TO 'report'@'%' IDENTIFIED BY '{SQL_MYSQL_GRANT}'",
+                        "mysql",
+                    ),
+                    sql_span(
+                        f"CREATE LOGIN app WITH PASSWORD = '{SQL_MSSQL}', CHECK_POLICY = OFF",
+                        "mssql",
+                    ),
+                    sql_span(
+                        f"ALTER USER scott IDENTIFIED BY {SQL_ORACLE} ACCOUNT UNLOCK", "oracle"
+                    ),
+                    sql_span(f"CONNECT scott/{SQL_ORACLE_CONNECT}@orcl", "oracle"),
+                    sql_span(f"PRAGMA key = '{SQL_SQLITE}'", "sqlite"),
+                    sql_span(f"SELECT id FROM users WHERE email = '{EMAIL_2}'", "postgresql"),
+                    sql_span(
+                        keep(
+                            "SELECT id, email_verified FROM users WHERE password_reset_enabled = true AND id = $1"
+                        ),
+                        "postgresql",
+                    ),
+                    sql_span(keep("ALTER USER app PASSWORD NULL"), "postgresql"),
+                    sql_span(keep("ALTER ROLE reporting VALID UNTIL 'infinity'"), "postgresql"),
+                    sql_span(
+                        keep("CREATE INDEX CONCURRENTLY idx_users_email ON users (email)"),
+                        "postgresql",
+                    ),
+                ],
+                contexts={
+                    "trace": {
+                        "trace_id": TRACE_ID,
+                        "span_id": SPAN_ID,
+                        "op": "http.server",
+                        "status": "ok",
+                    },
+                },
+            ),
+        },
+        {
+            "name": "generic-credential-names",
+            "event": base(
+                transaction="/api/checkout",
+                extra={
+                    "gateway_key": GATEWAY_KEY,
+                    "publishable_key": PUBLISHABLE_KEY,
+                    "shipping_config": f"provider: acme\ngateway_key: {GATEWAY_KEY_TEXT}\nretries: 3",
+                    "cache_key": keep("user:123:profile"),
+                    "idempotency_key": keep("checkout-2026-11-05-user-123"),
+                    "lookup_key": keep("5d41402abc4b2a76b9719d911017c592"),
+                    "sort_key": keep("created_at"),
+                    "object_key": keep("uploads/2026/11/avatar.png"),
+                },
+                contexts={
+                    "trace": {"trace_id": TRACE_ID, "span_id": SPAN_ID, "op": "http.server"},
+                    "deploy": {
+                        "etag": keep('"33a64df551425fcc55e4d42a148795d9f25f89d4"'),
+                        "commit_sha": keep("9fceb02d0ae598e95dc970b74767f19372d61af8"),
+                        "request_id": keep("3f2c8a9e-5b1d-4c7e-9a0f-6d2b8e4c1a73"),
+                    },
+                    "partner": {
+                        "partner_key": PARTNER_KEY,
+                        "oauth_response": {
+                            "expires_in": keep(3600),
+                            "scope": keep("openid email profile"),
+                            "token_type": keep("Bearer"),
+                        },
+                    },
+                },
+                breadcrumbs={
+                    "values": [
+                        crumb(
+                            "config",
+                            f"partner config loaded: partner_key={PARTNER_KEY_TEXT} region=eu",
+                        ),
+                        crumb("log", keep("preferences saved: theme=dark lang=en")),
+                    ]
+                },
+                exception=exception("acme.GatewayError", "gateway rejected the key", []),
+            ),
+        },
+        {
+            "name": "pii-in-free-text",
+            "event": base(
+                transaction="/api/auth/password-reset",
+                request={
+                    "url": "https://api.para-autopilot.app/api/auth/password-reset",
+                    "method": "GET",
+                    "query_string": f"email={EMAIL_2_QUERY}&lang=en",
+                },
+                user={"id": USER_ID, "email": keep("owner@para-autopilot.app")},
+                logentry={
+                    "message": "Password reset requested by %s from %s",
+                    "params": [EMAIL_2, IP_V4],
+                    "formatted": f"Password reset requested by {EMAIL_2} from {IP_V4}",
+                },
+                contexts={
+                    "trace": {"trace_id": TRACE_ID, "span_id": SPAN_ID, "op": "http.server"},
+                    "app": {"app_version": keep("1.2.3.4"), "build": keep("2026.11.05.1")},
+                },
+                breadcrumbs={
+                    "values": [
+                        crumb("http", f"GET /api/users?email={EMAIL_2_QUERY} from {IP_V6}"),
+                        crumb(
+                            "log", keep("reset link expires at 2026-11-05T10:30:00Z (in 1800 s)")
+                        ),
+                        crumb(
+                            "log",
+                            keep("server listening on 0.0.0.0:8000, health on 127.0.0.1:8001"),
+                        ),
+                        crumb("log", keep("scheduled retry at 12:30:00 for release 2.10.0.1")),
+                    ]
+                },
+                exception=exception(
+                    "app.errors.PaymentDeclined",
+                    f"card {CARD_VISA} declined for {EMAIL_2} (client {IP_V4})",
+                    [],
+                ),
             ),
         },
         {

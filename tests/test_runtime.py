@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,6 +111,40 @@ def test_no_dsn_disables_the_sdk_with_one_warning(
     assert transport.envelopes == []
 
 
+NO_DSN_SCRIPT = """
+import sys
+import para_monitor_cli.runtime as runtime
+enabled = runtime.init_sentry()
+results = (
+    runtime.capture_message("nobody hears this"),
+    runtime.capture_exception(RuntimeError("nor this")),
+    runtime.set_user_context("user-1", "ana@example.com"),
+)
+loaded = sorted(
+    m for m in sys.modules
+    if m.split(".")[0] == "sentry_sdk" or m.split(".")[:2] == ["para_monitor_cli", "scrub"]
+)
+print(enabled, results, loaded)
+"""
+
+
+def test_without_a_dsn_neither_the_sdk_nor_the_engine_is_imported(tmp_path: Path) -> None:
+    """A backend without a DSN pays nothing: importing the runtime and calling it imports
+    neither sentry-sdk nor the scrubbing engine (whose patterns compile at import)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
+    done = subprocess.run(
+        [sys.executable, "-c", NO_DSN_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "False (None, None, None) []"
+    assert "SENTRY_DSN is not set; Sentry is disabled" in done.stderr
+
+
 @pytest.mark.parametrize(
     "dsn",
     [
@@ -207,7 +245,8 @@ def test_the_applications_own_objects_are_never_scrubbed_in_their_place(
     assert repr((payload, service, crumb_data)) == before
     (event,) = transport.events()
     assert secret not in repr(event)
-    assert event["extra"]["payload"]["form"]["email"] == "ana@example.com"
+    assert event["extra"]["payload"]["attempts"] == [1, 2]
+    assert "ana@example.com" not in repr(event)  # personal data in text: removed by default
     assert event["contexts"]["service"]["pool"] == 5
 
 

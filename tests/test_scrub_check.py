@@ -53,7 +53,7 @@ def test_builtin_corpus_passes_with_our_scrubber(
     assert data["ok"]
     assert data["leaks"] == []
     assert data["destroyed_harmless"] == []
-    assert data["samples"] == 16
+    assert data["samples"] == 19
     assert data["planted_secrets"] >= 35
 
 
@@ -63,7 +63,7 @@ def test_seed_naive_hook_leaks_by_path(naive_hook: str) -> None:
     assert "LEAK login-failure-fastapi: request.headers.Authorization" in result.stdout
     assert "exception.values[0].stacktrace.frames[0].vars.scope.headers[1][1]" in result.stdout
     assert re.search(
-        rf"^FAILED: \d+ values leak through {naive_hook} in \d+ of 16 events", result.stdout, re.M
+        rf"^FAILED: \d+ values leak through {naive_hook} in \d+ of 19 events", result.stdout, re.M
     )
     # the leaked values themselves are never printed
     assert "Tr0ub4dor" not in result.output
@@ -90,7 +90,7 @@ def test_our_hooks_through_the_real_sdk_pipeline(
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["mode"] == "sdk"
-    assert data["samples"] == 17
+    assert data["samples"] == 20
     assert data["dropped_samples"] == []
     assert data["leaks"] == []
     assert data["destroyed_harmless"] == []
@@ -244,14 +244,14 @@ def test_a_hook_that_raises_on_every_event_fails(losing_hooks: str) -> None:
     result = invoke("scrub-check", "--hook", f"{losing_hooks}:bad")
     assert result.exit_code == 1, result.output
     assert "no leaks" not in result.stdout
-    assert result.stdout.count("HOOK RAISED ") == 16
+    assert result.stdout.count("HOOK RAISED ") == 19
     assert "HOOK RAISED login-failure-fastapi: ValueError" in result.stdout
-    assert f"{losing_hooks}:bad raised on 16 of 16 events" in result.stdout
+    assert f"{losing_hooks}:bad raised on 19 of 19 events" in result.stdout
     data = json.loads(invoke("-o", "json", "scrub-check", "--hook", f"{losing_hooks}:bad").stdout)
     assert data["ok"] is False
-    assert len(data["hook_errors"]) == 16
+    assert len(data["hook_errors"]) == 19
     assert data["findings"] == [
-        f"{losing_hooks}:bad raised on 16 of 16 events (the SDK would lose them)"
+        f"{losing_hooks}:bad raised on 19 of 19 events (the SDK would lose them)"
     ]
 
 
@@ -260,12 +260,12 @@ def test_a_hook_that_drops_every_event_fails(losing_hooks: str) -> None:
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     assert data["ok"] is False
-    assert len(data["dropped_samples"]) == 16
+    assert len(data["dropped_samples"]) == 19
     assert data["findings"] == [
-        f"{losing_hooks}:none drops every event (16 of 16): nothing would reach Sentry"
+        f"{losing_hooks}:none drops every event (19 of 19): nothing would reach Sentry"
     ]
     text = invoke("scrub-check", "--hook", f"{losing_hooks}:none").stdout
-    assert text.count("DROPPED ") == 16
+    assert text.count("DROPPED ") == 19
     assert "nothing would reach Sentry" in text
 
 
@@ -273,9 +273,9 @@ def test_a_hook_that_drops_some_events_fails_and_names_them(losing_hooks: str) -
     result = invoke("-o", "json", "scrub-check", "--hook", f"{losing_hooks}:drop_transactions")
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
-    assert data["dropped_samples"] == ["transaction-with-spans"]
+    assert data["dropped_samples"] == ["transaction-with-spans", "sql-credentials-any-dialect"]
     assert data["findings"][-1] == (
-        f"{losing_hooks}:drop_transactions dropped 1 of 16 events: it would never reach Sentry"
+        f"{losing_hooks}:drop_transactions dropped 2 of 19 events: they would never reach Sentry"
     )
 
 

@@ -10,18 +10,15 @@ the event deliberately rather than letting an unscrubbed one through.
 from __future__ import annotations
 
 import contextlib
-import functools
 import importlib
 import logging
 import sys
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from para_monitor_cli.errors import UsageError
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import TracebackType
 
 Event = dict[str, Any]
 Hint = dict[str, Any]
@@ -36,55 +33,105 @@ logger = logging.getLogger("para_monitor")
 OWN_LOGGERS = ("para_monitor", "para_monitor.*", "para_monitor_cli", "para_monitor_cli.*")
 
 
-@dataclass(frozen=True)
 class Hooks:
-    """The three hooks, ready to pass to ``sentry_sdk.init``."""
+    """The three hooks, ready to pass to ``sentry_sdk.init``. (A plain class, not a
+    dataclass: building a dataclass costs milliseconds at import, and importing the runtime
+    without a DSN should cost nothing.)"""
 
-    engine_event: EventHook | None = None
-    engine_breadcrumb: BreadcrumbHook | None = None
-    user_before_send: EventHook | None = None
-    user_before_send_transaction: EventHook | None = None
-    user_before_breadcrumb: BreadcrumbHook | None = None
+    __slots__ = (
+        "engine_breadcrumb",
+        "engine_event",
+        "user_before_breadcrumb",
+        "user_before_send",
+        "user_before_send_transaction",
+    )
+
+    def __init__(
+        self,
+        engine_event: EventHook | None = None,
+        engine_breadcrumb: BreadcrumbHook | None = None,
+        user_before_send: EventHook | None = None,
+        user_before_send_transaction: EventHook | None = None,
+        user_before_breadcrumb: BreadcrumbHook | None = None,
+    ) -> None:
+        self.engine_event = engine_event
+        self.engine_breadcrumb = engine_breadcrumb
+        self.user_before_send = user_before_send
+        self.user_before_send_transaction = user_before_send_transaction
+        self.user_before_breadcrumb = user_before_breadcrumb
 
     def before_send(self, event: Event, hint: Hint) -> Event | None:
-        return _chain(event, hint, self.engine_event, self.user_before_send)
+        return chain(self.engine_event, self.user_before_send)(event, hint)
 
     def before_send_transaction(self, event: Event, hint: Hint) -> Event | None:
-        return _chain(event, hint, self.engine_event, self.user_before_send_transaction)
+        return chain(self.engine_event, self.user_before_send_transaction)(event, hint)
 
     def before_breadcrumb(self, crumb: dict[str, Any], hint: Hint) -> dict[str, Any] | None:
-        return _chain(crumb, hint, self.engine_breadcrumb, self.user_before_breadcrumb)
+        return chain(self.engine_breadcrumb, self.user_before_breadcrumb)(crumb, hint)
 
     def sdk_options(self) -> dict[str, Any]:
+        """The hooks composed once, here: sentry-sdk calls them for every event and breadcrumb
+        of every request, so each is one guarded call of the engine (and of the application's
+        hook after it when there is one), with nothing else to decide or allocate per call."""
         return {
-            "before_send": self.before_send,
-            "before_send_transaction": self.before_send_transaction,
-            "before_breadcrumb": self.before_breadcrumb,
+            "before_send": chain(self.engine_event, self.user_before_send),
+            "before_send_transaction": chain(self.engine_event, self.user_before_send_transaction),
+            "before_breadcrumb": chain(self.engine_breadcrumb, self.user_before_breadcrumb),
         }
 
 
-def _chain(
-    item: dict[str, Any],
-    hint: Hint,
-    engine: Callable[[dict[str, Any], Hint], dict[str, Any] | None] | None,
-    user: Callable[[dict[str, Any], Hint], dict[str, Any] | None] | None,
-) -> dict[str, Any] | None:
-    result: dict[str, Any] | None = item
-    for hook in (engine, user):
-        if hook is None or result is None:
-            continue
-        try:
-            result = hook(result, hint)
-        except Exception as exc:  # a raising hook must not let the event through unscrubbed
-            # A warning, on a logger the SDK ignores (see OWN_LOGGERS): one line per dropped
-            # event, never captured as an event that would go through this hook again.
-            logger.warning(
-                "para-monitor: hook %s raised %s; the event was dropped",
-                getattr(hook, "__qualname__", repr(hook)),
-                getattr(exc, "kind", None) or type(exc).__name__,  # a guarded hook's original
-            )
-            return None
-    return result
+Item = dict[str, Any]
+ItemHook = Callable[[Item, Hint], Item | None]
+
+
+def chain(*hooks: ItemHook | None) -> ItemHook:
+    """The given hooks (None ones left out) called in order, each on what the previous one
+    returned, stopping at None. A hook that raises drops the item: letting it through would
+    send it unscrubbed (sentry-sdk keeps the original breadcrumb when before_breadcrumb raises),
+    so the item is dropped deliberately, with one warning."""
+    present = [hook for hook in hooks if hook is not None]
+    if not present:
+        return _keep
+    if len(present) == 1:
+        (only,) = present
+
+        def one(item: Item, hint: Hint) -> Item | None:
+            try:
+                return only(item, hint)
+            except Exception as exc:  # a raising hook must not let the event through
+                _dropped(only, exc)
+                return None
+
+        return one
+
+    def many(item: Item, hint: Hint) -> Item | None:
+        result = item
+        for hook in present:
+            try:
+                new = hook(result, hint)
+            except Exception as exc:  # a raising hook must not let the event through
+                _dropped(hook, exc)
+                return None
+            if new is None:
+                return None
+            result = new
+        return result
+
+    return many
+
+
+def _keep(item: Item, hint: Hint) -> Item | None:
+    return item
+
+
+def _dropped(hook: Callable[..., Any], exc: Exception) -> None:
+    # A warning, on a logger the SDK ignores (see OWN_LOGGERS): one line per dropped event,
+    # never captured as an event that would go through this hook again.
+    logger.warning(
+        "para-monitor: hook %s raised %s; the event was dropped",
+        getattr(hook, "__qualname__", repr(hook)),
+        getattr(exc, "kind", None) or type(exc).__name__,  # a guarded hook's original
+    )
 
 
 class HookFailure(Exception):
@@ -100,6 +147,8 @@ class HookFailure(Exception):
 
 def _where(tb: TracebackType | None, root: Path) -> str:
     """``file:line`` of the innermost frame of a traceback (relative to ``root`` when below)."""
+    import traceback
+
     frames = traceback.extract_tb(tb) if tb is not None else []
     if not frames:
         return "an unknown place"
@@ -107,6 +156,8 @@ def _where(tb: TracebackType | None, root: Path) -> str:
 
 
 def _place(filename: str | None, line: int | None, root: Path) -> str:
+    from pathlib import Path
+
     path = Path(filename or "?")
     with contextlib.suppress(ValueError):
         path = path.resolve().relative_to(root)
@@ -122,6 +173,7 @@ def guard_hook(hook: Callable[..., Any], root: Path) -> Callable[..., Any]:
     """``hook``, with ``sys.exit()`` and exceptions turned into :class:`HookFailure` (so a
     report or check goes on and says what happened, instead of the process ending silently).
     Ctrl-C still stops everything."""
+    import functools
 
     @functools.wraps(hook)
     def guarded(*args: Any, **kwargs: Any) -> Any:
@@ -144,6 +196,10 @@ def load_hook(spec: str, flag: str = "--hook", cwd: Path | None = None) -> Calla
     dotted: ``module:Class.method``), with the working directory importable as the backend
     itself would have it. Errors name what is missing and where (a syntax error's file and
     line), never the hook's source. The hook returned is guarded (:func:`guard_hook`)."""
+    from pathlib import Path
+
+    from para_monitor_cli.errors import UsageError
+
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise UsageError(f"{flag} {spec!r}: expected module:function, e.g. app.sentry:before_send")

@@ -11,16 +11,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from para_monitor_cli.runtime.hooks import BreadcrumbHook, Event, EventHook, Hint
-from para_monitor_cli.scrub import Scrubber, ScrubConfig, default_scrubber
+
+# The engine is imported by the functions that use it: importing the runtime without a DSN
+# compiles none of its patterns.
 
 
 def engine_hooks(
-    sensitive_fields: Sequence[str] = (), safe_fields: Sequence[str] = ()
+    sensitive_fields: Sequence[str] = (),
+    safe_fields: Sequence[str] = (),
+    *,
+    allow_pii_in_text: bool = False,
 ) -> tuple[EventHook | None, BreadcrumbHook | None]:
     """The engine's event hook (errors, messages and transactions) and breadcrumb hook,
-    configured with the extra sensitive and safe field names."""
-    if sensitive_fields or safe_fields:
-        scrubber = Scrubber(ScrubConfig(tuple(sensitive_fields), tuple(safe_fields)))
+    configured with the extra sensitive and safe field names, and whether emails and IP
+    addresses in free text are kept."""
+    from para_monitor_cli.scrub import Scrubber, ScrubConfig, default_scrubber
+
+    if sensitive_fields or safe_fields or allow_pii_in_text:
+        scrubber = Scrubber(
+            ScrubConfig(tuple(sensitive_fields), tuple(safe_fields), allow_pii_in_text)
+        )
     else:
         scrubber = default_scrubber()
 
@@ -43,4 +53,6 @@ def filter_sensitive_data(event: Event, hint: Hint | None = None) -> Event | Non
 
     Usable directly as ``sentry_sdk.init(before_send=filter_sensitive_data)``; it never raises.
     """
+    from para_monitor_cli.scrub import default_scrubber
+
     return default_scrubber().event(event)

@@ -171,6 +171,15 @@ COMPACT_STRONG: tuple[tuple[str, str], ...] = (
 )
 FALSE_FRIENDS = frozenset({"secretary", "secretaries", "secretariat"})
 
+# What a name that is not itself sensitive may still say about its value:
+# * GENERIC_KEY: a key of no known kind (``gateway_key``, ``partner_key``, ``key``): the value
+#   is filtered when it is plainly a credential (text.looks_like_credential), kept otherwise
+#   (``cache_key: user:123:profile``, an idempotency key);
+# * VERSION_KEY: a version (``version``, ``app_version``): a dotted number there is a version,
+#   not an IP address (``1.2.3.4``).
+GENERIC_KEY = "generic_key"
+VERSION_KEY = "version"
+
 
 def words(key: str) -> list[str]:
     """``"X-Api-Key"`` -> ``["x", "api", "key"]``; ``"apiKey"`` -> ``["api", "key"]``."""
@@ -219,6 +228,30 @@ def classify(key: str) -> str | None:
     return None
 
 
+_HINTS = (GENERIC_KEY, VERSION_KEY)
+
+
+def classify_name(key: str) -> str | None:
+    """:func:`classify`, and for names it finds harmless, GENERIC_KEY or VERSION_KEY when
+    the name says what its value may be."""
+    kind = classify(key)
+    if kind is not None:
+        return kind
+    return _name_hint(key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _name_hint(key: str) -> str | None:
+    ws = words(key)
+    if not ws:
+        return None
+    if ws[-1] in ("key", "keys"):
+        return GENERIC_KEY
+    if ws[-1] == "version":
+        return VERSION_KEY
+    return None
+
+
 class KeyRules:
     """Key classification with the configured extra sensitive and safe names, memoised."""
 
@@ -263,8 +296,8 @@ class KeyRules:
         if key == "_meta" or (self._safe and compact(key) in self._safe):
             kind: str | None = self.SAFE  # _meta: Sentry's annotations, no user data
         else:
-            kind = classify(key)
-        if kind is None and self._sensitive and self._configured(key):
+            kind = classify_name(key)
+        if (kind is None or kind in _HINTS) and self._sensitive and self._configured(key):
             kind = "sensitive_field"
         if len(cache) > 8192:
             cache.clear()

@@ -9,11 +9,14 @@ scan. Replacements never match again, so scrubbing is idempotent.
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import re
 import string
+from collections import Counter
 from collections.abc import Callable
 
-from para_monitor_cli.scrub.keys import classify
+from para_monitor_cli.scrub.keys import GENERIC_KEY, VERSION_KEY, classify_name
 
 FILTERED = "[Filtered]"
 MIN_SHAPED = 13  # shorter strings cannot hold a provider key, a JWT or a card number
@@ -38,6 +41,11 @@ RULE_KINDS: dict[str, str] = {
     "supabase-secret-key": "supabase_key",
     "card-number": "card_number",
     "redis-auth": "password",
+    "sql-credentials": "password",
+    "live-key": "api_key",
+    "credential-value": "api_key",
+    "email": "email",
+    "ip-address": "ip_address",
 }
 
 _PEM = re.compile(
@@ -147,6 +155,119 @@ _SHAPE_CHARS = ("_", "-", ".", "A")
 _CARD_GATE = re.compile(r"[2-6](?<![\w.\-].)(?:[ \-]?\d){11}")
 
 
+# -- credentials inside SQL, any dialect --------------------------------------------------------
+# Statements that set a password other than as name = 'value' (which the name=value rule
+# handles): Postgres ALTER/CREATE USER|ROLE ... [WITH] [ENCRYPTED] PASSWORD 'p', user mappings'
+# OPTIONS (password 'p'); MySQL/MariaDB IDENTIFIED [WITH plugin] BY|AS 'p', SET PASSWORD [FOR
+# user] = 'p' | PASSWORD('p'), GRANT ... IDENTIFIED BY 'p'; Oracle IDENTIFIED BY p (bare or
+# quoted, also in CREATE DATABASE LINK), CONNECT user/password@db; MSSQL WITH PASSWORD = 'p'
+# (name=value); SQLite (SQLCipher) PRAGMA [schema.]key|rekey = 'p', ATTACH ... KEY 'p'. Values:
+# '...' (with '' and \' escapes), "...", Postgres $tag$...$tag$. Connection strings inside
+# queries (dblink('... password=p'), 'postgresql://u:p@h/db') are the URL and name=value
+# rules' job.
+_SQL_QUOTED_VALUE = (
+    r"(?P<v>'(?:[^'\\]++|''|\\.)*+'"
+    r'|"(?:[^"\\]++|""|\\.)*+"'
+    r"|\$(?P<tag>\w{0,16})\$[^$]*+\$(?P=tag)\$)"
+)
+# Every match starts at its keyword (PASSWORD, IDENTIFIED, PRAGMA, ATTACH, CONNECT), where a
+# match of _SQL_GATE starts: the full patterns are only tried there (_gated_sub).
+_SQL_QUOTED = re.compile(
+    r"(?i)(?<![\w$])(?:PASSWORD(?:\s*+=\s*+|\s++|\s*+\(\s*+)(?:PASSWORD\s*+\(\s*+)?"
+    r"|PASSWORD\s++FOR\s[^=;]{1,200}?=\s*+(?:PASSWORD\s*+\(\s*+)?"
+    r"|IDENTIFIED\s++(?:WITH\s++[\w'\"`]++\s++)?(?:BY|AS)\s++(?:PASSWORD\s++|VALUES\s++)?"
+    r"|PRAGMA\s++(?:\w++\.)?(?:RE)?KEY\s*+=\s*+"
+    r"|ATTACH\s++(?:DATABASE\s++)?(?:'[^']*+'|\"[^\"]*+\"|\S++)\s++AS\s++\S++\s++KEY\s++)"
+    + _SQL_QUOTED_VALUE
+)
+# the bare forms: Oracle's IDENTIFIED BY tiger, SQLCipher's PRAGMA key = x'...', CONNECT u/p@db
+_SQL_BARE = re.compile(
+    r"(?i)(?<![\w$])(?:IDENTIFIED\s++BY\s++(?!(?:RANDOM|PASSWORD|VALUES)\b)"
+    r"|PRAGMA\s++(?:\w++\.)?(?:RE)?KEY\s*+=\s*+"
+    r"|CONNECT\s++(?!TO\b)[\w$#.]++/)"
+    r"(?P<v>[^\s'\";,()@/][^\s'\";,()@]*+)"
+)
+# the keywords, led by a class of their first letters with the look-behind after it, so the
+# regex engine skips other characters in C
+_SQL_GATE = re.compile(r"[PpIiCcAa](?<![\w$][PpIiCcAa])(?i:assword|dentified|ragma|onnect|ttach)")
+# its pre-check: one of these in the text (both usual casings)
+_SQL_WORDS = (
+    *("ssword", "SSWORD", "dentified", "DENTIFIED", "ragma", "RAGMA"),
+    *("ONNECT ", "onnect ", "TTACH ", "ttach "),
+)
+
+# -- credentials under a generic name (gateway_key: gk_live_...) ----------------------------
+# a key with a live/test prefix, as payment and API gateways issue them (sk_live_, pk_test_,
+# rk_live_, gk_live_...): found anywhere in text; the tail must hold a digit, so words joined
+# by underscores (run_test_suite) are not keys
+_LIVE_KEY = re.compile(
+    r"(?<![A-Za-z0-9_])[a-z]{2,5}_(?:live|test)_[A-Za-z0-9]{16,}+(?![A-Za-z0-9])"
+)
+_PREFIXED = re.compile(
+    r"(?:[a-z]{1,12}_(?:live|test|prod|sandbox)_|whsec_|xox[abposr]-|(?:sk|pk|rk)[_-])"
+    r"[A-Za-z0-9_\-]{8,}"
+)
+_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "_-+/=.~")
+_HEXISH = re.compile(r"[0-9A-Fa-f\-]+")
+_WORD_RUN = re.compile(r"[a-z]{9}")
+_WORDISH = re.compile(r"[A-Z]?[a-z]{3,}")
+# a random value: long enough, token characters only, all three character classes, and
+# spread out (Shannon entropy per character). Hex digests and UUIDs (etag, commit_sha,
+# request_id, a hashed cache key) have no upper and lower case mix; names and words
+# (MyCacheKeyForUserProfile) have a long lower-case run; cache keys have ':' in them.
+CREDENTIAL_MIN_LENGTH = 20
+CREDENTIAL_MIN_ENTROPY = 3.5  # bits per character; random base62 of 20 characters: ~4.1
+
+
+def looks_like_credential(value: str) -> bool:
+    """A value that is plainly a credential whatever its name: a live/test key prefix, or a
+    long random token (see the thresholds above)."""
+    n = len(value)
+    if n < 12 or n > 512:
+        return False
+    if _PREFIXED.fullmatch(value) is not None:
+        return any(c.isdigit() for c in value)
+    if n < CREDENTIAL_MIN_LENGTH or not _TOKEN_CHARS.issuperset(value):
+        return False
+    if _HEXISH.fullmatch(value) is not None or _WORD_RUN.search(value) is not None:
+        return False
+    if sum(map(len, _WORDISH.findall(value))) * 2 >= n:
+        return False  # mostly words (MyCacheEntryForUserProfiles2), not random
+    if not (
+        any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+        and any(c.isdigit() for c in value)
+    ):
+        return False
+    counts = Counter(value).values()
+    entropy = -sum(c / n * math.log2(c / n) for c in counts)
+    return entropy >= CREDENTIAL_MIN_ENTROPY
+
+
+# -- personal data in free text (removed unless the engine keeps PII in text) ------------------
+# an email address: the local part starts where its run starts (linear time), the domain is
+# labels and a letters-only top-level domain; also URL-encoded (ana%40example.com)
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._+\-])[A-Za-z0-9._+\-]{1,64}+(?:@|%40)"
+    r"(?:[A-Za-z0-9\-]{1,63}+\.)+[A-Za-z]{2,24}+(?![A-Za-z0-9\-])"
+)
+# IPv4: four octets, not part of a longer dotted number (1.2.3.4.5) or a word
+_IPV4 = re.compile(
+    r"(?<![\w.\-])(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
+    r"(?![\w\-]|\.\d)"
+)
+# its gate: the first digit of a dotted quad, at a boundary (the look-behind follows the digit)
+_IPV4_GATE = re.compile(r"\d(?<![\w.\-]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d")
+# a dotted quad right after one of these is a version (v1.2.3.4, version 1.2.3.4, release
+# 2.10.0.1, app@1.2.3.4)
+_VERSION_BEFORE = re.compile(r"(?i)(?:\bv|@|(?:version|release|build)[\s:=\"']{0,3})\Z")
+# IPv6 candidates (checked with ipaddress): hex groups and at least two colons, an embedded
+# IPv4 tail and a zone id allowed
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}+(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
+    r"(?:%\w{1,16}+)?(?![\w:.])"
+)
+
 _LUHN_DOUBLE = str.maketrans("0123456789", "0246813579")  # 2*d, digits summed
 
 
@@ -211,10 +332,11 @@ class TextRules:
     reached, both are emptied and fill again from what the next events bring.
     """
 
-    __slots__ = ("chars", "classify", "clean", "dirty")
+    __slots__ = ("chars", "classify", "clean", "dirty", "pii")
 
-    def __init__(self, classifier: Classifier = classify) -> None:
+    def __init__(self, classifier: Classifier = classify_name, pii: bool = True) -> None:
         self.classify = classifier
+        self.pii = pii  # remove personal data (emails, IP addresses) from text
         self.clean: set[str] = set()
         # hash(text) -> (scrubbed output, rules fired, len(text)), the length a second check
         self.dirty: dict[int, tuple[str, frozenset[str], int]] = {}
@@ -241,13 +363,13 @@ class TextRules:
             self._remember_clean(text)
             return text
         if len(text) > CLEAN_MEMO_MAX_LEN:
-            return _scrub(text, set() if fired is None else fired, self.classify)
+            return _scrub(text, set() if fired is None else fired, self.classify, self.pii)
         zeroed = _zero_addresses(text) if "0x" in text else text
         if zeroed is not text and zeroed in self.clean:
             self._remember_clean(text)  # the same repr as before, at other addresses
             return text
         hits: Fired = set()
-        out = _scrub(text, hits, self.classify)
+        out = _scrub(text, hits, self.classify, self.pii)
         if fired is not None:
             fired.update(hits)
         if out is text:
@@ -283,7 +405,7 @@ def scrub_text(text: str, fired: Fired | None = None) -> str:
     return _default_rules.scrub(text, fired)
 
 
-def _scrub(text: str, hits: Fired, classify: Classifier) -> str:
+def _scrub(text: str, hits: Fired, classify: Classifier, pii: bool = True) -> str:
     out = text
     if "-----BEGIN" in out and "PRIVATE KEY" in out:
         new = _PEM.sub(FILTERED, out)
@@ -300,6 +422,21 @@ def _scrub(text: str, hits: Fired, classify: Classifier) -> str:
             out = new
     if "=" in out:
         out = _kv(out, hits, classify)
+    if (
+        "ssword" in out  # _SQL_WORDS, inlined
+        or "SSWORD" in out
+        or "dentified" in out
+        or "DENTIFIED" in out
+        or "ragma" in out
+        or "RAGMA" in out
+        or "ONNECT " in out
+        or "onnect " in out
+        or "TTACH " in out
+        or "ttach " in out
+    ):
+        out = _sql(out, hits)
+    if "_live_" in out or "_test_" in out:
+        out = _LIVE_KEY.sub(lambda m: _live_repl(m, hits), out)
     if "AUTH " in out:
         new = _REDIS_AUTH.sub(lambda m: f"{m.group(1)}{FILTERED}", out)
         if new != out:
@@ -319,7 +456,80 @@ def _scrub(text: str, hits: Fired, classify: Classifier) -> str:
             out = _gated_sub(_CARD_GATE, _CARD, out, hits, _card_repl)
     if ":" in out:
         out = _colon(out, hits, classify)
+    if pii:
+        if "@" in out or "%40" in out:
+            out = _EMAIL.sub(lambda m: _email_repl(m, hits), out)
+        if "." in out and _IPV4_GATE.search(out) is not None:
+            out = _gated_sub(_IPV4_GATE, _IPV4, out, hits, _ipv4_repl)
+        if "::" in out or out.count(":") >= 7:
+            out = _IPV6.sub(lambda m: _ipv6_repl(m, hits), out)
     return text if out == text else out
+
+
+def _sql(text: str, hits: Fired) -> str:
+    """Passwords and keys in SQL statements (see _SQL_QUOTED): the value inside its quotes,
+    then the bare values (see _SQL_BARE)."""
+    if _SQL_GATE.search(text) is None:
+        return text
+    out = _gated_sub(_SQL_GATE, _SQL_QUOTED, text, hits, _sql_quoted_repl)
+    return _gated_sub(_SQL_GATE, _SQL_BARE, out, hits, _sql_bare_repl)
+
+
+def _sql_quoted_repl(m: re.Match[str], hits: Fired) -> str:
+    value = m.group("v")
+    # the quotes around the value: ' or ", or a dollar-quote tag ($$, $pw$)
+    edge = value[0] if value[0] in "'\"" else value[: value.index("$", 1) + 1]
+    inner = value[len(edge) : len(value) - len(edge)]
+    if not inner or inner == FILTERED:
+        return m.group(0)
+    hits.add("sql-credentials")
+    return f"{m.group(0)[: m.start('v') - m.start()]}{edge}{FILTERED}{edge}"
+
+
+def _sql_bare_repl(m: re.Match[str], hits: Fired) -> str:
+    if m.group("v") == FILTERED:
+        return m.group(0)
+    hits.add("sql-credentials")
+    return f"{m.group(0)[: m.start('v') - m.start()]}{FILTERED}"
+
+
+def _live_repl(m: re.Match[str], hits: Fired) -> str:
+    if not any(c.isdigit() for c in m.group(0)):
+        return m.group(0)
+    hits.add("live-key")
+    return FILTERED
+
+
+def _email_repl(m: re.Match[str], hits: Fired) -> str:
+    if m.start() >= 2 and m.string[m.start() - 2 : m.start()] == "//":
+        return m.group(0)  # scheme://user@host: a URL's user, not an address
+    hits.add("email")
+    return FILTERED
+
+
+def _ipv4_repl(m: re.Match[str], hits: Fired) -> str:
+    start = m.start()
+    if _VERSION_BEFORE.search(m.string, max(0, start - 12), start) is not None:
+        return m.group(0)  # v1.2.3.4, version 1.2.3.4: a version
+    if m.group(0).startswith(("127.", "0.0.0.0", "255.255.255.255")):  # noqa: S104
+        return m.group(0)  # loopback, any address, broadcast: no one's address
+    hits.add("ip-address")
+    return FILTERED
+
+
+def _ipv6_repl(m: re.Match[str], hits: Fired) -> str:
+    candidate = m.group(0)
+    address = candidate.split("%", 1)[0]
+    try:
+        ip = ipaddress.IPv6Address(address)
+    except ValueError:
+        return candidate
+    if ip.is_loopback or ip.is_unspecified:
+        return candidate  # ::1 and ::: no one's address
+    if not any(c.isdigit() for c in address) and len([g for g in address.split(":") if g]) < 3:
+        return candidate  # hex words joined by colons (dead::beef, cafe::babe)
+    hits.add("ip-address")
+    return FILTERED
 
 
 def _is_plain(user: str) -> bool:
@@ -408,6 +618,9 @@ def _kv(text: str, hits: Fired, classify: Classifier) -> str:
                 continue
         if not kind or _PLACEHOLDER_VALUE.fullmatch(value):
             continue
+        kind = _value_kind(kind, value)
+        if kind is None:
+            continue
         if spans and span[0] < spans[-1][1]:
             continue
         hits.add(f"key-in-text:{kind}")
@@ -465,7 +678,7 @@ def _quoted(text: str, hits: Fired, classify: Classifier) -> str:
         if not value or value == FILTERED:
             return m.group(0)
         kind = classify(m.group(2))
-        if not kind:
+        if not kind or (kind := _value_kind(kind, value)) is None:
             return m.group(0)
         hits.add(f"key-in-text:{kind}")
         q = m.group(4) or '"'
@@ -492,12 +705,25 @@ def _colon(text: str, hits: Fired, classify: Classifier) -> str:
         value = v.group(1)
         if value.lower() in _SCHEME_WORDS or value.startswith("//"):
             continue
+        if (kind := _value_kind(kind, value)) is None:
+            continue
         start, end = v.span(1)
         if spans and start < spans[-1][1]:
             continue
         hits.add(f"key-in-text:{kind}")
         spans.append((start, end))
     return _filter_spans(text, spans)
+
+
+def _value_kind(kind: str, value: str) -> str | None:
+    """The kind of secret a value under a name of this kind is: the name's own kind, or for a
+    generic key name (``gateway_key``) ``api_key`` only when the value is plainly a credential;
+    None when the value is to be kept (a version, an ordinary cache key)."""
+    if kind == GENERIC_KEY:
+        return "api_key" if looks_like_credential(value) else None
+    if kind == VERSION_KEY:
+        return None
+    return kind
 
 
 def rule_kind(rule: str) -> str:
