@@ -444,10 +444,10 @@ def test_a_hook_with_a_syntax_error_names_its_file_and_line(tmp_path: Path) -> N
     )
     code, _, err = invoke(["scrub-check", "--hook", "broken_hook:before_send"], tmp_path)
     assert code == EXIT_USAGE
-    assert f"{tmp_path / 'broken_hook.py'}:3: '(' was never closed (SyntaxError)" in err
+    assert "SyntaxError at broken_hook.py:3: '(' was never closed" in err
     code, _, err = invoke(["scrub-check", "--hook", "raising_hook:before_send"], tmp_path)
     assert code == EXIT_USAGE
-    assert f"{tmp_path / 'raising_hook.py'}:2: RuntimeError while importing it" in err
+    assert "(RuntimeError at raising_hook.py:2)" in err
     assert "sk_live_secret_value" not in err  # the exception's text is never shown
 
 
@@ -496,6 +496,7 @@ def test_project_flag_beats_the_files_project_in_plan(sandbox: object, tmp_path:
     sb: Any = sandbox
     spec = ROOT / "alert_rules.yaml"
     env = {"SENTRY_URL": sb.url, "SENTRY_AUTH_TOKEN": sb.token}
+    sb.send_event("production")  # the file's monitors need it (plan's pre-flight)
     code, _out, err = invoke(["--config", str(spec), "plan"], tmp_path, env)
     assert code == 0, err  # the file's organization: and project:
     for args in (

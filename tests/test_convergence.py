@@ -135,6 +135,7 @@ def test_the_sandbox_can_commit_a_request_and_lose_its_answer() -> None:
 
 # --------------------------------------------------------------------------- sandbox flows
 def settings_for(sandbox: Any, tmp_path: Path) -> Settings:
+    sandbox.send_event("production")  # the file's monitors need it (plan's pre-flight)
     flags = {
         "url": sandbox.url,
         "auth_token": sandbox.token,
@@ -197,6 +198,7 @@ def test_two_applies_at_once_converge_on_the_next_run(sandbox: Any, tmp_path: Pa
     raced = 0
     for _ in range(20):
         sandbox.reset()
+        sandbox.send_event("production")  # the file's monitors need it (plan's pre-flight)
         # every create takes a little while, so both applies plan before either has written
         sandbox.faults.latency(r"/(detectors|workflows|dashboards)/$", 0.05, method="POST")
         start = threading.Barrier(2)

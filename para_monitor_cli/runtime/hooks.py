@@ -212,7 +212,9 @@ def load_hook(spec: str, flag: str = "--hook", cwd: Path | None = None) -> Calla
     except SyntaxError as exc:
         where = _place(exc.filename, exc.lineno, root_path)
         raise UsageError(
-            f"{flag}: cannot import module {module_name!r}: {type(exc).__name__} at {where}"
+            # the compiler's own message names no value of the file (it says what is wrong)
+            f"{flag}: cannot import module {module_name!r}: {type(exc).__name__} at {where}: "
+            f"{exc.msg}"
         ) from None
     except SystemExit as exc:  # the module calls sys.exit() when imported
         where = _where(exc.__traceback__, root_path)

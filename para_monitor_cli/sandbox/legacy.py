@@ -7,6 +7,7 @@ faults, switched on in ``faults.py``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -39,7 +40,9 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def deprecation(request: Request, replacement: str) -> dict[str, str]:
-    org = request.path_params["org"]
+    # the slug as it was in the URL (a header value is latin-1: a slug Sentry would 404 on may
+    # hold any character, and the answer must still be sent)
+    org = quote(request.path_params["org"], safe="")
     return {
         "X-Sentry-Deprecation-Date": model.DEPRECATION_DATE,
         "X-Sentry-Replacement-Endpoint": f"/api/0/organizations/{org}/{replacement}/",
