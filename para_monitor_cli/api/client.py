@@ -641,22 +641,9 @@ class SentryClient:
             return slot.value
 
     def _org_missing(self, org: str) -> TargetNotFoundError | None:
-        try:
-            self.get(f"organizations/{quote(org, safe='')}/")
-        except NotFoundError:
-            pass
-        except ApiError:
+        visible = self._missing(f"organizations/{quote(org, safe='')}/", "organizations/")
+        if visible is None:
             return None
-        else:
-            return None
-        try:
-            visible = [
-                str(o.get("slug"))
-                for o in self.get("organizations/") or []
-                if isinstance(o, dict) and o.get("slug")
-            ]
-        except ApiError:
-            visible = []
         return TargetNotFoundError(
             f"organization {org!r} not found at {self._origin}: "
             + (
@@ -671,22 +658,12 @@ class SentryClient:
         )
 
     def _project_missing(self, org: str, project: str) -> TargetNotFoundError | None:
-        try:
-            self.get(f"projects/{quote(org, safe='')}/{quote(project, safe='')}/")
-        except NotFoundError:
-            pass
-        except ApiError:
+        org_path = quote(org, safe="")
+        visible = self._missing(
+            f"projects/{org_path}/{quote(project, safe='')}/", f"organizations/{org_path}/projects/"
+        )
+        if visible is None:
             return None
-        else:
-            return None
-        try:
-            visible = [
-                str(p.get("slug"))
-                for p in self.get(f"organizations/{quote(org, safe='')}/projects/") or []
-                if isinstance(p, dict) and p.get("slug")
-            ]
-        except ApiError:
-            visible = []
         return TargetNotFoundError(
             f"project {project!r} not found in organization {org!r}: "
             + (
@@ -699,6 +676,26 @@ class SentryClient:
             path=f"projects/{org}/{project}/",
             hint="check --project / SENTRY_PROJECT",
         )
+
+    def _missing(self, path: str, siblings: str) -> list[str] | None:
+        """None when ``path`` answers (or fails otherwise than 404); when it is a 404, the slugs
+        listed at ``siblings`` (what the token can see instead; empty if that fails too)."""
+        try:
+            self.get(path)
+        except NotFoundError:
+            pass
+        except ApiError:
+            return None
+        else:
+            return None
+        try:
+            return [
+                str(item.get("slug"))
+                for item in self.get(siblings) or []
+                if isinstance(item, dict) and item.get("slug")
+            ]
+        except ApiError:
+            return []
 
     def _error(self, response: httpx.Response, method: str, shown: str) -> ApiError:
         status = response.status_code
