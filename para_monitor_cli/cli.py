@@ -1085,10 +1085,17 @@ class ProgressLine:
 
     def __init__(self, output: "Output") -> None:
         self.output = output
-        self.live = output.err.is_terminal
+        self._live: bool | None = None  # asked at the first wait: Rich is not needed before
         self.status: Any = None
         self.last_plain = 0.0
         self.last_what = ""
+
+    @property
+    def live(self) -> bool:
+        """Whether stderr is a terminal (a status line updated in place)."""
+        if self._live is None:
+            self._live = self.output.err.is_terminal
+        return self._live
 
     def __call__(self, kind: str, text: str) -> None:
         if kind == "done":

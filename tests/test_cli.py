@@ -202,6 +202,25 @@ def test_help_imports_nothing_heavy() -> None:
     assert "HEAVY []" in result.stderr, result.stderr[-2000:]
 
 
+def test_validate_to_a_pipe_imports_no_rich_and_no_client() -> None:
+    """``validate`` needs the spec's own modules only: no Rich (its output goes to a pipe, and
+    the progress line asks whether stderr is a terminal only when something waits), no HTTP
+    client, no sentry-sdk, no sandbox."""
+    code = (
+        "import sys\n"
+        "from para_monitor_cli.cli import main\n"
+        f"sys.argv = ['para-monitor', 'validate', {str(ROOT / 'alert_rules.yaml')!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('rich', 'httpx', 'sentry_sdk', 'para_monitor_cli.sandbox')"
+        " if m in sys.modules]\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert "HEAVY []" in result.stderr, result.stderr[-2000:]
+
+
 @pytest.mark.parametrize(
     "args",
     [
