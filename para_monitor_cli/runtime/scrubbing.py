@@ -67,6 +67,7 @@ BOUNDED_PARTS = ("extra", "contexts", "tags", "user", "request")
 PLAIN_NODES = 1_000  # container entries, a shared container counted each time it is met
 PLAIN_DEPTH = 16
 _PLAIN_SCALARS = frozenset({str, int, float, bool, type(None), datetime.datetime})
+_STR = frozenset({str})
 
 EventProcessor = Callable[[Event, Hint], Event | None]
 
@@ -76,22 +77,17 @@ def _plain(v: Any, budget: int, depth: int) -> int:
     values (dicts with string keys, lists, scalars) within ``budget`` entries: linear in at most
     ``budget`` entries whatever the shape (a cycle or a DAG runs out of budget)."""
     t = type(v)
-    if t is dict:
+    if t is dict or t is list:
         budget -= len(v)
         if budget < 0 or depth > PLAIN_DEPTH:
             return -1
-        for k, item in v.items():
-            if type(k) is not str:
+        if t is dict:
+            if not _STR.issuperset(map(type, v)):
                 return -1
-            if type(item) not in _PLAIN_SCALARS:
-                budget = _plain(item, budget, depth + 1)
-                if budget < 0:
-                    return -1
-        return budget
-    if t is list:
-        budget -= len(v)
-        if budget < 0 or depth > PLAIN_DEPTH:
-            return -1
+            v = v.values()
+        # one C-level pass over the common case: nothing but scalars below
+        if _PLAIN_SCALARS.issuperset(map(type, v)):
+            return budget
         for item in v:
             if type(item) not in _PLAIN_SCALARS:
                 budget = _plain(item, budget, depth + 1)
