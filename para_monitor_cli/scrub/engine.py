@@ -269,7 +269,6 @@ class Scrubber:
         "_keys",
         "_nodes",
         "_placeholder_memo",
-        "_pool",
         "_seen",
         "_text",
         "_user_text",
@@ -299,7 +298,6 @@ class Scrubber:
         self._seen: dict[Any, Any] = {}
         self._nodes = EVENT_NODES
         self._chars = EVENT_CHARS
-        self._pool: list[Scrubber] = []  # walkers done with, for the next walk (see _walker)
 
     def _resolve(self, shape: _Shape, done: dict[int, _Shape]) -> _Shape:
         known = done.get(id(shape))
@@ -321,24 +319,12 @@ class Scrubber:
     def _walker(self, nodes: int, chars: int) -> Scrubber:
         """This engine with the state of one walk: the containers already walked (by id: a
         shared one is scrubbed once, a cycle is cut) and the budget left. One per event or
-        breadcrumb, so concurrent requests never share a walk's state: a walker is taken from
-        the engine's pool (``list.pop`` is atomic, so two threads never take the same one) and
-        given back by :meth:`_done`, its memo emptied; one is made only when the pool is empty
-        (the first walk, or walks running at once)."""
-        try:
-            walk = self._pool.pop()
-        except IndexError:
-            walk = self._clone()
-            walk._seen = {}
+        breadcrumb, so concurrent requests never share a walk's state."""
+        walk = self._clone()
+        walk._seen = {}
         walk._nodes = nodes
         walk._chars = chars
         return walk
-
-    def _done(self, walk: Scrubber) -> None:
-        """A walker back to the pool, its memo emptied (it holds the walk's containers)."""
-        walk._seen.clear()
-        if len(self._pool) < 8:
-            self._pool.append(walk)
 
     def _clone(self) -> Scrubber:
         twin = object.__new__(Scrubber)
@@ -354,7 +340,6 @@ class Scrubber:
         twin._seen = self._seen
         twin._nodes = self._nodes
         twin._chars = self._chars
-        twin._pool = []
         return twin
 
     def in_place(self) -> Scrubber:
@@ -379,8 +364,6 @@ class Scrubber:
                 pass
             else:
                 return result
-            finally:
-                self._done(walk)
         return self._top(event, self._event_shape, None, EVENT_NODES, EVENT_CHARS)
 
     def breadcrumb(self, crumb: dict[str, Any]) -> dict[str, Any] | None:
@@ -390,13 +373,10 @@ class Scrubber:
 
     def value(self, value: Any) -> Any:
         """Any value, scrubbed and JSON-safe (the same object when nothing changed)."""
-        walk = self._walker(EVENT_NODES, EVENT_CHARS)
         try:
-            return walk._value(value, 0, None, None)
+            return self._walker(EVENT_NODES, EVENT_CHARS)._value(value, 0, None, None)
         except Exception:
             return FILTERED
-        finally:
-            self._done(walk)
 
     def forget(self) -> None:
         """Empty the engine's memos (to measure it cold)."""
@@ -410,11 +390,7 @@ class Scrubber:
         if isinstance(event, dict):
             self._top(event, self._event_shape, trace, _UNLIMITED, _UNLIMITED)
         else:
-            walk = self._walker(_UNLIMITED, _UNLIMITED)
-            try:
-                walk._value(event, 0, (), trace)
-            finally:
-                self._done(walk)
+            self._walker(_UNLIMITED, _UNLIMITED)._value(event, 0, (), trace)
         return trace.findings
 
     # -- the walk ----------------------------------------------------------------------------
@@ -433,8 +409,6 @@ class Scrubber:
             pass
         else:
             return result
-        finally:
-            self._done(walk)
         # something in there is not what an event holds: keep what scrubs, drop the rest
         walk = self._walker(nodes, chars)
         out: dict[str, Any] = {}
@@ -449,7 +423,6 @@ class Scrubber:
                 out.update(part)
         if len(event) > nodes or walk._nodes <= 0:
             out[TRUNCATED] = max(0, len(event) - len(out))
-        self._done(walk)
         return out
 
     def _known(
