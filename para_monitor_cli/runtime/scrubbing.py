@@ -114,9 +114,11 @@ def _heavy_entries(event: Event) -> dict[str, Any]:
             if _plain(part, PLAIN_NODES, 0) < 0:
                 heavy[name] = part
             continue
-        if len(part) > PLAIN_NODES or any(type(k) is not str for k in part):
+        if len(part) > PLAIN_NODES or not _STR.issuperset(map(type, part)):
             heavy[name] = part
             continue
+        if _PLAIN_SCALARS.issuperset(map(type, part.values())):
+            continue  # tags, a user: flat, one C-level pass
         for key, value in part.items():
             if type(value) not in _PLAIN_SCALARS and _plain(value, PLAIN_NODES, 1) < 0:
                 heavy.setdefault(name, {})[key] = value
