@@ -15,7 +15,8 @@ contenders run the same app:
   logging and FastAPI integrations) but none of our hooks: ``sdk_options()`` with the three
   hooks removed. The SDK's default EventScrubber (not recursive) runs, as it does by default;
 * ``eventscrubber``: the same with ``event_scrubber=EventScrubber(recursive=True)``;
-* ``ours``: ``init_sentry()`` from para_monitor_cli.runtime, the same arguments.
+* ``ours``: ``init_sentry()`` from para_monitor_cli.runtime, the same arguments (its three hooks
+  and the global event processor it registers are clocked).
 
 All four use a transport that serialises each envelope to bytes and drops it (the
 serialisation a real send pays, no network), and session profiling off (a 10% per-process
@@ -252,6 +253,7 @@ def clocked(call: Any) -> Any:
             IN_HOOKS[0] += CLOCK() - start
             IN_HOOKS[1] += 1
 
+    wrapper.__dict__.update(getattr(call, "__dict__", {}))  # attributes the runtime reads
     return wrapper
 
 
@@ -261,9 +263,16 @@ def timed_scrubber(scrubber: Any) -> None:
 
 
 def timed_hooks(options: dict[str, Any]) -> None:
-    """Clock the client's three hooks."""
+    """Clock the client's three hooks, and the global event processor init_sentry registers
+    (it bounds the application's scope data before the SDK serialises an event)."""
+    from sentry_sdk import scope
+
     for key in HOOKS:
         options[key] = clocked(options[key])
+    processors = scope.global_event_processors
+    for i, processor in enumerate(processors):
+        if getattr(processor, "__module__", "").startswith("para_monitor_cli"):
+            processors[i] = clocked(processor)
 
 
 def worker(name: str, warmup: int) -> None:

@@ -73,8 +73,12 @@ class Hooks:
         """The hooks composed once, here: sentry-sdk calls them for every event and breadcrumb
         of every request, so each is one guarded call of the engine (and of the application's
         hook after it when there is one), with nothing else to decide or allocate per call."""
+        before_send = chain(self.engine_event, self.user_before_send)
+        bounding = getattr(self.engine_event, "para_monitor_bounding", None)
+        if bounding is not None:  # see runtime.scrubbing.bounding_processor
+            before_send.para_monitor_bounding = bounding  # type: ignore[attr-defined]
         return {
-            "before_send": chain(self.engine_event, self.user_before_send),
+            "before_send": before_send,
             "before_send_transaction": chain(self.engine_event, self.user_before_send_transaction),
             "before_breadcrumb": chain(self.engine_breadcrumb, self.user_before_breadcrumb),
         }

@@ -113,7 +113,7 @@ def sdk_options(
     env = environment or environ.get("ENVIRONMENT") or DEFAULT_ENVIRONMENT
     if release is None:
         release = release_for(version or environ.get("VERSION"))
-    from para_monitor_cli.runtime.scrubbing import engine_hooks
+    from para_monitor_cli.runtime.scrubbing import engine_hooks, register_bounding
 
     if allow_pii_in_text is None:
         flag = environ.get(ALLOW_PII_IN_TEXT_ENV, "").strip().lower()
@@ -123,6 +123,8 @@ def sdk_options(
         if scrubbing_engine
         else (None, None)
     )
+    if engine_event is not None:
+        register_bounding()  # process-wide and idempotent, like ignore_logger above
     hooks = Hooks(
         engine_event=engine_event,
         engine_breadcrumb=engine_breadcrumb,
