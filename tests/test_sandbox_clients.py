@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 import sentry_sdk
+from openapi_support import validate_response
 
 from para_monitor_cli.sandbox.testing import run_sandbox
-from tests.openapi_support import validate_response
 
 
 def get(sandbox: Any, path: str) -> httpx.Response:
