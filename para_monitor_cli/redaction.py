@@ -52,8 +52,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], .
         re.compile(r"(?i)\b(bearer|token|basic)\s+([A-Za-z0-9._~+/=-]{8,})"),
         _mask_credential_word,
     ),
-    # Sentry auth tokens (org and user tokens)
-    (re.compile(r"\bsntr[ysu]_[A-Za-z0-9_=+/-]{10,}"), MASK),
+    # Sentry auth tokens: the prefixes of getsentry/sentry src/sentry/types/token.py, class
+    # AuthTokenType (USER "sntryu_", ORG "sntrys_", USER_APP "sntrya_", INTEGRATION "sntryi_");
+    # an org token's body is base64 JSON, "_", base64 secret (utils/security/orgauthtoken_token.py,
+    # generate_token). The old class `sntr[ysu]_` missed the "y" and matched no real token.
+    (re.compile(r"\bsntry[usai]_[A-Za-z0-9_=+/-]{10,}"), MASK),
     # sentry_key=... / sentry_secret=... in X-Sentry-Auth or query strings
     (re.compile(r"(?i)(sentry_(?:key|secret)=)[^,&\s]+"), r"\1" + MASK),
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -61,12 +60,11 @@ class Kent:
 @contextmanager
 def run_kent() -> Iterator[Kent]:
     """Start ``kent-server run`` on a free loopback port; wait until it answers; stop it."""
-    executable = shutil.which("kent-server")
-    command = (
-        [executable]
-        if executable
-        else [sys.executable, "-c", "from kent.cli_server import main; main()"]
-    )
+    # what kent's `kent-server` console script does, run by this interpreter: no PATH lookup, so
+    # a `kent-server` of another environment is never picked up and a PATH without the venv's
+    # bin still works (kent reads sys.argv whole, program name included, as the script sets it)
+    launcher = "import sys; sys.argv[0] = 'kent-server'; from kent.cli_server import main; main()"
+    command = [sys.executable, "-c", launcher]
     port = free_port()
     process = subprocess.Popen(
         [*command, "run", "--host", "127.0.0.1", "--port", str(port)],

@@ -14,6 +14,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from ingest_support import send_event
 from typer.testing import CliRunner
 
 from para_monitor_cli.api import client as api
@@ -23,7 +24,6 @@ from para_monitor_cli.cli import app
 from para_monitor_cli.commands.apply import apply_command
 from para_monitor_cli.commands.check_setup import CheckSetupOptions, check_setup
 from para_monitor_cli.settings import Settings, resolve
-from tests.ingest_support import send_event
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "alert_rules.yaml"

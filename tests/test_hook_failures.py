@@ -114,13 +114,14 @@ def test_an_unwritable_junit_path_fails_before_any_check_runs(tmp_path: Path) ->
         assert "spec" not in result.stdout  # no check ran
 
 
-def test_a_report_refused_at_the_end_is_an_operational_error_not_a_bug(tmp_path: Path) -> None:
-    # /proc/version opens for writing as root, then refuses the bytes: said, exit 3
-    if not os.access("/proc/version", os.W_OK):
-        pytest.skip("/proc/version cannot be opened for writing here: refused up front")
-    result = CliRunner().invoke(app, ["check-setup", "--offline", "--junit", "/proc/version"])
+@pytest.mark.skipif(
+    not Path("/dev/full").exists(), reason="no /dev/full on this platform (a Linux device)"
+)
+def test_a_report_refused_at_the_end_is_an_operational_error_not_a_bug() -> None:
+    # /dev/full opens for writing for any user, then refuses every byte (ENOSPC): said, exit 3
+    result = CliRunner().invoke(app, ["check-setup", "--offline", "--junit", "/dev/full"])
     assert result.exit_code == 3, result.output
-    assert "--junit /proc/version: the report could not be written" in result.stderr
+    assert "--junit /dev/full: the report could not be written" in result.stderr
 
 
 def test_a_report_file_is_created_up_front_and_removed_if_never_written(tmp_path: Path) -> None:
@@ -133,7 +134,15 @@ def test_a_report_file_is_created_up_front_and_removed_if_never_written(tmp_path
         assert path.read_text() == "an earlier, longer report\n"  # kept until replaced
         report.write("<new/>")
     assert path.read_text() == "<new/>"
-    if os.geteuid() != 0:  # root may write anywhere; /proc refuses everyone
-        path.chmod(0o400)
-        with pytest.raises(UsageError, match="cannot write there"):
-            open_report_file(path, "--junit")
+
+
+@pytest.mark.skipif(
+    os.geteuid() == 0,
+    reason="root bypasses file modes (CAP_DAC_OVERRIDE): a 0400 file stays writable for root",
+)
+def test_a_report_file_without_write_permission_is_refused_up_front(tmp_path: Path) -> None:
+    path = tmp_path / "report.xml"
+    path.write_text("read only\n")
+    path.chmod(0o400)
+    with pytest.raises(UsageError, match="cannot write there"):
+        open_report_file(path, "--junit")

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from ingest_support import send_event
 from typer.testing import CliRunner
 
 from para_monitor_cli import errors
@@ -22,7 +23,6 @@ from para_monitor_cli.reconcile.apply import apply_plan
 from para_monitor_cli.reconcile.plan import Resource, Scope, plan
 from para_monitor_cli.reconcile.state import desired_resources, file_scope, read_actual
 from para_monitor_cli.spec.check import load_spec
-from tests.ingest_support import send_event
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC_FILE = REPO / "alert_rules.yaml"
@@ -400,7 +400,7 @@ def plan_now(
 def test_apply_repo_spec_then_plan_is_empty_and_bodies_match_openapi(
     sandbox: Any, closing: list[SentryClient]
 ) -> None:
-    from tests.openapi_support import validate_request
+    from openapi_support import validate_request
 
     sent: list[tuple[str, str, Any]] = []
     client = recording_client(sandbox, sent)

@@ -7,8 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-
-from tests.openapi_support import validate_response
+from openapi_support import validate_response
 
 ORG = "para-autopilot"
 PROJECT = "para-autopilot-backend"

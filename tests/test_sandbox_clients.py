@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import subprocess
+import sys
 import uuid
 import zlib
 from pathlib import Path
@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 import sentry_sdk
+from openapi_support import validate_response
 
 from para_monitor_cli.sandbox.testing import run_sandbox
-from tests.openapi_support import validate_response
 
 
 def get(sandbox: Any, path: str) -> httpx.Response:
@@ -156,10 +156,14 @@ def test_disabled_key_is_refused(sandbox: Any) -> None:
 
 
 def sentry_cli() -> str:
-    path = shutil.which("sentry-cli")
-    if path is None:
-        pytest.fail("sentry-cli (PyPI package sentry-cli, a dev dependency) is not installed")
-    return path
+    """The binary the sentry-cli wheel (a dev dependency) installs beside this interpreter:
+    found without PATH, which need not hold the venv's bin."""
+    path = Path(sys.executable).parent / ("sentry-cli.exe" if os.name == "nt" else "sentry-cli")
+    if not path.is_file():
+        pytest.fail(
+            f"sentry-cli (PyPI package sentry-cli, a dev dependency) is not in {path.parent}"
+        )
+    return str(path)
 
 
 def test_sentry_cli_info_and_send_event(sandbox: Any) -> None:

@@ -19,10 +19,10 @@ from typing import Any
 
 import httpx
 import pytest
+from openapi_support import validate_response
 
 from para_monitor_cli.sandbox.seed import load_seed
 from para_monitor_cli.sandbox.testing import SandboxServer, run_sandbox
-from tests.openapi_support import validate_response
 
 ORG = "para-autopilot"
 PROJECT = "para-autopilot-backend"

@@ -194,10 +194,11 @@ def test_latency_delays_matching_requests_only() -> None:
     (slow,) = _call(faults, ("GET", ORG + "/detectors/"))
     assert time.perf_counter() - started >= 0.2
     assert slow.status_code == 200
-    started = time.perf_counter()
     (fast,) = _call(faults, ("POST", ORG + "/detectors/"))
-    assert time.perf_counter() - started < 0.2
     assert fast.status_code == 200
+    # the other method is not delayed: the rule fired for the GET only (counted, not timed: a
+    # wall-clock bound on an undelayed request is flaky on a loaded machine)
+    assert [rule.fired for rule in faults.rules()] == [1]
 
 
 def test_5xx_carries_sentrys_internal_error_body_for_n_times() -> None:

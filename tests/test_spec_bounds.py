@@ -2,8 +2,12 @@
 
 Ends with a fuzz of 1,000 mutated spec files (huge numbers in every numeric field, nan/inf,
 deep nesting, huge strings, wrong types, broken text) run in-process through the ``validate``
-command function, and a sample of them through the real CLI in subprocesses: no run over 5 s,
-no traceback, and no exit code outside the README's table.
+command function, and a sample of them through the real CLI in subprocesses: no hang, no
+traceback, and no exit code outside the README's table.
+
+Time is checked only as a hang watchdog (:data:`HANG`), far above any honest run on a loaded
+machine; the fuzz records its slowest run (printed, and in the JUnit report as a property).
+Speed itself is a benchmark's business (benchmarks/), never a timed assertion here.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import yaml
 
 from para_monitor_cli.commands.validate import validate
 from para_monitor_cli.errors import EXIT_CODES
+from para_monitor_cli.spec import check as spec_check
 from para_monitor_cli.spec import check_text
 from para_monitor_cli.spec.check import MAX_FILE_BYTES
 from para_monitor_cli.spec.loader import MAX_DEPTH, MAX_NODES
@@ -31,6 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEC_TEXT = (ROOT / "alert_rules.yaml").read_text("utf-8")
 SPEC_DATA: dict[str, Any] = yaml.safe_load(SPEC_TEXT)
 
+#: Seconds after which one check is taken to hang (a watchdog, not a speed target: a fuzzed
+#: spec takes well under a second; a loaded CI machine once took 6 s for the slowest).
+HANG = 60.0
+
 
 def messages(path: Path) -> list[str]:
     return [str(p) for p in validate(path).problems]
@@ -38,13 +47,16 @@ def messages(path: Path) -> list[str]:
 
 # --------------------------------------------------------------------------- files
 def test_a_file_over_the_size_limit_is_refused_before_parsing_naming_the_limit(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     big = tmp_path / "alert_rules.yaml"
     big.write_text(SPEC_TEXT + "#" * (5 * MAX_FILE_BYTES), "utf-8")
-    started = time.monotonic()
+
+    def parse(*_args: Any) -> Any:
+        raise AssertionError("an oversized file was parsed")
+
+    monkeypatch.setattr(spec_check, "_check", parse)
     result = validate(big)
-    assert time.monotonic() - started < 1.0  # nothing was parsed
     assert result.exit_code == 2
     (problem,) = result.problems
     assert re.fullmatch(r"alert_rules\.yaml is 5(\.0[0-9])? MB; the limit is 1 MB", problem.message)
@@ -84,7 +96,7 @@ def test_values_and_nesting_are_bounded_before_anything_is_built() -> None:
     ):
         started = time.monotonic()
         spec, problems = check_text(text)
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < HANG
         assert spec is None
         assert [p.message for p in problems] == [expected]
         assert problems[0].line is not None
@@ -104,7 +116,7 @@ def with_layout(h: int, y2: int = 0) -> str:
 def test_layout_numbers_are_bounded_and_the_overlap_check_compares_intervals() -> None:
     started = time.monotonic()
     _, problems = check_text(with_layout(100_000_000))
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < HANG  # cell by cell, 10^8 rows would not finish
     assert [p.message for p in problems] == ["expected a number <= 1000, got 100000000"]
     _, problems = check_text(with_layout(1000, y2=999))
     assert [p.message for p in problems] == ["widget overlaps 'A' on the grid [D8]"]
@@ -217,7 +229,7 @@ def mutate(rng: random.Random) -> str:
 
 
 def test_a_thousand_mutated_specs_never_hang_crash_or_exit_outside_the_table(
-    tmp_path: Path,
+    tmp_path: Path, record_property: Any
 ) -> None:
     rng = random.Random(15)  # reproducible fuzz
     path = tmp_path / "alert_rules.yaml"
@@ -230,11 +242,13 @@ def test_a_thousand_mutated_specs_never_hang_crash_or_exit_outside_the_table(
         result = validate(path)  # an exception here is a traceback for the user
         took = time.monotonic() - started
         slowest = max(slowest, took)
-        assert took < 5.0, text[:2000]
+        assert took < HANG, text[:2000]
         codes.add(result.exit_code)
         for problem in result.problems:
             assert problem.message
             assert len(str(problem)) < 2000  # a problem names, never dumps, the value
+    record_property("slowest_seconds", round(slowest, 3))
+    print(f"slowest of 1,000 mutated specs: {slowest:.3f} s")
     assert codes <= set(EXIT_CODES)
     assert 2 in codes  # the mutations do make files invalid
 
@@ -245,16 +259,14 @@ def test_mutated_specs_through_the_cli_exit_with_a_documented_code(tmp_path: Pat
     for index in range(8):
         path = tmp_path / f"rules{index}.yaml"
         path.write_text(mutate(rng), "utf-8")
-        started = time.monotonic()
-        done = subprocess.run(
+        done = subprocess.run(  # the timeout is the hang watchdog, start-up included
             [sys.executable, "-m", "para_monitor_cli", "validate", str(path)],
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=HANG,
             env=env,
             check=False,
         )
-        assert time.monotonic() - started < 10.0  # start-up included
         assert done.returncode in EXIT_CODES
         assert "Traceback" not in done.stderr
         assert "Traceback" not in done.stdout
