@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +34,25 @@ def _clean_environment(
     yield
     api_client.set_testing(False)
     redaction.forget_secrets()
+    _stop_sdk_profiler()
+
+
+def _stop_sdk_profiler() -> None:
+    """Stop sentry-sdk's continuous profiler if a test started it. ``init_sentry`` keeps the
+    seed's profiling (10% of sessions, while a sampled trace runs): the profiler then samples
+    every thread's stack from a thread of its own for the rest of the test process, and one
+    full run hung with it sampling while Hypothesis collected garbage. (sentry-sdk 2.75,
+    sentry_sdk/profiler/continuous_profiler.py: ``teardown_continuous_profiler`` only asks the
+    scheduler to stop; ``ThreadContinuousScheduler.teardown`` ends and joins its thread.)"""
+    profiler = sys.modules.get("sentry_sdk.profiler.continuous_profiler")
+    scheduler = getattr(profiler, "_scheduler", None)
+    if profiler is None or scheduler is None:
+        return
+    scheduler.running = False
+    thread = getattr(scheduler, "thread", None)
+    if thread is not None:
+        thread.join(timeout=5)
+    profiler._scheduler = None
 
 
 @pytest.fixture(scope="session")

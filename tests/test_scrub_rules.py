@@ -134,6 +134,22 @@ def test_a_password_in_any_sql_form_is_removed(form, password, user, before, aft
         assert password not in text.replace(FILTERED, "")
 
 
+# ---- Sentry's own tokens -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["sntryu_", "sntrys_", "sntrya_", "sntryi_"])
+def test_a_sentry_auth_token_in_free_text_is_removed(prefix: str) -> None:
+    """Every prefix of Sentry's AuthTokenType (src/sentry/types/token.py); the shape once read
+    ``sntr[ysu]_`` and matched none of them."""
+    token = prefix + "eyJpYXQiOjE3MDAwMDAwMDB9_Pm7fakeTokenBody0123456789"
+    for text in (f"upload failed with {token}", f"note: {token}"):
+        assert token not in scrub_text(text)
+    assert scrub_event({"extra": {"note": f"cli used {token}"}})["extra"]["note"] != (
+        f"cli used {token}"
+    )
+    assert scrub_text("sntry_docs_mention") == "sntry_docs_mention"
+
+
 # ---- credentials under generic names -----------------------------------------------------------
 
 

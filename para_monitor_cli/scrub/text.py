@@ -110,7 +110,9 @@ _SHAPES = re.compile(
     r"|(?P<slack>xox[abposr]-[A-Za-z0-9\-]{10,})"
     r"|(?P<google>AIza[0-9A-Za-z_\-]{35})"
     r"|(?P<resend>re_[A-Za-z0-9]{8}_[A-Za-z0-9]{16,})"
-    r"|(?P<sentry>sntr[ysu]_[A-Za-z0-9_=+/\-]{20,})"
+    # Sentry auth tokens: src/sentry/types/token.py AuthTokenType (user sntryu_, org sntrys_,
+    # user app sntrya_, integration sntryi_)
+    r"|(?P<sentry>sntry[usai]_[A-Za-z0-9_=+/\-]{20,})"
     r"|(?P<supabase>sb_secret_[A-Za-z0-9_\-]{16,})"
     r")"
     r"|(?P<slackhook>hooks\.slack\.com/services/[A-Za-z0-9/]{16,})"
