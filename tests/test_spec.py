@@ -236,6 +236,8 @@ def test_spec_json_schema_mentions_every_section() -> None:
         "project",
         "targets",
         "monitors",
+        "crons",
+        "uptime",
         "alerts",
         "dashboards",
         "scrubbing",

@@ -17,6 +17,8 @@ Structure (YAML keys are the field names)::
     project: para-autopilot-backend       # optional default for monitors, alerts, dashboards
     targets:    {name: EmailTarget | SlackTarget | PagerDutyTarget}
     monitors:   [Monitor]                 # metric detectors (type metric_issue)
+    crons:      [CronMonitor]             # cron monitors (background jobs that check in)
+    uptime:     [UptimeMonitor]           # uptime detectors (type uptime_domain_failure)
     alerts:     [Alert]                   # workflows
     dashboards: [Dashboard]
     scrubbing:  Scrubbing
@@ -26,6 +28,7 @@ Unknown keys are refused (``extra="forbid"``); the loader adds did-you-mean hint
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -42,6 +45,12 @@ from pydantic_core import PydanticCustomError
 
 from para_monitor_cli.spec import catalog
 from para_monitor_cli.spec.catalog import Dataset, DisplayType, WidgetType
+from para_monitor_cli.spec.schedule import (
+    SCHEDULE_EXAMPLE,
+    SCHEDULE_PATTERN,
+    Schedule,
+    parse_schedule,
+)
 from para_monitor_cli.spec.units import (
     OPERATOR_TEXT,
     format_duration,
@@ -325,6 +334,209 @@ class Monitor(SpecModel):
         return catalog.is_duration_aggregate(self.aggregate)
 
 
+# --- cron monitors and uptime monitors ----------------------------------------------------
+
+# Sentry's own bounds (src/sentry/monitors/constants.py): check-in margin and max runtime up to
+# 40320 minutes (28 days); failure and recovery thresholds 1 to 720.
+CRON_MAX_MINUTES = 40_320
+CRON_MAX_THRESHOLD = 720
+# A monitor slug (MonitorValidator.slug, SentrySerializerSlugField, DEFAULT_SLUG_MAX_LENGTH; the
+# OpenAPI spec gives the pattern); environments are at most 64 characters (Relay's
+# ENVIRONMENT_LENGTH, the uptime validators' max_length).
+SLUG_PATTERN = r"^(?![0-9]+$)[a-z0-9_\-]+$"
+SLUG_MAX_LENGTH = 50
+ENVIRONMENT_MAX_LENGTH = 64
+OWNER_PATTERN = r"^(team:[A-Za-z0-9_.-]+|user:[^@\s]+@[^@\s]+)$"
+
+
+def _schedule(value: object) -> Schedule:
+    if isinstance(value, Schedule):
+        return value
+    try:
+        return parse_schedule(value)
+    except ValueError as exc:
+        raise PydanticCustomError("spec", str(exc).replace("{", "{{").replace("}", "}}")) from None
+
+
+CronSchedule = Annotated[
+    Schedule,
+    BeforeValidator(_schedule),
+    WithJsonSchema(
+        {"type": "string", "pattern": SCHEDULE_PATTERN, "description": SCHEDULE_EXAMPLE}
+    ),
+]
+"""A crontab or an interval; held parsed (see :mod:`para_monitor_cli.spec.schedule`)."""
+
+Owner = Annotated[
+    str,
+    Field(
+        pattern=OWNER_PATTERN,
+        description="team:<team slug> or user:<member email>; resolved to an id when applied",
+    ),
+]
+Environment = Annotated[str, Field(min_length=1, max_length=ENVIRONMENT_MAX_LENGTH)]
+
+
+def slugify(name: str) -> str:
+    """The slug Sentry derives from a monitor name (lower case, runs of other characters -> -)."""
+    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
+    return slug[:SLUG_MAX_LENGTH].rstrip("-")
+
+
+class CronMonitor(SpecModel):
+    """A cron monitor: a background job that checks in on a schedule.
+
+    Wire (``POST /organizations/{org}/monitors/``, MonitorValidator): ``project``, ``name``,
+    ``slug``, ``status`` (``active``/``disabled`` from ``enabled``), ``owner`` (resolved to
+    ``team:<id>``/``user:<id>``), ``config`` = {``schedule_type``, ``schedule`` (crontab string or
+    ``[count, unit]``), ``checkin_margin`` and ``max_runtime`` in minutes, ``timezone``,
+    ``failure_issue_threshold``, ``recovery_threshold``}. ``environment`` is not a monitor field
+    in Sentry: it is the environment check-ins are sent in and the one checks read.
+
+    The runtime's ``monitor_job(slug)`` sends the same config with each check-in
+    (:meth:`monitor_config`), so the file stays the one source of truth.
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=128)]
+    slug: str | None = Field(
+        default=None,
+        description="the id jobs check in with; lower-case letters, digits, - and _, at most 50; "
+        "default: made from the name",
+    )
+    project: str | None = Field(default=None, description="project slug; default: spec.project")
+    enabled: bool = True
+    schedule: CronSchedule
+    timezone: str | None = Field(
+        default=None, description="tz database name the crontab is read in, e.g. Europe/Berlin"
+    )
+    checkin_margin: Duration | None = Field(
+        default=None,
+        description="how late a check-in may be before the run counts as missed (Sentry: 1m)",
+    )
+    max_runtime: Duration | None = Field(
+        default=None,
+        description="how long a run may stay in progress before it counts as failed (Sentry: 30m)",
+    )
+    failure_issue_threshold: Annotated[int, Field(ge=1, le=CRON_MAX_THRESHOLD)] | None = Field(
+        default=None, description="failed or missed runs in a row before an issue opens (1-720)"
+    )
+    recovery_threshold: Annotated[int, Field(ge=1, le=CRON_MAX_THRESHOLD)] | None = Field(
+        default=None, description="successful runs in a row before the issue resolves (1-720)"
+    )
+    environment: Environment | None = Field(
+        default=None, description="environment the job checks in from; default: production"
+    )
+    owner: Owner | None = None
+
+    @property
+    def monitor_slug(self) -> str:
+        """``slug``, else the slug made from the name."""
+        return self.slug if self.slug is not None else slugify(self.name)
+
+    def wire_config(self) -> dict[str, Any]:
+        """Sentry's monitor ``config`` for this job (the API's snake_case keys)."""
+        config: dict[str, Any] = {
+            "schedule_type": self.schedule.type,
+            "schedule": self.schedule.wire,
+        }
+        if self.checkin_margin is not None:
+            config["checkin_margin"] = self.checkin_margin // 60
+        if self.max_runtime is not None:
+            config["max_runtime"] = self.max_runtime // 60
+        if self.timezone is not None:
+            config["timezone"] = self.timezone
+        if self.failure_issue_threshold is not None:
+            config["failure_issue_threshold"] = self.failure_issue_threshold
+        if self.recovery_threshold is not None:
+            config["recovery_threshold"] = self.recovery_threshold
+        return config
+
+    def monitor_config(self) -> dict[str, Any]:
+        """The SDK's ``monitor_config`` (sentry_sdk._types.MonitorConfig) for check-in upserts.
+
+        The schedule is the object form Relay's ``MonitorConfig`` reads (``{"type": "crontab",
+        "value": ...}`` / ``{"type": "interval", "value": n, "unit": ...}``); the owner is left
+        out (the file names it by slug or email, the upsert wants an id).
+        """
+        schedule: dict[str, Any] = {"type": self.schedule.type}
+        if self.schedule.type == "crontab":
+            schedule["value"] = self.schedule.crontab
+        else:
+            schedule["value"] = self.schedule.count
+            schedule["unit"] = self.schedule.unit
+        config = {
+            k: v for k, v in self.wire_config().items() if k not in ("schedule", "schedule_type")
+        }
+        return {"schedule": schedule, **config}
+
+
+UptimeInterval = Annotated[
+    int,
+    BeforeValidator(_duration),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": ["1m", "5m", "10m", "20m", "30m", "1h"],
+            "description": "time between checks: 1m, 5m, 10m, 20m, 30m or 1h",
+        }
+    ),
+]
+
+
+def _headers(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple((str(k), v) for k, v in value.items())
+    return value
+
+
+Headers = Annotated[
+    tuple[tuple[str, str], ...],
+    BeforeValidator(_headers),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "request headers, name: value",
+        }
+    ),
+]
+"""Request headers written as a mapping; held as (name, value) pairs, Sentry's wire form."""
+
+
+class UptimeMonitor(SpecModel):
+    """An uptime check: Sentry requests a URL on an interval and opens an issue when it fails.
+
+    Wire (``POST /organizations/{org}/projects/{project}/detectors/``, type
+    ``uptime_domain_failure``, UptimeDomainCheckFailureValidator): ``name``, ``owner``,
+    ``enabled``; ``dataSources[0]`` = {``url``, ``method``, ``headers`` (list of pairs), ``body``,
+    ``intervalSeconds``, ``timeoutMs``, ``traceSampling``}; ``config`` = {``mode: 1`` (manual),
+    ``environment``, ``downtimeThreshold``, ``recoveryThreshold``}.
+
+    A check is up when the URL answers 2xx within ``timeout``.
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=128)]
+    project: str | None = Field(default=None, description="project slug; default: spec.project")
+    enabled: bool = True
+    url: Annotated[str, Field(min_length=1, max_length=255)] = Field(
+        description="the http(s) URL to request"
+    )
+    method: Literal["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"] = "GET"
+    headers: Headers = ()
+    body: str | None = Field(default=None, description="request body (not for GET or HEAD)")
+    interval: UptimeInterval = 60
+    timeout: Duration = Field(default=5, description="how long to wait for an answer: 1s to 60s")
+    downtime_threshold: Annotated[int, Field(ge=1, le=MAX_COUNT)] = Field(
+        default=3, description="failed checks in a row before the URL counts as down (Sentry: 3)"
+    )
+    recovery_threshold: Annotated[int, Field(ge=1, le=MAX_COUNT)] = Field(
+        default=1, description="good checks in a row before it counts as up again (Sentry: 1)"
+    )
+    trace_sampling: bool = False
+    environment: Environment | None = None
+    owner: Owner | None = None
+
+
 # --- alerts (workflows) -----------------------------------------------------------------
 
 LevelName = Literal["sample", "debug", "info", "warning", "error", "fatal"]
@@ -508,7 +720,9 @@ class Alert(SpecModel):
         "default: spec.project when the alert has triggers or filters",
     )
     triggers: tuple[TriggerName, ...] = ()
-    monitors: tuple[str, ...] = Field(default=(), description="names of monitors to connect")
+    monitors: tuple[str, ...] = Field(
+        default=(), description="names of monitors, cron monitors and uptime checks to connect"
+    )
     filters: tuple[AlertFilter, ...] = ()
     filter_match: Literal["all", "any", "none"] = "all"
     actions: tuple[str, ...] = Field(default=(), description="names of targets to notify")
@@ -614,12 +828,22 @@ class Spec(SpecModel):
     project: str | None = Field(default=None, description="default project slug")
     targets: dict[str, Target] = Field(default_factory=dict)
     monitors: tuple[Monitor, ...] = ()
+    crons: tuple[CronMonitor, ...] = ()
+    uptime: tuple[UptimeMonitor, ...] = ()
     alerts: tuple[Alert, ...] = ()
     dashboards: tuple[Dashboard, ...] = ()
     scrubbing: Scrubbing = Field(default_factory=Scrubbing)
 
     def monitor(self, name: str) -> Monitor | None:
         return next((m for m in self.monitors if m.name == name), None)
+
+    def cron(self, key: str) -> CronMonitor | None:
+        """The cron monitor whose slug (or else name) is ``key``."""
+        found = next((c for c in self.crons if c.monitor_slug == key), None)
+        return found or next((c for c in self.crons if c.name == key), None)
+
+    def uptime_monitor(self, name: str) -> UptimeMonitor | None:
+        return next((u for u in self.uptime if u.name == name), None)
 
     def target(self, name: str) -> EmailTarget | SlackTarget | PagerDutyTarget | None:
         return self.targets.get(name)
@@ -654,6 +878,7 @@ __all__ = [
     "ActionInterval",
     "Alert",
     "AlertFilter",
+    "CronMonitor",
     "Dashboard",
     "Duration",
     "EmailTarget",
@@ -668,6 +893,7 @@ __all__ = [
     "TagCondition",
     "Target",
     "Threshold",
+    "UptimeMonitor",
     "Widget",
     "describe_threshold",
     "format_number",

@@ -2,20 +2,31 @@
 
 Each rule yields :class:`Finding` (YAML path, message, severity, rule id). ``severity`` is
 ``error`` for what Sentry would refuse or what cannot work, ``warning`` for what works but is
-probably a mistake. Rule ids (``M…`` monitors, ``A…`` alerts, ``T…`` targets, ``D…``
-dashboards, ``S…`` scrubbing) name each check in tests and docs; :data:`RULES` describes them.
+probably a mistake. Rule ids (``M…`` monitors, ``C…`` cron monitors, ``U…`` uptime checks,
+``A…`` alerts, ``T…`` targets, ``D…`` dashboards, ``S…`` scrubbing) name each check in tests
+and docs; :data:`RULES` describes them.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from para_monitor_cli.spec import catalog
-from para_monitor_cli.spec.model import Layout, Monitor, SlackTarget, Spec
+from para_monitor_cli.spec.model import (
+    CRON_MAX_MINUTES,
+    SLUG_MAX_LENGTH,
+    SLUG_PATTERN,
+    Layout,
+    Monitor,
+    SlackTarget,
+    Spec,
+)
 from para_monitor_cli.spec.units import (
     OPERATOR_TEXT,
     Quantity,
@@ -52,6 +63,17 @@ RULES: dict[str, str] = {
     "M14": "monitor direction fits its detection",
     "M15": "no transaction-based monitors: Sentry refuses them; write them on spans",
     "M16": "a span duration monitor keeps to transactions (is_transaction:true) (warning)",
+    "C1": "check-in margin and max runtime in whole minutes from 1m to 28d",
+    "C2": "cron timezone is a tz database name",
+    "C3": "cron slug has the form Sentry accepts",
+    "C4": "cron monitor names and slugs unique",
+    "C5": "a cron monitor no alert connects to notifies nobody (warning)",
+    "U1": "uptime interval is one Sentry offers",
+    "U2": "uptime timeout from 1s to 60s",
+    "U3": "uptime URL is http(s) with a host",
+    "U4": "uptime request (line, headers, body) within 1000 bytes",
+    "U5": "uptime check names unique per project",
+    "U6": "an uptime check no alert connects to notifies nobody (warning)",
     "A1": "actions name defined targets",
     "A2": "monitors named by an alert exist",
     "A3": "every alert has an action",
@@ -59,6 +81,7 @@ RULES: dict[str, str] = {
     "A5": "action interval is one Sentry offers",
     "A6": "alert names unique",
     "A7": "monitor-only alerts take no issue filters",
+    "A8": "a name an alert connects to is one monitor, cron monitor or uptime check, not two",
     "T1": "every target is used (warning)",
     "T2": "Slack targets give a channel id (warning)",
     "T3": "a Slack channel id has the form of a Slack id",
@@ -344,9 +367,176 @@ def _thresholds(view: _MonitorView) -> Iterator[Finding]:
             )
 
 
+def connectable_names(spec: Spec) -> dict[str, list[str]]:
+    """Every name an alert's ``monitors`` may use -> the kinds that carry it (a cron monitor
+    answers to its name and to its slug)."""
+    kinds: dict[str, list[str]] = {}
+    for monitor in spec.monitors:
+        kinds.setdefault(monitor.name, []).append("monitor")
+    for cron in spec.crons:
+        for key in dict.fromkeys((cron.name, cron.monitor_slug)):
+            kinds.setdefault(key, []).append("cron monitor")
+    for check in spec.uptime:
+        kinds.setdefault(check.name, []).append("uptime check")
+    return {name: list(dict.fromkeys(found)) for name, found in kinds.items()}
+
+
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
+
+
+def _linked(spec: Spec) -> set[str]:
+    return {name for alert in spec.alerts for name in alert.monitors}
+
+
+def _field_path(data: Any, base: YamlPath, field: str) -> YamlPath:
+    raw = _raw(data, *base)
+    return (*base, field) if isinstance(raw, dict) and field in raw else base
+
+
+def check_crons(spec: Spec, data: Any) -> Iterator[Finding]:
+    """Sentry's ConfigValidator and MonitorValidator rules (src/sentry/monitors/validators.py,
+    bounds from src/sentry/monitors/constants.py) that the model's field types do not hold."""
+    from para_monitor_cli.spec.zones import known_timezones
+
+    zones = known_timezones()
+    names: Counter[str] = Counter()
+    slugs: Counter[str] = Counter()
+    linked = _linked(spec)
+    for index, cron in enumerate(spec.crons):
+        base: YamlPath = ("crons", index)
+        for field in ("checkin_margin", "max_runtime"):
+            seconds = getattr(cron, field)
+            if seconds is None:
+                continue
+            minutes, rest = divmod(seconds, 60)
+            if rest or not 1 <= minutes <= CRON_MAX_MINUTES:
+                yield Finding(
+                    _field_path(data, base, field),
+                    f"{field} {format_duration(seconds)} is not allowed: Sentry takes whole "
+                    f"minutes from 1m to {CRON_MAX_MINUTES} minutes (28d)",
+                    "C1",
+                )
+        if cron.timezone is not None and cron.timezone not in zones:
+            yield Finding(
+                _field_path(data, base, "timezone"),
+                f'"{cron.timezone}" is not a valid choice (a tz database name such as '
+                f"Europe/Berlin){_close(cron.timezone, sorted(zones))}",
+                "C2",
+            )
+        slug = cron.monitor_slug
+        if cron.slug is not None and (
+            len(slug) > SLUG_MAX_LENGTH or not re.match(SLUG_PATTERN, slug)
+        ):
+            yield Finding(
+                _field_path(data, base, "slug"),
+                f"slug {slug!r} is not allowed: lower-case letters, digits, - and _, at most "
+                f"{SLUG_MAX_LENGTH}, not only digits",
+                "C3",
+            )
+        elif cron.slug is None and not slug:
+            yield Finding(
+                _field_path(data, base, "name"),
+                f"no slug can be made from the name {cron.name!r}: give a slug",
+                "C3",
+            )
+        names[cron.name] += 1
+        slugs[slug] += 1
+        if names[cron.name] == 2:
+            yield Finding(
+                _field_path(data, base, "name"), f"duplicate cron monitor name {cron.name!r}", "C4"
+            )
+        elif slugs[slug] >= 2:
+            where = "slug" if cron.slug is not None else "name"
+            yield Finding(
+                _field_path(data, base, where),
+                f'The slug "{slug}" is already in use.',
+                "C4",
+            )
+        if cron.name not in linked and slug not in linked:
+            yield Finding(
+                _field_path(data, base, "name"),
+                f"no alert connects cron monitor {cron.name!r}: a missed or failed run opens an "
+                "issue but notifies nobody (add it to an alert's monitors)",
+                "C5",
+                "warning",
+            )
+
+
+#: Sentry's check intervals (UptimeSubscription.IntervalSeconds) and timeout bounds
+#: (UptimeMonitorDataSourceValidator.timeout_ms: 1000 to 60000 ms).
+UPTIME_INTERVALS = (60, 300, 600, 1200, 1800, 3600)
+UPTIME_TIMEOUT_RANGE = (1, 60)
+#: _validate_request_size in src/sentry/uptime/endpoints/validators.py.
+UPTIME_MAX_REQUEST_BYTES = 1000
+
+
+def uptime_request_size(method: str, url: str, headers: Any, body: str | None) -> int:
+    """compute_http_request_size: request line, each header line, the body with its CRLF."""
+    size = len(f"{method} {url} HTTP/1.1\r\n")
+    size += sum(len(k) + len(v.encode("utf-8")) + 2 for k, v in headers)
+    if body is not None:
+        size += len(body.encode("utf-8")) + 2
+    return size
+
+
+def check_uptime(spec: Spec, data: Any) -> Iterator[Finding]:
+    """UptimeMonitorDataSourceValidator's rules (src/sentry/uptime/endpoints/validators.py)."""
+    names: Counter[tuple[str | None, str]] = Counter()
+    linked = _linked(spec)
+    for index, check in enumerate(spec.uptime):
+        base: YamlPath = ("uptime", index)
+        if check.interval not in UPTIME_INTERVALS:
+            allowed = ", ".join(format_duration(x) for x in UPTIME_INTERVALS)
+            yield Finding(
+                _field_path(data, base, "interval"),
+                f"interval {format_duration(check.interval)} is not one of Sentry's choices "
+                f"({allowed})",
+                "U1",
+            )
+        low, high = UPTIME_TIMEOUT_RANGE
+        if not low <= check.timeout <= high:
+            yield Finding(
+                _field_path(data, base, "timeout"),
+                f"timeout {format_duration(check.timeout)} is not allowed: Sentry waits from "
+                f"{low}s to {high}s",
+                "U2",
+            )
+        parts = urlsplit(check.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            yield Finding(
+                _field_path(data, base, "url"),
+                f"Enter a valid URL: {check.url!r} needs http:// or https:// and a host",
+                "U3",
+            )
+        size = uptime_request_size(check.method, check.url, check.headers, check.body)
+        if size > UPTIME_MAX_REQUEST_BYTES:
+            yield Finding(
+                base,
+                f"Request is too large, max size is {UPTIME_MAX_REQUEST_BYTES} bytes "
+                f"(this one: {size})",
+                "U4",
+            )
+        key = (check.project or spec.project, check.name)
+        names[key] += 1
+        if names[key] == 2:
+            yield Finding(
+                _field_path(data, base, "name"), f"duplicate uptime check name {check.name!r}", "U5"
+            )
+        if check.name not in linked:
+            yield Finding(
+                _field_path(data, base, "name"),
+                f"no alert connects uptime check {check.name!r}: an outage opens an issue but "
+                "notifies nobody (add it to an alert's monitors)",
+                "U6",
+                "warning",
+            )
+
+
 def check_alerts(spec: Spec, data: Any) -> Iterator[Finding]:
     targets = list(spec.targets)
-    monitors = [m.name for m in spec.monitors]
+    kinds = connectable_names(spec)
+    monitors = list(kinds)
     seen: Counter[str] = Counter()
     for i, alert in enumerate(spec.alerts):
         base: YamlPath = ("alerts", i)
@@ -360,11 +550,19 @@ def check_alerts(spec: Spec, data: Any) -> Iterator[Finding]:
                 )
                 yield Finding((*base, "actions", j), f"undefined target {name!r}{hint}", "A1")
         for j, name in enumerate(alert.monitors):
-            if name not in monitors:
+            if name not in kinds:
                 yield Finding(
                     (*base, "monitors", j),
                     f"undefined monitor {name!r}{_close(name, monitors)}",
                     "A2",
+                )
+            elif len(kinds[name]) > 1:
+                yield Finding(
+                    (*base, "monitors", j),
+                    f"{name!r} names both "
+                    + " and ".join(_article(kind) for kind in kinds[name])
+                    + ": rename one of them",
+                    "A8",
                 )
         if not alert.actions:
             raw = _raw(data, "alerts", i)
@@ -535,6 +733,8 @@ def check_scrubbing(spec: Spec) -> Iterator[Finding]:
 
 CHECKS: tuple[Callable[[Spec, Any], Iterator[Finding]], ...] = (
     check_monitors,
+    check_crons,
+    check_uptime,
     check_alerts,
     lambda spec, _data: check_targets(spec),
     lambda spec, _data: check_dashboards(spec),
