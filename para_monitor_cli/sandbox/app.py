@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from para_monitor_cli.sandbox import dashboards, legacy, model, validation
+from para_monitor_cli.sandbox import crons, dashboards, legacy, model, uptime, validation
 from para_monitor_cli.sandbox.faults import Faults, FaultSyntaxError, faults_from_json
 from para_monitor_cli.sandbox.ingest import (
     EVENT_ITEMS,
@@ -600,6 +600,8 @@ NO_INCIDENTS = "Unable to process request, confirm payment options."
 @api("alerts:write", *PROJECT_WRITE)
 async def detector_create(ctx: Ctx) -> Response:
     body = require(await ctx.body(), "name", "type")
+    if body.get("type") == uptime.DETECTOR_TYPE:  # its own validator and stored shape
+        return save_detector(ctx, uptime.create(ctx, body), body, 201)
     if body.get("type") == "metric_issue" and "incidents" not in model.org_features(ctx.org):
         raise detail(400, NO_INCIDENTS)
     check(ctx, validation.validate_detector, body, partial=False)
@@ -620,6 +622,15 @@ async def detector_create(ctx: Ctx) -> Response:
     return ok(model.show_detector(ctx.store, detector), 201)
 
 
+def save_detector(ctx: Ctx, detector: Doc, body: Doc, status: int) -> Response:
+    """Store a detector built by a type's own module, with its workflowIds links."""
+    workflow_ids = check_workflow_ids(ctx, body["workflowIds"]) if "workflowIds" in body else None
+    ctx.store.put("detector", detector["id"], detector)
+    if workflow_ids is not None:
+        model.set_links(ctx.store, workflow_ids, detector=detector["id"])
+    return ok(model.show_detector(ctx.store, detector), status)
+
+
 @api(*ALERTS_READ)
 async def detector_detail(ctx: Ctx) -> Response:
     detector = find_detector(ctx, ctx.request.path_params["detector_id"])
@@ -634,7 +645,9 @@ async def detector_update(ctx: Ctx) -> Response:
     and issue-stream detectors' validators, not re-read)."""
     detector = find_detector(ctx, ctx.request.path_params["detector_id"])
     body = require(await ctx.body())
-    if detector.get("builtin"):
+    if detector.get("type") == uptime.DETECTOR_TYPE:
+        return save_detector(ctx, uptime.update(ctx, detector, body), body, 200)
+    if detector.get("builtin") or detector.get("type") == crons.DETECTOR_TYPE:
         body = {k: v for k, v in body.items() if k in ("enabled", "workflowIds", "owner")}
     else:
         check(ctx, validation.validate_detector, body, partial=True, stored=detector)
@@ -929,6 +942,8 @@ async def ingest(request: Request) -> Response:
                     ids.append(
                         store_event(state, project, event, header.get("event_id"), len(payload))
                     )
+                elif item_header.get("type") == "check_in":
+                    crons.ingest_check_in(state.store, project, payload)
             return ok({"id": ids[0] if ids else header.get("event_id")})
         project = ingest_project(state, project_id, key)
         return ok({"id": store_event(state, project, load_event(body), None, len(body))})
@@ -995,6 +1010,8 @@ def routes() -> list[Route]:
         Route(O + "/workflows/{workflow_id}/", workflow_update, methods=["PUT"]),
         Route(O + "/workflows/{workflow_id}/", workflow_delete, methods=["DELETE"]),
         *dashboards.routes(O),
+        *crons.routes(O, P),
+        *uptime.routes(O, P),
         *legacy.routes(O, P),
         Route(P + "/", project_detail, methods=["GET"]),
         Route(P + "/", project_update, methods=["PUT"]),
