@@ -998,6 +998,53 @@ class SentryClient:
     def issue_alert_rules(self, project: str, org: str | None = None) -> list[JSON]:
         return self.list_all(f"projects/{self._org(org)}/{_project(project)}/rules/")
 
+    # cron monitors (src/sentry/monitors/endpoints/organization_monitor_index.py and
+    # organization_monitor_details.py); a monitor is addressed by its slug or guid
+    def cron_monitors(self, org: str | None = None) -> list[JSON]:
+        """Every cron monitor of the organization (``project=-1``: every project)."""
+        return self.list_all(
+            f"organizations/{self._org(org)}/monitors/", {"project": [ALL_PROJECTS]}
+        )
+
+    def cron_monitor(self, monitor: str, org: str | None = None) -> JSON:
+        return self.get(f"organizations/{self._org(org)}/monitors/{_id(monitor)}/")
+
+    def create_cron_monitor(self, body: JSON, org: str | None = None) -> JSON:
+        return self.post(f"organizations/{self._org(org)}/monitors/", body)
+
+    def update_cron_monitor(self, monitor: str, body: JSON, org: str | None = None) -> JSON:
+        return self.put(f"organizations/{self._org(org)}/monitors/{_id(monitor)}/", body)
+
+    def delete_cron_monitor(self, monitor: str, org: str | None = None) -> None:
+        self.delete(f"organizations/{self._org(org)}/monitors/{_id(monitor)}/")
+
+    def cron_check_ins(
+        self, monitor: str, org: str | None = None, environment: str | None = None, limit: int = 1
+    ) -> list[JSON]:
+        """The newest ``limit`` check-ins of a monitor (one page; Sentry lists newest first)."""
+        params: dict[str, Any] = {"per_page": str(limit)}
+        if environment:
+            params["environment"] = environment
+        found = self.get(
+            f"organizations/{self._org(org)}/monitors/{_id(monitor)}/checkins/", params
+        )
+        return [c for c in found if isinstance(c, dict)] if isinstance(found, list) else []
+
+    # uptime monitors: detectors of type uptime_domain_failure (the detector methods above);
+    # their state and results are served beside the project (not in the public OpenAPI spec:
+    # ProjectUptimeAlertDetailsEndpoint, ProjectUptimeAlertCheckIndexEndpoint)
+    def uptime_monitor(self, project: str, detector_id: str, org: str | None = None) -> JSON:
+        return self.get(f"projects/{self._org(org)}/{_project(project)}/uptime/{_id(detector_id)}/")
+
+    def uptime_checks(
+        self, project: str, detector_id: str, org: str | None = None, limit: int = 5
+    ) -> list[JSON]:
+        found = self.get(
+            f"projects/{self._org(org)}/{_project(project)}/uptime/{_id(detector_id)}/checks/",
+            {"per_page": str(limit)},
+        )
+        return [c for c in found if isinstance(c, dict)] if isinstance(found, list) else []
+
 
 # --------------------------------------------------------------------------- helpers
 # Sentry's slug rules, src/sentry/slug/patterns.py: MIXED_SLUG_PATTERN
