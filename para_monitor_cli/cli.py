@@ -618,6 +618,16 @@ def send_test_event_command(
     ] = False,
     sensitive_field: SensitiveFields = None,
     safe_field: SafeFields = None,
+    check_in: Annotated[
+        str | None,
+        typer.Option(
+            "--check-in",
+            metavar="JOB",
+            help="Instead of events, send one run's check-ins (in_progress, then ok) for the "
+            "cron monitor JOB (its slug or name under crons:, with its schedule), as "
+            "monitor_job does, and confirm Sentry shows it ok.",
+        ),
+    ] = None,
 ) -> None:
     """Send a test error and message (and a transaction) through the backend's own SDK set-up,
     then confirm through the API that they arrived with no planted secret.
@@ -630,8 +640,12 @@ def send_test_event_command(
 
     def body(state: State) -> int:
         from para_monitor_cli.commands.fields import split_fields
-        from para_monitor_cli.commands.test_event import TestEventOptions, run_test_event
-        from para_monitor_cli.render import show_test_event
+        from para_monitor_cli.commands.test_event import (
+            TestEventOptions,
+            run_check_in,
+            run_test_event,
+        )
+        from para_monitor_cli.render import show_check_in, show_test_event
 
         options = TestEventOptions(
             transaction=transaction,
@@ -646,6 +660,12 @@ def send_test_event_command(
             sensitive_fields=split_fields(sensitive_field or []),
             safe_fields=split_fields(safe_field or []),
         )
+        if check_in is not None:
+            sent = run_check_in(state.settings, check_in, options, on_warning=state.output.warning)
+            show_check_in(state.output, sent)
+            if sent.delivery_error is not None:
+                raise sent.delivery_error
+            return sent.exit_code()
         result = run_test_event(state.settings, options, on_warning=state.output.warning)
         show_test_event(state.output, result)
         if result.interrupted:  # what was sent and found is shown; now stop as interrupted

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from para_monitor_cli.commands.schema import SchemaResult
     from para_monitor_cli.commands.validate import ValidateResult
     from para_monitor_cli.probe import ProbeResult
+    from para_monitor_cli.probe.checkin import CheckInResult
 
 # the control codes rich.text.Text removes from every string (rich.control.strip_control_codes)
 _RICH_STRIPPED = dict.fromkeys((7, 8, 11, 12, 13))
@@ -258,6 +259,47 @@ _DELIVERY_WORDS = {
     "not_sent": "not sent (still queued at the deadline)",
     "timeout": "timed out",
 }
+
+
+def show_check_in(output: Output, result: CheckInResult) -> None:
+    """``test-event --check-in``: the check-ins sent, their delivery and what Sentry shows."""
+    document: dict[str, Any] = {
+        "job": result.job,
+        "monitor_slug": result.slug,
+        "environment": result.environment,
+        "check_in_id": result.check_in_id,
+        "schedule_sent": result.with_config,
+        "delivered": result.delivered,
+        "delivery_error": str(result.delivery_error) if result.delivery_error else None,
+        "verified": result.verified,
+        "status": (result.found or {}).get("status"),
+        "seconds": result.seconds,
+        "reason": result.reason,
+    }
+    if output.json:
+        output.emit_json(document)
+        return
+    schedule = (
+        "with its schedule from alert_rules.yaml"
+        if result.with_config
+        else ("WITHOUT a schedule (not under crons: in alert_rules.yaml)")
+    )
+    output.line(
+        f"check-in {result.check_in_id or '(not sent)'} for {result.slug} "
+        f"(environment {result.environment}), {schedule}"
+    )
+    if result.delivery_error is not None:
+        output.line(f"delivery: FAILED ({result.delivery_error})", style="red")
+        return
+    output.line("delivery: in_progress and ok accepted")
+    if result.found is not None and result.found.get("status") == "ok":
+        output.line(
+            f"arrival: found, status ok, after {_seconds(result.seconds or 0.0)}", style="green"
+        )
+    elif result.verified:
+        output.line(f"arrival: NOT FOUND ({result.reason})", style="red")
+    else:
+        output.line(f"arrival: NOT VERIFIED ({result.reason})", style="yellow")
 
 
 def show_test_event(output: Output, result: ProbeResult) -> None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import httpx
 
     from para_monitor_cli.probe import ProbeResult
+    from para_monitor_cli.probe.checkin import CheckInResult
 
 
 @dataclass(frozen=True)
@@ -115,3 +116,48 @@ def run_test_event(
     finally:
         if api is not None:
             api.http.close()
+
+
+def run_check_in(
+    settings: Settings,
+    job: str,
+    options: TestEventOptions,
+    *,
+    api_transport: httpx.BaseTransport | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> CheckInResult:
+    """``test-event --check-in JOB``: send one run's check-ins for ``job`` (its slug or name
+    under ``crons:``) through the backend's SDK set-up and, with a token, find it in Sentry."""
+    from para_monitor_cli.probe.checkin import confirm_check_in, send_check_ins
+    from para_monitor_cli.runtime.sentry import validate_dsn
+
+    dsn = settings.require("dsn")
+    validate_dsn(dsn, settings.values["dsn"].source)
+    seconds_option(options.timeout, "--wait")
+    seconds_option(options.send_timeout, "--send-timeout")
+    if not job.strip():
+        raise UsageError("--check-in needs a job: the slug or name of a cron monitor")
+    sent = send_check_ins(
+        dsn,
+        job,
+        rules=settings.config,
+        environment=settings.environment,
+        version=settings.version,
+        send_timeout=options.send_timeout,
+    )
+    if not (options.verify and settings.auth_token and settings.org):
+        reason = "no token and organization to read the check-ins with"
+        return sent if not sent.delivered else _unverified(sent, reason)
+    from para_monitor_cli.api.client import client_from_settings
+
+    api = client_from_settings(settings, transport=api_transport, on_warning=on_warning)
+    try:
+        return confirm_check_in(api, settings.org, sent, options.timeout)
+    finally:
+        api.http.close()
+
+
+def _unverified(sent: CheckInResult, reason: str) -> CheckInResult:
+    from dataclasses import replace
+
+    return replace(sent, reason=reason)
