@@ -515,3 +515,24 @@ def test_malformed_check_ins_are_dropped_never_a_5xx(
     # a client cannot send "missed" (Relay makes it "unknown"); nothing else is stored
     assert [c["status"] for c in check_ins] in ([], ["unknown"])
     assert api.call("GET", f"{api.org}/monitors/new/").status_code == 404
+
+
+def test_a_cron_detector_keeps_a_description_and_enabled_is_the_monitor_status(api: Api) -> None:
+    create(api)
+    [detector] = api.call(
+        "GET", f"{api.org}/detectors/", query="type:monitor_check_in_failure"
+    ).json()
+    path = f"{api.org}/detectors/{detector['id']}/"
+    body = {"name": "Weekly review generation", "type": "monitor_check_in_failure"}
+    marked = api.call("PUT", path, {**body, "description": "ours", "enabled": False})
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["description"] == "ours"
+    assert marked.json()["enabled"] is False
+    monitor = api.call("GET", f"{api.org}/monitors/weekly-review/").json()
+    assert monitor["status"] == "disabled"
+    # the monitor's own update keeps the detector's description
+    api.http.put(f"{api.org}/monitors/weekly-review/", json={"status": "active"})
+    again = api.call("GET", path).json()
+    assert (again["description"], again["enabled"]) == ("ours", True)
+    refused = api.http.put(path, json={"enabled": "yes"})
+    assert refused.status_code == 400

@@ -647,7 +647,9 @@ async def detector_update(ctx: Ctx) -> Response:
     body = require(await ctx.body())
     if detector.get("type") == uptime.DETECTOR_TYPE:
         return save_detector(ctx, uptime.update(ctx, detector, body), body, 200)
-    if detector.get("builtin") or detector.get("type") == crons.DETECTOR_TYPE:
+    if detector.get("type") == crons.DETECTOR_TYPE:
+        return save_detector(ctx, crons.update_detector(ctx, detector, body), body, 200)
+    if detector.get("builtin"):
         body = {k: v for k, v in body.items() if k in ("enabled", "workflowIds", "owner")}
     else:
         check(ctx, validation.validate_detector, body, partial=True, stored=detector)

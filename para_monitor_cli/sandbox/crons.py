@@ -934,6 +934,41 @@ async def monitor_delete(ctx: Ctx) -> Response:
     return empty(202)
 
 
+def update_detector(ctx: Ctx, detector: Doc, body: Doc) -> Doc:
+    """A PUT on a monitor's detector (MonitorIncidentDetectorValidator, partial): its
+    description, name and owner, and ``enabled``, which is the monitor's status (update():
+    enabling assigns a seat and activates the monitor, disabling disables it)."""
+    errors: ErrorBody = {}
+    if "description" in body and not (
+        body["description"] is None or isinstance(body["description"], str)
+    ):
+        errors["description"] = ["Not a valid string."]
+    if "enabled" in body and not isinstance(body["enabled"], bool):
+        errors["enabled"] = ["Must be a valid boolean."]
+    name = body.get("name")
+    if "name" in body and (not isinstance(name, str) or not name or len(name) > 200):
+        errors["name"] = ["This field may not be blank." if name == "" else "Not a valid string."]
+    if errors:
+        raise Problem(400, errors)
+    monitor = ctx.store.get("monitor", str(detector.get("cronMonitor")))
+    if "description" in body:
+        detector["description"] = body["description"]
+    if monitor is not None:
+        if "enabled" in body:
+            monitor["status"] = "active" if body["enabled"] else "disabled"
+        if isinstance(name, str):
+            monitor["name"] = name[:NAME_MAX]
+        if "owner" in body and (
+            body["owner"] is None or model.show_actor(ctx.store, body["owner"])
+        ):
+            monitor["owner"] = body["owner"]
+        ctx.store.put("monitor", monitor["id"], monitor)
+        ctx.store.put("detector", detector["id"], detector)
+        return ensure_detector(ctx.store, monitor, now())
+    detector["dateUpdated"] = now()
+    return detector
+
+
 @api(*ALERTS_READ)
 async def check_ins_list(ctx: Ctx) -> Response:
     """The check-ins index: newest first, ``environment`` filter."""
