@@ -11,7 +11,7 @@ integrations (the targets), environments. It spans the projects of the detectors
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from para_monitor_cli.api.wire import DEFAULT_ISSUE_DETECTOR_TYPES, Directory, resource_rank
@@ -19,10 +19,12 @@ from para_monitor_cli.errors import UsageError
 from para_monitor_cli.kinds.base import (
     JSON,
     Context,
+    EnvironmentRef,
     ExportContext,
     Lookup,
     Resource,
     ResourceKind,
+    YamlPath,
     num,
     shown_seconds,
 )
@@ -416,6 +418,20 @@ class AlertKind(ResourceKind):
         if any(a.environment for a in spec.alerts):
             needs.add("environments")
         return needs
+
+    def project_refs(self, spec: Spec, fallback: str | None) -> Iterator[tuple[str, YamlPath]]:
+        for i, alert in enumerate(spec.alerts):
+            if alert.projects is not None:
+                for k, slug in enumerate(alert.projects):
+                    yield slug, ("alerts", i, "projects", k)
+            elif alert.watches_issues and fallback:
+                yield fallback, ("project",) if spec.project else ("alerts", i)
+
+    def environment_refs(self, spec: Spec) -> Iterator[EnvironmentRef]:
+        for i, alert in enumerate(spec.alerts):
+            if alert.environment:
+                where = ("alerts", i, "environment")
+                yield EnvironmentRef(alert.environment, where, "Sentry refuses an alert on it")
 
     def file_scope(self, spec: Spec) -> tuple[set[str], bool]:
         projects: set[str] = set()

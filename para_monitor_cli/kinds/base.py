@@ -19,7 +19,7 @@ mechanisms that use them stay in one place each:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
@@ -36,6 +36,21 @@ Kind = str  # a registered kind's name ("monitor", "alert", "dashboard", ...)
 IdentityScope = Literal["project", "organization"]
 #: The organization's lists a kind may need besides its own (``Directory`` is built from them).
 Lookup = Literal["teams", "members", "integrations", "environments"]
+#: A place in the file: the YAML path of an entry's field (``("monitors", 0, "project")``).
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class EnvironmentRef:
+    """An environment an entry names, for plan's pre-flight: where, and what happens in Sentry
+    while the organization lacks it (``severity``: ``error`` when Sentry refuses the write)."""
+
+    name: str
+    path: YamlPath
+    effect: str
+    severity: Literal["error", "warning"] = "error"
+
+
 T = TypeVar("T")
 
 
@@ -162,6 +177,15 @@ class ResourceKind:
     def lookups(self, spec: Spec | None) -> set[Lookup]:
         """The organization lists the kind needs to encode (``spec``) or decode (None) entries."""
         return set()
+
+    def project_refs(self, spec: Spec, fallback: str | None) -> Iterator[tuple[str, YamlPath]]:
+        """(project slug, where) for each project the entries name or fall back to
+        (``fallback``: the file's ``project:``, else ``--project``); pre-flight checks each."""
+        return iter(())
+
+    def environment_refs(self, spec: Spec) -> Iterator[EnvironmentRef]:
+        """Each environment the entries name; pre-flight checks the organization has it."""
+        return iter(())
 
     def file_scope(self, spec: Spec) -> tuple[set[str], bool]:
         """(projects the file's entries of this kind span, whether one is organization-wide),

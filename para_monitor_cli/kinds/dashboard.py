@@ -11,7 +11,7 @@ Lookups: environments (a filter on one never seen only shows nothing: pre-flight
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from para_monitor_cli.api.wire import (
@@ -22,7 +22,16 @@ from para_monitor_cli.api.wire import (
     with_marker,
     without_marker,
 )
-from para_monitor_cli.kinds.base import JSON, Context, ExportContext, Lookup, Resource, ResourceKind
+from para_monitor_cli.kinds.base import (
+    JSON,
+    Context,
+    EnvironmentRef,
+    ExportContext,
+    Lookup,
+    Resource,
+    ResourceKind,
+    YamlPath,
+)
 from para_monitor_cli.spec.model import Dashboard, Spec, Widget
 
 if TYPE_CHECKING:
@@ -228,6 +237,22 @@ class DashboardKind(ResourceKind):
         if spec is not None and any(d.environment for d in spec.dashboards):
             return {"environments"}
         return set()
+
+    def project_refs(self, spec: Spec, fallback: str | None) -> Iterator[tuple[str, YamlPath]]:
+        for i, dashboard in enumerate(spec.dashboards):
+            if dashboard.projects is not None:
+                for k, slug in enumerate(dashboard.projects):
+                    yield slug, ("dashboards", i, "projects", k)
+            elif fallback:
+                yield fallback, ("project",) if spec.project else ("dashboards", i)
+
+    def environment_refs(self, spec: Spec) -> Iterator[EnvironmentRef]:
+        # Sentry does not check a dashboard's environment filter: one never seen shows nothing
+        for i, dashboard in enumerate(spec.dashboards):
+            for k, name in enumerate(dashboard.environment):
+                where = ("dashboards", i, "environment", k)
+                effect = "the dashboard shows no data for it until then"
+                yield EnvironmentRef(name, where, effect, "warning")
 
     def file_scope(self, spec: Spec) -> tuple[set[str], bool]:
         projects: set[str] = set()

@@ -14,7 +14,7 @@ thresholds as conditions whose ``conditionResult`` is the priority they raise
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from para_monitor_cli.api.wire import (
@@ -30,10 +30,12 @@ from para_monitor_cli.errors import UsageError
 from para_monitor_cli.kinds.base import (
     JSON,
     Context,
+    EnvironmentRef,
     ExportContext,
     Lookup,
     Resource,
     ResourceKind,
+    YamlPath,
     num,
     shown_seconds,
 )
@@ -329,6 +331,19 @@ class MonitorKind(ResourceKind):
         if spec is not None and any(m.environment for m in spec.monitors):
             return {"environments"}
         return set()
+
+    def project_refs(self, spec: Spec, fallback: str | None) -> Iterator[tuple[str, YamlPath]]:
+        for i, monitor in enumerate(spec.monitors):
+            slug = monitor.project or fallback
+            if slug:
+                file_default: YamlPath = ("project",) if spec.project else ("monitors", i)
+                yield slug, ("monitors", i, "project") if monitor.project else file_default
+
+    def environment_refs(self, spec: Spec) -> Iterator[EnvironmentRef]:
+        for i, monitor in enumerate(spec.monitors):
+            if monitor.environment:
+                where = ("monitors", i, "environment")
+                yield EnvironmentRef(monitor.environment, where, "Sentry refuses a monitor on it")
 
     def file_scope(self, spec: Spec) -> tuple[set[str], bool]:
         projects = {p for m in spec.monitors if (p := spec.monitor_project(m))}

@@ -1,7 +1,8 @@
 """The applier: the only code that writes monitors, alerts and dashboards to Sentry.
 
-It runs a :class:`~para_monitor_cli.reconcile.plan.Plan` phase by phase (monitors, then the
-alerts that link them, then dashboards, then deletes in reverse dependency order); within a
+It runs a :class:`~para_monitor_cli.reconcile.plan.Plan` phase by phase, one phase per kind in
+the registry's order (monitors, then the alerts that link them, then dashboards), then deletes
+in reverse dependency order; each write goes through the change's kind (``kinds/``); within a
 phase independent changes run concurrently, bounded by the client's limiter. The first failure
 stops the run cleanly: changes in flight finish, nothing new starts, and
 :class:`~para_monitor_cli.errors.ApplyError` says what was applied, what failed and what was

@@ -1,8 +1,10 @@
 """The pure planner: desired vs actual resources -> an ordered Plan with field-level diffs.
 
 Nothing here does I/O. Both sides arrive as :class:`Resource` objects whose ``fields`` are
-already *canonical* (see ``api/wire.py``): the same normaliser turns what we would send and
-what Sentry returns into one comparable shape, so re-reading what was written compares equal.
+already *canonical* (each kind's normaliser in ``kinds/`` turns what we would send and what
+Sentry returns into one comparable shape), so re-reading what was written compares equal. The
+planner names no kind: identity is :attr:`Resource.key`, order is the registry's
+(``kinds/__init__.py``: dependencies first for writes, dependents first for deletes).
 
 Identity is the resource's name: a monitor by (project, name), an alert by name within the
 organization, a dashboard by title within the organization; monitors and dashboards also carry

@@ -1,17 +1,18 @@
 """Reading both sides: the desired resources from a Spec, the actual ones from Sentry.
 
-Reads use list endpoints only (detectors, workflows, dashboards, and the lookups: projects,
-teams, members, integrations, environments), each paginated and run concurrently. The one
-exception is a dashboard's widgets, which Sentry's list does not include: the detail is fetched
-for the dashboards whose title the file names (and, with ``prune``, for every custom dashboard,
-to see the ownership marker).
+Reads use list endpoints only (each registered kind's list -- detectors, workflows,
+dashboards -- and the lookups the kinds ask for: projects, teams, members, integrations,
+environments), each paginated and run concurrently. The one exception is a kind whose list is
+partial (``ResourceKind.complete``): a dashboard's widgets are not in Sentry's list, so the detail
+is fetched for the dashboards whose title the file names (and, with ``prune``, for every custom
+dashboard, to see the ownership marker).
 
 For ``--prune``, each resource also carries the projects it spans (an alert through its linked
 detectors, a dashboard through its ``projects`` filter), and :func:`file_scope` gives the
 projects a file manages: the planner deletes nothing of ours outside them (see
 ``reconcile/plan.py``).
 
-Alerts carry no marker of their own (see ``api/wire.py``): they are ours when Sentry's
+Alerts carry no marker of their own (see ``kinds/alert.py``): they are ours when Sentry's
 ``createdBy`` is the user our token acts as. That identity (``GET /api/0/``) is read only when it
 matters: with ``prune``, when two alerts share a name and the planner must pick ours, or when
 Sentry holds alerts the file does not name (the plan notes ours among them).
