@@ -16,6 +16,8 @@ Sources (getsentry/sentry):
   ``DataConditionType`` (static/app/types/workflowEngine/dataConditions.tsx, which also lists
   ``issue_resolved_trigger``);
 * ``Action.Type`` (src/sentry/workflow_engine/models/action.py);
+* ``AnomalyDetectionThresholdType`` (src/sentry/seer/anomaly_detection/types.py): ABOVE 0,
+  BELOW 1, ABOVE_AND_BELOW 2;
 * ``SnubaQuery.Type`` (src/sentry/snuba/models.py): ERROR 0, PERFORMANCE 1, CRASH_RATE 2;
 * ``Dataset`` (src/sentry/snuba/dataset.py): events, transactions, metrics, generic_metrics,
   events_analytics_platform ...;
@@ -123,6 +125,11 @@ def test_trigger_types_are_sentry_condition_types() -> None:
         "resolved": "issue_resolved_trigger",
     }
     assert set(catalog.TRIGGER_TYPES.values()) <= SENTRY_CONDITION_TYPES
+
+
+def test_threshold_types_are_sentrys_anomaly_detection_threshold_types() -> None:
+    # AnomalyDetectionThresholdType (src/sentry/seer/anomaly_detection/types.py)
+    assert catalog.THRESHOLD_TYPES == {"above": 0, "below": 1, "above_and_below": 2}
 
 
 def test_query_types_are_sentrys_snuba_query_types() -> None:

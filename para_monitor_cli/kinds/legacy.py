@@ -156,8 +156,8 @@ def legacy_metric_rule_to_detector(
     rule: Mapping[str, Any], directory: Directory
 ) -> tuple[JSON, list[JSON]]:
     """A legacy metric alert rule as (detector-shaped dict, its trigger actions)."""
-    threshold_type = int(rule.get("thresholdType") or 0)
-    alert_op, resolve_op = comparison_ops("below" if threshold_type == 1 else "above")
+    below = int(rule.get("thresholdType") or 0) == catalog.THRESHOLD_TYPES["below"]
+    alert_op, resolve_op = comparison_ops("below" if below else "above")
     conditions: list[JSON] = []
     actions: list[JSON] = []
     lowest: Any = None

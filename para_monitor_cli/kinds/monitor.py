@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from para_monitor_cli.api.client import SentryClient
 
 
+_DIRECTIONS = {v: k for k, v in catalog.THRESHOLD_TYPES.items()}  # thresholdType -> direction
 PRIORITY_NAMES = {
     catalog.PRIORITY_HIGH: "high",
     catalog.PRIORITY_MEDIUM: "medium",
@@ -77,7 +78,7 @@ def monitor_body(monitor: Monitor, spec: Spec, directory: Directory | None = Non
     }
     conditions: list[JSON] = []
     if monitor.detection == "dynamic":
-        threshold_type = {"above": 0, "below": 1}.get(monitor.direction, 2)
+        threshold_type = catalog.THRESHOLD_TYPES[monitor.direction]
         conditions.append(
             {
                 "type": "anomaly_detection",
@@ -242,8 +243,7 @@ def export_detector(
         if cond.get("type") == "anomaly_detection":
             comparison = cond.get("comparison") or {}
             out["sensitivity"] = comparison.get("sensitivity", "medium")
-            directions = {0: "above", 1: "below"}
-            out["direction"] = directions.get(
+            out["direction"] = _DIRECTIONS.get(
                 int(comparison.get("thresholdType", 2)), "above_and_below"
             )
             continue
@@ -271,11 +271,10 @@ def _shown_threshold(condition: Mapping[str, Any], *, duration: bool, percent: b
     op, value = condition.get("op"), condition.get("value")
     if op == "anomaly_detection":
         comparison = value if isinstance(value, Mapping) else {}
-        directions = {0: "above", 1: "below", 2: "above_and_below"}
         kind = comparison.get("thresholdType")
         shown: JSON = {"sensitivity": comparison.get("sensitivity")}
         if isinstance(kind, int | float) and not isinstance(kind, bool):
-            shown["direction"] = directions.get(int(kind), kind)
+            shown["direction"] = _DIRECTIONS.get(int(kind), kind)
         return shown
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"{op} {value}"
