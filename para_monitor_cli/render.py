@@ -27,11 +27,18 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from para_monitor_cli.checks import CheckResult, Report
+    from para_monitor_cli.commands.apply import ApplyOutcome
     from para_monitor_cli.commands.demo import DemoResult
+    from para_monitor_cli.commands.export import ExportResult
+    from para_monitor_cli.commands.plan import PlanResult
+    from para_monitor_cli.commands.sandbox import SandboxInfo
     from para_monitor_cli.commands.schema import SchemaResult
     from para_monitor_cli.commands.validate import ValidateResult
+    from para_monitor_cli.errors import ApplyProgress
     from para_monitor_cli.probe import ProbeResult
     from para_monitor_cli.probe.checkin import CheckInResult
+    from para_monitor_cli.reconcile.plan import Change, Plan
+    from para_monitor_cli.scrub.checker import CheckReport
 
 # the control codes rich.text.Text removes from every string (rich.control.strip_control_codes)
 _RICH_STRIPPED = dict.fromkeys((7, 8, 11, 12, 13))
@@ -463,7 +470,7 @@ def _plan_fields(value: Any, path: str = "", *, skip_empty: bool = False) -> lis
     return [(path, _plan_value(value))]
 
 
-def plan_lines(plan: Any, org: str, *, show_noop: bool = False) -> list[tuple[str, str]]:
+def plan_lines(plan: Plan, org: str, *, show_noop: bool = False) -> list[tuple[str, str]]:
     """The plan as (text, style) lines: one per change, one per changed field, a summary."""
     lines: list[tuple[str, str]] = [(f"Plan for organization {org}:", "bold")]
     unchanged = 0
@@ -473,7 +480,7 @@ def plan_lines(plan: Any, org: str, *, show_noop: bool = False) -> list[tuple[st
             continue
         sign = _PLAN_SIGNS[change.action]
         rid = f" (id {change.actual.id})" if change.actual is not None and change.actual.id else ""
-        if getattr(change, "duplicate_of", None) is not None:
+        if change.duplicate_of is not None:
             rid = ""  # the label names both ids
         lines.append((f"  {sign} {change.action} {change.label}{rid}", _PLAN_STYLES[change.action]))
         if change.action == "create" and change.desired is not None:
@@ -488,7 +495,7 @@ def plan_lines(plan: Any, org: str, *, show_noop: bool = False) -> list[tuple[st
             )
     for warning in plan.warnings:
         lines.append((f"  ! {warning}", "yellow"))
-    for note in getattr(plan, "notes", ()):
+    for note in plan.notes:
         lines.append((f"  note: {note}", "dim"))
     counts = plan.counts()
     if not plan.has_drift:
@@ -504,7 +511,7 @@ def plan_lines(plan: Any, org: str, *, show_noop: bool = False) -> list[tuple[st
     return lines
 
 
-def show_plan(output: Output, result: Any) -> None:
+def show_plan(output: Output, result: PlanResult) -> None:
     """A plan as a readable diff (text) or as JSON."""
     if output.json:
         output.emit_json({"organization": result.org, **result.plan.to_json()})
@@ -512,7 +519,7 @@ def show_plan(output: Output, result: Any) -> None:
     output.lines(plan_lines(result.plan, result.org))
 
 
-def show_apply_progress(output: Output, change: Any, status: str) -> None:
+def show_apply_progress(output: Output, change: Change, status: str) -> None:
     """One stderr line per change, when it has finished (done or failed)."""
     if status == "start":
         return
@@ -522,7 +529,7 @@ def show_apply_progress(output: Output, change: Any, status: str) -> None:
         output.note(f"  ! failed to {change.action} {change.label}", "red")
 
 
-def show_apply(output: Output, outcome: Any) -> None:
+def show_apply(output: Output, outcome: ApplyOutcome) -> None:
     """The end of an apply: what was done (or why nothing was)."""
     counts = outcome.planned.plan.counts()
     if output.json:
@@ -550,7 +557,7 @@ def show_apply(output: Output, outcome: Any) -> None:
         )
 
 
-def show_apply_error(output: Output, progress: Any) -> None:
+def show_apply_error(output: Output, progress: ApplyProgress) -> None:
     """What a stopped apply did and did not do (stderr)."""
     for title, items in (
         ("applied", progress.applied),
@@ -558,14 +565,14 @@ def show_apply_error(output: Output, progress: Any) -> None:
         ("not attempted", progress.not_attempted),
         (
             "in flight when interrupted (may or may not have happened; plan shows it)",
-            getattr(progress, "in_flight", []),
+            progress.in_flight,
         ),
     ):
         if items:
             output.note(f"{title}: {', '.join(items)}")
 
 
-def show_export(output: Output, result: Any) -> None:
+def show_export(output: Output, result: ExportResult) -> None:
     """The exported YAML on stdout (or a note naming the file), problems as warnings."""
     for problem in result.problems:
         output.warning(problem)
@@ -862,7 +869,7 @@ def show_demo(output: Output, result: DemoResult) -> None:
         output.line("  para-monitor check-setup --junit check-setup.xml   # the CI gate")
 
 
-def show_sandbox(output: Output, info: Any) -> None:
+def show_sandbox(output: Output, info: SandboxInfo) -> None:
     """The running sandbox's URL, DSN and API token (a ``commands.sandbox.SandboxInfo``).
 
     Printed raw on purpose, bypassing redaction: these are throw-away credentials of a local
@@ -896,7 +903,7 @@ def show_sandbox(output: Output, info: Any) -> None:
     output.stdout.flush()
 
 
-def show_scrub_check(output: Output, report: Any) -> None:
+def show_scrub_check(output: Output, report: CheckReport) -> None:
     """The leak report of ``scrub-check`` (a ``scrub.checker.CheckReport``): every leak by
     sample, JSON path, kind and rule (never the leaked value), every event the hook raised on
     or dropped, and the verdict of ``scrub.checker.findings``."""

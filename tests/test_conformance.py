@@ -45,6 +45,10 @@ from typer.testing import CliRunner
 
 from para_monitor_cli.api import wire
 from para_monitor_cli.cli import app
+from para_monitor_cli.kinds import alert as alert_kind
+from para_monitor_cli.kinds import dashboard as dashboard_kind
+from para_monitor_cli.kinds import monitor as monitor_kind
+from para_monitor_cli.kinds import targets
 from para_monitor_cli.reconcile.plan import Resource, plan
 from para_monitor_cli.reconcile.state import desired_resources
 from para_monitor_cli.sandbox.server import SandboxServer
@@ -903,16 +907,16 @@ def test_detector_response_examples_read_and_plan_empty(
     label: str, detector: dict[str, Any], tmp_path: Path
 ) -> None:
     validate_response("GET", f"{O}/detectors/{{detector_id}}/", 200, detector)
-    if wire.detector_is_builtin(detector):
+    if monitor_kind.detector_is_builtin(detector):
         # the error and uptime detectors Sentry makes itself: listed, never managed
         assert detector["type"] != "metric_issue"
         return
     directory = directory_for(detector)
-    fields = wire.canonical_detector(detector)
+    fields = monitor_kind.canonical_detector(detector)
     snuba = detector["dataSources"][0]["queryObj"]["snubaQuery"]
     assert (fields["aggregate"], fields["window"]) == (snuba["aggregate"], snuba["timeWindow"])
     assert fields["detection"] == detector["config"]["detectionType"]
-    exported = wire.export_detector(detector, directory)
+    exported = monitor_kind.export_detector(detector, directory)
     spec = _spec_from(
         {"version": 1, "organization": "example-org", "monitors": [exported]}, tmp_path
     )
@@ -933,12 +937,12 @@ def test_workflow_response_examples_read_and_plan_empty(
     label: str, workflow: dict[str, Any], tmp_path: Path
 ) -> None:
     directory = directory_for(workflow)
-    fields = wire.canonical_workflow(workflow, directory)
+    fields = alert_kind.canonical_workflow(workflow, directory)
     assert fields["frequency"] == workflow["config"]["frequency"]
     assert fields["environment"] == workflow["environment"]
-    book = wire.TargetBook(directory)
+    book = targets.TargetBook(directory)
     problems: list[str] = []
-    exported = wire.export_workflow(workflow, directory, book, problems)
+    exported = alert_kind.export_workflow(workflow, directory, book, problems)
     if problems:
         # what the file format cannot say is reported, never dropped in silence; such an
         # alert is not round-tripped (the file would describe another alert)
@@ -955,7 +959,7 @@ def test_workflow_response_examples_read_and_plan_empty(
         id=str(workflow["id"]),
         fields=fields,
         managed=True,
-        projects=wire.workflow_projects(workflow, directory),
+        projects=alert_kind.workflow_projects(workflow, directory),
     )
     result = plan(desired_resources(spec, directory), [actual])
     assert not result.has_drift, [c.to_json() for c in result.changes]
@@ -966,9 +970,9 @@ def test_dashboard_response_examples_read_and_plan_empty(
     label: str, dashboard: dict[str, Any], tmp_path: Path
 ) -> None:
     directory = directory_for(dashboard)
-    fields = wire.canonical_dashboard(dashboard)
+    fields = dashboard_kind.canonical_dashboard(dashboard)
     assert len(fields["widgets"]) == len(dashboard["widgets"])
-    exported = wire.export_dashboard(dashboard, directory)
+    exported = dashboard_kind.export_dashboard(dashboard, directory)
     spec = _spec_from(
         {"version": 1, "organization": "example-org", "dashboards": [exported]}, tmp_path
     )
@@ -977,8 +981,8 @@ def test_dashboard_response_examples_read_and_plan_empty(
         name=str(dashboard["title"]),
         id=str(dashboard["id"]),
         fields=fields,
-        managed=wire.dashboard_is_managed(dashboard),
-        projects=wire.dashboard_projects(dashboard, directory),
+        managed=dashboard_kind.dashboard_is_managed(dashboard),
+        projects=dashboard_kind.dashboard_projects(dashboard, directory),
     )
     result = plan(desired_resources(spec, directory), [actual])
     assert not result.has_drift, [c.to_json() for c in result.changes]

@@ -18,6 +18,10 @@ from para_monitor_cli.api import client as api
 from para_monitor_cli.api import wire
 from para_monitor_cli.api.client import SentryClient
 from para_monitor_cli.cli import app
+from para_monitor_cli.kinds import alert as alert_kind
+from para_monitor_cli.kinds import dashboard as dashboard_kind
+from para_monitor_cli.kinds import legacy, targets
+from para_monitor_cli.kinds import monitor as monitor_kind
 from para_monitor_cli.reconcile import apply as apply_mod
 from para_monitor_cli.reconcile.apply import apply_plan
 from para_monitor_cli.reconcile.plan import Resource, Scope, plan
@@ -176,14 +180,14 @@ def test_scope_projects_of_live_alerts_and_dashboards() -> None:
             {"id": "11", "projectId": "2", "type": "metric_issue", "name": "m"},
         ],
     )
-    assert wire.workflow_projects({"detectorIds": ["10", 11]}, directory) == {"p", "q"}
-    assert wire.workflow_projects({"detectorIds": []}, directory) == frozenset()
-    unknown = wire.workflow_projects({"detectorIds": ["99"]}, directory)
+    assert alert_kind.workflow_projects({"detectorIds": ["10", 11]}, directory) == {"p", "q"}
+    assert alert_kind.workflow_projects({"detectorIds": []}, directory) == frozenset()
+    unknown = alert_kind.workflow_projects({"detectorIds": ["99"]}, directory)
     assert unknown == {"(project of detector 99)"}  # never inside any file's scope
     assert not Scope(frozenset({"p", "q"})).covers(alert("x", *unknown))
-    assert wire.dashboard_projects({"projects": [1]}, directory) == {"p"}
-    assert wire.dashboard_projects({"projects": [-1]}, directory) == frozenset()
-    assert wire.dashboard_projects({"projects": []}, directory) == frozenset()
+    assert dashboard_kind.dashboard_projects({"projects": [1]}, directory) == {"p"}
+    assert dashboard_kind.dashboard_projects({"projects": [-1]}, directory) == frozenset()
+    assert dashboard_kind.dashboard_projects({"projects": []}, directory) == frozenset()
 
 
 def test_file_scope_names_every_project_of_the_file(tmp_path: Path) -> None:
@@ -288,14 +292,18 @@ def test_canonical_forms_ignore_server_noise() -> None:
         },
     }
     assert not plan(
-        [Resource(kind="monitor", name="m", project="p", fields=wire.canonical_detector(body))],
+        [
+            Resource(
+                kind="monitor", name="m", project="p", fields=monitor_kind.canonical_detector(body)
+            )
+        ],
         [
             Resource(
                 kind="monitor",
                 name="m",
                 project="p",
                 id="1",
-                fields=wire.canonical_detector(response),
+                fields=monitor_kind.canonical_detector(response),
             )
         ],
     ).has_drift
@@ -303,7 +311,7 @@ def test_canonical_forms_ignore_server_noise() -> None:
     slack_read = {"type": "slack", "integrationId": 1, "config": {"targetDisplay": "alerts"}}
     flt_sent = {"actionFilters": [{"logicType": "all", "conditions": [], "actions": [slack_sent]}]}
     flt_read = {"actionFilters": [{"logicType": "all", "conditions": [], "actions": [slack_read]}]}
-    assert wire.canonical_workflow(flt_sent) == wire.canonical_workflow(flt_read)
+    assert alert_kind.canonical_workflow(flt_sent) == alert_kind.canonical_workflow(flt_read)
 
 
 def test_issue_priorities_and_categories_round_trip_through_the_catalog(tmp_path: Path) -> None:
@@ -326,10 +334,10 @@ def test_issue_priorities_and_categories_round_trip_through_the_catalog(tmp_path
     )
     sent = []
     for item, want in zip(spec.alerts, expected, strict=True):
-        body = wire.alert_body(item, spec, directory)
+        body = alert_kind.alert_body(item, spec, directory)
         (condition,) = body["actionFilters"][0]["conditions"]
         sent.append(condition["comparison"])
-        exported = wire.export_workflow(body, directory, wire.TargetBook(directory), [])
+        exported = alert_kind.export_workflow(body, directory, targets.TargetBook(directory), [])
         assert exported["filters"] == [want]  # the file's form comes back unchanged
     priorities = len(catalog.ISSUE_PRIORITIES)
     assert sent[:priorities] == list(catalog.ISSUE_PRIORITIES.values())
@@ -560,13 +568,15 @@ def test_create_timeout_is_reread_not_recreated() -> None:
 
 def test_alert_ownership_is_the_creator_identity_and_legacy_marker_still_reads() -> None:
     ours = {"name": "a", "createdBy": "7", "config": {"frequency": 30}}
-    assert wire.workflow_is_managed(ours, "7")
-    assert not wire.workflow_is_managed(ours, "8")
-    assert not wire.workflow_is_managed(ours, None)
-    assert not wire.workflow_is_managed({"name": "a", "createdBy": None}, "7")
+    assert alert_kind.workflow_is_managed(ours, "7")
+    assert not alert_kind.workflow_is_managed(ours, "8")
+    assert not alert_kind.workflow_is_managed(ours, None)
+    assert not alert_kind.workflow_is_managed({"name": "a", "createdBy": None}, "7")
     old = {"name": "a", "createdBy": "8", "config": {"frequency": 30, "managedBy": "para-monitor"}}
-    assert wire.workflow_is_managed(old, "7")  # written by earlier versions (sandbox only)
-    assert wire.canonical_workflow(old) == wire.canonical_workflow(ours)  # no perpetual diff
+    assert alert_kind.workflow_is_managed(old, "7")  # written by earlier versions (sandbox only)
+    assert alert_kind.canonical_workflow(old) == alert_kind.canonical_workflow(
+        ours
+    )  # no perpetual diff
 
 
 def test_prune_notes_name_the_identity_or_warn_without_one() -> None:
@@ -1123,18 +1133,20 @@ def test_frequency_filters_use_sentrys_intervals_and_read_back_as_themselves(
         "acme", projects=[{"slug": "p", "id": "1"}], teams=[{"slug": "t", "id": "2"}]
     )
     for item, text in zip(spec.alerts, wanted, strict=True):
-        body = wire.alert_body(item, spec, directory)
+        body = alert_kind.alert_body(item, spec, directory)
         (condition,) = body["actionFilters"][0]["conditions"]
         assert condition["comparison"] == {"value": 5, "interval": text}
         problems: list[str] = []
-        exported = wire.export_workflow(body, directory, wire.TargetBook(directory), problems)
+        exported = alert_kind.export_workflow(
+            body, directory, targets.TargetBook(directory), problems
+        )
         assert exported["filters"] == [{"users": f"> 5 in {text}"}]
         assert not problems
     # an interval Sentry does not have is never shown as another one
     odd = {"type": "event_frequency_count", "comparison": {"value": 5, "interval": "1hr"}}
     problems = []
     body = {"name": "x", "actionFilters": [{"logicType": "all", "conditions": [odd]}]}
-    exported = wire.export_workflow(body, directory, wire.TargetBook(directory), problems)
+    exported = alert_kind.export_workflow(body, directory, targets.TargetBook(directory), problems)
     assert "filters" not in exported
     assert problems == ["alert 'x': filter 'event_frequency_count' cannot be exported"]
 
@@ -1153,7 +1165,9 @@ alerts:
 def test_slack_actions_send_an_id_or_nothing_never_a_channel_name(tmp_path: Path) -> None:
     spec = spec_from(tmp_path, SLACK_FILE)
     directory = directory_for_preflight(projects=[{"slug": "p", "id": "1"}])
-    configs = {name: wire.target_action(name, spec, directory)["config"] for name in spec.targets}
+    configs = {
+        name: targets.target_action(name, spec, directory)["config"] for name in spec.targets
+    }
     assert configs["with-id"] == {
         "targetType": "specific",
         "targetIdentifier": "C0ALERTS1",
@@ -1165,13 +1179,13 @@ def test_slack_actions_send_an_id_or_nothing_never_a_channel_name(tmp_path: Path
         "targetDisplay": "#ops",
     }
     # what Sentry keeps after asking Slack (the id it found) compares equal to what we sent
-    sent = wire.canonical_workflow(wire.alert_body(spec.alerts[0], spec, directory))
-    stored = wire.alert_body(spec.alerts[0], spec, directory)
+    sent = alert_kind.canonical_workflow(alert_kind.alert_body(spec.alerts[0], spec, directory))
+    stored = alert_kind.alert_body(spec.alerts[0], spec, directory)
     stored["actionFilters"][0]["actions"][1]["config"]["targetIdentifier"] = "C0OPS0001"
-    assert wire.canonical_workflow(stored) == sent
+    assert alert_kind.canonical_workflow(stored) == sent
     # and an export names the id Sentry holds, never a name as an id
-    book = wire.TargetBook(directory)
-    wire.export_workflow(stored, directory, book, [])
+    book = targets.TargetBook(directory)
+    alert_kind.export_workflow(stored, directory, book, [])
     assert book.targets["slack-ops"] == {
         "type": "slack",
         "workspace": "Acme",
@@ -1185,13 +1199,15 @@ def test_alert_environment_is_sent_by_name_and_null_for_every_environment(
 ) -> None:
     spec = spec_from(tmp_path, PREFLIGHT_FILE)
     directory = directory_for_preflight()
-    body = wire.alert_body(spec.alerts[1], spec, directory)
+    body = alert_kind.alert_body(spec.alerts[1], spec, directory)
     # the current WorkflowValidator's field (the spec's workflow body): the name
     assert body["environment"] == "production"
     assert "environmentId" not in body
     answered = {**body, "environment": "production"}  # WorkflowSerializer: the name
-    assert wire.canonical_workflow(answered, directory) == wire.canonical_workflow(body, directory)
-    every = wire.alert_body(spec.alerts[0], spec, directory)
+    assert alert_kind.canonical_workflow(answered, directory) == alert_kind.canonical_workflow(
+        body, directory
+    )
+    every = alert_kind.alert_body(spec.alerts[0], spec, directory)
     assert every["environment"] is None  # sent, so an environment set in Sentry is taken away
 
 
@@ -1214,7 +1230,7 @@ alerts:
 
 def test_latency_monitor_is_sent_on_spans(tmp_path: Path) -> None:
     spec = spec_from(tmp_path, LATENCY_FILE)
-    body = wire.monitor_body(spec.monitors[0], spec)
+    body = monitor_kind.monitor_body(spec.monitors[0], spec)
     (source,) = body["dataSources"]
     assert source == {
         "dataset": "events_analytics_platform",
@@ -1238,7 +1254,7 @@ def test_a_detector_sentry_moved_to_spans_gives_no_perpetual_diff(tmp_path: Path
             )
         }
     )
-    desired = wire.canonical_detector(wire.monitor_body(spec.monitors[0], spec))
+    desired = monitor_kind.canonical_detector(monitor_kind.monitor_body(spec.monitors[0], spec))
     # what translate_detector_and_update_subscription_in_snuba (alerts_translation.py) leaves:
     # dataset and event types moved, aggregate and query translated by translate_mep_to_eap,
     # an extrapolation mode added, the query type kept
@@ -1270,16 +1286,16 @@ def test_a_detector_sentry_moved_to_spans_gives_no_perpetual_diff(tmp_path: Path
         },
         "config": {"detectionType": "static"},
     }
-    assert wire.canonical_detector(migrated) == desired
+    assert monitor_kind.canonical_detector(migrated) == desired
     bare = {**migrated}
     bare["dataSources"] = [
         {"queryObj": {"snubaQuery": {**migrated["dataSources"][0]["queryObj"]["snubaQuery"]}}}
     ]
     bare["dataSources"][0]["queryObj"]["snubaQuery"]["query"] = "is_transaction:1"
-    plain = wire.canonical_detector(
-        wire.monitor_body(spec_from(tmp_path, LATENCY_FILE).monitors[0], spec)
+    plain = monitor_kind.canonical_detector(
+        monitor_kind.monitor_body(spec_from(tmp_path, LATENCY_FILE).monitors[0], spec)
     )
-    assert wire.canonical_detector(bare)["query"] == plain["query"] == "is_transaction:true"
+    assert monitor_kind.canonical_detector(bare)["query"] == plain["query"] == "is_transaction:true"
 
 
 def test_export_writes_transaction_monitors_on_spans(tmp_path: Path) -> None:
@@ -1299,9 +1315,9 @@ def test_export_writes_transaction_monitors_on_spans(tmp_path: Path) -> None:
         "triggers": [{"label": "critical", "alertThreshold": 2000, "actions": []}],
         "projects": ["p"],
     }
-    detector, _actions = wire.legacy_metric_rule_to_detector(rule, directory)
+    detector, _actions = legacy.legacy_metric_rule_to_detector(rule, directory)
     problems: list[str] = []
-    monitor = wire.export_detector(detector, directory, problems)
+    monitor = monitor_kind.export_detector(detector, directory, problems)
     assert monitor["dataset"] == "spans"
     assert monitor["aggregate"] == "p95(span.duration)"
     assert monitor["query"] == "is_transaction:true transaction:/api/tasks"
@@ -1536,10 +1552,10 @@ def test_tag_filters_is_set_and_not_set_send_no_value(tmp_path: Path) -> None:
     )
     sent = []
     for item in spec.alerts:
-        body = wire.alert_body(item, spec, directory)
+        body = alert_kind.alert_body(item, spec, directory)
         (condition,) = body["actionFilters"][0]["conditions"]
         sent.append(condition["comparison"])
-        exported = wire.export_workflow(body, directory, wire.TargetBook(directory), [])
+        exported = alert_kind.export_workflow(body, directory, targets.TargetBook(directory), [])
         assert exported["filters"] == [{"tag": condition["comparison"]}]  # round trip
     # TaggedEventConditionHandler's schema: is/ns take no value
     assert sent == [

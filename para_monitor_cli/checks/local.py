@@ -30,14 +30,13 @@ def check_spec(ctx: CheckContext) -> Outcome:
         if len(errors) > 1:
             summary += f" (and {len(errors) - 1} more)"
         return failed(summary, *(str(p) for p in problems))
+    from para_monitor_cli.kinds import registry
+
     counts = ", ".join(
-        plural(len(items), noun)
-        for items, noun in (
-            (spec.targets, "target"),
-            (spec.monitors, "monitor"),
-            (spec.alerts, "alert"),
-            (spec.dashboards, "dashboard"),
-        )
+        [
+            plural(len(spec.targets), "target"),
+            *(plural(len(k.entries(spec)), k.name, k.plural) for k in registry()),
+        ]
     )
     if warnings:
         return warning(

@@ -253,8 +253,11 @@ def check_legacy_alerts(ctx: CheckContext) -> Outcome:
 
 
 # --------------------------------------------------------------------------- drift
-def _drift(ctx: CheckContext, kinds: tuple[str, ...]) -> Outcome:
+def _drift(ctx: CheckContext, group: str) -> Outcome:
+    """Drift of the kinds one check covers (``ResourceKind.check_group``), between the file's
+    part of those kinds and what Sentry holds of them."""
     from para_monitor_cli.errors import PreflightError
+    from para_monitor_cli.kinds import registry
     from para_monitor_cli.reconcile.plan import plan
     from para_monitor_cli.reconcile.preflight import preflight
     from para_monitor_cli.reconcile.state import desired_resources, read_actual
@@ -263,10 +266,11 @@ def _drift(ctx: CheckContext, kinds: tuple[str, ...]) -> Outcome:
     org = ctx.org()
     client = ctx.client()
     actual = ctx.memo("actual", lambda: read_actual(client, org, spec=spec))
-    if "dashboard" in kinds:
-        part = spec.model_copy(update={"monitors": (), "alerts": ()})
-    else:
-        part = spec.model_copy(update={"dashboards": ()})
+    kinds = registry().group(group)
+    covered = {k.name for k in kinds}
+    part = spec.model_copy(
+        update={k.section: () for k in registry() if k.name not in covered},
+    )
     # the pre-flight of this part: names it depends on, each at its file line
     checked = preflight(part, actual.directory, source, default_project=ctx.project_slug())
     if checked.errors:
@@ -275,21 +279,15 @@ def _drift(ctx: CheckContext, kinds: tuple[str, ...]) -> Outcome:
             hint="the organization lacks what the file refers to: para-monitor plan lists it",
         )
     desired = desired_resources(part, actual.directory, default_project=ctx.project_slug())
-    names = {
-        "monitor": len(part.monitors),
-        "alert": len(part.alerts),
-        "dashboard": len(part.dashboards),
-    }
-    wanted = ", ".join(plural(names[k], k) for k in kinds)
-    actual_part = [r for r in actual.resources if r.kind in kinds]
+    names = {k.name: len(k.entries(part)) for k in kinds}
+    wanted = ", ".join(plural(names[k.name], k.name, k.plural) for k in kinds)
+    actual_part = [r for r in actual.resources if r.kind in covered]
     result = plan(desired, actual_part)
-    pending = [c for c in result.pending if c.kind in kinds]
+    pending = [c for c in result.pending if c.kind in covered]
     if not pending:
-        if not any(names[k] for k in kinds):
-            return failed(
-                f"{ctx.spec_path} defines no {' or '.join(k + 's' for k in kinds)}",
-            )
-        verb = "matches" if sum(names[k] for k in kinds) == 1 else "match"
+        if not any(names.values()):
+            return failed(f"{ctx.spec_path} defines no {' or '.join(k.plural for k in kinds)}")
+        verb = "matches" if sum(names.values()) == 1 else "match"
         return passed(f"no drift: {wanted} in {ctx.spec_path} {verb} Sentry")
     lines = []
     for change in pending:
@@ -309,11 +307,11 @@ def _drift(ctx: CheckContext, kinds: tuple[str, ...]) -> Outcome:
 
 
 def check_alerts(ctx: CheckContext) -> Outcome:
-    return _drift(ctx, ("monitor", "alert"))
+    return _drift(ctx, "alerts")
 
 
 def check_dashboards(ctx: CheckContext) -> Outcome:
-    return _drift(ctx, ("dashboard",))
+    return _drift(ctx, "dashboards")
 
 
 # --------------------------------------------------------------------------- test event

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from para_monitor_cli.commands.plan import PlanResult, plan_command
 from para_monitor_cli.settings import Settings
+
+if TYPE_CHECKING:  # imported lazily at run time, to keep --help fast
+    from para_monitor_cli.api.client import SentryClient
+    from para_monitor_cli.reconcile.plan import Change
+    from para_monitor_cli.spec.check import SpecSource
+    from para_monitor_cli.spec.model import Spec
 
 
 @dataclass
 class ApplyOutcome:
     planned: PlanResult
-    applied: list[Any] = field(default_factory=list)  # reconcile.plan.Change
+    applied: list[Change] = field(default_factory=list)
     dry_run: bool = False
     declined: bool = False
 
@@ -25,11 +31,11 @@ def apply_command(
     dry_run: bool = False,
     confirm: Callable[[PlanResult], bool] | None = None,
     on_plan: Callable[[PlanResult], None] | None = None,
-    on_progress: Callable[[Any, str], None] | None = None,
-    client: Any = None,
+    on_progress: Callable[[Change, str], None] | None = None,
+    client: SentryClient | None = None,
     on_warning: Callable[[str], None] | None = None,
-    spec: Any = None,
-    source: Any = None,
+    spec: Spec | None = None,
+    source: SpecSource | None = None,
 ) -> ApplyOutcome:
     """Plan; unless ``dry_run`` (or ``confirm`` declines), apply every pending change.
 

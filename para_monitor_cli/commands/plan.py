@@ -5,25 +5,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from para_monitor_cli.settings import Settings, with_settings_scope
+
+if TYPE_CHECKING:  # imported lazily at run time, to keep --help fast
+    from para_monitor_cli.api.client import SentryClient
+    from para_monitor_cli.api.wire import Directory
+    from para_monitor_cli.reconcile.plan import Plan
+    from para_monitor_cli.spec.check import SpecSource
+    from para_monitor_cli.spec.model import Spec
 
 
 @dataclass(frozen=True)
 class PlanResult:
-    plan: Any  # reconcile.plan.Plan (imported lazily to keep --help fast)
+    plan: Plan
     org: str
     config: Path
-    directory: Any = None  # api.wire.Directory used to resolve names
+    directory: Directory  # what resolved the file's names (the applier goes on with it)
 
     @property
     def has_drift(self) -> bool:
         return bool(self.plan.has_drift)
 
 
-def make_client(settings: Settings, on_warning: Callable[[str], None] | None = None) -> Any:
-    """The SentryClient for these settings (``--debug`` traces go to the api logger)."""
+def make_client(
+    settings: Settings, on_warning: Callable[[str], None] | None = None
+) -> SentryClient:
+    """The SentryClient for these settings (``--debug`` traces go to the api logger); a context
+    manager that closes its HTTP connections."""
     from para_monitor_cli.api.client import client_from_settings
 
     return client_from_settings(settings, on_warning=on_warning)
@@ -33,10 +43,10 @@ def plan_command(
     settings: Settings,
     *,
     prune: bool = False,
-    client: Any = None,
+    client: SentryClient | None = None,
     on_warning: Callable[[str], None] | None = None,
-    spec: Any = None,
-    source: Any = None,
+    spec: Spec | None = None,
+    source: SpecSource | None = None,
 ) -> PlanResult:
     """Load the spec (unless given), read Sentry, check every name the file depends on
     (pre-flight: :class:`~para_monitor_cli.errors.PreflightError`, exit 3, when one is missing),

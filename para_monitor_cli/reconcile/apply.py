@@ -1,7 +1,8 @@
 """The applier: the only code that writes monitors, alerts and dashboards to Sentry.
 
-It runs a :class:`~para_monitor_cli.reconcile.plan.Plan` phase by phase (monitors, then the
-alerts that link them, then dashboards, then deletes in reverse dependency order); within a
+It runs a :class:`~para_monitor_cli.reconcile.plan.Plan` phase by phase, one phase per kind in
+the registry's order (monitors, then the alerts that link them, then dashboards), then deletes
+in reverse dependency order; each write goes through the change's kind (``kinds/``); within a
 phase independent changes run concurrently, bounded by the client's limiter. The first failure
 stops the run cleanly: changes in flight finish, nothing new starts, and
 :class:`~para_monitor_cli.errors.ApplyError` says what was applied, what failed and what was
@@ -20,13 +21,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from typing import Any
 
-from para_monitor_cli.api import wire
 from para_monitor_cli.api.client import SentryClient
 from para_monitor_cli.api.wire import Directory
 from para_monitor_cli.errors import (
@@ -39,6 +39,7 @@ from para_monitor_cli.errors import (
     UnreachableError,
     UsageError,
 )
+from para_monitor_cli.kinds import registry
 from para_monitor_cli.reconcile.plan import Change, Plan
 from para_monitor_cli.waits import pause
 
@@ -63,9 +64,12 @@ class ApplyResult:
 
 
 def _phase(change: Change) -> int:
+    """Writes kind by kind in the registry's order (dependencies first), then deletes kind by
+    kind in its delete order (dependents first)."""
+    kinds = registry()
     if change.action == "delete":
-        return {"alert": 3, "monitor": 4, "dashboard": 5}[change.kind]
-    return {"monitor": 0, "alert": 1, "dashboard": 2}[change.kind]
+        return len(kinds) + kinds.delete_rank(change.kind)
+    return kinds.write_rank(change.kind)
 
 
 class Applier:
@@ -191,17 +195,13 @@ class Applier:
 
     # ---------------------------------------------------------------- one change
     def _apply_one(self, change: Change) -> None:
+        kind = registry().get(change.kind)
         c, org = self.client, self.org
         if change.action == "delete":
             assert change.actual is not None
             assert change.actual.id is not None
-            rid = change.actual.id
             try:
-                {
-                    "monitor": c.delete_detector,
-                    "alert": c.delete_workflow,
-                    "dashboard": c.delete_dashboard,
-                }[change.kind](rid, org=org)
+                kind.delete(c, org, change.actual.id)
             except NotFoundError:
                 # already gone (another apply deleted the same duplicate): what we wanted
                 self._say(f"{change.label}: already deleted")
@@ -210,53 +210,16 @@ class Applier:
         assert desired is not None
         assert desired.body is not None
         body = dict(desired.body)
-        if change.kind == "alert":
-            body["detectorIds"] = self._detector_ids(desired.fields.get("monitors", []))
+        with self._lock:  # the directory grows as monitors are written
+            kind.complete_body(body, desired, self.directory)
         if change.action == "update":
             assert change.actual is not None
             assert change.actual.id is not None
-            rid = change.actual.id
-            if change.kind == "monitor":
-                saved = c.update_detector(rid, body, org=org)
-                self._remember(saved)
-            elif change.kind == "alert":
-                c.update_workflow(rid, body, org=org)
-            else:
-                c.update_dashboard(rid, body, org=org)
-            return
-        saved = self._create(change, body)
-        if change.kind == "monitor":
-            self._remember(saved)
-
-    def _remember(self, detector: Any) -> None:
-        if isinstance(detector, Mapping):
-            with self._lock:
-                self.directory.add_detector(detector)
-
-    def _detector_ids(self, keys: Sequence[str]) -> list[int]:
-        ids: list[int] = []
+            saved = kind.update(c, org, change.actual.id, body)
+        else:
+            saved = self._create(change, body)
         with self._lock:
-            for key in keys:
-                project, _, name = key.partition("/")
-                pid = self.directory.project_id(project)
-                if name.startswith("@"):
-                    kind = name[1:]
-                    found = [
-                        int(d)
-                        for d in self.directory.default_detectors.get(pid, [])
-                        if self.directory.detector_keys.get(d) == key
-                    ]
-                    if not found:
-                        raise UsageError(
-                            f"project {project!r} has no default {kind!r} issue monitor in Sentry"
-                        )
-                    ids.extend(found)
-                else:
-                    did = self.directory.detectors.get((pid, name))
-                    if did is None:
-                        raise UsageError(f"monitor {name!r} does not exist in project {project!r}")
-                    ids.append(int(did))
-        return sorted(set(ids))
+            kind.remember(saved, self.directory)
 
     def _create(self, change: Change, body: dict[str, Any]) -> Any:
         """Create; after an unknown outcome, look for the resource before any retry."""
@@ -313,51 +276,15 @@ class Applier:
             self.on_notice(text)
 
     def _post(self, change: Change, body: dict[str, Any]) -> Any:
-        c, org = self.client, self.org
-        if change.kind == "monitor":
-            assert change.desired is not None
-            assert change.desired.project is not None
-            return c.create_detector(change.desired.project, body, org=org)
-        if change.kind == "alert":
-            return c.create_workflow(body, org=org)
-        return c.create_dashboard(body, org=org)
+        assert change.desired is not None
+        kind = registry().get(change.kind)
+        return kind.create(self.client, self.org, change.desired, body)
 
     def _find(self, change: Change) -> Any:
         """The resource named like ``change`` if it exists now (after an unknown outcome)."""
-        desired = change.desired
-        assert desired is not None
-        c, org = self.client, self.org
-        if change.kind == "monitor":
-            pid = self.directory.project_id(desired.project or "")
-            mine = [
-                det
-                for det in c.detectors([pid], org=org)
-                if str(det.get("projectId")) == pid
-                and wire.detector_is_managed(det)
-                and (det.get("name") == desired.name or wire.detector_key(det) == desired.tag)
-            ]
-            # another apply may have made one too: take the one the next plan keeps
-            return min(mine, key=wire.detector_rank) if mine else None
-        if change.kind == "alert":
-            # The plan saw no alert of this name, so one that exists now appeared since: ours
-            # when Sentry says our identity created it (or, with no identity, by name alone).
-            identity = c.identity()
-            found = [
-                wf
-                for wf in c.workflows(org=org)
-                if wf.get("name") == desired.name
-                and (identity is None or wire.workflow_is_managed(wf, identity.id))
-            ]
-            return min(found, key=_oldest) if found else None
-        # dashboard titles are unique in an organization (Sentry answers 409 to a second one)
-        for dash in c.dashboards(org=org):
-            if dash.get("title") == desired.name and not wire.dashboard_is_builtin(dash):
-                return dash
-        return None
-
-
-def _oldest(resource: Mapping[str, Any]) -> tuple[int, int, str]:
-    return wire.resource_rank(str(resource.get("id", "")), True)
+        assert change.desired is not None
+        kind = registry().get(change.kind)
+        return kind.find(self.client, self.org, self.directory, change.desired)
 
 
 def apply_plan(

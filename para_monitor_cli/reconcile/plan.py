@@ -1,8 +1,10 @@
 """The pure planner: desired vs actual resources -> an ordered Plan with field-level diffs.
 
 Nothing here does I/O. Both sides arrive as :class:`Resource` objects whose ``fields`` are
-already *canonical* (see ``api/wire.py``): the same normaliser turns what we would send and
-what Sentry returns into one comparable shape, so re-reading what was written compares equal.
+already *canonical* (each kind's normaliser in ``kinds/`` turns what we would send and what
+Sentry returns into one comparable shape), so re-reading what was written compares equal. The
+planner names no kind: identity is :attr:`Resource.key`, order is the registry's
+(``kinds/__init__.py``: dependencies first for writes, dependents first for deletes).
 
 Identity is the resource's name: a monitor by (project, name), an alert by name within the
 organization, a dashboard by title within the organization; monitors and dashboards also carry
@@ -36,63 +38,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["monitor", "alert", "dashboard"]
+from para_monitor_cli.api.wire import resource_rank
+from para_monitor_cli.kinds import registry
+from para_monitor_cli.kinds.base import Kind, Resource
+
 Action = Literal["create", "update", "delete", "noop"]
 
-KINDS: tuple[Kind, ...] = ("monitor", "alert", "dashboard")
-# Creates and updates run in dependency order (alerts link monitors), deletes in reverse.
-_WRITE_ORDER: dict[Kind, int] = {"monitor": 0, "alert": 1, "dashboard": 2}
-_DELETE_ORDER: dict[Kind, int] = {"alert": 0, "monitor": 1, "dashboard": 2}
+# Creates and updates run in the registry's order (dependencies first: alerts link monitors),
+# deletes in its delete order (dependents first).
 _ACTION_ORDER: dict[Action, int] = {"create": 0, "update": 0, "noop": 0, "delete": 1}
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One monitor, alert or dashboard, desired (from the file) or actual (from Sentry).
-
-    ``fields``: the canonical, comparable view. ``body``: for desired resources, the JSON to
-    send (alerts get their ``detectorIds`` filled in by the applier). ``id``: Sentry's id for
-    actual resources. ``managed``: carries our ownership marker. ``builtin``: Sentry's own
-    object (default detectors, the prebuilt dashboard), never touched. ``projects``: for alerts
-    and dashboards, the project slugs the resource spans (linked monitors' projects, the
-    dashboard's filter); empty means organization-wide (all projects). Monitors use ``project``.
-
-    ``shown``: the same fields in the file's language (``window: 10m``, ``thresholds.high:
-    "> 2s"``, targets by name), for display only; the comparison uses ``fields``.
-    """
-
-    kind: Kind
-    name: str
-    fields: Mapping[str, Any]
-    project: str | None = None
-    id: str | None = None
-    body: Mapping[str, Any] | None = None
-    managed: bool = False
-    builtin: bool = False
-    projects: frozenset[str] = frozenset()
-    shown: Mapping[str, Any] | None = None
-    tag: str | None = None  # the spec entry's key (desired), or the one in our marker (actual)
-
-    @property
-    def view(self) -> Mapping[str, Any]:
-        """What a plan shows: ``shown`` (the fields in the file's units and names, see
-        ``api/wire.py``) when known, else the canonical ``fields``."""
-        return self.shown if self.shown is not None else self.fields
-
-    @property
-    def spans(self) -> frozenset[str]:
-        """The projects this resource belongs to; empty when it is organization-wide."""
-        if self.kind == "monitor":
-            return frozenset({self.project}) if self.project else frozenset()
-        return self.projects
-
-    @property
-    def key(self) -> str:
-        return f"{self.project}/{self.name}" if self.kind == "monitor" else self.name
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.key!r}"
 
 
 @dataclass(frozen=True)
@@ -121,7 +75,7 @@ class Scope:
         for resource in desired:
             if resource.spans:
                 projects |= resource.spans
-            elif resource.kind != "monitor":
+            elif resource.project is None:  # an organization-scoped kind over all projects
                 org_wide = True
         return cls(frozenset(projects), org_wide)
 
@@ -240,7 +194,7 @@ def plan(
     tagged: dict[tuple[Kind, str | None, str], list[Resource]] = {}
     for resource in actual:
         if resource.tag and resource.managed and not resource.builtin:
-            tagged.setdefault((resource.kind, _tag_scope(resource), resource.tag), []).append(
+            tagged.setdefault((resource.kind, resource.tag_scope, resource.tag), []).append(
                 resource
             )
     claimed: set[int] = set()  # actual resources matched to a desired one (by identity)
@@ -249,7 +203,7 @@ def plan(
     for ident, want in wanted.items():
         candidates = [r for r in existing.get(ident, []) if not r.builtin]
         if want.tag:
-            for other in tagged.get((want.kind, _tag_scope(want), want.tag), []):
+            for other in tagged.get((want.kind, want.tag_scope, want.tag), []):
                 renamed = (other.kind, other.key) not in wanted
                 if renamed and all(other is not c for c in candidates):
                     candidates.append(other)
@@ -314,7 +268,7 @@ def plan(
             if have.managed and not have.builtin and id(have) not in claimed and scope.covers(have)
         ]
         if absent:
-            items = sorted(absent, key=lambda r: (_WRITE_ORDER[r.kind], r.key))
+            items = sorted(absent, key=_listed_order)
             count = f"{len(items)} resource{'s' if len(items) != 1 else ''}"
             notes.append(
                 f"not in the file: {count} of para-monitor that --prune would delete: "
@@ -328,14 +282,14 @@ def _left_alone_notes(elsewhere: Sequence[Resource], org_wide: Sequence[Resource
     """Plan notes naming the ours-marked resources ``prune`` keeps because they are not in scope."""
     notes: list[str] = []
     if elsewhere:
-        items = sorted(elsewhere, key=lambda r: (_WRITE_ORDER[r.kind], r.key))
+        items = sorted(elsewhere, key=_listed_order)
         listing = _listing([f"{r.label} ({', '.join(sorted(r.spans))})" for r in items])
         notes.append(
             f"left alone: {len(items)} resource{'s' if len(items) != 1 else ''} of para-monitor "
             f"in projects this file does not manage: {listing}"
         )
     if org_wide:
-        items = sorted(org_wide, key=lambda r: (_WRITE_ORDER[r.kind], r.key))
+        items = sorted(org_wide, key=_listed_order)
         listing = _listing([r.label for r in items])
         notes.append(
             f"left alone: {len(items)} organization-wide resource{'s' if len(items) != 1 else ''} "
@@ -354,21 +308,20 @@ def _pick(candidates: Sequence[Resource]) -> Resource:
     """Among resources of one identity prefer ours, then the oldest (lowest numeric id: Sentry's
     ids grow with creation)."""
 
-    def rank(r: Resource) -> tuple[int, int, str]:
-        rid = r.id or ""
-        return (0 if r.managed else 1, int(rid) if rid.isdigit() else 1 << 62, rid)
-
-    return sorted(candidates, key=rank)[0]
+    return min(candidates, key=lambda r: resource_rank(r.id or "", r.managed))
 
 
-def _tag_scope(resource: Resource) -> str | None:
-    """Where an entry key is unique: a monitor's project; the organization for the others."""
-    return resource.project if resource.kind == "monitor" else None
+def _listed_order(resource: Resource) -> tuple[int, str]:
+    return (registry().write_rank(resource.kind), resource.key)
 
 
 def _order(change: Change) -> tuple[int, int, str]:
+    kinds = registry()
     phase = _ACTION_ORDER[change.action]
-    within = (_DELETE_ORDER if change.action == "delete" else _WRITE_ORDER)[change.kind]
+    if change.action == "delete":
+        within = kinds.delete_rank(change.kind)
+    else:
+        within = kinds.write_rank(change.kind)
     return (phase, within, change.key)
 
 

@@ -13,7 +13,7 @@ Why each is an error, in Sentry's terms:
 
 * a monitor's ``environment`` must be an environment of the organization
   (``EnvironmentField.to_internal_value``: "Environment is not part of this organization"),
-  and so must an alert's (the workflow's ``environment``, see ``api/wire.py`` ``alert_body``).
+  and so must an alert's (the workflow's ``environment``, see ``kinds/alert.py`` ``alert_body``).
   An environment appears when the first event carrying it is saved;
 * a target's integration must exist and be active on both levels (``_get_integrations`` in
   src/sentry/notifications/notification_action/types.py; the same rule check-setup applies,
@@ -37,10 +37,12 @@ from para_monitor_cli.api.wire import (
     Integration,
 )
 from para_monitor_cli.errors import SpecProblem
+from para_monitor_cli.kinds import registry
+from para_monitor_cli.kinds.base import YamlPath
 from para_monitor_cli.spec.check import SpecSource
 from para_monitor_cli.spec.model import EmailTarget, PagerDutyTarget, SlackTarget, Spec
 
-Path = tuple[str | int, ...]
+Path = YamlPath
 
 
 @dataclass
@@ -109,27 +111,9 @@ def _projects(
         )
 
     fallback = spec.project or default_project
-    for i, monitor in enumerate(spec.monitors):
-        slug = monitor.project or fallback
-        if slug:
-            where = ("monitors", i, "project") if monitor.project else _file_default(spec, i)
-            yield from missing(slug, where)
-    for i, alert in enumerate(spec.alerts):
-        if alert.projects is not None:
-            for k, slug in enumerate(alert.projects):
-                yield from missing(slug, ("alerts", i, "projects", k))
-        elif alert.watches_issues and fallback:
-            yield from missing(fallback, ("project",) if spec.project else ("alerts", i))
-    for i, dashboard in enumerate(spec.dashboards):
-        if dashboard.projects is not None:
-            for k, slug in enumerate(dashboard.projects):
-                yield from missing(slug, ("dashboards", i, "projects", k))
-        elif fallback:
-            yield from missing(fallback, ("project",) if spec.project else ("dashboards", i))
-
-
-def _file_default(spec: Spec, index: int) -> Path:
-    return ("project",) if spec.project else ("monitors", index)
+    for kind in registry():
+        for slug, path in kind.project_refs(spec, fallback):
+            yield from missing(slug, path)
 
 
 def _environments(spec: Spec, directory: Directory, source: SpecSource) -> Iterator[SpecProblem]:
@@ -142,28 +126,10 @@ def _environments(spec: Spec, directory: Directory, source: SpecSource) -> Itera
             + ENVIRONMENT_REMEDY.format(name=name)
         )
 
-    for i, monitor in enumerate(spec.monitors):
-        name = monitor.environment
-        if name and name not in directory.environments:
-            yield source.problem(
-                ("monitors", i, "environment"),
-                message(name, "Sentry refuses a monitor on it"),
-            )
-    for i, alert in enumerate(spec.alerts):
-        name = alert.environment
-        if name and name not in directory.environments:
-            yield source.problem(
-                ("alerts", i, "environment"),
-                message(name, "Sentry refuses an alert on it"),
-            )
-    for i, dashboard in enumerate(spec.dashboards):
-        for k, name in enumerate(dashboard.environment):
-            if name not in directory.environments:
-                yield source.problem(
-                    ("dashboards", i, "environment", k),
-                    message(name, "the dashboard shows no data for it until then"),
-                    "warning",
-                )
+    for kind in registry():
+        for ref in kind.environment_refs(spec):
+            if ref.name not in directory.environments:
+                yield source.problem(ref.path, message(ref.name, ref.effect), ref.severity)
 
 
 def _issue_detectors(

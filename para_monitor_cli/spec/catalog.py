@@ -112,6 +112,12 @@ PRIORITY_HIGH: Final[int] = 75
 PRIORITY_MEDIUM: Final[int] = 50
 PRIORITY_RESOLVED: Final[int] = 0
 
+#: A dynamic (anomaly) monitor's direction -> Sentry's ``thresholdType``:
+#: ``AnomalyDetectionThresholdType`` (src/sentry/seer/anomaly_detection/types.py), the same
+#: numbers as a legacy metric alert rule's ``AlertRuleThresholdType``
+#: (src/sentry/incidents/models/alert_rule.py): ABOVE 0, BELOW 1, ABOVE_AND_BELOW 2.
+THRESHOLD_TYPES: Final[dict[str, int]] = {"above": 0, "below": 1, "above_and_below": 2}
+
 #: Friendly aliases for crash-rate aggregates -> the exact string Sentry wants.
 CRASH_RATE_ALIASES: Final[dict[str, str]] = {
     "crash_free_rate(session)": (

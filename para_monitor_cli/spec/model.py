@@ -1,7 +1,7 @@
 """The alert_rules.yaml model (``version: 1``): frozen pydantic models holding parsed values.
 
 Human units are parsed on the way in (see :mod:`para_monitor_cli.spec.units`); what the model
-holds is what ``api/wire.py`` needs to write Sentry's JSON:
+holds is what the kinds (``kinds/``) need to write Sentry's JSON:
 
 * every time span is an ``int`` of **seconds** (``window``, ``comparison``, ``frequency``,
   filter ``interval``): the wire divides by 60 where Sentry wants minutes;
