@@ -47,6 +47,7 @@ __all__ = [
     "RequestExample",
     "UndocumentedStatus",
     "UnknownOperation",
+    "is_monitor_path",
     "load_spec",
     "loose_json",
     "operation",
@@ -55,6 +56,7 @@ __all__ = [
     "resolve_path",
     "response_schema",
     "to_json_schema",
+    "validate_monitor_response",
     "validate_request",
     "validate_response",
 ]
@@ -434,3 +436,37 @@ def loose_json(text: str) -> Any:
             except json.JSONDecodeError:
                 pass
         raise ValueError(f"not JSON even with the documented repairs: {first}") from None
+
+
+#: Sentry's cron monitor interval units (INTERVAL_NAMES, src/sentry/monitors/validators.py).
+INTERVAL_UNITS = ("year", "month", "week", "day", "hour", "minute")
+
+
+def is_monitor_path(method: str, path: str) -> bool:
+    """A cron monitor's own answer (the monitors index or one monitor, not its check-ins)."""
+    try:
+        template, _ = operation(method, path)
+    except UnknownOperation:
+        return False
+    return template.endswith(("/monitors/", "/monitors/{monitor_id_or_slug}/"))
+
+
+def validate_monitor_response(method: str, path: str, status: int, body: Any) -> None:
+    """A cron monitor answer against the spec's schema with its three errata fixed, each where
+    MonitorSerializer (src/sentry/monitors/serializers.py) disagrees with the schema generated
+    from its TypedDict: ``environments`` is annotated as one MonitorEnvironmentSerializerResponse
+    while serialize() returns a list of them; the interval schedule ``tuple[int, IntervalNames]``
+    came out as an array of integers (Sentry sends ``[1, "day"]``); ``owner`` is null for a
+    monitor without one. Everything else is the spec's."""
+    schema = response_schema(method, path, status)
+    if schema is None:
+        return
+    shape = schema.get("items", schema)
+    props = shape["properties"]
+    props["environments"] = {"type": "array", "items": props["environments"]}
+    props["owner"] = {"anyOf": [props["owner"], {"type": "null"}]}
+    schedule = props["config"]["properties"]["schedule"]
+    schedule["anyOf"][1]["prefixItems"] = [{"type": "integer"}, {"enum": list(INTERVAL_UNITS)}]
+    schedule["anyOf"][1].pop("items", None)
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(body))
+    _raise("response", f"{method.upper()} {path} -> {status}", errors)

@@ -81,9 +81,28 @@ def set_up(sandbox: Any, tmp_path: Path) -> Iterator[tuple[Any, Settings, Sentry
         # environment once an event from it arrived (plan's pre-flight refuses them before)
         send_event(sandbox, "production")
         apply_command(settings, client=client)
+        check_in_every_job(sandbox, settings)
         yield sandbox, settings, client
     finally:
         client.http.close()
+
+
+def check_in_every_job(sandbox: Any, settings: Settings) -> None:
+    """One ok run of each background job of the file, as the backend's monitor_job sends it
+    (``test-event --check-in``'s sender): a finished set-up has jobs that ran."""
+    from para_monitor_cli.probe.checkin import send_check_ins
+    from para_monitor_cli.spec import load_spec
+
+    for cron in load_spec(settings.config).crons:
+        sent = send_check_ins(
+            sandbox.dsn,
+            cron.monitor_slug,
+            rules=settings.config,
+            environment="production",
+            version="0.1.0",
+            send_timeout=10.0,
+        )
+        assert sent.delivered, sent.delivery_error
 
 
 def run(settings: Settings, **options: Any) -> Report:
@@ -112,7 +131,9 @@ def test_a_finished_set_up_passes_every_check(set_up: Any) -> None:
     evidence = {r.name: r.summary for r in report.results}
     assert "key 'Default' is active in para-autopilot/para-autopilot-backend" in evidence["dsn"]
     assert "release para-autopilot@0.1.0 exists" in evidence["release"]
-    assert "no drift: 3 monitors, 5 alerts" in evidence["alerts"]
+    assert "no drift: 3 cron monitors, 3 monitors, 1 uptime check, 7 alerts" in evidence["alerts"]
+    assert "3 background jobs checked in on time" in evidence["jobs"]
+    assert evidence["uptime"] == "1 uptime check in place and up: API health"
     assert "test error and message arrived" in evidence["test_error"]
 
 
@@ -199,6 +220,30 @@ def broken_spec(_sb: Any, _c: SentryClient, tmp: Path) -> dict[str, Any]:
 
 # (break, the check that must fail, words its evidence must contain, checks skipped because
 # they need the failed one)
+def miss_a_run(sb: Any, _c: SentryClient, _tmp: Path) -> dict[str, Any]:
+    """The data cleanup job did not run when due (the sandbox's check_missed, on demand)."""
+    _control(sb, f"/_sandbox/organizations/{sb.org}/monitors/data-cleanup/missed/", {})
+    return {}
+
+
+def take_the_api_down(sb: Any, c: SentryClient, _tmp: Path) -> dict[str, Any]:
+    """The health endpoint fails its checks past the downtime threshold."""
+    [check] = [d for d in c.detectors(org=sb.org) if d["type"] == "uptime_domain_failure"]
+    path = f"/_sandbox/organizations/{sb.org}/detectors/{check['id']}/uptime-check/"
+    for _ in range(check["config"]["downtimeThreshold"]):
+        _control(sb, path, {"status": "failure", "httpStatusCode": 503})
+    return {}
+
+
+def _control(sb: Any, path: str, body: dict[str, Any]) -> None:
+    import httpx
+
+    answer = httpx.post(
+        sb.url.rstrip("/") + path, json=body, headers={"Authorization": f"Bearer {sb.token}"}
+    )
+    assert answer.status_code == 201, answer.text
+
+
 BREAKS: list[tuple[Break, str, tuple[str, ...], set[str]]] = [
     (revoke_key, "dsn", ("revoked", "'Default'"), {"test_error"}),
     (drop_ingest, "test_error", ("503",), set()),
@@ -220,8 +265,10 @@ BREAKS: list[tuple[Break, str, tuple[str, ...], set[str]]] = [
         broken_spec,
         "spec",
         ("alert_rules.yaml is invalid",),
-        {"alerts", "dashboards", "notifications"},
+        {"alerts", "dashboards", "jobs", "uptime", "notifications"},
     ),
+    (miss_a_run, "jobs", ("data-cleanup: the last run was missed",), set()),
+    (take_the_api_down, "uptime", ("API health:", "is down", "HTTP 503"), set()),
 ]
 
 
@@ -422,7 +469,7 @@ def test_cli_sentry_failing_is_exit_3_not_failed_checks(
     assert errors, out.stdout
     for i in errors:
         assert lines[i + 1] == "  not run: Sentry answered 500"
-    assert lines[-1].startswith("INCOMPLETE: 12 checks: ")
+    assert lines[-1].startswith("INCOMPLETE: 14 checks: ")
     assert "error: Sentry kept failing (5xx) past the retry budget" in out.stderr
     document = json.loads(
         CliRunner()

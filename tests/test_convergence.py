@@ -37,7 +37,8 @@ from para_monitor_cli.settings import Settings, resolve
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC_FILE = REPO / "alert_rules.yaml"
-RESOURCES = 9  # the repo spec: 3 monitors, 5 alerts, 1 dashboard
+# the repo spec: 3 monitors, 3 cron monitors, 1 uptime check, 7 alerts, 1 dashboard
+RESOURCES = 15
 
 
 @pytest.fixture(autouse=True)
@@ -159,8 +160,9 @@ def duplicates(sandbox: Any) -> dict[str, int]:
         found = [
             f"monitor {d['name']}"
             for d in client.detectors(org=sandbox.org)
-            if d.get("type") == "metric_issue"
+            if d.get("type") in ("metric_issue", "uptime_domain_failure")
         ]
+        found += [f"cron monitor {m['slug']}" for m in client.cron_monitors(org=sandbox.org)]
         found += [f"alert {w['name']}" for w in client.workflows(org=sandbox.org)]
         found += [
             f"dashboard {d['title']}"

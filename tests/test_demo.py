@@ -57,7 +57,7 @@ def test_demo_text_tells_the_story(monkeypatch: pytest.MonkeyPatch) -> None:
         assert stage in out
     assert "no planted secret reached the server" in out
     assert "created monitor 'para-autopilot-backend/Error rate above 10 per hour'" in out
-    assert "OK: 12 checks: 12 passed, 0 failed, 0 warnings, 0 skipped" in out
+    assert "OK: 14 checks: 14 passed, 0 failed, 0 warnings, 0 skipped" in out
     assert "Failed" not in out
     assert "DSN http://****@127.0.0.1:" in out  # the DSN key is never printed
     assert "from the demo's sandbox" in out

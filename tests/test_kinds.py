@@ -56,10 +56,21 @@ def _no_backoff() -> Iterator[None]:
 # --------------------------------------------------------------------------- the registry
 def test_the_registry_holds_the_kinds_in_dependency_order() -> None:
     kinds_now = registry()
-    assert kinds_now.names() == ("monitor", "alert", "dashboard")
-    # alerts link monitors: written after them, deleted before them
-    assert [k.name for k in kinds_now.delete_order] == ["alert", "monitor", "dashboard"]
-    assert [k.name for k in kinds_now.group("alerts")] == ["monitor", "alert"]
+    assert kinds_now.names() == ("cron monitor", "monitor", "uptime check", "alert", "dashboard")
+    # alerts link monitors, cron monitors and uptime checks: written after, deleted before them
+    assert [k.name for k in kinds_now.delete_order] == [
+        "alert",
+        "cron monitor",
+        "monitor",
+        "uptime check",
+        "dashboard",
+    ]
+    assert [k.name for k in kinds_now.group("alerts")] == [
+        "cron monitor",
+        "monitor",
+        "uptime check",
+        "alert",
+    ]
     assert [k.name for k in kinds_now.group("dashboards")] == ["dashboard"]
 
 
@@ -110,8 +121,8 @@ def test_a_broken_registry_is_refused(made: Any, message: str) -> None:
 
 
 def test_an_unknown_kind_is_named() -> None:
-    with pytest.raises(KeyError, match="no resource kind 'cron'"):
-        registry().get("cron")
+    with pytest.raises(KeyError, match="no resource kind 'heartbeat'"):
+        registry().get("heartbeat")
 
 
 # --------------------------------------------------------------------------- every kind, end to end

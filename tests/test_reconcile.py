@@ -30,6 +30,8 @@ from para_monitor_cli.spec.check import load_spec
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC_FILE = REPO / "alert_rules.yaml"
+# the repo spec: 3 monitors, 3 cron monitors, 1 uptime check, 7 alerts, 1 dashboard
+REPO_RESOURCES = 15
 GOLDEN = Path(__file__).parent / "golden"
 runner = CliRunner()
 
@@ -414,15 +416,19 @@ def test_apply_repo_spec_then_plan_is_empty_and_bodies_match_openapi(
     client = recording_client(sandbox, sent)
     closing.append(client)
     first, actual = plan_now(client, sandbox.org)
-    assert first.counts() == {"create": 9, "update": 0, "delete": 0, "noop": 0}
+    assert first.counts() == {"create": REPO_RESOURCES, "update": 0, "delete": 0, "noop": 0}
     result = apply_plan(first, client, sandbox.org, actual.directory)
-    assert len(result.applied) == 9
+    assert len(result.applied) == REPO_RESOURCES
     second, _ = plan_now(client, sandbox.org)
     assert not second.has_drift
-    assert second.counts()["noop"] == 9
+    assert second.counts()["noop"] == REPO_RESOURCES
 
     writes = [(m, p, b) for m, p, b in sent if m in {"POST", "PUT"}]
-    assert len(writes) == 9  # one write per changed resource
+    # one write per changed resource, and for each cron monitor one more: the ownership
+    # marker on its detector (the one free-text field a monitor has)
+    crons = [p for m, p, _b in writes if m == "POST" and p.endswith("/monitors/")]
+    assert len(crons) == 3
+    assert len(writes) == REPO_RESOURCES + len(crons)
     for method, path, body in writes:
         validate_request(method, path, body)
     workflow_configs = [b["config"] for _, p, b in writes if p.endswith("/workflows/")]
@@ -447,7 +453,12 @@ def test_changing_one_threshold_gives_exactly_that_field(sandbox: Any, tmp_path:
     assert updates[0]["wire_diff"] == [
         {"path": "thresholds.high.value", "before": 2000.0, "after": 2500.0}
     ]
-    assert data["summary"] == {"create": 0, "update": 1, "delete": 0, "noop": 8}
+    assert data["summary"] == {
+        "create": 0,
+        "update": 1,
+        "delete": 0,
+        "noop": REPO_RESOURCES - 1,
+    }
     text_plan = cli(sandbox, "plan", config=changed)
     changed_lines = [line for line in text_plan.stdout.splitlines() if line.startswith("      ")]
     assert changed_lines == ["      thresholds.high: > 2s -> > 2.5s"]
@@ -503,8 +514,8 @@ def test_partial_apply_reports_progress_and_exits_3(sandbox: Any) -> None:
     sandbox.faults.error(r"/workflows/$", 500, method="POST")
     result = cli(sandbox, "apply-alerts", "--yes")
     assert result.exit_code == errors.EXIT_OPERATIONAL
-    assert "apply stopped after 3 of 9 changes" in result.stderr
-    assert "applied: monitor" in result.stderr
+    assert "apply stopped after 7 of 15 changes" in result.stderr
+    assert "applied: cron monitor" in result.stderr
     assert "not attempted: " in result.stderr
     assert "dashboard" in result.stderr
     sandbox.faults.clear()
@@ -513,7 +524,9 @@ def test_partial_apply_reports_progress_and_exits_3(sandbox: Any) -> None:
 
 
 def names(client: SentryClient, org: str) -> list[str]:
-    found = [d["name"] for d in client.detectors(org=org) if d.get("type") == "metric_issue"]
+    kinds = ("metric_issue", "uptime_domain_failure")
+    found = [d["name"] for d in client.detectors(org=org) if d.get("type") in kinds]
+    found += [m["slug"] for m in client.cron_monitors(org=org)]
     found += [w["name"] for w in client.workflows(org=org)]
     found += [d["title"] for d in client.dashboards(org=org) if str(d["id"]).isdigit()]
     return found
@@ -538,7 +551,7 @@ def test_faults_converge_without_duplicates(sandbox: Any, closing: list[SentryCl
     faults.clear()
     client = sandbox_client(sandbox, closing)
     found = names(client, sandbox.org)
-    assert len(found) == len(set(found)) == 9
+    assert len(found) == len(set(found)) == REPO_RESOURCES
     assert cli(sandbox, "plan", "--detailed-exitcode").exit_code == 0
 
 
@@ -682,8 +695,15 @@ def test_detectors_are_listed_for_every_accessible_project(
     second, _ = plan_now(client, sandbox.org)
     assert not second.has_drift
     listed = [u for u in urls if u.path.endswith("/detectors/")]
-    assert len(listed) == 1
-    assert listed[0].params.get_list("project") == ["-1"]
+    # one list of every detector (monitors, alert links), and one per kind that filters its
+    # own type (cron monitors' detectors, uptime checks), each over every accessible project
+    assert len([u for u in listed if "query" not in u.params]) == 1
+    assert sorted(u.params.get("query", "") for u in listed) == [
+        "",
+        "type:monitor_check_in_failure",
+        "type:uptime_domain_failure",
+    ]
+    assert all(u.params.get_list("project") == ["-1"] for u in listed)
 
 
 def test_monitor_create_timeout_rereads_only_its_project() -> None:
@@ -770,7 +790,7 @@ def test_prune_of_one_projects_file_deletes_nothing_of_another_project(
     assert applied_b.exit_code == 0, applied_b.output
     client = sandbox_client(sandbox, closing)
     before = sorted(names(client, sandbox.org))
-    assert len(before) == 9 + 4
+    assert len(before) == REPO_RESOURCES + 4
 
     planned = cli(sandbox, "--output", "json", "plan", "--prune", "--detailed-exitcode")
     assert planned.exit_code == 0, planned.output  # team A's file: nothing to delete
@@ -934,10 +954,10 @@ def test_apply_prints_one_line_per_change_and_counts_in_words(sandbox: Any, tmp_
     result = cli(sandbox, "apply-alerts", "--yes")
     assert result.exit_code == 0, result.output
     progress = [line for line in result.stderr.splitlines() if line.startswith("  ")]
-    assert len(progress) == 9  # one line per change, once it is done
+    assert len(progress) == REPO_RESOURCES  # one line per change, once it is done
     assert all(line.startswith("  + created ") for line in progress)
     assert "creating" not in result.stderr
-    assert "Applied 9 changes (9 created, 0 updated, 0 deleted)." in result.stderr
+    assert "Applied 15 changes (15 created, 0 updated, 0 deleted)." in result.stderr
     changed = tmp_path / "alert_rules.yaml"
     text = SPEC_FILE.read_text(encoding="utf-8").replace("count() > 10", "count() > 11")
     changed.write_text(text, "utf-8")

@@ -13,14 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema
 import pytest
 import sentry_sdk
-from openapi_support import response_schema, validate_request, validate_response
+from openapi_support import validate_monitor_response, validate_request, validate_response
 
 from para_monitor_cli.runtime import crons as runtime_crons
 from para_monitor_cli.runtime import monitor_job
-from para_monitor_cli.sandbox.crons import INTERVAL_NAMES as INTERVALS
 from para_monitor_cli.sandbox.crons import Crontab, next_run
 
 MAX_RUNTIME_MESSAGE = (
@@ -64,22 +62,7 @@ def api(sandbox: Any) -> Iterator[Api]:
 
 
 def validate_monitor(method: str, path: str, status: int, body: Any) -> None:
-    """A monitor response against the spec's schema with its three errata fixed, each where
-    MonitorSerializer (src/sentry/monitors/serializers.py) disagrees with the schema generated
-    from its TypedDict: ``environments`` is annotated as one MonitorEnvironmentSerializerResponse
-    but serialize() returns a list of them; the interval schedule ``tuple[int, IntervalNames]``
-    came out as an array of integers (Sentry sends ``[1, "day"]``); ``owner`` is null for a
-    monitor without one. Everything else is the spec's."""
-    schema = response_schema(method, path, status)
-    assert schema is not None
-    shape = schema.get("items", schema)
-    props = shape["properties"]
-    props["environments"] = {"type": "array", "items": props["environments"]}
-    props["owner"] = {"anyOf": [props["owner"], {"type": "null"}]}
-    schedule = props["config"]["properties"]["schedule"]
-    schedule["anyOf"][1]["prefixItems"] = [{"type": "integer"}, {"enum": list(INTERVALS)}]
-    schedule["anyOf"][1].pop("items")
-    jsonschema.Draft202012Validator(schema).validate(body)
+    validate_monitor_response(method, path, status, body)
 
 
 def create(api: Api, *, check: bool = True, **overrides: Any) -> httpx.Response:

@@ -161,7 +161,10 @@ def test_problems_are_reported_all_at_once() -> None:
 def test_validate_the_repo_file() -> None:
     result = runner.invoke(app, ["validate", str(ROOT / "alert_rules.yaml")])
     assert result.exit_code == 0, result.output
-    assert "valid (4 targets, 3 monitors, 5 alerts, 1 dashboard, 10 widgets)" in result.output
+    assert (
+        "valid (4 targets, 3 monitors, 3 cron monitors, 1 uptime check, 7 alerts, 1 dashboard, "
+        "10 widgets)" in result.output
+    )
 
 
 def test_validate_uses_the_config_setting(tmp_path: Path) -> None:

@@ -168,3 +168,35 @@ def test_seed_still_documents_what_we_map() -> None:
         "Slow queries",
     ):
         assert phrase in text, phrase
+
+
+def _seed_list(heading: str) -> list[str]:
+    """The items under one numbered heading of the seed's "What's Monitored"."""
+    text = SEED.read_text(encoding="utf-8")
+    block = text.split(f"**{heading}**", 1)[1].split("\n\n", 1)[0]
+    return [line.strip()[2:] for line in block.splitlines() if line.strip().startswith("- ")]
+
+
+def test_every_background_job_checks_in_and_is_alerted(spec: Spec) -> None:
+    """What's Monitored / Background Jobs: each job is a cron monitor an alert connects."""
+    jobs = _seed_list("Background Jobs")
+    assert jobs == ["Weekly review generation", "MCP sync operations", "Data cleanup tasks"]
+    linked = {name for a in spec.alerts for name in a.monitors}
+    for job in jobs:
+        words = job.lower().replace(" operations", "").replace(" tasks", "")
+        (cron,) = [c for c in spec.crons if c.name.lower() == words]
+        assert cron.name in linked or cron.monitor_slug in linked, job
+        assert cron.max_runtime is not None, job
+        assert cron.checkin_margin is not None, job
+
+
+def test_the_api_is_watched_from_outside(spec: Spec) -> None:
+    """What's Monitored / API Endpoints: an uptime check of the health endpoint, paged like a
+    critical error (the API down for everyone sends no error at all)."""
+    assert _seed_list("API Endpoints")
+    (check,) = spec.uptime
+    assert check.url.startswith("https://")
+    assert check.url.endswith("/health")
+    (down,) = [a for a in spec.alerts if check.name in a.monitors]
+    pagers = [spec.targets[n] for n in down.actions if isinstance(spec.targets[n], PagerDutyTarget)]
+    assert [t.severity for t in pagers] == ["critical"]  # type: ignore[union-attr]

@@ -103,7 +103,7 @@ def check_jobs(ctx: CheckContext) -> Outcome:
 def check_uptime(ctx: CheckContext) -> Outcome:
     spec = ctx.spec()
     if not spec.uptime:
-        return skipped(
+        return failed(
             "alert_rules.yaml declares no uptime check (uptime:): an API that is down for "
             "everyone sends no error, so nothing would alert",
             "hint: add the API's health endpoint under uptime: and run para-monitor apply-alerts",

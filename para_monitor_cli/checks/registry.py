@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from para_monitor_cli.checks import local, remote
+from para_monitor_cli.checks import jobs, local, remote
 from para_monitor_cli.checks.base import Check
 
 CHECKS: tuple[Check, ...] = (
@@ -60,6 +60,20 @@ CHECKS: tuple[Check, ...] = (
         remote.check_dashboards,
         needs=("spec",),
         description="no drift between the file's dashboards and Sentry",
+    ),
+    Check(
+        "jobs",
+        "Background jobs check in",
+        jobs.check_jobs,
+        needs=("spec",),
+        description="each cron monitor exists, checked in on time, and its last run was ok",
+    ),
+    Check(
+        "uptime",
+        "Uptime monitored",
+        jobs.check_uptime,
+        needs=("spec",),
+        description="each uptime check exists, is enabled, and its URL is up",
     ),
     Check(
         "team",

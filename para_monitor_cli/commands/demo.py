@@ -193,6 +193,7 @@ def run_demo(
                     f"{counts['delete']} deleted); {counts['noop']} already matched the file",
                 )
                 result.stage_seconds["apply"] = time.monotonic() - mark
+                _run_jobs_once(settings, server.dsn, tell)
             finally:
                 client.http.close()
 
@@ -206,6 +207,30 @@ def run_demo(
             result.stage_seconds["check_setup"] = time.monotonic() - mark
     result.seconds = time.monotonic() - started
     return result
+
+
+def _run_jobs_once(settings: Settings, dsn: str, tell: Callable[[str, str], None]) -> None:
+    """One ok run of each background job in the file, as ``monitor_job`` reports it (the
+    check-ins ``test-event --check-in`` sends), so "Background jobs check in" has runs to see."""
+    from para_monitor_cli.probe.checkin import send_check_ins
+    from para_monitor_cli.spec import load_spec
+
+    jobs = load_spec(settings.config).crons
+    if not jobs:
+        return
+    for cron in jobs:
+        sent = send_check_ins(
+            dsn,
+            cron.monitor_slug,
+            rules=settings.config,
+            environment=cron.environment or settings.environment,
+            version=settings.version,
+            send_timeout=10.0,
+        )
+        if sent.delivery_error is not None:
+            tell("note", f"{cron.monitor_slug}: check-in not delivered: {sent.delivery_error}")
+    names = ", ".join(c.monitor_slug for c in jobs)
+    tell("line", f"Ran each background job once: {plural(len(jobs), 'check-in')} ok ({names})")
 
 
 def _tell_change(tell: Callable[[str, str], None], change: Any, status: str) -> None:

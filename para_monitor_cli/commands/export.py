@@ -142,7 +142,7 @@ def export_command(
         raise SpecError(errors or found)
     if output is not None:
         write_output(output, text, force=force)
-    counts = {kind.section: len(document[kind.section]) for kind in registry()}
+    counts = {kind.plural: len(document[kind.section]) for kind in registry()}
     counts["targets"] = len(ctx.book.targets)
     return ExportResult(
         text=text,

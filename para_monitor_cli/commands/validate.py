@@ -43,6 +43,8 @@ def validate(path: Path) -> ValidateResult:
         counts = {
             "targets": len(spec.targets),
             "monitors": len(spec.monitors),
+            "cron monitors": len(spec.crons),
+            "uptime checks": len(spec.uptime),
             "alerts": len(spec.alerts),
             "dashboards": len(spec.dashboards),
             "widgets": sum(len(d.widgets) for d in spec.dashboards),

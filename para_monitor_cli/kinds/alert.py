@@ -4,8 +4,9 @@ Spec link: ``Spec.alerts`` (``spec/model.py`` ``Alert``) and the ``targets:`` it
 (``kinds/targets.py``). Identity: the name within the organization (``scope =
 "organization"``); a workflow has no free-text field for a marker, so it is ours when Sentry's
 ``createdBy`` is the user our token acts as (:func:`workflow_is_managed`, see ``api/wire.py``).
-Depends on monitors: its ``detectorIds`` link them (:meth:`AlertKind.complete_body` fills them in
-at apply time), so monitors are written first and deleted after. Lookups: teams, members and
+Depends on monitors, cron monitors and uptime checks: its ``detectorIds`` link their detectors
+(:meth:`AlertKind.complete_body` fills them in at apply time), so those are written first and
+deleted after. Lookups: teams, members and
 integrations (the targets), environments. It spans the projects of the detectors it links.
 """
 
@@ -90,11 +91,13 @@ def alert_links(alert: Alert, spec: Spec, directory: Directory) -> list[str]:
     """Link keys (``project/name`` or ``project/@error``) of the detectors an alert watches."""
     keys: list[str] = []
     for name in alert.monitors:
-        monitor = spec.monitor(name)
-        if monitor is None:
-            raise UsageError(f"alert {alert.name!r} links monitor {name!r}, not in monitors:")
-        project = spec.monitor_project(monitor)
-        keys.append(f"{project}/{name}")
+        found = spec.linked(name)  # a metric monitor, a cron monitor or an uptime check
+        if found is None:
+            raise UsageError(
+                f"alert {alert.name!r} links monitor {name!r}, not in monitors:, crons: or uptime:"
+            )
+        project, detector_name = found
+        keys.append(f"{project}/{detector_name}")
     for project in spec.alert_projects(alert):
         directory.project_id(project)  # a clear error when the project does not exist
         keys.extend(f"{project}/@{kind}" for kind in DEFAULT_ISSUE_DETECTOR_TYPES)
@@ -400,7 +403,7 @@ class AlertKind(ResourceKind):
     plural = "alerts"
     section = "alerts"
     scope = "organization"
-    depends_on = ("monitor",)
+    depends_on = ("monitor", "cron monitor", "uptime check")
     order = 1
     check_group = "alerts"
 
@@ -439,10 +442,9 @@ class AlertKind(ResourceKind):
         for alert in spec.alerts:
             linked = set(spec.alert_projects(alert))
             for name in alert.monitors:
-                watched = spec.monitor(name)
-                project = spec.monitor_project(watched) if watched is not None else None
-                if project:
-                    linked.add(project)
+                found = spec.linked(name)
+                if found is not None and found[0]:
+                    linked.add(found[0])
             projects |= linked
             org_wide = org_wide or not linked
         return projects, org_wide

@@ -845,6 +845,21 @@ class Spec(SpecModel):
     def uptime_monitor(self, name: str) -> UptimeMonitor | None:
         return next((u for u in self.uptime if u.name == name), None)
 
+    def linked(self, name: str) -> tuple[str | None, str] | None:
+        """What a name in an alert's ``monitors:`` refers to: (its project, the name of its
+        detector in Sentry) for a metric monitor, a cron monitor (by name or slug: Sentry names
+        its detector after the monitor) or an uptime check; None when it names nothing."""
+        monitor = self.monitor(name)
+        if monitor is not None:
+            return self.monitor_project(monitor), monitor.name
+        cron = self.cron(name)
+        if cron is not None:
+            return cron.project or self.project, cron.name
+        check = self.uptime_monitor(name)
+        if check is not None:
+            return check.project or self.project, check.name
+        return None
+
     def target(self, name: str) -> EmailTarget | SlackTarget | PagerDutyTarget | None:
         return self.targets.get(name)
 

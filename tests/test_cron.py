@@ -1,0 +1,237 @@
+"""The cron and uptime kinds against the sandbox: apply creates the cron monitors, the uptime
+check and the alerts linking them; a second plan is empty; export writes them back as the file
+says them; every request apply and export send validates against the official OpenAPI spec
+where it documents them; prune leaves a monitor a job created by check-in alone."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from ingest_support import send_event
+from openapi_support import validate_request
+
+from para_monitor_cli.api import client as api
+from para_monitor_cli.api.client import SentryClient, client_from_settings
+from para_monitor_cli.commands.apply import apply_command
+from para_monitor_cli.commands.export import export_command
+from para_monitor_cli.commands.plan import plan_command
+from para_monitor_cli.kinds import registry
+from para_monitor_cli.settings import Settings, resolve
+from para_monitor_cli.spec.check import load_spec
+
+SPEC = """\
+version: 1
+targets:
+  mail: {type: email, team: backend}
+crons:
+  - name: Weekly review generation
+    slug: weekly-review
+    schedule: "0 6 * * 1"
+    timezone: Europe/Berlin
+    checkin_margin: 30m
+    max_runtime: 2h
+    failure_issue_threshold: 1
+    recovery_threshold: 1
+    owner: team:backend
+  - name: MCP sync
+    schedule: every 15 minutes
+    checkin_margin: 5m
+    max_runtime: 10m
+    failure_issue_threshold: 3
+  - name: Data cleanup
+    schedule: "@daily"
+    max_runtime: 1h
+uptime:
+  - name: API health
+    url: https://api.para-autopilot.example/health
+    interval: 1m
+    timeout: 10s
+    headers: {Accept: application/json}
+    environment: production
+    downtime_threshold: 2
+alerts:
+  - name: Background job failed
+    monitors: [weekly-review, MCP sync, Data cleanup]
+    actions: [mail]
+  - name: API down
+    monitors: [API health]
+    actions: [mail]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_backoff() -> Iterator[None]:
+    api.set_testing(True, attempts=2)
+    yield
+    api.set_testing(False)
+
+
+class Recorder:
+    """Every API request the client sends: (method, path, JSON body)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, Any]] = []
+
+    def __call__(self, request: httpx.Request) -> None:
+        body = json.loads(request.content) if request.content else None
+        self.sent.append((request.method, request.url.path, body))
+
+
+@pytest.fixture
+def world(sandbox: Any, tmp_path: Path) -> Iterator[tuple[Settings, SentryClient, Recorder, Path]]:
+    path = tmp_path / "alert_rules.yaml"
+    path.write_text(SPEC, encoding="utf-8")
+    values: dict[str, str | None] = {
+        "url": sandbox.url,
+        "auth_token": sandbox.token,
+        "org": sandbox.org,
+        "project": sandbox.project,
+        "dsn": sandbox.dsn,
+    }
+    environ = {"ENVIRONMENT": "production", "VERSION": "0.1.0"}
+    settings = resolve(values, environ=environ, cwd=tmp_path, home=tmp_path, config=path)
+    recorder = Recorder()
+    client = client_from_settings(
+        settings, on_warning=lambda _w: None, event_hooks={"request": [recorder]}
+    )
+    send_event(sandbox, "production")
+    try:
+        yield settings, client, recorder, path
+    finally:
+        client.http.close()
+
+
+def test_the_kinds_are_registered_before_the_alerts_that_link_them() -> None:
+    names = registry().names()
+    assert {"cron monitor", "uptime check"} <= set(names)
+    assert names.index("cron monitor") < names.index("alert")
+    assert names.index("uptime check") < names.index("alert")
+    deleted = [k.name for k in registry().delete_order]
+    assert deleted.index("alert") < deleted.index("cron monitor")
+
+
+def test_apply_creates_then_plan_is_empty_and_export_round_trips(
+    world: tuple[Settings, SentryClient, Recorder, Path], sandbox: Any
+) -> None:
+    settings, client, recorder, path = world
+    outcome = apply_command(settings, client=client)
+    created = sorted(f"{c.kind}:{c.action}" for c in outcome.applied)
+    assert created == sorted(
+        ["cron monitor:create"] * 3 + ["uptime check:create"] + ["alert:create"] * 2
+    ), created
+
+    monitors = {m["slug"]: m for m in client.cron_monitors(org=sandbox.org)}
+    assert set(monitors) == {"weekly-review", "mcp-sync", "data-cleanup"}
+    assert monitors["weekly-review"]["config"]["checkin_margin"] == 30
+    assert monitors["weekly-review"]["config"]["max_runtime"] == 120
+    assert monitors["mcp-sync"]["config"]["schedule"] == [15, "minute"]
+    assert monitors["data-cleanup"]["config"]["schedule"] == "0 0 * * *"
+    assert monitors["weekly-review"]["owner"]["type"] == "team"
+    detectors = client.detectors(org=sandbox.org)
+    by_name = {d["name"]: d for d in detectors}
+    uptime = by_name["API health"]
+    assert uptime["type"] == "uptime_domain_failure"
+    assert uptime["dataSources"][0]["queryObj"]["timeoutMs"] == 10_000
+    workflows = {w["name"]: w for w in client.workflows(org=sandbox.org)}
+    jobs = {by_name[n]["id"] for n in ("Weekly review generation", "MCP sync", "Data cleanup")}
+    assert set(workflows["Background job failed"]["detectorIds"]) == jobs
+    assert workflows["API down"]["detectorIds"] == [uptime["id"]]
+
+    second = plan_command(settings, client=client)
+    assert not second.plan.has_drift, [c.label for c in second.plan.pending]
+
+    for method, where, body in recorder.sent:
+        if body is not None and where.startswith("/api/0/"):
+            validate_request(method, where, body)
+    sent = {(m, w.rsplit("/", 2)[-2] if w.endswith("/") else w) for m, w, _b in recorder.sent}
+    assert ("POST", "monitors") in sent
+
+    exported = export_command(settings, client=client, legacy=False)
+    data = yaml.safe_load(exported.text)
+    crons = {c["name"]: c for c in data["crons"]}
+    assert crons["Weekly review generation"] == {
+        "name": "Weekly review generation",
+        "slug": "weekly-review",
+        "project": sandbox.project,
+        "schedule": "0 6 * * 1",
+        "timezone": "Europe/Berlin",
+        "checkin_margin": "30m",
+        "max_runtime": "2h",
+        "failure_issue_threshold": 1,
+        "recovery_threshold": 1,
+        "owner": "team:backend",
+    }
+    assert crons["MCP sync"]["schedule"] == "every 15 minutes"
+    [check] = data["uptime"]
+    assert check["url"] == "https://api.para-autopilot.example/health"
+    assert check["timeout"] == "10s"
+    assert check["headers"] == {"accept": "application/json"}
+    alerts = {a["name"]: a for a in data["alerts"]}
+    assert sorted(alerts["Background job failed"]["monitors"]) == [
+        "Data cleanup",
+        "MCP sync",
+        "Weekly review generation",
+    ]
+    # the exported file applies with no change
+    path.write_text(exported.text, encoding="utf-8")
+    load_spec(path)
+    again = plan_command(settings, client=client)
+    assert not again.plan.has_drift, [c.label for c in again.plan.pending]
+
+
+def test_a_change_in_the_file_is_a_field_level_update(
+    world: tuple[Settings, SentryClient, Recorder, Path], sandbox: Any
+) -> None:
+    settings, client, _recorder, path = world
+    apply_command(settings, client=client)
+    path.write_text(
+        SPEC.replace("checkin_margin: 5m", "checkin_margin: 10m").replace(
+            "timeout: 10s", "timeout: 20s"
+        ),
+        encoding="utf-8",
+    )
+    planned = plan_command(settings, client=client)
+    changes = {c.label: c for c in planned.plan.pending}
+    assert set(changes) == {
+        f"cron monitor '{sandbox.project}/mcp-sync'",
+        f"uptime check '{sandbox.project}/API health'",
+    }
+    assert all(c.action == "update" for c in changes.values())
+    apply_command(settings, client=client)
+    assert client.cron_monitor("mcp-sync", org=sandbox.org)["config"]["checkin_margin"] == 10
+    assert not plan_command(settings, client=client).plan.has_drift
+
+
+def test_prune_deletes_ours_and_leaves_a_monitor_a_job_created(
+    world: tuple[Settings, SentryClient, Recorder, Path], sandbox: Any
+) -> None:
+    settings, client, _recorder, path = world
+    apply_command(settings, client=client)
+    # a monitor made by a check-in upsert (no marker): not ours to delete
+    client.create_cron_monitor(
+        {
+            "project": sandbox.project,
+            "name": "adhoc",
+            "slug": "adhoc",
+            "config": {"schedule_type": "crontab", "schedule": "0 1 * * *"},
+        },
+        org=sandbox.org,
+    )
+    path.write_text(
+        SPEC.split("uptime:", maxsplit=1)[0]
+        .replace('  - name: Data cleanup\n    schedule: "@daily"\n    max_runtime: 1h\n', "")
+        .replace("[weekly-review, MCP sync, Data cleanup]", "[weekly-review, MCP sync]"),
+        encoding="utf-8",
+    )
+    apply_command(settings, client=client, prune=True)
+    slugs = {m["slug"] for m in client.cron_monitors(org=sandbox.org)}
+    assert slugs == {"weekly-review", "mcp-sync", "adhoc"}
+    types = [d["type"] for d in client.detectors(org=sandbox.org)]
+    assert "uptime_domain_failure" not in types
+    assert not plan_command(settings, client=client, prune=True).plan.has_drift
