@@ -205,8 +205,9 @@ def mutate(rng: random.Random) -> str:
         roll = rng.random()
         if roll < 0.45:  # a huge or non-finite number where the file holds a number
             put(data, rng.choice(numbers), rng.choice(HUGE))
-        elif roll < 0.7:  # a wrong type anywhere
-            put(data, rng.choice(every), rng.choice(WRONG))
+        elif roll < 0.7:  # a wrong type anywhere (a copy: a shared list or mapping put
+            # twice, once inside itself, made the file a cycle, which no YAML can hold)
+            put(data, rng.choice(every), copy.deepcopy(rng.choice(WRONG)))
         elif roll < 0.8:  # deep nesting anywhere
             put(data, rng.choice(every), f"@@deep{rng.choice([10, 70, 500, 5000])}@@")
         elif roll < 0.9:  # many values
