@@ -107,10 +107,13 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def sandbox_server(token: str) -> Iterator[Server]:
-    """``para-monitor sandbox --port 0`` as its own process (so its memory is its own)."""
+def sandbox_server(token: str, seed: Path | None = None) -> Iterator[Server]:
+    """``para-monitor sandbox --port 0`` as its own process (so its memory and CPU time are
+    its own, not the benchmark's)."""
     cmd = [sys.executable, "-m", "para_monitor_cli", "sandbox", "--port", "0"]
     cmd += ["--auth-token", token, "-o", "json"]
+    if seed is not None:
+        cmd += ["--seed", str(seed)]
     env = clean_env() | {"PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     try:
