@@ -159,7 +159,11 @@ def main() -> None:
     n = min(LIST_MAX, args.events)
     mean_raw = statistics.mean(len(gzip.decompress(b)) for b in bodies)
     mean_gz = statistics.mean(len(b) for b in bodies)
-    print(__doc__.split("\n\n")[2].replace("\n", " ").strip())
+    print(" ".join(__doc__.split("\n\n")[2].replace("``", "").split()))
+    print(
+        "AGAINST WHAT: kent and Spotlight on the operations each also serves (ingest; list "
+        "the last N: kent only; fetch one by id), same events, same N; ratios sandbox/peer."
+    )
     print(
         f"events: {args.events} envelopes from realistic_events.envelopes(size={args.size}), "
         f"mean {mean_raw / 1000:.1f} kB ({mean_gz / 1000:.1f} kB gzip); list N = {n}; "
