@@ -173,7 +173,11 @@ def run_once(sb: Any, spec_file: Path, counter: Counter) -> tuple[dict[str, int]
 
 def bound(admitted: int, latency: float) -> float:
     """The least time ``admitted`` requests can take under the sandbox's limits (see the
-    module docstring): the latency per wave of CONCURRENT, or the fixed windows they span."""
+    module docstring): the latency per wave of CONCURRENT, or the fixed windows they span.
+
+    The windows are fixed and aligned to the epoch as in Sentry's limiter
+    (RedisRateLimiter in src/sentry/ratelimits/redis.py buckets requests by
+    ``int(time() / window)``), which the sandbox's faults.py follows."""
     if admitted == 0:
         return 0.0
     waves = math.ceil(admitted / CONCURRENT) * latency
@@ -203,8 +207,13 @@ def replay(requests: list[Recorded], token: str) -> tuple[float, Tally[int]]:
 
 
 def limits(sb: Any, latency: float) -> None:
+    """Sentry's limits with fresh counters, then wait for a window to open: every timed run
+    (ours and the replays) starts at the same point of a window, with all of it to use."""
+    sb.faults.clear()
     sb.faults.rate_limit("*", limit=RATE, window=WINDOW, concurrent=CONCURRENT)
     sb.faults.latency("*", latency)
+    now = time.time()
+    time.sleep(math.floor(now / WINDOW + 1) * WINDOW - now + 0.001)
 
 
 def main() -> None:
@@ -235,15 +244,16 @@ def main() -> None:
             print(header)
             for n in sizes:
                 sb.reset()
-                limits(sb, args.latency)
                 spec_file = Path(tmp) / f"spec-{n}.yaml"
                 spec_file.write_text(spec_text(n, projects), encoding="utf-8")
                 rows = []
                 for phase in ("full apply", "no-op plan"):
+                    limits(sb, args.latency)
                     counter = Counter()
                     stats, elapsed, changes = run_once(sb, spec_file, counter)
                     rows.append((phase, counter, stats, elapsed, changes))
                 # the no-op plan's reads in the state they read; the apply's from empty again
+                limits(sb, args.latency)
                 replays = {"no-op plan": replay(rows[1][1].requests, sb.token)}
                 sb.reset()
                 limits(sb, args.latency)

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import httpx
 
-# The Spotlight release measured; the benchmark installs exactly this one (on demand).
+# The Spotlight release measured; the benchmark installs exactly this one on first use, into
+# PARA_MONITOR_BENCH_CACHE (default ~/.cache/para-monitor-bench), unless
+# PARA_MONITOR_BENCH_INSTALL=0 (the tests set it: they never reach the network).
 SPOTLIGHT_VERSION = "4.11.8"
 HONO_VERSION = "4.12.25"
 PEER_CACHE = Path(
@@ -167,6 +169,11 @@ def spotlight_dir() -> Path:
     package = target / "node_modules" / "@spotlightjs" / "spotlight" / "package.json"
     if package.exists():
         return target
+    if os.environ.get("PARA_MONITOR_BENCH_INSTALL", "1") == "0":
+        raise PeerUnavailable(
+            f"@spotlightjs/spotlight@{SPOTLIGHT_VERSION} is not installed in {target} and "
+            "PARA_MONITOR_BENCH_INSTALL=0 forbids installing it (a run without it installs it)"
+        )
     npm, node = shutil.which("npm"), shutil.which("node")
     if npm is None or node is None:
         raise PeerUnavailable(

@@ -55,6 +55,8 @@ ENVELOPE_HEADERS = {
     "Content-Type": "application/x-sentry-envelope",
     "Content-Encoding": "gzip",
 }
+# Sentry's list endpoints page 100 at most (Endpoint.get_per_page / paginate in
+# src/sentry/api/base.py: default_per_page=100, max_per_page=100), and kent keeps its last 100
 LIST_MAX = 100
 # Spotlight's sidecar keeps its last 500 envelopes (MessageBuffer's default size, 4.11.8)
 SPOTLIGHT_BUFFER = 500
