@@ -72,54 +72,86 @@ def event_id_of(envelope: bytes) -> str:
     return str(json.loads(head.split(b"\n", 1)[0])["event_id"]).replace("-", "")
 
 
+Headers = dict[str, str]
+
+
 class Target:
-    """One server and how each operation is spelled against it (None: not served)."""
+    """One server, and how each operation is spelled against it: a subclass per server."""
+
+    name = ""
 
     def __init__(self, server: Server) -> None:
         self.server = server
         self.client = httpx.Client(base_url=server.base, timeout=120)
         self.fetch_ids: list[str] = []
 
-    @property
-    def name(self) -> str:
-        return self.server.name
-
     def ingest_url(self) -> str:
-        if self.name == "sandbox":
-            info = self.server.info
-            key = info["dsn"].split("//", 1)[1].split("@", 1)[0]
-            return f"/api/{info['projectId']}/envelope/?sentry_key={key}"
         return "/api/1/envelope/?sentry_key=public"
 
-    def list_request(self, n: int) -> tuple[str, dict[str, str]] | None:
-        if self.name == "sandbox":
-            info = self.server.info
-            url = f"/api/0/projects/{info['org']}/{info['project']}/events/?per_page={n}"
-            return url, {"Authorization": f"Bearer {info['token']}"}
-        if self.name == "kent":
-            return "/api/eventlist/", {}
+    def list_request(self, n: int) -> tuple[str, Headers] | None:
+        """The request for the last ``n`` event summaries; None where the server has none."""
         return None
 
     def listed(self, response: httpx.Response) -> list[str]:
-        """The ids in one list answer, in the id space of this server's fetch endpoint."""
-        body = response.json()
-        if self.name == "sandbox":
-            return [str(e["eventID"]) for e in body]
-        return [str(e["event_id"]) for e in body["events"]]
+        """The ids in one list answer, oldest first, as the fetch endpoint names them."""
+        raise NotImplementedError(f"{self.name} has no list endpoint")
 
-    def fetch_request(self, event_id: str) -> tuple[str, dict[str, str]]:
-        if self.name == "sandbox":
-            info = self.server.info
-            url = f"/api/0/projects/{info['org']}/{info['project']}/events/{event_id}/"
-            return url, {"Authorization": f"Bearer {info['token']}"}
-        if self.name == "kent":
-            return f"/api/event/{event_id}", {}
-        return f"/envelope/{event_id}", {}
+    def last_ids(self, n: int, ingested: int) -> list[str]:
+        """The ids of the last ``n`` of the ``ingested`` events, from the server's own list."""
+        request = self.list_request(n)
+        assert request is not None
+        url, headers = request
+        return self.listed(self.client.get(url, headers=headers))[-n:]
 
-    def spotlight_ids(self, n: int, held: int) -> list[str]:
-        """The last ``n`` envelope ids of the ``held`` Spotlight keeps, read from the ``id:``
-        lines of its event stream (the only place it names them), which replays what it holds
-        and then waits for more."""
+    def fetch_request(self, event_id: str) -> tuple[str, Headers]:
+        raise NotImplementedError
+
+
+class SandboxTarget(Target):
+    name = "sandbox"
+
+    def _auth(self) -> Headers:
+        return {"Authorization": f"Bearer {self.server.info['token']}"}
+
+    def _events(self) -> str:
+        info = self.server.info
+        return f"/api/0/projects/{info['org']}/{info['project']}/events/"
+
+    def ingest_url(self) -> str:
+        info = self.server.info
+        key = info["dsn"].split("//", 1)[1].split("@", 1)[0]
+        return f"/api/{info['projectId']}/envelope/?sentry_key={key}"
+
+    def list_request(self, n: int) -> tuple[str, Headers] | None:
+        return f"{self._events()}?per_page={n}", self._auth()
+
+    def listed(self, response: httpx.Response) -> list[str]:
+        return [str(e["eventID"]) for e in reversed(response.json())]  # Sentry: newest first
+
+    def fetch_request(self, event_id: str) -> tuple[str, Headers]:
+        return f"{self._events()}{event_id}/", self._auth()
+
+
+class KentTarget(Target):
+    name = "kent"
+
+    def list_request(self, n: int) -> tuple[str, Headers] | None:
+        return "/api/eventlist/", {}  # all it keeps: its last 100
+
+    def listed(self, response: httpx.Response) -> list[str]:
+        return [str(e["event_id"]) for e in response.json()["events"]]
+
+    def fetch_request(self, event_id: str) -> tuple[str, Headers]:
+        return f"/api/event/{event_id}", {}
+
+
+class SpotlightTarget(Target):
+    name = "spotlight"
+
+    def last_ids(self, n: int, ingested: int) -> list[str]:
+        """Read from the ``id:`` lines of the event stream (the only place Spotlight names its
+        envelopes), which replays the envelopes it holds and then waits for more."""
+        held = min(ingested, SPOTLIGHT_BUFFER)
         ids: list[str] = []
         with self.client.stream("GET", "/stream", timeout=30) as response:
             for line in response.iter_lines():
@@ -128,6 +160,9 @@ class Target:
                     if len(ids) == held:
                         break
         return ids[-n:]
+
+    def fetch_request(self, event_id: str) -> tuple[str, Headers]:
+        return f"/envelope/{event_id}", {}
 
 
 def timed(
@@ -177,21 +212,22 @@ def main() -> None:
     with ExitStack() as stack:
         targets: list[Target] = []
         token = secrets.token_hex(16)
-        starters: list[tuple[str, Callable[[], AbstractContextManager[Server]]]] = [
-            ("sandbox", lambda: sandbox_server(token)),
-            ("kent", kent_server),
-            ("spotlight", spotlight_server),
+        starters: list[tuple[type[Target], Callable[[], AbstractContextManager[Server]]]] = [
+            (SandboxTarget, lambda: sandbox_server(token)),
+            (KentTarget, kent_server),
+            (SpotlightTarget, spotlight_server),
         ]
-        for name, starter in starters:
+        for kind, starter in starters:
+            name = kind.name
             try:
                 server = stack.enter_context(starter())
             except PeerUnavailable as why:
-                if name == "sandbox":
+                if kind is SandboxTarget:
                     raise SystemExit(f"the sandbox did not start: {why}") from None
                 skipped[name] = str(why)
                 print(f"peer {name} skipped: {why}", file=sys.stderr)
                 continue
-            target = Target(server)
+            target = kind(server)
             stack.callback(target.client.close)
             targets.append(target)
             results[name] = {}
@@ -206,19 +242,11 @@ def main() -> None:
 
         # what each server calls the last N events, from its own listing
         for target in targets:
-            request = target.list_request(n)
-            if request is None:
-                held = min(args.events, SPOTLIGHT_BUFFER)
-                target.fetch_ids = target.spotlight_ids(n, held)
-            else:
-                url, headers = request
-                listed = target.listed(target.client.get(url, headers=headers))
-                target.fetch_ids = listed[:n] if target.name == "sandbox" else listed[-n:]
+            target.fetch_ids = target.last_ids(n, args.events)
             if len(target.fetch_ids) != n:
                 raise SystemExit(f"{target.name} listed {len(target.fetch_ids)} events, not {n}")
-        sandbox = targets[0]
-        if set(sandbox.fetch_ids) != set(ids[-n:]):
-            raise SystemExit("the sandbox's last page is not the last events ingested")
+        if targets[0].fetch_ids != ids[-n:]:
+            raise SystemExit("the sandbox's last page is not the last events ingested, in order")
 
         def check_list(target: Target) -> Callable[[httpx.Response], None]:
             def check(response: httpx.Response) -> None:
