@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -34,7 +35,7 @@ from para_monitor_cli.sandbox.ingest import (
     parse_envelope,
 )
 from para_monitor_cli.sandbox.seed import apply_seed
-from para_monitor_cli.sandbox.store import Doc, Store
+from para_monitor_cli.sandbox.store import Doc, Query, Store
 from para_monitor_cli.sandbox.web import (
     ALERTS_READ,
     ALERTS_WRITE,
@@ -60,7 +61,10 @@ from para_monitor_cli.sandbox.web import (
     one,
     org_context,
     org_docs,
+    page_response,
+    page_window,
     paginate,
+    paginate_query,
     project_ids,
     read_body,
     require,
@@ -94,7 +98,7 @@ async def organization(ctx: Ctx) -> Response:
 
 
 def latest_release(ctx: Ctx, project_id: str) -> str | None:
-    found = [r for r in ctx.store.all("release") if project_id in r["projects"]]
+    found = [r for r in org_docs(ctx, "release") if project_id in r["projects"]]
     return found[-1]["version"] if found else None
 
 
@@ -176,7 +180,7 @@ async def project_update(ctx: Ctx) -> Response:
 
 
 def project_keys(ctx: Ctx) -> list[Doc]:
-    return [k for k in ctx.store.all("key") if k["project"] == ctx.project["id"]]
+    return ctx.store.select(Query("key", project=ctx.project["id"]))
 
 
 @api(*PROJECT_READ)
@@ -371,10 +375,10 @@ async def project_releases(ctx: Ctx) -> Response:
 
 
 def find_release(ctx: Ctx, version: str) -> Doc:
-    for release in org_docs(ctx, "release"):
-        if release["version"] == version:
-            return release
-    raise detail(404, NOT_FOUND)
+    found = ctx.store.select(Query("release", org=ctx.org["id"], name=version), limit=1)
+    if not found:
+        raise detail(404, NOT_FOUND)
+    return found[0]
 
 
 @api(*RELEASES_WRITE)
@@ -448,9 +452,15 @@ async def project_event(ctx: Ctx) -> Response:
 
 @api(*PROJECT_READ, "event:read")
 async def project_events(ctx: Ctx) -> Response:
-    events = ctx.store.events(ctx.project["id"])
+    """ProjectEventsEndpoint.get (api/endpoints/project_events.py): GenericOffsetPaginator
+    over the project's events, newest first; the page's items come from the summary column
+    (no event body is parsed for a list)."""
     project_id = ctx.project["id"]
-    return paginate(ctx, events, show=lambda e: model.show_event_summary(e, project_id))
+    offset, per_page = page_window(ctx)
+    page = ctx.store.event_page(
+        project_id, offset, per_page, lambda e: model.show_event_summary(e, project_id)
+    )
+    return page_response(ctx, page, ctx.store.event_count(project_id), offset, per_page)
 
 
 @api(*ORG_READ)
@@ -478,9 +488,9 @@ async def event_id_lookup(ctx: Ctx) -> Response:
 # -- detectors and workflows --------------------------------------------------------------------
 
 
-def org_detectors(ctx: Ctx) -> list[Doc]:
-    ids = project_ids(ctx)
-    return [d for d in ctx.store.all("detector") if d["projectId"] in ids]
+def org_detectors(ctx: Ctx) -> Query:
+    """The organization's detectors (those of its projects)."""
+    return Query("detector", projects=frozenset(project_ids(ctx)))
 
 
 def find_detector(ctx: Ctx, detector_id: str) -> Doc:
@@ -496,7 +506,7 @@ def check_workflow_ids(ctx: Ctx, ids: Any, field_name: str = "workflowIds") -> l
     is the sandbox's."""
     if not isinstance(ids, list):
         raise Problem(400, {field_name: ['Expected a list of items but got type "str".']})
-    known = {w["id"] for w in org_docs(ctx, "workflow")}
+    known = set(ctx.store.ids(Query("workflow", org=ctx.org["id"])))
     wanted = [str(i) for i in ids]
     if set(wanted) - known:
         raise Problem(400, {field_name: ["Some workflows do not exist."]})
@@ -509,63 +519,55 @@ def check_detector_ids(ctx: Ctx, ids: Any) -> list[str]:
     the sandbox's)."""
     if not isinstance(ids, list):
         raise Problem(400, {"detectorIds": ['Expected a list of items but got type "str".']})
-    known = {d["id"] for d in org_detectors(ctx)}
+    known = set(ctx.store.ids(org_detectors(ctx)))
     wanted = [str(i) for i in ids]
     if set(wanted) - known:
         raise Problem(400, {"detectorIds": ["Some detectors do not exist."]})
     return wanted
 
 
-def selected(ctx: Ctx, docs: list[Doc]) -> list[Doc]:
+def selected(ctx: Ctx, base: Query) -> Query:
     """OrganizationDetectorIndexEndpoint.filter_detectors (workflow_engine/endpoints/
     organization_detector_index.py), used for workflows too: ``id`` (integers, else
     {"id": ["Invalid ID format"]}), ``project`` / ``projectSlug``, and ``query`` terms
     ``type:``, ``name:`` and free text (name, description or type contains it). ``sortBy``
-    orders by name, id or type; Sentry's other sort keys are accepted and leave the order."""
+    orders by name, id or type; Sentry's other sort keys are accepted and leave the order.
+    The filters become a store :class:`Query` (SQL over indexed columns)."""
+    query = base
     ids = ctx.request.query_params.getlist("id")
     if ids:
         if not all(i.strip().lstrip("-").isdigit() for i in ids):
             raise Problem(400, {"id": ["Invalid ID format"]})
-        docs = [d for d in docs if d["id"] in ids]
+        query = replace(query, ids=frozenset(ids))
     projects = [p for p in ctx.request.query_params.getlist("project") if p != "-1"]
     if projects:
-        docs = [d for d in docs if d.get("projectId") in projects]
+        query = replace(query, projects=(query.projects or frozenset(projects)) & set(projects))
     slugs = ctx.request.query_params.getlist("projectSlug")
     if slugs:
         wanted = {p["id"] for p in org_docs(ctx, "project") if p["slug"] in slugs}
-        docs = [d for d in docs if d.get("projectId") in wanted]
-    query = (ctx.query("query") or "").strip()
-    for term in query.split():
+        query = replace(query, projects=(query.projects or frozenset(wanted)) & wanted)
+    text = (ctx.query("query") or "").strip()
+    for term in text.split():
         name, sep, value = term.partition(":")
         if sep and name == "type":
-            docs = [d for d in docs if d.get("type") == value]
+            if query.type is not None and query.type != value:
+                query = replace(query, ids=frozenset())  # two different types: nothing
+            query = replace(query, type=value)
         elif sep and name == "name":
-            docs = [d for d in docs if value.lower() in d["name"].lower()]
+            query = replace(query, name_has=(*query.name_has, value))
         else:
-            docs = [
-                d
-                for d in docs
-                if term.lower() in d["name"].lower()
-                or term.lower() in str(d.get("description") or "").lower()
-                or term.lower() in str(d.get("type") or "").lower()
-            ]
+            query = replace(query, text=(*query.text, term))
     sort = ctx.query("sortBy")
-    if sort:
-        key = sort.lstrip("-")
-        if key in ("name", "id", "type"):
-            docs = sorted(
-                docs,
-                key=lambda d: model._num(d[key]) if key == "id" else d[key],
-                reverse=sort.startswith("-"),
-            )
-    return docs
+    if sort and sort.lstrip("-") in ("name", "id", "type"):
+        query = replace(query, order=sort)
+    return query
 
 
 #: OrganizationDetectorIndexEndpoint.put / .delete: the filter they need, and their answers.
 BULK_FILTER_NEEDED = "At least one of 'id', 'query', 'project', or 'projectSlug' must be provided."
 
 
-def bulk_selection(ctx: Ctx, docs: list[Doc], kind: str, verb: str) -> list[Doc] | Response:
+def bulk_selection(ctx: Ctx, base: Query, kind: str, verb: str) -> list[Doc] | Response:
     """The documents a bulk PUT/DELETE acts on, or Sentry's answer when there are none:
     400 without a filter, 400 when an ``id`` asked for is not found, 200 "No ... found."."""
     params = ctx.request.query_params
@@ -576,7 +578,7 @@ def bulk_selection(ctx: Ctx, docs: list[Doc], kind: str, verb: str) -> list[Doc]
         or params.getlist("projectSlug")
     ):
         raise detail(400, BULK_FILTER_NEEDED)
-    found = selected(ctx, docs)
+    found = ctx.store.select(selected(ctx, base))
     if params.getlist("id") and len(found) != len(set(params.getlist("id"))):
         raise detail(
             400, f"Some {kind}s were not found or you do not have permission to {verb} them."
@@ -588,8 +590,9 @@ def bulk_selection(ctx: Ctx, docs: list[Doc], kind: str, verb: str) -> list[Doc]
 
 @api(*ALERTS_READ)
 async def detectors_list(ctx: Ctx) -> Response:
-    docs = selected(ctx, org_detectors(ctx))
-    return paginate(ctx, [model.show_detector(ctx.store, d) for d in docs])
+    return paginate_query(
+        ctx, selected(ctx, org_detectors(ctx)), lambda docs: model.show_detectors(ctx.store, docs)
+    )
 
 
 #: OrganizationProjectDetectorIndexEndpoint.post (workflow_engine/endpoints/
@@ -691,7 +694,7 @@ async def detectors_bulk_update(ctx: Ctx) -> Response:
         detector["enabled"] = enabled
         detector["dateUpdated"] = now()
         ctx.store.put("detector", detector["id"], detector)
-    return paginate(ctx, [model.show_detector(ctx.store, d) for d in docs])
+    return paginate(ctx, model.show_detectors(ctx.store, docs))
 
 
 def find_workflow(ctx: Ctx, workflow_id: str) -> Doc:
@@ -700,8 +703,8 @@ def find_workflow(ctx: Ctx, workflow_id: str) -> Doc:
 
 @api(*ALERTS_READ)
 async def workflows_list(ctx: Ctx) -> Response:
-    docs = selected(ctx, org_docs(ctx, "workflow"))
-    return paginate(ctx, [model.show_workflow(ctx.store, w) for w in docs])
+    query = selected(ctx, Query("workflow", org=ctx.org["id"]))
+    return paginate_query(ctx, query, lambda docs: model.show_workflows(ctx.store, docs))
 
 
 @api(*ALERTS_WRITE)
@@ -767,7 +770,7 @@ async def workflow_delete(ctx: Ctx) -> Response:
 async def workflows_bulk_delete(ctx: Ctx) -> Response:
     """The workflow index's DELETE, modelled on OrganizationDetectorIndexEndpoint.delete (the
     workflow endpoint's own messages were not re-read)."""
-    docs = bulk_selection(ctx, org_docs(ctx, "workflow"), "workflow", "delete")
+    docs = bulk_selection(ctx, Query("workflow", org=ctx.org["id"]), "workflow", "delete")
     if isinstance(docs, Response):
         return docs
     for workflow in docs:
@@ -867,7 +870,8 @@ def store_event(state: SandboxState, project: Doc, event: Doc, fallback_id: Any,
         "payload": event,
     }
     kind = model.event_type(event)
-    if state.store.add_event(project["id"], event_id, kind, stored):
+    summary = model.show_event_summary(stored, project["id"])
+    if state.store.add_event(project["id"], event_id, kind, stored, summary):
         note_event(state, project, event, kind, received)
     return event_id
 
@@ -888,11 +892,7 @@ def note_event(state: SandboxState, project: Doc, event: Doc, kind: str, receive
         )
     version = event.get("release")
     if isinstance(version, str) and version:
-        found = [
-            r
-            for r in state.store.all("release")
-            if r["org"] == project["org"] and r["version"] == version
-        ]
+        found = state.store.select(Query("release", org=project["org"], name=version), limit=1)
         if not found:
             release = model.new_release(
                 state.store, project["org"], version, [project["id"]], received

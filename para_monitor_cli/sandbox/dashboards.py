@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.responses import Response
 from starlette.routing import Route
 
 from para_monitor_cli.sandbox import model, validation
-from para_monitor_cli.sandbox.store import Doc
+from para_monitor_cli.sandbox.store import Doc, Query
 from para_monitor_cli.sandbox.web import (
     MAX_WIDGETS,
     NOT_FOUND,
@@ -22,8 +23,7 @@ from para_monitor_cli.sandbox.web import (
     empty,
     now,
     ok,
-    org_docs,
-    paginate,
+    paginate_query,
     require,
 )
 
@@ -125,7 +125,8 @@ def build_widgets(ctx: Ctx, dashboard_id: str, given: list[Any], old: list[Doc])
 
 
 def title_taken(ctx: Ctx, title: str, except_id: str | None = None) -> bool:
-    titles = (d["title"] for d in org_docs(ctx, "dashboard") if d["id"] != except_id)
+    same = Query("dashboard", org=ctx.org["id"], name=title)
+    titles = (title for doc_id in ctx.store.ids(same) if doc_id != except_id)
     return validation.dashboard_title_conflict(title, titles) is not None
 
 
@@ -217,17 +218,20 @@ def fields_of(body: Doc) -> Doc:
 
 @api(*ORG_READ)
 async def dashboards_list(ctx: Ctx) -> Response:
-    docs = org_docs(ctx, "dashboard")
+    """OrganizationDashboardsEndpoint.get: the prebuilt dashboard first, then the org's,
+    filtered by ``query`` (title contains, case-insensitively) and sorted by ``sort``; the
+    page is cut in SQL and only its dashboards are rendered."""
+    listed = Query("dashboard", org=ctx.org["id"])
     query = ctx.query("query")
     if query:
-        docs = [d for d in docs if query.lower() in d["title"].lower()]
+        listed = replace(listed, name_has=(query,))
     sort = ctx.query("sort")
     if sort in ("title", "-title"):
-        docs = sorted(docs, key=lambda d: d["title"].lower(), reverse=sort == "-title")
-    shown = [summary(ctx, d) for d in docs]
+        listed = replace(listed, order="-lname" if sort == "-title" else "lname")
+    lead = []
     if not query or query.lower() in PREBUILT_DASHBOARD["title"].lower():
-        shown.insert(0, prebuilt(ctx))
-    return paginate(ctx, shown)
+        lead.append(prebuilt(ctx))
+    return paginate_query(ctx, listed, lambda docs: [summary(ctx, d) for d in docs], lead=lead)
 
 
 @api(*ORG_READ)

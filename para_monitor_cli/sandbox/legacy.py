@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from para_monitor_cli.sandbox import model, validation
-from para_monitor_cli.sandbox.store import Doc
+from para_monitor_cli.sandbox.store import Doc, Query
 from para_monitor_cli.sandbox.web import (
     ALERTS_READ,
     NOT_FOUND,
@@ -99,7 +99,7 @@ async def alert_rules_list(ctx: Ctx) -> Response:
     wanted = ctx.request.query_params.getlist("project")
     if wanted:
         rules = [r for r in rules if set(wanted) & set(r["projects"])]
-    response = paginate(ctx, [show_alert_rule(ctx, r) for r in rules], default=25)
+    response = paginate(ctx, rules, default=25, show=lambda r: show_alert_rule(ctx, r))
     response.headers["X-Sentry-Alert-Rule-Hits"] = str(len(rules))
     response.headers["X-Sentry-Rule-Limit"] = "1000"
     return response
@@ -150,7 +150,7 @@ async def alert_rule_delete(ctx: Ctx) -> Response:
 
 
 def project_rules(ctx: Ctx) -> list[Doc]:
-    return [r for r in ctx.store.all("rule") if r["project"] == ctx.project["id"]]
+    return ctx.store.select(Query("rule", project=ctx.project["id"]))
 
 
 def show_rule(ctx: Ctx, rule: Doc) -> Doc:
@@ -202,7 +202,7 @@ def duplicate_of(ctx: Ctx, fields: Doc, except_id: str | None = None) -> None:
 @legacy("workflows", *RULES_READ)
 async def rules_list(ctx: Ctx) -> Response:
     rules = sorted(project_rules(ctx), key=lambda r: int(r["id"]), reverse=True)
-    return paginate(ctx, [show_rule(ctx, r) for r in rules])
+    return paginate(ctx, rules, show=lambda r: show_rule(ctx, r))
 
 
 @legacy("workflows", *RULES_WRITE)

@@ -13,7 +13,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from para_monitor_cli.sandbox.store import Doc, Store
+from para_monitor_cli.sandbox.store import Doc, Query, Store
 
 DEPRECATION_DATE = "2026-05-14T00:00:00+00:00"
 ALL_SCOPES = (
@@ -299,7 +299,7 @@ def _uuid() -> str:
 
 
 def ensure_default_detectors(store: Store, org_id: str, project_id: str, now: str) -> None:
-    existing = {d["type"] for d in store.all("detector") if d.get("projectId") == project_id}
+    existing = {d["type"] for d in store.select(Query("detector", project=project_id))}
     for kind, name in DEFAULT_DETECTORS:
         if kind in existing:
             continue
@@ -799,14 +799,16 @@ def show_release(store: Store, release: Doc) -> Doc:
     }
 
 
-def show_detector(store: Store, detector: Doc) -> Doc:
+def show_detector(store: Store, detector: Doc, workflow_ids: list[str] | None = None) -> Doc:
+    if workflow_ids is None:
+        workflow_ids = linked(store, detector=detector["id"])
     return {
         "id": detector["id"],
         "projectId": detector["projectId"],
         "name": detector["name"],
         "description": detector.get("description"),
         "type": detector["type"],
-        "workflowIds": linked(store, detector=detector["id"]),
+        "workflowIds": workflow_ids,
         "owner": show_actor(store, detector.get("owner")),
         "createdBy": detector.get("createdBy"),
         "dateCreated": detector["dateCreated"],
@@ -838,7 +840,9 @@ def show_actor(store: Store, owner: Any) -> Doc | None:
     return None
 
 
-def show_workflow(store: Store, workflow: Doc) -> Doc:
+def show_workflow(store: Store, workflow: Doc, detector_ids: list[str] | None = None) -> Doc:
+    if detector_ids is None:
+        detector_ids = linked(store, workflow=workflow["id"])
     return {
         "id": workflow["id"],
         "name": workflow["name"],
@@ -850,7 +854,7 @@ def show_workflow(store: Store, workflow: Doc) -> Doc:
         "actionFilters": workflow["actionFilters"],
         "environment": workflow["environment"],
         "config": workflow["config"],
-        "detectorIds": linked(store, workflow=workflow["id"]),
+        "detectorIds": detector_ids,
         "enabled": workflow["enabled"],
         "lastTriggered": None,
         "owner": workflow["owner"],
@@ -858,29 +862,30 @@ def show_workflow(store: Store, workflow: Doc) -> Doc:
 
 
 def linked(store: Store, detector: str | None = None, workflow: str | None = None) -> list[str]:
-    out = []
-    for link in store.all("link"):
-        if detector is not None and link["detector"] == detector:
-            out.append(link["workflow"])
-        elif workflow is not None and link["workflow"] == workflow:
-            out.append(link["detector"])
-    return sorted(set(out), key=_num)
+    """One detector's workflow ids, or one workflow's detector ids (numeric order)."""
+    if detector is not None:
+        return store.linked(detectors=[detector])[detector]
+    assert workflow is not None
+    return store.linked(workflows=[workflow])[workflow]
 
 
 def set_links(
     store: Store, ids: list[str], detector: str | None = None, workflow: str | None = None
 ) -> None:
     """Replace the links of one detector (to workflows ``ids``) or of one workflow."""
-    for link in store.all("link"):
-        if (detector is not None and link["detector"] == detector) or (
-            workflow is not None and link["workflow"] == workflow
-        ):
-            store.delete("link", f"{link['detector']}:{link['workflow']}")
-    for other in ids:
-        d, w = (detector, other) if detector is not None else (other, workflow)
-        assert d is not None
-        assert w is not None
-        store.put("link", f"{d}:{w}", {"detector": d, "workflow": w})
+    store.set_links(ids, detector=detector, workflow=workflow)
+
+
+def show_detectors(store: Store, detectors: list[Doc]) -> list[Doc]:
+    """A page of detectors, their workflow links read in one query."""
+    links = store.linked(detectors=[d["id"] for d in detectors])
+    return [show_detector(store, d, links[d["id"]]) for d in detectors]
+
+
+def show_workflows(store: Store, workflows: list[Doc]) -> list[Doc]:
+    """A page of workflows, their detector links read in one query."""
+    links = store.linked(workflows=[w["id"] for w in workflows])
+    return [show_workflow(store, w, links[w["id"]]) for w in workflows]
 
 
 def _num(value: str) -> tuple[int, str]:
@@ -940,9 +945,8 @@ def get_or_create_environment(
     store: Store, org_id: str, project_id: str, name: str, now: str
 ) -> Doc:
     """Environment.get_or_create(project, name): the org's row, linked to the project."""
-    env = next(
-        (e for e in store.all("environment") if e["org"] == org_id and e["name"] == name), None
-    )
+    found = store.select(Query("environment", org=org_id, name=name), limit=1)
+    env = found[0] if found else None
     if env is None:
         env_id = str(store.next_id("environment"))
         env = store.put(
@@ -960,7 +964,7 @@ def get_or_create_environment(
 
 def org_environments(store: Store, org_id: str) -> dict[str, str]:
     """Every Environment of the organization: name -> id."""
-    return {e["name"]: e["id"] for e in store.all("environment") if e["org"] == org_id}
+    return {e["name"]: e["id"] for e in store.select(Query("environment", org=org_id))}
 
 
 #: api/helpers/environments.py environment_visibility_filter_options
@@ -976,9 +980,9 @@ def project_environments(store: Store, project_id: str, visibility: str) -> list
     """ProjectEnvironmentsEndpoint.get: the project's (environment, link) pairs, by name,
     without the nameless "No Environment" row."""
     pairs = []
-    for link in store.all("environment_project"):
+    for link in store.select(Query("environment_project", project=project_id)):
         env = store.get("environment", link["environment"])
-        if link["project"] == project_id and env and env["name"] and _visible(link, visibility):
+        if env and env["name"] and _visible(link, visibility):
             pairs.append((env, link))
     return sorted(pairs, key=lambda pair: str(pair[0]["name"]))
 
@@ -988,8 +992,8 @@ def organization_environments(store: Store, project_ids: set[str], visibility: s
     that passes the visibility filter, by name, without the nameless row."""
     wanted = {
         link["environment"]
-        for link in store.all("environment_project")
-        if link["project"] in project_ids and _visible(link, visibility)
+        for link in store.select(Query("environment_project", projects=frozenset(project_ids)))
+        if _visible(link, visibility)
     }
     found = [e for e in (store.get("environment", i) for i in wanted) if e and e["name"]]
     return sorted(found, key=lambda e: str(e["name"]))
