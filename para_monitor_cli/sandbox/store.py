@@ -101,6 +101,10 @@ _ORDER = {
 }
 
 
+class SchemaError(ValueError):
+    """The state file was written by a newer sandbox (a schema this one does not know)."""
+
+
 @dataclass(frozen=True)
 class Query:
     """Which documents of one kind a list wants, and in which order (all filters AND-ed).
@@ -226,6 +230,13 @@ class Store:
             return
         have = {str(row[1]) for row in self._db.execute("PRAGMA table_info(docs)")}
         if "org" in have:
+            found = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if found is not None and str(found[0]) != SCHEMA_VERSION:
+                raise SchemaError(
+                    f"{self.path} holds sandbox state of schema {found[0]}, this sandbox reads "
+                    f"schema {SCHEMA_VERSION}: run the newer para-monitor, or delete the file "
+                    "to start again from the seed"
+                )
             return
         with self._lock:
             self._db.execute("BEGIN")
@@ -233,7 +244,10 @@ class Store:
                 for table, added in _ADDED.items():
                     for column in added:
                         self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-                self._db.executescript(_SCHEMA)
+                # statement by statement: executescript would commit the transaction
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
                 rows = self._db.execute("SELECT seq, kind, data FROM docs").fetchall()
                 for seq, kind, text in rows:
                     doc = _loads(text)
