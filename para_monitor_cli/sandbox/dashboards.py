@@ -9,9 +9,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from para_monitor_cli.sandbox import model, validation
+from para_monitor_cli.sandbox.facts import MAX_WIDGETS
 from para_monitor_cli.sandbox.store import Doc, Query
 from para_monitor_cli.sandbox.web import (
-    MAX_WIDGETS,
     NOT_FOUND,
     ORG_READ,
     PREBUILT_DASHBOARD,

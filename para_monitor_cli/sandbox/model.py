@@ -13,6 +13,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from para_monitor_cli.sandbox.facts import DEFAULT_DETECTORS
 from para_monitor_cli.sandbox.store import Doc, Query, Store
 
 DEPRECATION_DATE = "2026-05-14T00:00:00+00:00"
@@ -62,7 +63,6 @@ PROJECT_FLAGS = (
 )
 # Sentry creates these for every project (workflow_engine's default detectors; not re-read);
 # can_delete_detector refuses to delete them.
-DEFAULT_DETECTORS = (("error", "Error Monitor"), ("issue_stream", "Issue Stream"))
 PROVIDERS: dict[str, Doc] = {
     "slack": {"name": "Slack", "features": ["alert-rule", "chat-unfurl"]},
     "pagerduty": {"name": "PagerDuty", "features": ["alert-rule", "incident-management"]},

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from para_monitor_cli.sandbox import model, validation
+from para_monitor_cli.sandbox.facts import MAX_PER_PAGE
 from para_monitor_cli.sandbox.ingest import loads
 from para_monitor_cli.sandbox.store import Doc, Query, Store
 
@@ -19,7 +20,6 @@ NOT_FOUND = "The requested resource does not exist"
 NO_PERMISSION = "You do not have permission to perform this action."
 NO_CREDENTIALS = "Authentication credentials were not provided."
 BAD_TOKEN = "Invalid token"  # noqa: S105 - an error message, not a secret
-MAX_PER_PAGE = 100
 # API request bodies. Relay in front of Sentry refuses API payloads over 20 MiB
 # (``max_api_payload_size``, relay-config/src/config.rs); the sandbox's API has no body near
 # that size to accept, so it caps them at 1 MiB (413) to keep its memory bounded.
@@ -31,7 +31,6 @@ MAX_API_BODY = 1024 * 1024
 # DRF does not catch (a 500 at Sentry); the sandbox answers 400 beyond 64 levels instead, far
 # deeper than any body Sentry's serializers accept.
 MAX_API_JSON_DEPTH = 64
-MAX_WIDGETS = 30
 PREBUILT_DASHBOARD = {"id": "default-overview", "title": "General"}
 
 # scopes: any one of them suffices (the spec's security lists)
