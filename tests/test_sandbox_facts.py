@@ -74,8 +74,10 @@ def test_list_and_dashboard_limits() -> None:
 
 
 def test_the_rules_read_the_facts_from_facts_py() -> None:
-    # one place for each fact: validation re-exports facts' objects, it does not copy them
-    from para_monitor_cli.sandbox import validation
+    # one place for each fact: the rule modules use facts' objects, they do not copy them
+    from para_monitor_cli.sandbox import detectors, legacy, validation, workflows
 
-    assert validation.WORKFLOW_ACTION_TYPES is facts.WORKFLOW_ACTION_TYPES
-    assert validation.ALERT_RULE_TIME_WINDOWS is facts.ALERT_RULE_TIME_WINDOWS
+    assert workflows.WORKFLOW_ACTION_TYPES is facts.WORKFLOW_ACTION_TYPES
+    assert detectors.DETECTOR_CONDITION_TYPES is facts.DETECTOR_CONDITION_TYPES
+    assert legacy.ISSUE_CONDITION_IDS is facts.ISSUE_CONDITION_IDS
+    assert validation.DATASET_NAMES is facts.DATASET_NAMES

@@ -186,6 +186,19 @@ def require(body: Any, *names: str) -> Doc:
     return body
 
 
+def as_strings(body: Doc, *names: str) -> Doc:
+    """The validated body with its CharFields as strings: DRF's
+    ``CharField.to_internal_value`` (rest_framework/fields.py) accepts numbers and returns
+    ``str(data)``, so a workflow named 1.5 is stored as "1.5" (stored as a number it broke
+    later list queries)."""
+    fixed = dict(body)
+    for name in names:
+        value = fixed.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            fixed[name] = str(value)
+    return fixed
+
+
 # -- auth, org and project resolution -----------------------------------------------------------
 
 

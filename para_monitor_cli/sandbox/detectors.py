@@ -1,0 +1,545 @@
+"""Monitors (workflow-engine detectors): routes, stored document, and validation rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox.facts import (
+    DETECTION_TYPES,
+    DETECTOR_COMPARISON_DELTAS,
+    DETECTOR_CONDITION_RESULTS,
+    DETECTOR_CONDITION_TYPES,
+    DETECTOR_TYPES,
+    MAX_DETECTOR_CONDITIONS,
+    PRIORITY_LOW,
+    WORKFLOW_LOGIC_TYPES,
+)
+from para_monitor_cli.sandbox.store import Doc, Query
+from para_monitor_cli.sandbox.validation import (
+    _REQUIRED,
+    CREATE_TRANSACTION_DETECTOR,
+    TRANSACTION_DATASETS,
+    TRANSACTION_DEPRECATION_FLAG,
+    UPDATE_TRANSACTION_DETECTOR,
+    ErrorBody,
+    OrgContext,
+    _add,
+    _as_int,
+    _as_number,
+    _char,
+    _get,
+    _has,
+    _not_a_dictionary,
+    _not_a_list,
+    _owner_error,
+    _snuba_query_errors,
+)
+from para_monitor_cli.sandbox.web import (
+    ALERTS_READ,
+    NO_PERMISSION,
+    NOT_FOUND,
+    ORG_READ,
+    PROJECT_WRITE,
+    Ctx,
+    Problem,
+    api,
+    as_strings,
+    check,
+    detail,
+    empty,
+    now,
+    ok,
+    org_docs,
+    paginate,
+    paginate_query,
+    project_ids,
+    require,
+)
+
+
+def org_detectors(ctx: Ctx) -> Query:
+    """The organization's detectors (those of its projects)."""
+    return Query("detector", projects=frozenset(project_ids(ctx)))
+
+
+def find_detector(ctx: Ctx, detector_id: str) -> Doc:
+    detector = ctx.store.get("detector", detector_id)
+    if detector is None or detector["projectId"] not in project_ids(ctx):
+        raise detail(404, NOT_FOUND)
+    return detector
+
+
+def check_workflow_ids(ctx: Ctx, ids: Any, field_name: str = "workflowIds") -> list[str]:
+    """The detector endpoints hand workflowIds to BulkDetectorWorkflowsValidator
+    (validate_workflows_exist); its wording was not re-read: "Some workflows do not exist."
+    is the sandbox's."""
+    if not isinstance(ids, list):
+        raise Problem(400, {field_name: ['Expected a list of items but got type "str".']})
+    known = set(ctx.store.ids(Query("workflow", org=ctx.org["id"])))
+    wanted = [str(i) for i in ids]
+    if set(wanted) - known:
+        raise Problem(400, {field_name: ["Some workflows do not exist."]})
+    return wanted
+
+
+def selected(ctx: Ctx, base: Query) -> Query:
+    """OrganizationDetectorIndexEndpoint.filter_detectors (workflow_engine/endpoints/
+    organization_detector_index.py), used for workflows too: ``id`` (integers, else
+    {"id": ["Invalid ID format"]}), ``project`` / ``projectSlug``, and ``query`` terms
+    ``type:``, ``name:`` and free text (name, description or type contains it). ``sortBy``
+    orders by name, id or type; Sentry's other sort keys are accepted and leave the order.
+    The filters become a store :class:`Query` (SQL over indexed columns)."""
+    query = base
+    ids = ctx.request.query_params.getlist("id")
+    if ids:
+        if not all(i.strip().lstrip("-").isdigit() for i in ids):
+            raise Problem(400, {"id": ["Invalid ID format"]})
+        query = replace(query, ids=frozenset(ids))
+    projects = [p for p in ctx.request.query_params.getlist("project") if p != "-1"]
+    if projects:
+        query = replace(query, projects=(query.projects or frozenset(projects)) & set(projects))
+    slugs = ctx.request.query_params.getlist("projectSlug")
+    if slugs:
+        wanted = {p["id"] for p in org_docs(ctx, "project") if p["slug"] in slugs}
+        query = replace(query, projects=(query.projects or frozenset(wanted)) & wanted)
+    text = (ctx.query("query") or "").strip()
+    for term in text.split():
+        name, sep, value = term.partition(":")
+        if sep and name == "type":
+            if query.type is not None and query.type != value:
+                query = replace(query, ids=frozenset())  # two different types: nothing
+            query = replace(query, type=value)
+        elif sep and name == "name":
+            query = replace(query, name_has=(*query.name_has, value))
+        else:
+            query = replace(query, text=(*query.text, term))
+    sort = ctx.query("sortBy")
+    if sort and sort.lstrip("-") in ("name", "id", "type"):
+        query = replace(query, order=sort)
+    return query
+
+
+#: OrganizationDetectorIndexEndpoint.put / .delete: the filter they need, and their answers.
+BULK_FILTER_NEEDED = "At least one of 'id', 'query', 'project', or 'projectSlug' must be provided."
+
+
+def bulk_selection(ctx: Ctx, base: Query, kind: str, verb: str) -> list[Doc] | Response:
+    """The documents a bulk PUT/DELETE acts on, or Sentry's answer when there are none:
+    400 without a filter, 400 when an ``id`` asked for is not found, 200 "No ... found."."""
+    params = ctx.request.query_params
+    if not (
+        params.getlist("id")
+        or ctx.query("query")
+        or params.getlist("project")
+        or params.getlist("projectSlug")
+    ):
+        raise detail(400, BULK_FILTER_NEEDED)
+    found = ctx.store.select(selected(ctx, base))
+    if params.getlist("id") and len(found) != len(set(params.getlist("id"))):
+        raise detail(
+            400, f"Some {kind}s were not found or you do not have permission to {verb} them."
+        )
+    if not found:
+        return ok({"detail": f"No {kind}s found."})
+    return found
+
+
+@api(*ALERTS_READ)
+async def detectors_list(ctx: Ctx) -> Response:
+    return paginate_query(
+        ctx, selected(ctx, org_detectors(ctx)), lambda docs: model.show_detectors(ctx.store, docs)
+    )
+
+
+#: OrganizationProjectDetectorIndexEndpoint.post (workflow_engine/endpoints/
+#: organization_project_detector_index.py): metric monitors need the "incidents" feature.
+NO_INCIDENTS = "Unable to process request, confirm payment options."
+
+
+@api("alerts:write", *PROJECT_WRITE)
+async def detector_create(ctx: Ctx) -> Response:
+    body = require(await ctx.body(), "name", "type")
+    if body.get("type") == "metric_issue" and "incidents" not in model.org_features(ctx.org):
+        raise detail(400, NO_INCIDENTS)
+    check(ctx, validate_detector, body, partial=False)
+    body = as_strings(body, "name")
+    workflow_ids = check_workflow_ids(ctx, body.get("workflowIds", []))
+    detector_id = str(ctx.store.next_id("detector"))
+    detector = model.detector_fields(ctx.store, ctx.org["id"], body, None, now())
+    detector.update(
+        {
+            "id": detector_id,
+            "org": ctx.org["id"],
+            "projectId": ctx.project["id"],
+            "createdBy": ctx.user,
+        }
+    )
+    ctx.store.put("detector", detector_id, detector)
+    model.set_links(ctx.store, workflow_ids, detector=detector_id)
+    return ok(model.show_detector(ctx.store, detector), 201)
+
+
+@api(*ALERTS_READ)
+async def detector_detail(ctx: Ctx) -> Response:
+    detector = find_detector(ctx, ctx.request.path_params["detector_id"])
+    return ok(model.show_detector(ctx.store, detector))
+
+
+@api("alerts:write", *ORG_READ)
+async def detector_update(ctx: Ctx) -> Response:
+    """OrganizationDetectorDetailsEndpoint.put: validator.is_valid (partial), then save() ->
+    MetricIssueDetectorValidator.update (update_data_source's transaction rule). A built-in
+    detector keeps only enabled, workflowIds and owner (the sandbox's reading of the error
+    and issue-stream detectors' validators, not re-read)."""
+    detector = find_detector(ctx, ctx.request.path_params["detector_id"])
+    body = require(await ctx.body())
+    if detector.get("builtin"):
+        body = {k: v for k, v in body.items() if k in ("enabled", "workflowIds", "owner")}
+    else:
+        check(ctx, validate_detector, body, partial=True, stored=detector)
+        body = as_strings(body, "name")
+    workflow_ids = check_workflow_ids(ctx, body["workflowIds"]) if "workflowIds" in body else None
+    updated = model.detector_fields(ctx.store, ctx.org["id"], body, detector, now())
+    ctx.store.put("detector", updated["id"], updated)
+    if workflow_ids is not None:
+        model.set_links(ctx.store, workflow_ids, detector=updated["id"])
+    return ok(model.show_detector(ctx.store, updated))
+
+
+def delete_detector(ctx: Ctx, detector: Doc) -> None:
+    """can_delete_detector (validators/detector_workflow.py): system-created detectors cannot
+    be deleted (403)."""
+    if detector.get("builtin"):
+        raise detail(403, NO_PERMISSION)
+    ctx.store.delete("detector", detector["id"])
+    model.set_links(ctx.store, [], detector=detector["id"])
+
+
+@api("alerts:write", *ORG_READ)
+async def detector_delete(ctx: Ctx) -> Response:
+    delete_detector(ctx, find_detector(ctx, ctx.request.path_params["detector_id"]))
+    return empty(204)
+
+
+@api("alerts:write", *ORG_READ)
+async def detectors_bulk_delete(ctx: Ctx) -> Response:
+    """OrganizationDetectorIndexEndpoint.delete: can_delete_detectors refuses (403) a
+    selection holding a built-in (system-created) detector."""
+    docs = bulk_selection(ctx, org_detectors(ctx), "detector", "delete")
+    if isinstance(docs, Response):
+        return docs
+    if any(d.get("builtin") for d in docs):
+        raise detail(403, NO_PERMISSION)
+    for detector in docs:
+        delete_detector(ctx, detector)
+    return empty(204)
+
+
+@api("alerts:write", *ORG_READ)
+async def detectors_bulk_update(ctx: Ctx) -> Response:
+    """OrganizationDetectorIndexEndpoint.put: DetectorWorkflowMutationValidator's
+    ``enabled`` (a boolean, True when absent), applied to the selection."""
+    body = require(await ctx.body())
+    enabled = body.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise Problem(400, {"enabled": ["Must be a valid boolean."]})
+    docs = bulk_selection(ctx, org_detectors(ctx), "detector", "update")
+    if isinstance(docs, Response):
+        return docs
+    for detector in docs:
+        detector["enabled"] = enabled
+        detector["dateUpdated"] = now()
+        ctx.store.put("detector", detector["id"], detector)
+    return paginate(ctx, model.show_detectors(ctx.store, docs))
+
+
+# -- rules: detectors
+#
+# Metric monitors: MetricIssueDetectorValidator (incidents/metric_issue_detector.py) over
+# BaseDetectorTypeValidator (workflow_engine/endpoints/validators/base/detector.py); the
+# create endpoint is OrganizationProjectDetectorIndexEndpoint.post and the update
+# OrganizationDetectorDetailsEndpoint.put (workflow_engine/endpoints/). Both answer 400 with
+# ``validator.errors`` when ``is_valid()`` fails; a ValidationError raised later by
+# ``validator.save()`` (create/update) is rendered by DRF as a bare list: ``["message"]``.
+
+
+def _detector_condition_errors(condition: Any, detection_type: str) -> ErrorBody:
+    """MetricIssueComparisonConditionValidator (metric_issue_detector.py): validate_type,
+    validate_comparison, validate_condition_result. The anomaly/dynamic pairing rules are
+    the sandbox's own (not found in Sentry's source)."""
+    errors: ErrorBody = {}
+    if not isinstance(condition, Mapping):
+        return {"nonFieldErrors": ["Invalid data. Expected a dictionary."]}
+    ctype = _get(condition, "type")
+    if ctype is None:
+        _add(errors, "type", _REQUIRED)
+    elif ctype not in DETECTOR_CONDITION_TYPES:
+        _add(errors, "type", f"Unsupported type {ctype}")
+    if not _has(condition, "comparison"):
+        _add(errors, "comparison", _REQUIRED)
+    else:
+        comparison = _get(condition, "comparison")
+        if ctype == "anomaly_detection":
+            problem = _anomaly_comparison_error(comparison)
+            if problem:
+                _add(errors, "comparison", problem)
+        elif isinstance(comparison, Mapping):
+            _add(errors, "comparison", "A valid number is required.")
+        elif _as_number(comparison) is None:
+            _add(errors, "comparison", "A valid number or dict is required.")
+    if not _has(condition, "conditionResult"):
+        _add(errors, "conditionResult", _REQUIRED)
+    elif _as_int(_get(condition, "conditionResult")) not in DETECTOR_CONDITION_RESULTS:
+        _add(errors, "conditionResult", "Unsupported condition result")
+    if not errors and ctype == "anomaly_detection" and detection_type != "dynamic":
+        _add(errors, "type", "Anomaly detection conditions require the dynamic detection type")
+    if not errors and ctype != "anomaly_detection" and detection_type == "dynamic":
+        _add(errors, "type", "Dynamic detectors only support anomaly_detection conditions")
+    return errors
+
+
+def _anomaly_comparison_error(comparison: Any) -> str | None:
+    """The anomaly_detection handler's comparison (anomaly_detection_handler.py; its schema
+    was not re-read: these messages are the sandbox's)."""
+    if not isinstance(comparison, Mapping):
+        return "A valid dict is required for anomaly detection."
+    if comparison.get("seasonality", "auto") != "auto":
+        return "Invalid seasonality, valid values are ['auto']"
+    if comparison.get("sensitivity") not in ("low", "medium", "high"):
+        return "Invalid sensitivity, valid values are ['low', 'medium', 'high']"
+    threshold_type = _get(comparison, "thresholdType")
+    if _as_int(threshold_type) not in (0, 1, 2):
+        return "Invalid threshold type, valid values are [0, 1, 2]"
+    return None
+
+
+def validate_detector(
+    body: Any,
+    *,
+    partial: bool = False,
+    ctx: OrgContext | None = None,
+    stored: Mapping[str, Any] | None = None,
+) -> ErrorBody | list[str] | None:
+    """A metric monitor create (``partial=False``) or update (PUT, ``partial=True``) body.
+
+    ``stored`` is the detector being updated, as the sandbox stores it (its data source's
+    ``queryObj.snubaQuery``), for the update rules. Returns the 400 body: a dict of field
+    errors (``is_valid``), or a list with the one message ``save()`` raised.
+    """
+    errors = _detector_field_errors(body, partial=partial, ctx=ctx)
+    if errors is not None:
+        return errors
+    assert isinstance(body, Mapping)
+    sources = _get(body, "dataSources") or []
+    if not partial:
+        # MetricIssueDetectorValidator.create: _validate_transaction_dataset_deprecation,
+        # then _validate_extrapolation_mode, for each data source
+        features = ctx.features if ctx is not None else None
+        for source in sources:
+            if (
+                features is not None
+                and TRANSACTION_DEPRECATION_FLAG in features
+                and _get(source, "dataset") in TRANSACTION_DATASETS
+            ):
+                return [CREATE_TRANSACTION_DETECTOR]
+            if _get(source, "extrapolationMode") == "server_weighted":
+                return ["server_weighted extrapolation mode is not supported for new detectors."]
+        return None
+    if stored is not None and sources:
+        # MetricIssueDetectorValidator.update -> update_data_source
+        return _data_source_update_error(sources[0], stored)
+    return None
+
+
+def _stored_query(stored: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    for source in stored.get("dataSources") or []:
+        query = (source.get("queryObj") or {}).get("snubaQuery")
+        if isinstance(query, Mapping):
+            return query
+    return None
+
+
+def _data_source_update_error(
+    source: Mapping[str, Any], stored: Mapping[str, Any]
+) -> list[str] | None:
+    """update_data_source: is_editing_transaction_dataset, then the EAP extrapolation rule.
+
+    The refusal applies when the data source sent is on a transaction dataset and changes its
+    dataset, query, aggregate, time window or event types (an unchanged resend is allowed, and
+    so is moving the monitor to events_analytics_platform). No feature flag is checked.
+    """
+    old = _stored_query(stored)
+    if old is None:
+        return None
+    dataset = _get(source, "dataset")
+    if dataset in TRANSACTION_DATASETS:
+        old_types = [str(e).lower() for e in old.get("eventTypes") or []]
+        new_types = _get(source, "eventTypes")
+        changed = (
+            dataset != old.get("dataset")
+            or _get(source, "query", old.get("query")) != old.get("query")
+            or _get(source, "aggregate", old.get("aggregate")) != old.get("aggregate")
+            or _as_int(_get(source, "timeWindow", old.get("timeWindow")))
+            != _as_int(old.get("timeWindow"))
+            or (new_types is not None and [str(e).lower() for e in new_types] != old_types)
+        )
+        if changed:
+            return [UPDATE_TRANSACTION_DETECTOR]
+    if dataset == "events_analytics_platform":
+        # is_invalid_extrapolation_mode: moving to server_weighted is refused
+        new_mode = _get(source, "extrapolationMode", old.get("extrapolationMode"))
+        if new_mode == "server_weighted" and old.get("extrapolationMode") != "server_weighted":
+            return ["Invalid extrapolation mode for this detector type."]
+    return None
+
+
+def _detector_field_errors(body: Any, *, partial: bool, ctx: OrgContext | None) -> ErrorBody | None:
+    """MetricIssueDetectorValidator.is_valid: the fields, then validate()."""
+    if not isinstance(body, Mapping):
+        return _not_a_dictionary(body)
+    errors: ErrorBody = {}
+    # name = CharField(required=True, max_length=200)
+    _char(errors, body, "name", required=not partial, max_length=200)
+    # type = CharField(); validate_type -> get_unknown_detector_type_error (validators/utils.py)
+    dtype = _get(body, "type")
+    if not _has(body, "type"):
+        if not partial:
+            _add(errors, "type", _REQUIRED)
+    elif dtype not in DETECTOR_TYPES:
+        _add(
+            errors,
+            "type",
+            f"Unknown detector type '{dtype}'. Must be one of: {', '.join(DETECTOR_TYPES)}",
+        )
+
+    # config = JSONField(default=dict), checked against the detector type's config schema
+    # (enforce_config_schema) in create()/update(); Sentry words these with
+    # str(jsonschema.ValidationError). The sandbox checks the same keys at field level with
+    # its own messages.
+    config = _get(body, "config")
+    detection_type = "static"
+    if config is not None:
+        if not isinstance(config, Mapping):
+            _add(errors, "config", "Expected a dictionary of items.")
+        else:
+            detection_type = _get(config, "detectionType", "static")
+            delta = _get(config, "comparisonDelta")
+            if detection_type not in DETECTION_TYPES:
+                _add(errors, "config", f"'{detection_type}' is not one of {list(DETECTION_TYPES)}")
+            elif delta is not None and delta not in DETECTOR_COMPARISON_DELTAS:
+                _add(
+                    errors, "config", f"{delta} is not one of {[*DETECTOR_COMPARISON_DELTAS, None]}"
+                )
+            elif detection_type == "percent" and delta is None:
+                _add(errors, "config", "Percentage-based alerts require a comparison delta")
+            elif detection_type != "percent" and delta is not None:
+                _add(errors, "config", "Comparison delta is only allowed for percent detection")
+
+    # data_sources = ListField(child=SnubaQueryValidator(timeWindowSeconds=True)): DRF's
+    # ListField reports a failing child under its index
+    sources = _get(body, "dataSources")
+    if _has(body, "dataSources"):
+        if not isinstance(sources, list):
+            _add(errors, "dataSources", _not_a_list(sources))
+        else:
+            source_errors = {
+                str(i): err
+                for i, source in enumerate(sources)
+                if (
+                    err := _snuba_query_errors(
+                        source,
+                        seconds=True,
+                        detection_type=detection_type,
+                        ctx=ctx,
+                        partial=partial,
+                    )
+                )
+            }
+            if source_errors:
+                errors["dataSources"] = source_errors
+            elif len(sources) != 1:
+                # the sandbox's own rule (Sentry's update reads dataSources[0] only)
+                _add(errors, "dataSources", "Metric monitors take exactly one data source")
+
+    # condition_group = MetricIssueConditionGroupValidator(required=True)
+    group = _get(body, "conditionGroup")
+    if not _has(body, "conditionGroup"):
+        if not partial:
+            _add(errors, "conditionGroup", _REQUIRED)
+    elif not isinstance(group, Mapping):
+        _add(errors, "conditionGroup", "Invalid data. Expected a dictionary.")
+    else:
+        group_errors: ErrorBody = {}
+        logic = _get(group, "logicType")
+        if logic is not None and logic not in WORKFLOW_LOGIC_TYPES:
+            _add(group_errors, "logicType", f'"{logic}" is not a valid choice.')
+        conditions = _get(group, "conditions")
+        # conditions = ListField(required=True); validate_conditions: the comparison
+        # conditions (many=True, so one entry per condition), then "Resolution condition
+        # required for metric issue detector."
+        if conditions is None:
+            _add(group_errors, "conditions", _REQUIRED)
+        elif not isinstance(conditions, list):
+            _add(group_errors, "conditions", _not_a_list(conditions))
+        else:
+            per_item = [_detector_condition_errors(c, detection_type) for c in conditions]
+            if any(per_item):
+                group_errors["conditions"] = per_item
+            elif not any(
+                _as_int(_get(c, "conditionResult")) == PRIORITY_LOW for c in conditions
+            ) and not any(_get(c, "type") == "anomaly_detection" for c in conditions):
+                _add(
+                    group_errors,
+                    "conditions",
+                    "Resolution condition required for metric issue detector.",
+                )
+        if group_errors:
+            errors["conditionGroup"] = group_errors
+
+    # workflowIds: read by the endpoints (BulkDetectorWorkflowsValidator), not the validator;
+    # "Some workflows do not exist." was not found in Sentry's source.
+    workflow_ids = _get(body, "workflowIds")
+    if workflow_ids is not None:
+        if not isinstance(workflow_ids, list) or any(_as_int(w) is None for w in workflow_ids):
+            _add(errors, "workflowIds", "A valid integer is required.")
+        elif ctx is not None and ctx.workflow_ids is not None:
+            missing = [str(w) for w in workflow_ids if str(w) not in ctx.workflow_ids]
+            if missing:
+                _add(errors, "workflowIds", "Some workflows do not exist.")
+    # owner = OwnerActorField(required=False, allow_null=True) (api/fields/actor.py)
+    owner_problem = _owner_error(_get(body, "owner"), ctx)
+    if owner_problem:
+        _add(errors, "owner", owner_problem)
+    # description = CharField(required=False, allow_null=True, allow_blank=True)
+    _char(errors, body, "description", required=False, allow_blank=True, allow_null=True)
+    # enabled = BooleanField(required=False)
+    enabled = _get(body, "enabled")
+    if enabled is not None and not isinstance(enabled, bool):
+        _add(errors, "enabled", "Must be a valid boolean.")
+    if errors:
+        return errors
+
+    # MetricIssueDetectorValidator.validate: "Too many conditions" above three
+    if isinstance(group, Mapping):
+        conditions = _get(group, "conditions") or []
+        if len(conditions) > MAX_DETECTOR_CONDITIONS:
+            return {"nonFieldErrors": ["Too many conditions"]}
+    return None
+
+
+def routes(o: str, p: str) -> list[Route]:
+    return [
+        Route(o + "/detectors/", detectors_list, methods=["GET"]),
+        Route(o + "/detectors/", detectors_bulk_update, methods=["PUT"]),
+        Route(o + "/detectors/", detectors_bulk_delete, methods=["DELETE"]),
+        Route(o + "/projects/{project}/detectors/", detector_create, methods=["POST"]),
+        Route(o + "/detectors/{detector_id}/", detector_detail, methods=["GET"]),
+        Route(o + "/detectors/{detector_id}/", detector_update, methods=["PUT"]),
+        Route(o + "/detectors/{detector_id}/", detector_delete, methods=["DELETE"]),
+    ]
