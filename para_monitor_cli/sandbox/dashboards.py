@@ -9,7 +9,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox import organizations
 from para_monitor_cli.sandbox.facts import (
     DASHBOARD_DISPLAY_TYPES,
     DASHBOARD_WIDGET_TYPES,
@@ -163,7 +163,7 @@ def show(ctx: Ctx, dashboard: Doc) -> Doc:
         "id": dashboard["id"],
         "title": dashboard["title"],
         "dateCreated": dashboard["dateCreated"],
-        "createdBy": model.show_user(user),
+        "createdBy": organizations.show_user(user),
         "widgets": [
             {**w, "queries": [dict(q) for q in w["queries"]]} for w in dashboard["widgets"]
         ],
@@ -205,7 +205,7 @@ def prebuilt(ctx: Ctx) -> Doc:
     return {
         **PREBUILT_DASHBOARD,
         "dateCreated": ctx.org["dateCreated"],
-        "createdBy": model.show_user(user),
+        "createdBy": organizations.show_user(user),
         "environment": [],
         "filters": {},
         "lastVisited": None,

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from starlette.responses import Response
 from starlette.routing import Route
 
-from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox import model, workflow_engine
 from para_monitor_cli.sandbox.facts import (
+    DEFAULT_DETECTORS,
     DETECTION_TYPES,
     DETECTOR_COMPARISON_DELTAS,
     DETECTOR_CONDITION_RESULTS,
@@ -20,7 +21,7 @@ from para_monitor_cli.sandbox.facts import (
     PRIORITY_LOW,
     WORKFLOW_LOGIC_TYPES,
 )
-from para_monitor_cli.sandbox.store import Doc, Query
+from para_monitor_cli.sandbox.store import Doc, Query, Store
 from para_monitor_cli.sandbox.validation import (
     _REQUIRED,
     CREATE_TRANSACTION_DETECTOR,
@@ -55,17 +56,11 @@ from para_monitor_cli.sandbox.web import (
     empty,
     now,
     ok,
-    org_docs,
     paginate,
     paginate_query,
     project_ids,
     require,
 )
-
-
-def org_detectors(ctx: Ctx) -> Query:
-    """The organization's detectors (those of its projects)."""
-    return Query("detector", projects=frozenset(project_ids(ctx)))
 
 
 def find_detector(ctx: Ctx, detector_id: str) -> Doc:
@@ -88,72 +83,12 @@ def check_workflow_ids(ctx: Ctx, ids: Any, field_name: str = "workflowIds") -> l
     return wanted
 
 
-def selected(ctx: Ctx, base: Query) -> Query:
-    """OrganizationDetectorIndexEndpoint.filter_detectors (workflow_engine/endpoints/
-    organization_detector_index.py), used for workflows too: ``id`` (integers, else
-    {"id": ["Invalid ID format"]}), ``project`` / ``projectSlug``, and ``query`` terms
-    ``type:``, ``name:`` and free text (name, description or type contains it). ``sortBy``
-    orders by name, id or type; Sentry's other sort keys are accepted and leave the order.
-    The filters become a store :class:`Query` (SQL over indexed columns)."""
-    query = base
-    ids = ctx.request.query_params.getlist("id")
-    if ids:
-        if not all(i.strip().lstrip("-").isdigit() for i in ids):
-            raise Problem(400, {"id": ["Invalid ID format"]})
-        query = replace(query, ids=frozenset(ids))
-    projects = [p for p in ctx.request.query_params.getlist("project") if p != "-1"]
-    if projects:
-        query = replace(query, projects=(query.projects or frozenset(projects)) & set(projects))
-    slugs = ctx.request.query_params.getlist("projectSlug")
-    if slugs:
-        wanted = {p["id"] for p in org_docs(ctx, "project") if p["slug"] in slugs}
-        query = replace(query, projects=(query.projects or frozenset(wanted)) & wanted)
-    text = (ctx.query("query") or "").strip()
-    for term in text.split():
-        name, sep, value = term.partition(":")
-        if sep and name == "type":
-            if query.type is not None and query.type != value:
-                query = replace(query, ids=frozenset())  # two different types: nothing
-            query = replace(query, type=value)
-        elif sep and name == "name":
-            query = replace(query, name_has=(*query.name_has, value))
-        else:
-            query = replace(query, text=(*query.text, term))
-    sort = ctx.query("sortBy")
-    if sort and sort.lstrip("-") in ("name", "id", "type"):
-        query = replace(query, order=sort)
-    return query
-
-
-#: OrganizationDetectorIndexEndpoint.put / .delete: the filter they need, and their answers.
-BULK_FILTER_NEEDED = "At least one of 'id', 'query', 'project', or 'projectSlug' must be provided."
-
-
-def bulk_selection(ctx: Ctx, base: Query, kind: str, verb: str) -> list[Doc] | Response:
-    """The documents a bulk PUT/DELETE acts on, or Sentry's answer when there are none:
-    400 without a filter, 400 when an ``id`` asked for is not found, 200 "No ... found."."""
-    params = ctx.request.query_params
-    if not (
-        params.getlist("id")
-        or ctx.query("query")
-        or params.getlist("project")
-        or params.getlist("projectSlug")
-    ):
-        raise detail(400, BULK_FILTER_NEEDED)
-    found = ctx.store.select(selected(ctx, base))
-    if params.getlist("id") and len(found) != len(set(params.getlist("id"))):
-        raise detail(
-            400, f"Some {kind}s were not found or you do not have permission to {verb} them."
-        )
-    if not found:
-        return ok({"detail": f"No {kind}s found."})
-    return found
-
-
 @api(*ALERTS_READ)
 async def detectors_list(ctx: Ctx) -> Response:
     return paginate_query(
-        ctx, selected(ctx, org_detectors(ctx)), lambda docs: model.show_detectors(ctx.store, docs)
+        ctx,
+        workflow_engine.selected(ctx, workflow_engine.org_detectors(ctx)),
+        lambda docs: show_detectors(ctx.store, docs),
     )
 
 
@@ -171,7 +106,7 @@ async def detector_create(ctx: Ctx) -> Response:
     body = as_strings(body, "name")
     workflow_ids = check_workflow_ids(ctx, body.get("workflowIds", []))
     detector_id = str(ctx.store.next_id("detector"))
-    detector = model.detector_fields(ctx.store, ctx.org["id"], body, None, now())
+    detector = detector_fields(ctx.store, ctx.org["id"], body, None, now())
     detector.update(
         {
             "id": detector_id,
@@ -181,14 +116,14 @@ async def detector_create(ctx: Ctx) -> Response:
         }
     )
     ctx.store.put("detector", detector_id, detector)
-    model.set_links(ctx.store, workflow_ids, detector=detector_id)
-    return ok(model.show_detector(ctx.store, detector), 201)
+    workflow_engine.set_links(ctx.store, workflow_ids, detector=detector_id)
+    return ok(show_detector(ctx.store, detector), 201)
 
 
 @api(*ALERTS_READ)
 async def detector_detail(ctx: Ctx) -> Response:
     detector = find_detector(ctx, ctx.request.path_params["detector_id"])
-    return ok(model.show_detector(ctx.store, detector))
+    return ok(show_detector(ctx.store, detector))
 
 
 @api("alerts:write", *ORG_READ)
@@ -205,11 +140,11 @@ async def detector_update(ctx: Ctx) -> Response:
         check(ctx, validate_detector, body, partial=True, stored=detector)
         body = as_strings(body, "name")
     workflow_ids = check_workflow_ids(ctx, body["workflowIds"]) if "workflowIds" in body else None
-    updated = model.detector_fields(ctx.store, ctx.org["id"], body, detector, now())
+    updated = detector_fields(ctx.store, ctx.org["id"], body, detector, now())
     ctx.store.put("detector", updated["id"], updated)
     if workflow_ids is not None:
-        model.set_links(ctx.store, workflow_ids, detector=updated["id"])
-    return ok(model.show_detector(ctx.store, updated))
+        workflow_engine.set_links(ctx.store, workflow_ids, detector=updated["id"])
+    return ok(show_detector(ctx.store, updated))
 
 
 def delete_detector(ctx: Ctx, detector: Doc) -> None:
@@ -218,7 +153,7 @@ def delete_detector(ctx: Ctx, detector: Doc) -> None:
     if detector.get("builtin"):
         raise detail(403, NO_PERMISSION)
     ctx.store.delete("detector", detector["id"])
-    model.set_links(ctx.store, [], detector=detector["id"])
+    workflow_engine.set_links(ctx.store, [], detector=detector["id"])
 
 
 @api("alerts:write", *ORG_READ)
@@ -231,7 +166,9 @@ async def detector_delete(ctx: Ctx) -> Response:
 async def detectors_bulk_delete(ctx: Ctx) -> Response:
     """OrganizationDetectorIndexEndpoint.delete: can_delete_detectors refuses (403) a
     selection holding a built-in (system-created) detector."""
-    docs = bulk_selection(ctx, org_detectors(ctx), "detector", "delete")
+    docs = workflow_engine.bulk_selection(
+        ctx, workflow_engine.org_detectors(ctx), "detector", "delete"
+    )
     if isinstance(docs, Response):
         return docs
     if any(d.get("builtin") for d in docs):
@@ -249,14 +186,182 @@ async def detectors_bulk_update(ctx: Ctx) -> Response:
     enabled = body.get("enabled", True)
     if not isinstance(enabled, bool):
         raise Problem(400, {"enabled": ["Must be a valid boolean."]})
-    docs = bulk_selection(ctx, org_detectors(ctx), "detector", "update")
+    docs = workflow_engine.bulk_selection(
+        ctx, workflow_engine.org_detectors(ctx), "detector", "update"
+    )
     if isinstance(docs, Response):
         return docs
     for detector in docs:
         detector["enabled"] = enabled
         detector["dateUpdated"] = now()
         ctx.store.put("detector", detector["id"], detector)
-    return paginate(ctx, model.show_detectors(ctx.store, docs))
+    return paginate(ctx, show_detectors(ctx.store, docs))
+
+
+# -- stored document and API shape
+
+
+def ensure_default_detectors(store: Store, org_id: str, project_id: str, now: str) -> None:
+    existing = {d["type"] for d in store.select(Query("detector", project=project_id))}
+    for kind, name in DEFAULT_DETECTORS:
+        if kind in existing:
+            continue
+        detector_id = str(store.next_id("detector"))
+        store.put(
+            "detector",
+            detector_id,
+            {
+                "id": detector_id,
+                "org": org_id,
+                "projectId": project_id,
+                "name": name,
+                "type": kind,
+                "description": None,
+                "owner": None,
+                "createdBy": None,
+                "dateCreated": now,
+                "dateUpdated": now,
+                "dataSources": [],
+                "conditionGroup": None,
+                "config": {},
+                "enabled": True,
+                "builtin": True,
+            },
+        )
+
+
+def detector_fields(store: Store, org_id: str, data: Doc, old: Doc | None, now: str) -> Doc:
+    """Merge a detector body (create or update) into its stored form."""
+    out: Doc = dict(old or {})
+    for key in ("name", "type", "description", "owner", "enabled"):
+        if key in data:
+            out[key] = data[key]
+    out.setdefault("enabled", True)
+    out.setdefault("description", None)
+    out.setdefault("owner", None)
+    if "config" in data:
+        config = dict(data["config"] or {})
+        config.setdefault("detectionType", "static")
+        config.setdefault("comparisonDelta", None)
+        out["config"] = config
+    out.setdefault("config", {"detectionType": "static", "comparisonDelta": None})
+    sources = data.get("dataSources", data.get("data_sources"))
+    if sources is not None and old and old.get("dataSources"):
+        # MetricIssueDetectorValidator.update -> update_data_source: the first data source
+        # updates the stored snuba query in place, each key defaulting to its stored value
+        kept = copy.deepcopy(old["dataSources"])
+        query = kept[0]["queryObj"]["snubaQuery"]
+        for key, value in _snuba_fields(sources[0] if sources else {}).items():
+            if value is not model.ABSENT:
+                query[key] = value
+        out["dataSources"] = kept
+    elif sources is not None:
+        shown = []
+        for source in sources:
+            source_id = str(store.next_id("data_source"))
+            query_id = str(store.next_id("snuba_query"))
+            fields: Doc = {
+                "dataset": "events",
+                "query": "",
+                "aggregate": "count()",
+                "timeWindow": None,
+                "environment": None,
+                "eventTypes": [],
+                "extrapolationMode": "unknown",
+                "queryType": None,
+            }
+            fields.update({k: v for k, v in _snuba_fields(source).items() if v is not model.ABSENT})
+            shown.append(
+                {
+                    "id": source_id,
+                    "organizationId": org_id,
+                    "type": "snuba_query_subscription",
+                    "sourceId": str(store.next_id("subscription")),
+                    "queryObj": {
+                        "id": query_id,
+                        "status": 0,
+                        "subscription": None,
+                        "snubaQuery": {"id": query_id, **fields},
+                    },
+                }
+            )
+        out["dataSources"] = shown
+    out.setdefault("dataSources", [])
+    group = data.get("conditionGroup", data.get("condition_group"))
+    if group is not None:
+        out["conditionGroup"] = workflow_engine.condition_group(store, org_id, group, "any")
+    out.setdefault("conditionGroup", None)
+    out["dateUpdated"] = now
+    out.setdefault("dateCreated", now)
+    return out
+
+
+def _snuba_fields(source: Doc) -> Doc:
+    """A data source's snuba query keys as sent (camelCase or snake_case), ABSENT if not."""
+
+    def pick(camel: str, snake: str) -> Any:
+        return source.get(camel, source.get(snake, model.ABSENT))
+
+    fields = {
+        "dataset": pick("dataset", "dataset"),
+        "query": pick("query", "query"),
+        "aggregate": pick("aggregate", "aggregate"),
+        "timeWindow": pick("timeWindow", "time_window"),
+        "environment": pick("environment", "environment"),
+        "eventTypes": pick("eventTypes", "event_types"),
+        "extrapolationMode": pick("extrapolationMode", "extrapolation_mode"),
+        "queryType": pick("queryType", "query_type"),
+    }
+    if isinstance(fields["eventTypes"], list):
+        fields["eventTypes"] = list(fields["eventTypes"])
+    return fields
+
+
+def show_detector(store: Store, detector: Doc, workflow_ids: list[str] | None = None) -> Doc:
+    if workflow_ids is None:
+        workflow_ids = workflow_engine.linked(store, detector=detector["id"])
+    return {
+        "id": detector["id"],
+        "projectId": detector["projectId"],
+        "name": detector["name"],
+        "description": detector.get("description"),
+        "type": detector["type"],
+        "workflowIds": workflow_ids,
+        "owner": show_actor(store, detector.get("owner")),
+        "createdBy": detector.get("createdBy"),
+        "dateCreated": detector["dateCreated"],
+        "dateUpdated": detector["dateUpdated"],
+        "dataSources": detector["dataSources"],
+        "conditionGroup": detector["conditionGroup"],
+        "config": detector["config"],
+        "enabled": detector["enabled"],
+        "latestGroup": None,
+        "openIssues": 0,
+    }
+
+
+def show_actor(store: Store, owner: Any) -> Doc | None:
+    """DetectorSerializer's owner: ActorSerializer (api/serializers/models/actor.py) of the
+    ``user:<id>`` / ``team:<id>`` the request gave: type, id, name (a team's slug) and, for a
+    user, email."""
+    if not isinstance(owner, str) or ":" not in owner:
+        return None
+    kind, _, ident = owner.partition(":")
+    if kind == "user":
+        user = store.get("user", ident)
+        if user is not None:
+            return {"type": "user", "id": ident, "name": user["name"], "email": user["email"]}
+    if kind == "team":
+        team = store.get("team", ident)
+        if team is not None:
+            return {"type": "team", "id": ident, "name": team["slug"]}
+    return None
+
+
+def show_detectors(store: Store, detectors: list[Doc]) -> list[Doc]:
+    """A page of detectors, their workflow links read in one query."""
+    links = store.linked(detectors=[d["id"] for d in detectors])
+    return [show_detector(store, d, links[d["id"]]) for d in detectors]
 
 
 # -- rules: detectors

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox.store import Doc, Query, Store
 from para_monitor_cli.sandbox.web import (
     NO_PERMISSION,
     ORG_READ,
@@ -21,10 +21,10 @@ from para_monitor_cli.sandbox.web import (
 def visibility(ctx: Ctx) -> str:
     """The ``visibility`` parameter of both environment lists (default ``visible``)."""
     wanted = ctx.query("visibility") or "visible"
-    if wanted not in model.VISIBILITY:
+    if wanted not in VISIBILITY:
         raise detail(
             400,
-            f"Invalid value for 'visibility', valid values are: {sorted(model.VISIBILITY)!r}",
+            f"Invalid value for 'visibility', valid values are: {sorted(VISIBILITY)!r}",
         )
     return wanted
 
@@ -39,15 +39,59 @@ async def org_environments(ctx: Ctx) -> Response:
     if wanted - project_ids(ctx):
         raise detail(403, NO_PERMISSION)
     projects = wanted or project_ids(ctx)
-    found = model.organization_environments(ctx.store, projects, visibility(ctx))
-    return ok([model.show_environment(e) for e in found])
+    found = organization_environments(ctx.store, projects, visibility(ctx))
+    return ok([show_environment(e) for e in found])
 
 
 @api(*PROJECT_READ)
 async def project_environments(ctx: Ctx) -> Response:
     """ProjectEnvironmentsEndpoint.get (api/endpoints/project_environments.py)."""
-    pairs = model.project_environments(ctx.store, ctx.project["id"], visibility(ctx))
-    return ok([model.show_environment_project(env, link) for env, link in pairs])
+    pairs = environment_pairs(ctx.store, ctx.project["id"], visibility(ctx))
+    return ok([show_environment_project(env, link) for env, link in pairs])
+
+
+# -- stored document and API shape
+
+#: api/helpers/environments.py environment_visibility_filter_options
+VISIBILITY = ("all", "hidden", "visible")
+
+
+def _visible(link: Doc, visibility: str) -> bool:
+    hidden = bool(link.get("isHidden"))
+    return visibility == "all" or (hidden if visibility == "hidden" else not hidden)
+
+
+def environment_pairs(store: Store, project_id: str, visibility: str) -> list[tuple[Doc, Doc]]:
+    """ProjectEnvironmentsEndpoint.get: the project's (environment, link) pairs, by name,
+    without the nameless "No Environment" row."""
+    pairs = []
+    for link in store.select(Query("environment_project", project=project_id)):
+        env = store.get("environment", link["environment"])
+        if env and env["name"] and _visible(link, visibility):
+            pairs.append((env, link))
+    return sorted(pairs, key=lambda pair: str(pair[0]["name"]))
+
+
+def organization_environments(store: Store, project_ids: set[str], visibility: str) -> list[Doc]:
+    """OrganizationEnvironmentsEndpoint.get: environments with a link to one of the projects
+    that passes the visibility filter, by name, without the nameless row."""
+    wanted = {
+        link["environment"]
+        for link in store.select(Query("environment_project", projects=frozenset(project_ids)))
+        if _visible(link, visibility)
+    }
+    found = [e for e in (store.get("environment", i) for i in wanted) if e and e["name"]]
+    return sorted(found, key=lambda e: str(e["name"]))
+
+
+def show_environment(env: Doc) -> Doc:
+    """EnvironmentSerializer (api/serializers/models/environment.py)."""
+    return {"id": str(env["id"]), "name": env["name"]}
+
+
+def show_environment_project(env: Doc, link: Doc) -> Doc:
+    """EnvironmentProjectSerializer (api/serializers/models/environment.py)."""
+    return {"id": str(env["id"]), "name": env["name"], "isHidden": bool(link.get("isHidden"))}
 
 
 def routes(o: str, p: str) -> list[Route]:

@@ -8,6 +8,7 @@ event, and the organization's event-id lookup.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox import model, releases
 from para_monitor_cli.sandbox.ingest import (
     EVENT_ITEMS,
     MAX_BODY_BYTES,
@@ -28,7 +29,7 @@ from para_monitor_cli.sandbox.ingest import (
     normal_event_id,
     parse_envelope,
 )
-from para_monitor_cli.sandbox.store import Doc, Query
+from para_monitor_cli.sandbox.store import Doc, Query, Store
 from para_monitor_cli.sandbox.web import (
     NOT_FOUND,
     ORG_READ,
@@ -64,7 +65,7 @@ async def project_event(ctx: Ctx) -> Response:
     found = ctx.store.event(event_id, ctx.project["id"]) if event_id else None
     if found is None:
         raise detail(404, "Event not found")
-    return ok(model.show_event(found[1], found[0]))
+    return ok(show_event(found[1], found[0]))
 
 
 @api(*PROJECT_READ, "event:read")
@@ -75,7 +76,7 @@ async def project_events(ctx: Ctx) -> Response:
     project_id = ctx.project["id"]
     offset, per_page = page_window(ctx)
     page = ctx.store.event_page(
-        project_id, offset, per_page, lambda e: model.show_event_summary(e, project_id)
+        project_id, offset, per_page, lambda e: show_event_summary(e, project_id)
     )
     return page_response(ctx, page, ctx.store.event_count(project_id), offset, per_page)
 
@@ -97,7 +98,7 @@ async def event_id_lookup(ctx: Ctx) -> Response:
             "projectSlug": project["slug"],
             "groupId": str(stored["groupId"]),
             "eventId": event_id,
-            "event": model.show_event(stored, project_id),
+            "event": show_event(stored, project_id),
         }
     )
 
@@ -133,14 +134,14 @@ def store_event(state: SandboxState, project: Doc, event: Doc, fallback_id: Any,
     received = now()
     stored = {
         "eventId": event_id,
-        "groupId": model.group_id(state.store, project["id"], event),
+        "groupId": group_id(state.store, project["id"], event),
         "dateReceived": received,
         "dateCreated": timestamp_iso(event.get("timestamp")),
         "size": size,
         "payload": event,
     }
-    kind = model.event_type(event)
-    summary = model.show_event_summary(stored, project["id"])
+    kind = event_type(event)
+    summary = show_event_summary(stored, project["id"])
     if state.store.add_event(project["id"], event_id, kind, stored, summary):
         note_event(state, project, event, kind, received)
     return event_id
@@ -164,7 +165,7 @@ def note_event(state: SandboxState, project: Doc, event: Doc, kind: str, receive
     if isinstance(version, str) and version:
         found = state.store.select(Query("release", org=project["org"], name=version), limit=1)
         if not found:
-            release = model.new_release(
+            release = releases.new_release(
                 state.store, project["org"], version, [project["id"]], received
             )
             state.store.put("release", release["id"], release)
@@ -204,6 +205,195 @@ async def ingest(request: Request) -> Response:
         return ok({"id": store_event(state, project, load_event(body), None, len(body))})
     except IngestError as exc:
         return ok({"detail": exc.detail}, exc.status)
+
+
+# -- stored document and API shape
+
+
+def group_id(store: Store, project_id: str, event: Doc) -> str | None:
+    if event.get("type") == "transaction":
+        return None
+    fingerprint = event.get("fingerprint") or [event_title(event)]
+    digest = hashlib.sha1(  # noqa: S324 - a grouping hash, not security
+        f"{project_id}:{fingerprint}".encode()
+    ).hexdigest()[:16]
+    existing = store.get("group", digest)
+    if existing is None:
+        existing = store.put("group", digest, {"id": str(store.next_id("group"))})
+    return str(existing["id"])
+
+
+def event_type(event: Doc) -> str:
+    if event.get("type") == "transaction":
+        return "transaction"
+    exc = event.get("exception")
+    values = exc.get("values") if isinstance(exc, dict) else exc
+    return "error" if values else "default"
+
+
+def event_message(event: Doc) -> str:
+    logentry = event.get("logentry") or {}
+    if isinstance(logentry, dict):
+        text = logentry.get("formatted") or logentry.get("message")
+        if text:
+            return str(text)
+    message = event.get("message")
+    if isinstance(message, dict):
+        return str(message.get("formatted") or message.get("message") or "")
+    return str(message or "")
+
+
+def event_title(event: Doc) -> str:
+    kind = event_type(event)
+    if kind == "transaction":
+        return str(event.get("transaction") or "<unlabeled transaction>")
+    if kind == "error":
+        exc = event["exception"]
+        values = exc.get("values") if isinstance(exc, dict) else exc
+        last = values[-1] if values else {}
+        head = str(last.get("type") or "Error")
+        value = last.get("value")
+        return f"{head}: {value}" if value else head
+    message = event_message(event)
+    return message.splitlines()[0] if message else "<unlabeled event>"
+
+
+def event_tags(event: Doc) -> list[Doc]:
+    tags: dict[str, str] = {}
+    raw = event.get("tags") or {}
+    pairs = raw.items() if isinstance(raw, dict) else [tuple(p) for p in raw if len(p) == 2]
+    for key, value in pairs:
+        tags[str(key)] = str(value)
+    for key in ("environment", "release", "level", "server_name", "transaction", "dist"):
+        if event.get(key) and key not in tags:
+            tags[key] = str(event[key])
+    if event_type(event) != "transaction":
+        tags.setdefault("level", str(event.get("level") or "error"))
+    return [{"key": k, "value": v} for k, v in sorted(tags.items())]
+
+
+def event_entries(event: Doc) -> list[Doc]:
+    entries: list[Doc] = []
+    exc = event.get("exception")
+    if exc:
+        values = exc.get("values") if isinstance(exc, dict) else exc
+        entries.append(
+            {
+                "type": "exception",
+                "data": {"values": values, "hasSystemFrames": False, "excOmitted": None},
+            }
+        )
+    message = event_message(event)
+    if message:
+        logentry = event.get("logentry") if isinstance(event.get("logentry"), dict) else {}
+        entries.append(
+            {
+                "type": "message",
+                "data": {
+                    "formatted": message,
+                    "message": (logentry or {}).get("message"),
+                    "params": (logentry or {}).get("params"),
+                },
+            }
+        )
+    crumbs = event.get("breadcrumbs")
+    if crumbs:
+        values = crumbs.get("values") if isinstance(crumbs, dict) else crumbs
+        entries.append({"type": "breadcrumbs", "data": {"values": values}})
+    if event.get("request"):
+        entries.append({"type": "request", "data": event["request"]})
+    if event.get("spans"):
+        entries.append({"type": "spans", "data": event["spans"]})
+    return entries
+
+
+def show_event(stored: Doc, project_id: str) -> Doc:
+    """The project event / eventids ``event`` object for a stored event."""
+    event: Doc = stored["payload"]
+    kind = event_type(event)
+    sdk = event.get("sdk") or {}
+    release = event.get("release")
+    title = event_title(event)
+    return {
+        "id": stored["eventId"],
+        "groupID": stored.get("groupId"),
+        "eventID": stored["eventId"],
+        "projectID": project_id,
+        "message": event_message(event) or title,
+        "title": title,
+        "location": event.get("transaction") or event.get("culprit"),
+        "culprit": event.get("culprit") or event.get("transaction"),
+        "user": event.get("user"),
+        "tags": event_tags(event),
+        "platform": str(event.get("platform") or "other"),
+        "dateReceived": stored["dateReceived"],
+        "dateCreated": stored["dateCreated"],
+        "contexts": event.get("contexts") or {},
+        "size": stored.get("size", 0),
+        "entries": event_entries(event),
+        "dist": event.get("dist"),
+        "sdk": {"name": sdk.get("name"), "version": sdk.get("version")},
+        "context": event.get("extra") or {},
+        "packages": event.get("modules") or {},
+        "type": kind,
+        "metadata": _metadata(event, kind, title),
+        "errors": [],
+        "occurrence": None,
+        "_meta": {},
+        "release": {"version": release} if release else None,
+        "userReport": None,
+        "sdkUpdates": [],
+        "resolvedWith": [],
+        "nextEventID": None,
+        "previousEventID": None,
+        "environment": event.get("environment"),
+        "level": event.get("level"),
+        "fingerprints": event.get("fingerprint") or [],
+        **{
+            name: epoch
+            for name, key in (("startTimestamp", "start_timestamp"), ("endTimestamp", "timestamp"))
+            if kind == "transaction" and (epoch := _epoch(event.get(key))) is not None
+        },
+    }
+
+
+def _epoch(value: Any) -> float | None:
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    return None
+
+
+def show_event_summary(stored: Doc, project_id: str) -> Doc:
+    full = show_event(stored, project_id)
+    return {
+        "id": full["id"],
+        "event.type": full["type"],
+        "groupID": full["groupID"],
+        "eventID": full["eventID"],
+        "projectID": project_id,
+        "message": full["message"] or "",
+        "title": full["title"],
+        "location": full["location"],
+        "culprit": full["culprit"],
+        "user": full["user"],
+        "tags": full["tags"],
+        "platform": full["platform"],
+        "dateCreated": full["dateCreated"],
+        "crashFile": None,
+        "metadata": full["metadata"],
+    }
+
+
+def _metadata(event: Doc, kind: str, title: str) -> Doc:
+    if kind == "error":
+        head, _, value = title.partition(": ")
+        return {"type": head, "value": value, "title": title}
+    return {"title": title}
 
 
 def routes(o: str, p: str) -> list[Route]:

@@ -6,6 +6,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox.store import Doc
 from para_monitor_cli.sandbox.web import (
     ORG_READ,
     Ctx,
@@ -25,7 +26,7 @@ async def integrations(ctx: Ctx) -> Response:
     if provider:
         found = [i for i in found if i["provider"] == provider]
     features = ctx.request.query_params.getlist("features")
-    shown = [model.show_integration(i) for i in found]
+    shown = [show_integration(i) for i in found]
     if features:
         shown = [i for i in shown if set(features) & set(i["provider"]["features"])]
     return paginate(ctx, shown)
@@ -34,7 +35,7 @@ async def integrations(ctx: Ctx) -> Response:
 @api("org:integrations", *ORG_READ)
 async def integration_detail(ctx: Ctx) -> Response:
     found = one(ctx, "integration", ctx.request.path_params["integration_id"])
-    return ok(model.show_integration(found))
+    return ok(show_integration(found))
 
 
 @api("org:integrations", "org:admin")
@@ -42,6 +43,54 @@ async def integration_delete(ctx: Ctx) -> Response:
     found = one(ctx, "integration", ctx.request.path_params["integration_id"])
     ctx.store.delete("integration", found["id"])
     return empty(204)
+
+
+# -- stored document and API shape
+
+
+def show_integration(integration: Doc) -> Doc:
+    """OrganizationIntegrationSerializer over the integration's ``get_config_data``.
+
+    Slack's ``get_config_data`` returns only ``installationType``
+    (integrations/slack/integration.py ``SlackIntegration.get_config_data``): the channels
+    Slack knows (the seed's ``slack_channels``) are never shown, so channel ids cannot be
+    discovered through Sentry's API. PagerDuty shows its ``service_table``.
+    """
+    provider = str(integration["provider"])
+    known = model.PROVIDERS.get(provider, {"name": provider.title(), "features": ["alert-rule"]})
+    config: Doc
+    if provider == "pagerduty":
+        config = {"service_table": list(integration.get("services", []))}
+    elif provider == "slack":
+        config = {"installationType": "born_as_bot"}
+    else:
+        config = dict(integration.get("configData", {}))
+    status = model.integration_status(integration)
+    return {
+        "id": integration["id"],
+        "name": integration["name"],
+        "icon": None,
+        "domainName": integration.get("domainName"),
+        "accountType": None,
+        "scopes": [],
+        "outOfDate": False,
+        "status": status,
+        "provider": {
+            "key": provider,
+            "slug": provider,
+            "name": known["name"],
+            "canAdd": True,
+            "canDisable": False,
+            "features": known["features"],
+            "aspects": {},
+        },
+        "configOrganization": [],
+        "configData": config,
+        "externalId": str(integration.get("externalId", integration["id"])),
+        "organizationId": int(integration["org"]),
+        "organizationIntegrationStatus": status,
+        "gracePeriodEnd": None,
+    }
 
 
 def routes(o: str, p: str) -> list[Route]:

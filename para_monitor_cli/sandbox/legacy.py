@@ -35,7 +35,7 @@ from para_monitor_cli.sandbox.facts import (
     MAX_COMPARISON_DELTA,
     PRIORITIES_FOR_TYPE,
 )
-from para_monitor_cli.sandbox.store import Doc, Query
+from para_monitor_cli.sandbox.store import Doc, Query, Store
 from para_monitor_cli.sandbox.validation import (
     _REQUIRED,
     ErrorBody,
@@ -118,7 +118,7 @@ def project_refs(ctx: Ctx, slugs: object) -> list[str]:
 
 
 def show_alert_rule(ctx: Ctx, rule: Doc) -> Doc:
-    return model.show_alert_rule(ctx.store, rule, ctx.store.get("user", rule["createdBy"]))
+    return alert_rule_shape(ctx.store, rule, ctx.store.get("user", rule["createdBy"]))
 
 
 def find_alert_rule(ctx: Ctx) -> Doc:
@@ -152,7 +152,7 @@ async def alert_rule_create(ctx: Ctx) -> Response:
     ):
         raise Problem(400, [validation.CREATE_TRANSACTION_DETECTOR])
     projects = project_refs(ctx, body["projects"])
-    rule = model.new_alert_rule(ctx.store, ctx.org["id"], body, projects, ctx.user, now())
+    rule = new_alert_rule(ctx.store, ctx.org["id"], body, projects, ctx.user, now())
     ctx.store.put("alert_rule", rule["id"], rule)
     return ok(show_alert_rule(ctx, rule), 201)
 
@@ -168,7 +168,7 @@ async def alert_rule_update(ctx: Ctx) -> Response:
     body = require(await ctx.body(), "name", "aggregate", "timeWindow", "projects", "triggers")
     check(ctx, validate_alert_rule, body)
     projects = project_refs(ctx, body["projects"])
-    fields = model.alert_rule_fields(ctx.store, rule["id"], body, projects, now())
+    fields = alert_rule_fields(ctx.store, rule["id"], body, projects, now())
     updated = {**rule, **fields, "dateModified": now()}
     ctx.store.put("alert_rule", rule["id"], updated)
     return ok(show_alert_rule(ctx, updated))
@@ -189,7 +189,7 @@ def project_rules(ctx: Ctx) -> list[Doc]:
 
 
 def show_rule(ctx: Ctx, rule: Doc) -> Doc:
-    return model.show_rule(ctx.store, rule, ctx.store.get("user", rule["createdBy"]))
+    return rule_shape(ctx.store, rule, ctx.store.get("user", rule["createdBy"]))
 
 
 def find_rule(ctx: Ctx) -> Doc:
@@ -244,7 +244,7 @@ async def rules_list(ctx: Ctx) -> Response:
 async def rule_create(ctx: Ctx) -> Response:
     body = require(await ctx.body(), "name", "actionMatch", "frequency")
     check(ctx, validate_issue_rule, body)
-    rule = model.new_rule(ctx.store, ctx.project["id"], body, ctx.user, now())
+    rule = new_rule(ctx.store, ctx.project["id"], body, ctx.user, now())
     duplicate_of(ctx, rule)
     ctx.store.put("rule", rule["id"], rule)
     return ok(show_rule(ctx, rule), 201)  # the workflow-engine serializer's status
@@ -260,7 +260,7 @@ async def rule_update(ctx: Ctx) -> Response:
     rule = find_rule(ctx)
     body = require(await ctx.body(), "name", "actionMatch", "frequency")
     check(ctx, validate_issue_rule, body)
-    updated = {**rule, **model.rule_fields(body)}
+    updated = {**rule, **rule_fields(body)}
     duplicate_of(ctx, updated, except_id=rule["id"])
     ctx.store.put("rule", rule["id"], updated)
     return ok(show_rule(ctx, updated))
@@ -271,6 +271,173 @@ async def rule_delete(ctx: Ctx) -> Response:
     rule = find_rule(ctx)
     ctx.store.delete("rule", rule["id"])
     return Response(status_code=202)
+
+
+# -- stored document and API shape
+
+
+def new_rule(store: Store, project_id: str, data: Doc, user_id: str, now: str) -> Doc:
+    rule_id = str(store.next_id("rule"))
+    return {
+        "id": rule_id,
+        "project": project_id,
+        "createdBy": user_id,
+        "dateCreated": now,
+        **rule_fields(data),
+    }
+
+
+def rule_fields(data: Doc) -> Doc:
+    actions = []
+    for action in data.get("actions", []):
+        node = {k: v for k, v in action.items() if k != "name"}
+        node.setdefault("uuid", model.new_uuid())
+        actions.append(node)
+    return {
+        "name": data["name"],
+        "actionMatch": data.get("actionMatch", "all"),
+        "filterMatch": data.get("filterMatch") or "all",
+        "frequency": int(data.get("frequency", 30)),
+        "environment": data.get("environment"),
+        "owner": data.get("owner"),
+        "conditions": [_strip_name(c) for c in data.get("conditions", [])],
+        "filters": [_strip_name(c) for c in data.get("filters", []) or []],
+        "actions": actions,
+    }
+
+
+def _strip_name(node: Doc) -> Doc:
+    return {k: v for k, v in node.items() if k != "name"}
+
+
+def new_alert_rule(
+    store: Store, org_id: str, data: Doc, project_ids: list[str], user_id: str, now: str
+) -> Doc:
+    rule_id = str(store.next_id("alert_rule"))
+    return {
+        "id": rule_id,
+        "org": org_id,
+        "createdBy": user_id,
+        "dateCreated": now,
+        "dateModified": now,
+        **alert_rule_fields(store, rule_id, data, project_ids, now),
+    }
+
+
+def alert_rule_fields(
+    store: Store, rule_id: str, data: Doc, project_ids: list[str], now: str
+) -> Doc:
+    triggers = []
+    for trigger in data.get("triggers", []):
+        trigger_id = str(trigger.get("id") or store.next_id("trigger"))
+        actions = []
+        for action in trigger.get("actions", []):
+            action_id = str(action.get("id") or store.next_id("trigger_action"))
+            actions.append(
+                {
+                    "id": action_id,
+                    "alertRuleTriggerId": trigger_id,
+                    "type": action.get("type"),
+                    "targetType": action.get("targetType"),
+                    "targetIdentifier": action.get("targetIdentifier"),
+                    "inputChannelId": action.get("inputChannelId"),
+                    "integrationId": _int_or_none(action.get("integrationId")),
+                    "sentryAppId": action.get("sentryAppId"),
+                    "priority": action.get("priority"),
+                    "dateCreated": now,
+                    "desc": _action_desc(action),
+                }
+            )
+        triggers.append(
+            {
+                "id": trigger_id,
+                "alertRuleId": rule_id,
+                "label": trigger.get("label"),
+                "thresholdType": data.get("thresholdType", 0),
+                "alertThreshold": trigger.get("alertThreshold"),
+                "resolveThreshold": data.get("resolveThreshold"),
+                "dateCreated": now,
+                "actions": actions,
+            }
+        )
+    dataset = data.get("dataset", "events")
+    return {
+        "name": data["name"],
+        "projects": project_ids,
+        "dataset": dataset,
+        "queryType": data.get("queryType", {"events": 0, "metrics": 2}.get(dataset, 1)),
+        "eventTypes": list(data.get("eventTypes", [])),
+        "aggregate": data["aggregate"],
+        "query": data.get("query", ""),
+        "timeWindow": data["timeWindow"],
+        "thresholdType": data.get("thresholdType", 0),
+        "resolveThreshold": data.get("resolveThreshold"),
+        "environment": data.get("environment"),
+        "thresholdPeriod": data.get("thresholdPeriod", 1),
+        "comparisonDelta": data.get("comparisonDelta"),
+        "owner": data.get("owner"),
+        "description": data.get("description", ""),
+        "detectionType": data.get("detectionType", "static"),
+        "sensitivity": data.get("sensitivity"),
+        "seasonality": data.get("seasonality"),
+        "triggers": triggers,
+    }
+
+
+def _action_desc(action: Doc) -> str:
+    kind = str(action.get("type", ""))
+    target = str(action.get("targetIdentifier", ""))
+    if kind == "email":
+        return f"Send an email to {action.get('targetType')} {target}"
+    return f"Send a {kind} notification to {target}"
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def alert_rule_shape(store: Store, rule: Doc, user: Doc | None) -> Doc:
+    projects = [p["slug"] for p in (store.get("project", pid) for pid in rule["projects"]) if p]
+    out = {k: v for k, v in rule.items() if k not in ("org", "createdBy", "projects")}
+    out.update(
+        {
+            "organizationId": rule["org"],
+            "status": 0,
+            "resolution": 1.0,
+            "timeWindow": float(rule["timeWindow"]),
+            "projects": sorted(projects),
+            "originalAlertRuleId": None,
+            "snooze": False,
+            "createdBy": (
+                {"id": int(user["id"]), "name": user["name"], "email": user["email"]}
+                if user
+                else None
+            ),
+        }
+    )
+    return out
+
+
+def rule_shape(store: Store, rule: Doc, user: Doc | None) -> Doc:
+    project = store.get("project", rule["project"])
+    out = {k: v for k, v in rule.items() if k not in ("project", "createdBy")}
+    out.update(
+        {
+            "projects": [project["slug"]] if project else [],
+            "status": "active",
+            "snooze": False,
+            "lastTriggered": None,
+            "createdBy": (
+                {"id": int(user["id"]), "name": user["name"], "email": user["email"]}
+                if user
+                else None
+            ),
+        }
+    )
+    return out
 
 
 # -- rules: legacy metric alerts

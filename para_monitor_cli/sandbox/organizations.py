@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox.store import Doc
 from para_monitor_cli.sandbox.web import (
     ORG_READ,
     Ctx,
@@ -28,7 +29,7 @@ async def index(ctx: Ctx) -> Response:
         {
             "version": "0",
             "auth": {"scopes": list(ctx.state.tokens[header]["scopes"])},
-            "user": model.show_user(user) if user else None,
+            "user": show_user(user) if user else None,
         }
     )
 
@@ -36,12 +37,57 @@ async def index(ctx: Ctx) -> Response:
 @api(*ORG_READ, "member:read")
 async def organizations(ctx: Ctx) -> Response:
     orgs = [o for o in ctx.store.all("org") if is_member(ctx.store, o["id"], ctx.user)]
-    return paginate(ctx, [model.show_org(o, ctx.state.base_url) for o in orgs])
+    return paginate(ctx, [show_org(o, ctx.state.base_url) for o in orgs])
 
 
 @api(*ORG_READ, "member:read")
 async def organization(ctx: Ctx) -> Response:
-    return ok(model.show_org(ctx.org, ctx.state.base_url))
+    return ok(show_org(ctx.org, ctx.state.base_url))
+
+
+# -- stored document and API shape
+
+
+def show_user(user: Doc) -> Doc:
+    return {
+        "id": user["id"],
+        "name": user["name"],
+        "username": user["email"],
+        "email": user["email"],
+        "avatarUrl": "",
+        "isActive": True,
+        "isSuspended": False,
+        "hasPasswordAuth": True,
+        "isManaged": False,
+        "dateJoined": user["dateJoined"],
+        "lastLogin": None,
+        "has2fa": False,
+        "lastActive": None,
+        "isSuperuser": False,
+        "isStaff": False,
+        "experiments": {},
+        "avatar": {"avatarType": "letter_avatar", "avatarUuid": None},
+        "emails": [{"id": user["id"], "email": user["email"], "is_verified": True}],
+    }
+
+
+def show_org(org: Doc, base_url: str) -> Doc:
+    return {
+        "id": org["id"],
+        "slug": org["slug"],
+        "name": org["name"],
+        "status": {"id": "active", "name": "active"},
+        "dateCreated": org["dateCreated"],
+        "isEarlyAdopter": False,
+        "require2FA": False,
+        "avatar": {"avatarType": "letter_avatar", "avatarUuid": None},
+        "links": {"organizationUrl": base_url.rstrip("/"), "regionUrl": base_url.rstrip("/")},
+        "hasAuthProvider": False,
+        "allowMemberInvite": True,
+        "allowMemberProjectCreation": True,
+        "allowSuperuserAccess": False,
+        "features": model.org_features(org),
+    }
 
 
 def routes(o: str, p: str) -> list[Route]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from para_monitor_cli.sandbox import model
-from para_monitor_cli.sandbox.store import Doc, Query
+from para_monitor_cli.sandbox.store import Doc, Query, Store
 from para_monitor_cli.sandbox.web import (
     NOT_FOUND,
     RELEASES,
@@ -39,13 +38,13 @@ async def releases_list(ctx: Ctx) -> Response:
     query = ctx.query("query")
     if query:
         releases = [r for r in releases if query in r["version"]]
-    return paginate(ctx, [model.show_release(ctx.store, r) for r in releases])
+    return paginate(ctx, [show_release(ctx.store, r) for r in releases])
 
 
 @api(*RELEASES)
 async def project_releases(ctx: Ctx) -> Response:
     releases = [r for r in org_releases(ctx) if ctx.project["id"] in r["projects"]]
-    return paginate(ctx, [model.show_release(ctx.store, r) for r in releases])
+    return paginate(ctx, [show_release(ctx.store, r) for r in releases])
 
 
 def find_release(ctx: Ctx, version: str) -> Doc:
@@ -79,19 +78,19 @@ async def release_create(ctx: Ctx) -> Response:
     try:
         existing = find_release(ctx, version)
     except Problem:
-        release = model.new_release(ctx.store, ctx.org["id"], version, ids, now())
+        release = new_release(ctx.store, ctx.org["id"], version, ids, now())
         release.update({k: body.get(k) for k in ("ref", "url", "dateReleased") if k in body})
         ctx.store.put("release", release["id"], release)
-        return ok(model.show_release(ctx.store, release), 201)
+        return ok(show_release(ctx.store, release), 201)
     existing["projects"] = sorted(set(existing["projects"]) | set(ids), key=int)
     ctx.store.put("release", existing["id"], existing)
-    return ok(model.show_release(ctx.store, existing), 208)
+    return ok(show_release(ctx.store, existing), 208)
 
 
 @api(*RELEASES)
 async def release_detail(ctx: Ctx) -> Response:
     release = find_release(ctx, ctx.request.path_params["version"])
-    return ok(model.show_release(ctx.store, release))
+    return ok(show_release(ctx.store, release))
 
 
 @api(*RELEASES_WRITE)
@@ -99,6 +98,68 @@ async def release_delete(ctx: Ctx) -> Response:
     release = find_release(ctx, ctx.request.path_params["version"])
     ctx.store.delete("release", release["id"])
     return empty(204)
+
+
+# -- stored document and API shape
+
+
+def new_release(store: Store, org_id: str, version: str, project_ids: list[str], now: str) -> Doc:
+    release_id = store.next_id("release")
+    return {
+        "id": str(release_id),
+        "org": org_id,
+        "version": version,
+        "projects": project_ids,
+        "dateCreated": now,
+        "dateReleased": None,
+        "ref": None,
+        "url": None,
+    }
+
+
+def show_release(store: Store, release: Doc) -> Doc:
+    projects = [p for p in (store.get("project", pid) for pid in release["projects"]) if p]
+    version = release["version"]
+    package, _, short = version.partition("@")
+    return {
+        "id": int(release["id"]),
+        "version": version,
+        "newGroups": 0,
+        "status": "open",
+        "shortVersion": short or version,
+        "ref": release["ref"],
+        "url": release["url"],
+        "versionInfo": {
+            "package": package if short else None,
+            "version": {"raw": short or version},
+            "description": short or version,
+            "buildHash": None,
+        },
+        "data": {},
+        "commitCount": 0,
+        "deployCount": 0,
+        "lastDeploy": None,
+        "authors": [],
+        "dateCreated": release["dateCreated"],
+        "dateReleased": release["dateReleased"],
+        "firstEvent": None,
+        "lastEvent": None,
+        "lastCommit": None,
+        "owner": None,
+        "userAgent": None,
+        "projects": [
+            {
+                "id": int(p["id"]),
+                "slug": p["slug"],
+                "name": p["name"],
+                "platform": p["platform"],
+                "platforms": [p["platform"]] if p["platform"] else [],
+                "hasHealthData": False,
+                "newGroups": 0,
+            }
+            for p in projects
+        ],
+    }
 
 
 def routes(o: str, p: str) -> list[Route]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import uvicorn
 
-from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox import projects
 from para_monitor_cli.sandbox.app import create_app, open_state, reset_state
 from para_monitor_cli.sandbox.faults import FaultMiddleware, Faults
 from para_monitor_cli.sandbox.seed import SeedError, load_seed
@@ -125,7 +125,7 @@ class SandboxServer:
         project_id = self.project_id
         for key in self.store.all("key"):
             if key["project"] == project_id and key["isActive"]:
-                return model.dsn_for(key, self.url)
+                return projects.dsn_for(key, self.url)
         raise LookupError("the default project has no active client key")
 
     def send_event(self, environment: str, message: str = "sandbox environment check") -> str:

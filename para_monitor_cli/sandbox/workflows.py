@@ -8,8 +8,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from para_monitor_cli.sandbox import model
-from para_monitor_cli.sandbox.detectors import bulk_selection, org_detectors, selected
+from para_monitor_cli.sandbox import model, workflow_engine
 from para_monitor_cli.sandbox.facts import (
     _ACTION_TARGET_TYPES,
     ACTION_DATA_SCHEMAS,
@@ -26,7 +25,7 @@ from para_monitor_cli.sandbox.facts import (
     WORKFLOW_TARGET_TYPES,
     WORKFLOW_TRIGGER_TYPES,
 )
-from para_monitor_cli.sandbox.store import Doc, Query
+from para_monitor_cli.sandbox.store import Doc, Query, Store
 from para_monitor_cli.sandbox.validation import (
     _NULL,
     _REQUIRED,
@@ -67,7 +66,7 @@ def check_detector_ids(ctx: Ctx, ids: Any) -> list[str]:
     the sandbox's)."""
     if not isinstance(ids, list):
         raise Problem(400, {"detectorIds": ['Expected a list of items but got type "str".']})
-    known = set(ctx.store.ids(org_detectors(ctx)))
+    known = set(ctx.store.ids(workflow_engine.org_detectors(ctx)))
     wanted = [str(i) for i in ids]
     if set(wanted) - known:
         raise Problem(400, {"detectorIds": ["Some detectors do not exist."]})
@@ -80,8 +79,8 @@ def find_workflow(ctx: Ctx, workflow_id: str) -> Doc:
 
 @api(*ALERTS_READ)
 async def workflows_list(ctx: Ctx) -> Response:
-    query = selected(ctx, Query("workflow", org=ctx.org["id"]))
-    return paginate_query(ctx, query, lambda docs: model.show_workflows(ctx.store, docs))
+    query = workflow_engine.selected(ctx, Query("workflow", org=ctx.org["id"]))
+    return paginate_query(ctx, query, lambda docs: show_workflows(ctx.store, docs))
 
 
 @api(*ALERTS_WRITE)
@@ -94,11 +93,11 @@ async def workflow_create(ctx: Ctx) -> Response:
     detector_ids = check_detector_ids(ctx, body.get("detectorIds", []))
     body = stored_workflow(ctx, body)
     workflow_id = str(ctx.store.next_id("workflow"))
-    workflow = model.workflow_fields(ctx.store, ctx.org["id"], body, None, now())
+    workflow = workflow_fields(ctx.store, ctx.org["id"], body, None, now())
     workflow.update({"id": workflow_id, "org": ctx.org["id"], "createdBy": ctx.user})
     ctx.store.put("workflow", workflow_id, workflow)
-    model.set_links(ctx.store, detector_ids, workflow=workflow_id)
-    return ok(model.show_workflow(ctx.store, workflow), 201)
+    workflow_engine.set_links(ctx.store, detector_ids, workflow=workflow_id)
+    return ok(show_workflow(ctx.store, workflow), 201)
 
 
 def stored_workflow(ctx: Ctx, body: Doc) -> Doc:
@@ -116,7 +115,7 @@ def stored_workflow(ctx: Ctx, body: Doc) -> Doc:
 @api(*ALERTS_READ)
 async def workflow_detail(ctx: Ctx) -> Response:
     workflow = find_workflow(ctx, ctx.request.path_params["workflow_id"])
-    return ok(model.show_workflow(ctx.store, workflow))
+    return ok(show_workflow(ctx.store, workflow))
 
 
 @api(*ALERTS_WRITE)
@@ -128,18 +127,18 @@ async def workflow_update(ctx: Ctx) -> Response:
     body = as_strings(body, "name")
     detector_ids = check_detector_ids(ctx, body["detectorIds"]) if "detectorIds" in body else None
     body = stored_workflow(ctx, body)
-    updated = model.workflow_fields(ctx.store, ctx.org["id"], body, workflow, now())
+    updated = workflow_fields(ctx.store, ctx.org["id"], body, workflow, now())
     ctx.store.put("workflow", updated["id"], updated)
     if detector_ids is not None:
-        model.set_links(ctx.store, detector_ids, workflow=updated["id"])
-    return ok(model.show_workflow(ctx.store, updated))
+        workflow_engine.set_links(ctx.store, detector_ids, workflow=updated["id"])
+    return ok(show_workflow(ctx.store, updated))
 
 
 @api(*ALERTS_WRITE)
 async def workflow_delete(ctx: Ctx) -> Response:
     workflow = find_workflow(ctx, ctx.request.path_params["workflow_id"])
     ctx.store.delete("workflow", workflow["id"])
-    model.set_links(ctx.store, [], workflow=workflow["id"])
+    workflow_engine.set_links(ctx.store, [], workflow=workflow["id"])
     return empty(204)
 
 
@@ -147,13 +146,75 @@ async def workflow_delete(ctx: Ctx) -> Response:
 async def workflows_bulk_delete(ctx: Ctx) -> Response:
     """The workflow index's DELETE, modelled on OrganizationDetectorIndexEndpoint.delete (the
     workflow endpoint's own messages were not re-read)."""
-    docs = bulk_selection(ctx, Query("workflow", org=ctx.org["id"]), "workflow", "delete")
+    docs = workflow_engine.bulk_selection(
+        ctx, Query("workflow", org=ctx.org["id"]), "workflow", "delete"
+    )
     if isinstance(docs, Response):
         return docs
     for workflow in docs:
         ctx.store.delete("workflow", workflow["id"])
-        model.set_links(ctx.store, [], workflow=workflow["id"])
+        workflow_engine.set_links(ctx.store, [], workflow=workflow["id"])
     return empty(204)
+
+
+# -- stored document and API shape
+
+
+def workflow_fields(store: Store, org_id: str, data: Doc, old: Doc | None, now: str) -> Doc:
+    out: Doc = dict(old or {})
+    for key in ("name", "enabled", "environment", "owner"):
+        if key in data:
+            out[key] = data[key]
+    out.setdefault("enabled", True)
+    out.setdefault("environment", None)
+    out.setdefault("owner", None)
+    if "config" in data:
+        out["config"] = dict(data["config"] or {})
+    out.setdefault("config", {"frequency": 30})  # Workflow.DEFAULT_FREQUENCY
+    if "triggers" in data:
+        triggers = data["triggers"]
+        out["triggers"] = (
+            None
+            if triggers is None
+            else workflow_engine.condition_group(store, org_id, triggers, "any-short")
+        )
+    out.setdefault("triggers", None)
+    filters = data.get("actionFilters", data.get("action_filters"))
+    if filters is not None:
+        out["actionFilters"] = [
+            workflow_engine.condition_group(store, org_id, f, "all") for f in filters
+        ]
+    out.setdefault("actionFilters", [])
+    out["dateUpdated"] = now
+    out.setdefault("dateCreated", now)
+    return out
+
+
+def show_workflow(store: Store, workflow: Doc, detector_ids: list[str] | None = None) -> Doc:
+    if detector_ids is None:
+        detector_ids = workflow_engine.linked(store, workflow=workflow["id"])
+    return {
+        "id": workflow["id"],
+        "name": workflow["name"],
+        "organizationId": workflow["org"],
+        "createdBy": workflow.get("createdBy"),
+        "dateCreated": workflow["dateCreated"],
+        "dateUpdated": workflow["dateUpdated"],
+        "triggers": workflow["triggers"],
+        "actionFilters": workflow["actionFilters"],
+        "environment": workflow["environment"],
+        "config": workflow["config"],
+        "detectorIds": detector_ids,
+        "enabled": workflow["enabled"],
+        "lastTriggered": None,
+        "owner": workflow["owner"],
+    }
+
+
+def show_workflows(store: Store, workflows: list[Doc]) -> list[Doc]:
+    """A page of workflows, their detector links read in one query."""
+    links = store.linked(workflows=[w["id"] for w in workflows])
+    return [show_workflow(store, w, links[w["id"]]) for w in workflows]
 
 
 # -- rules: workflows
