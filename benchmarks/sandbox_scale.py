@@ -303,6 +303,17 @@ def main() -> None:
                 )
                 for _, size in chunks
             )
+            # the same budget with every extra page at the 100 ms page target (a slow list
+            # page would otherwise widen its own allowance)
+            strict = sum(
+                2
+                * (
+                    t_small
+                    + extra_pages * min(page_cost, 0.1)
+                    + (counts(size)["dashboards"] - few["dashboards"]) * detail_cost
+                )
+                for _, size in chunks
+            )
             rss = sb.peak_rss_mb()
             worst = max(all_pages) * 1000
             print(
@@ -317,6 +328,10 @@ def main() -> None:
                 f"{allowed:.2f} s: "
                 f"{'met' if t_big <= allowed else 'NOT met'} (ratio {t_big / allowed * 2:.2f} "
                 "of the 1x budget)"
+            )
+            print(
+                f"  with pages at most 100 ms: allowed {strict:.2f} s: "
+                f"{'met' if t_big <= strict else 'NOT met'}"
             )
             print(
                 f"target 3, sandbox peak RSS: {rss:.0f} MB (target < 150 MB): "
