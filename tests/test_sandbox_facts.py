@@ -19,7 +19,7 @@ def test_frequency_and_comparison_intervals() -> None:
     assert facts.WORKFLOW_FREQUENCY_INTERVALS == ("1m", "5m", "15m", "1h", "1d", "1w", "30d")
     assert facts.WORKFLOW_COMPARISON_INTERVALS == ("5m", "15m", "1h", "1d", "1w", "30d")
     # ... PERCENT_INTERVALS (keys)
-    assert facts._PERCENT_INTERVALS == ("1m", "5m", "10m", "30m", "1h")
+    assert facts.PERCENT_INTERVAL_KEYS == ("1m", "5m", "10m", "30m", "1h")
 
 
 def test_condition_group_logic_types() -> None:
@@ -47,17 +47,11 @@ def test_action_types() -> None:
     }
     assert len(facts.WORKFLOW_ACTION_TYPES) == 14
     # Action.Type.is_integration: every type but email, sentry_app, plugin and webhook
-    assert set(facts.INTEGRATION_ACTION_TYPES) == {
-        "slack",
-        "msteams",
-        "discord",
-        "pagerduty",
-        "opsgenie",
-        "github",
-        "github_enterprise",
-        "jira",
-        "jira_server",
-        "vsts",
+    assert set(facts.WORKFLOW_ACTION_TYPES) - set(facts.INTEGRATION_ACTION_TYPES) == {
+        "email",
+        "sentry_app",
+        "plugin",
+        "webhook",
     }
 
 

@@ -18,19 +18,19 @@ from para_monitor_cli.sandbox.facts import (
 )
 from para_monitor_cli.sandbox.store import Doc, Query
 from para_monitor_cli.sandbox.validation import (
-    _INTERVAL_RE,
-    _REQUIRED,
+    INTERVAL_RE,
+    REQUIRED_MSG,
     ErrorBody,
     OrgContext,
-    _add,
-    _as_int,
-    _char,
-    _get,
-    _has,
-    _is_int,
-    _is_number,
-    _not_a_dictionary,
-    _snake,
+    add_message,
+    as_int,
+    char_field_error,
+    get_key,
+    has_key,
+    is_int,
+    is_number,
+    not_a_dictionary,
+    snake_case,
 )
 from para_monitor_cli.sandbox.web import (
     NOT_FOUND,
@@ -364,12 +364,12 @@ def _layout_error(layout: Any) -> str | None:
         return None
     if not isinstance(layout, Mapping):
         return "Expected a dictionary of items."
-    missing = [k for k in ("h", "minH", "w", "x", "y") if not _has(layout, k)]
+    missing = [k for k in ("h", "minH", "w", "x", "y") if not has_key(layout, k)]
     if missing:
         return "Missing required keys: " + ", ".join(missing)
     for key in ("x", "y", "w", "h", "minH"):
-        if not _is_int(_get(layout, key)):
-            return f"Expected number for: {_snake(key)}"
+        if not is_int(get_key(layout, key)):
+            return f"Expected number for: {snake_case(key)}"
     return None
 
 
@@ -391,13 +391,13 @@ def _thresholds_error(thresholds: Any) -> Any:
         if key not in ("max1", "max2"):
             return [f"Invalid maximum key {key}"]
         value = max_values.get(key)
-        if value is not None and not _is_number(value):
+        if value is not None and not is_number(value):
             return {key: "A valid number is required."}
         if value:
             if value < 0:
                 return {key: "Maximum values can not be negative"}
             previous = max_values.get(f"max{i}") if i > 0 else None
-            if previous is not None and _is_number(previous) and previous >= value:
+            if previous is not None and is_number(previous) and previous >= value:
                 return {key: "Maximum value must be greater than minimum."}
     for key in ("max1", "max2"):
         if max_values.get(key) is None:
@@ -411,21 +411,23 @@ def _query_errors(query: Any) -> ErrorBody:
     conditions and orderby (reported per query under the widget's ``queries``) are not
     modelled."""
     if not isinstance(query, Mapping):
-        return _not_a_dictionary(query)
+        return not_a_dictionary(query)
     errors: ErrorBody = {}
     for key in ("fields", "aggregates", "columns", "fieldAliases"):
-        value = _get(query, key)
+        value = get_key(query, key)
         if value is not None and (
             not isinstance(value, list) or not all(isinstance(v, str) for v in value)
         ):
-            _add(errors, key, 'Expected a list of items but got type "str".')
+            add_message(errors, key, 'Expected a list of items but got type "str".')
     for key in ("name", "conditions", "orderby"):
-        value = _get(query, key)
+        value = get_key(query, key)
         if value is not None and not isinstance(value, str):
-            _add(errors, key, "Not a valid string.")
+            add_message(errors, key, "Not a valid string.")
     if errors:
         return errors
-    if not _get(query, "id") and (not _has(query, "fields") or not _has(query, "conditions")):
+    if not get_key(query, "id") and (
+        not has_key(query, "fields") or not has_key(query, "conditions")
+    ):
         return {
             "fields": ["fields are required during creation."],
             "conditions": ["conditions are required during creation."],
@@ -439,13 +441,13 @@ def _widget_errors(widget: Any) -> ErrorBody:
     limit 1..10, LayoutField), then validate(): queries, title and displayType required on
     creation, thresholds. axisRange/legendType choices were not re-read."""
     if not isinstance(widget, Mapping):
-        return _not_a_dictionary(widget)
+        return not_a_dictionary(widget)
     errors: ErrorBody = {}
-    widget_id = _get(widget, "id")
-    if widget_id is not None and _as_int(widget_id) is None:
-        _add(errors, "id", "Invalid ID format. Must be a numeric string")
-    _char(errors, widget, "title", required=False, max_length=255, allow_blank=True)
-    _char(
+    widget_id = get_key(widget, "id")
+    if widget_id is not None and as_int(widget_id) is None:
+        add_message(errors, "id", "Invalid ID format. Must be a numeric string")
+    char_field_error(errors, widget, "title", required=False, max_length=255, allow_blank=True)
+    char_field_error(
         errors,
         widget,
         "description",
@@ -454,42 +456,44 @@ def _widget_errors(widget: Any) -> ErrorBody:
         allow_blank=True,
         allow_null=True,
     )
-    display = _get(widget, "displayType")
-    if _has(widget, "displayType") and display not in DASHBOARD_DISPLAY_TYPES:
-        _add(errors, "displayType", f'"{display}" is not a valid choice.')
-    widget_type = _get(widget, "widgetType")
+    display = get_key(widget, "displayType")
+    if has_key(widget, "displayType") and display not in DASHBOARD_DISPLAY_TYPES:
+        add_message(errors, "displayType", f'"{display}" is not a valid choice.')
+    widget_type = get_key(widget, "widgetType")
     if widget_type is not None and widget_type not in DASHBOARD_WIDGET_TYPES:
-        _add(errors, "widgetType", f'"{widget_type}" is not a valid choice.')
-    interval = _get(widget, "interval")
+        add_message(errors, "widgetType", f'"{widget_type}" is not a valid choice.')
+    interval = get_key(widget, "interval")
     if interval is not None:
         if not isinstance(interval, str) or len(interval) > 10:
-            _add(errors, "interval", "Ensure this field has no more than 10 characters.")
-        elif not _INTERVAL_RE.match(interval):
-            _add(errors, "interval", "Invalid interval")
+            add_message(errors, "interval", "Ensure this field has no more than 10 characters.")
+        elif not INTERVAL_RE.match(interval):
+            add_message(errors, "interval", "Invalid interval")
     # limit = IntegerField(min_value=1, max_value=10, required=False, allow_null=True)
-    limit = _get(widget, "limit")
+    limit = get_key(widget, "limit")
     if limit is not None:
-        value = _as_int(limit)
+        value = as_int(limit)
         if value is None:
-            _add(errors, "limit", "A valid integer is required.")
+            add_message(errors, "limit", "A valid integer is required.")
         elif value < 1:
-            _add(errors, "limit", "Ensure this value is greater than or equal to 1.")
+            add_message(errors, "limit", "Ensure this value is greater than or equal to 1.")
         elif value > MAX_WIDGET_LIMIT:
-            _add(errors, "limit", f"Ensure this value is less than or equal to {MAX_WIDGET_LIMIT}.")
-    layout_problem = _layout_error(_get(widget, "layout"))
+            add_message(
+                errors, "limit", f"Ensure this value is less than or equal to {MAX_WIDGET_LIMIT}."
+            )
+    layout_problem = _layout_error(get_key(widget, "layout"))
     if layout_problem:
-        _add(errors, "layout", layout_problem)
+        add_message(errors, "layout", layout_problem)
     for key, choices in (
         ("axisRange", ("auto", "dataMin")),
         ("legendType", ("default", "breakdown")),
     ):
-        value = _get(widget, key)
+        value = get_key(widget, key)
         if value is not None and value not in choices:
-            _add(errors, key, f'"{value}" is not a valid choice.')
-    queries = _get(widget, "queries")
+            add_message(errors, key, f'"{value}" is not a valid choice.')
+    queries = get_key(widget, "queries")
     if queries is not None:
         if not isinstance(queries, list):
-            _add(errors, "queries", 'Expected a list of items but got type "dict".')
+            add_message(errors, "queries", 'Expected a list of items but got type "dict".')
         else:
             per_query = [_query_errors(q) for q in queries]
             if any(per_query):
@@ -501,11 +505,11 @@ def _widget_errors(widget: Any) -> ErrorBody:
     if not widget_id:
         if not queries:
             return {"queries": ["One or more queries are required to create a widget"]}
-        if not _get(widget, "title") and widget_type != "metrics":
+        if not get_key(widget, "title") and widget_type != "metrics":
             return {"title": ["Title is required during creation."]}
         if display is None:
             return {"displayType": ["displayType is required during creation."]}
-    threshold_problem = _thresholds_error(_get(widget, "thresholds"))
+    threshold_problem = _thresholds_error(get_key(widget, "thresholds"))
     if threshold_problem is not None:
         return {"thresholds": threshold_problem}
     return {}
@@ -524,56 +528,56 @@ def validate_dashboard(
     :func:`dashboard_title_conflict` and :func:`foreign_widget_error`.
     """
     if not isinstance(body, Mapping):
-        return _not_a_dictionary(body)
+        return not_a_dictionary(body)
     errors: ErrorBody = {}
-    _char(errors, body, "title", required=not partial, max_length=255)
-    projects = _get(body, "projects")
+    char_field_error(errors, body, "title", required=not partial, max_length=255)
+    projects = get_key(body, "projects")
     if projects is not None and (
-        not isinstance(projects, list) or any(not _is_int(p) for p in projects)
+        not isinstance(projects, list) or any(not is_int(p) for p in projects)
     ):
-        _add(errors, "projects", "A valid integer is required.")
-    environment = _get(body, "environment")
+        add_message(errors, "projects", "A valid integer is required.")
+    environment = get_key(body, "environment")
     if environment is not None and (
         not isinstance(environment, list) or not all(isinstance(e, str) for e in environment)
     ):
-        _add(errors, "environment", 'Expected a list of items but got type "str".')
+        add_message(errors, "environment", 'Expected a list of items but got type "str".')
     # period = CharField(required=False, allow_null=True): not parsed by the serializer
-    period = _get(body, "period")
+    period = get_key(body, "period")
     if period is not None and not isinstance(period, str):
-        _add(errors, "period", "Not a valid string.")
+        add_message(errors, "period", "Not a valid string.")
     for key in ("start", "end"):
-        value = _get(body, key)
+        value = get_key(body, key)
         if value is not None and _parse_datetime(value) is None:
-            _add(
+            add_message(
                 errors,
                 key,
                 "Datetime has wrong format. Use one of these formats instead: "
                 "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
             )
-    utc = _get(body, "utc")
+    utc = get_key(body, "utc")
     if utc is not None and not isinstance(utc, bool):
-        _add(errors, "utc", "Must be a valid boolean.")
-    filters = _get(body, "filters")
+        add_message(errors, "utc", "Must be a valid boolean.")
+    filters = get_key(body, "filters")
     if filters is not None and not isinstance(filters, Mapping):
-        _add(errors, "filters", 'Expected a dictionary of items but got type "list".')
-    permissions = _get(body, "permissions")
+        add_message(errors, "filters", 'Expected a dictionary of items but got type "list".')
+    permissions = get_key(body, "permissions")
     if permissions is not None:
         if not isinstance(permissions, Mapping):
-            _add(errors, "permissions", "Invalid data. Expected a dictionary.")
+            add_message(errors, "permissions", "Invalid data. Expected a dictionary.")
         else:
             perm_errors: ErrorBody = {}
-            editable = _get(permissions, "isEditableByEveryone")
+            editable = get_key(permissions, "isEditableByEveryone")
             if editable is None:
-                _add(perm_errors, "isEditableByEveryone", _REQUIRED)
+                add_message(perm_errors, "isEditableByEveryone", REQUIRED_MSG)
             elif not isinstance(editable, bool):
-                _add(perm_errors, "isEditableByEveryone", "Must be a valid boolean.")
-            teams = _get(permissions, "teamsWithEditAccess", [])
-            if not isinstance(teams, list) or any(_as_int(t) is None for t in teams):
-                _add(perm_errors, "teamsWithEditAccess", "A valid integer is required.")
+                add_message(perm_errors, "isEditableByEveryone", "Must be a valid boolean.")
+            teams = get_key(permissions, "teamsWithEditAccess", [])
+            if not isinstance(teams, list) or any(as_int(t) is None for t in teams):
+                add_message(perm_errors, "teamsWithEditAccess", "A valid integer is required.")
             elif ctx is not None and ctx.team_ids is not None:
                 unknown = [str(t) for t in teams if str(t) not in ctx.team_ids]
                 if unknown:
-                    _add(
+                    add_message(
                         perm_errors,
                         "nonFieldErrors",
                         "Cannot update dashboard edit permissions. "
@@ -581,10 +585,10 @@ def validate_dashboard(
                     )
             if perm_errors:
                 errors["permissions"] = perm_errors
-    widgets = _get(body, "widgets")
+    widgets = get_key(body, "widgets")
     if widgets is not None:
         if not isinstance(widgets, list):
-            _add(errors, "widgets", 'Expected a list of items but got type "dict".')
+            add_message(errors, "widgets", 'Expected a list of items but got type "dict".')
         else:
             per_widget = [_widget_errors(w) for w in widgets]
             if any(per_widget):
@@ -592,7 +596,7 @@ def validate_dashboard(
     if errors:
         return errors
 
-    start, end = _get(body, "start"), _get(body, "end")
+    start, end = get_key(body, "start"), get_key(body, "end")
     if start and end:
         parsed_start, parsed_end = _parse_datetime(start), _parse_datetime(end)
         if parsed_start is not None and parsed_end is not None and parsed_start >= parsed_end:
@@ -637,20 +641,20 @@ def foreign_widget_error(body: Any, own_widget_ids: Iterable[str]) -> list[str] 
     ``own_widget_ids`` holds the dashboard's widget ids and, for the query check, ids of the
     form ``"<widget id>/<query id>"``.
     """
-    if not isinstance(body, Mapping) or not isinstance(_get(body, "widgets"), list):
+    if not isinstance(body, Mapping) or not isinstance(get_key(body, "widgets"), list):
         return None
     owned = {str(i) for i in own_widget_ids}
-    for widget in _get(body, "widgets"):
-        if not isinstance(widget, Mapping) or not _get(widget, "id"):
+    for widget in get_key(body, "widgets"):
+        if not isinstance(widget, Mapping) or not get_key(widget, "id"):
             continue
-        widget_id = str(_get(widget, "id"))
+        widget_id = str(get_key(widget, "id"))
         if widget_id not in owned:
             return ["You cannot update widgets that are not part of this dashboard."]
-        for query in _get(widget, "queries") or []:
+        for query in get_key(widget, "queries") or []:
             if (
                 isinstance(query, Mapping)
-                and _get(query, "id")
-                and f"{widget_id}/{_get(query, 'id')}" not in owned
+                and get_key(query, "id")
+                and f"{widget_id}/{get_key(query, 'id')}" not in owned
             ):
                 return ["You cannot use a query not owned by this widget"]
     return None

@@ -23,23 +23,23 @@ from para_monitor_cli.sandbox.facts import (
 )
 from para_monitor_cli.sandbox.store import Doc, Query, Store
 from para_monitor_cli.sandbox.validation import (
-    _REQUIRED,
     CREATE_TRANSACTION_DETECTOR,
+    REQUIRED_MSG,
     TRANSACTION_DATASETS,
     TRANSACTION_DEPRECATION_FLAG,
     UPDATE_TRANSACTION_DETECTOR,
     ErrorBody,
     OrgContext,
-    _add,
-    _as_int,
-    _as_number,
-    _char,
-    _get,
-    _has,
-    _not_a_dictionary,
-    _not_a_list,
-    _owner_error,
-    _snuba_query_errors,
+    add_message,
+    as_int,
+    as_number,
+    char_field_error,
+    get_key,
+    has_key,
+    not_a_dictionary,
+    not_a_list_message,
+    owner_error,
+    snuba_query_errors,
 )
 from para_monitor_cli.sandbox.web import (
     ALERTS_READ,
@@ -381,31 +381,33 @@ def _detector_condition_errors(condition: Any, detection_type: str) -> ErrorBody
     errors: ErrorBody = {}
     if not isinstance(condition, Mapping):
         return {"nonFieldErrors": ["Invalid data. Expected a dictionary."]}
-    ctype = _get(condition, "type")
+    ctype = get_key(condition, "type")
     if ctype is None:
-        _add(errors, "type", _REQUIRED)
+        add_message(errors, "type", REQUIRED_MSG)
     elif ctype not in DETECTOR_CONDITION_TYPES:
-        _add(errors, "type", f"Unsupported type {ctype}")
-    if not _has(condition, "comparison"):
-        _add(errors, "comparison", _REQUIRED)
+        add_message(errors, "type", f"Unsupported type {ctype}")
+    if not has_key(condition, "comparison"):
+        add_message(errors, "comparison", REQUIRED_MSG)
     else:
-        comparison = _get(condition, "comparison")
+        comparison = get_key(condition, "comparison")
         if ctype == "anomaly_detection":
             problem = _anomaly_comparison_error(comparison)
             if problem:
-                _add(errors, "comparison", problem)
+                add_message(errors, "comparison", problem)
         elif isinstance(comparison, Mapping):
-            _add(errors, "comparison", "A valid number is required.")
-        elif _as_number(comparison) is None:
-            _add(errors, "comparison", "A valid number or dict is required.")
-    if not _has(condition, "conditionResult"):
-        _add(errors, "conditionResult", _REQUIRED)
-    elif _as_int(_get(condition, "conditionResult")) not in DETECTOR_CONDITION_RESULTS:
-        _add(errors, "conditionResult", "Unsupported condition result")
+            add_message(errors, "comparison", "A valid number is required.")
+        elif as_number(comparison) is None:
+            add_message(errors, "comparison", "A valid number or dict is required.")
+    if not has_key(condition, "conditionResult"):
+        add_message(errors, "conditionResult", REQUIRED_MSG)
+    elif as_int(get_key(condition, "conditionResult")) not in DETECTOR_CONDITION_RESULTS:
+        add_message(errors, "conditionResult", "Unsupported condition result")
     if not errors and ctype == "anomaly_detection" and detection_type != "dynamic":
-        _add(errors, "type", "Anomaly detection conditions require the dynamic detection type")
+        add_message(
+            errors, "type", "Anomaly detection conditions require the dynamic detection type"
+        )
     if not errors and ctype != "anomaly_detection" and detection_type == "dynamic":
-        _add(errors, "type", "Dynamic detectors only support anomaly_detection conditions")
+        add_message(errors, "type", "Dynamic detectors only support anomaly_detection conditions")
     return errors
 
 
@@ -418,8 +420,8 @@ def _anomaly_comparison_error(comparison: Any) -> str | None:
         return "Invalid seasonality, valid values are ['auto']"
     if comparison.get("sensitivity") not in ("low", "medium", "high"):
         return "Invalid sensitivity, valid values are ['low', 'medium', 'high']"
-    threshold_type = _get(comparison, "thresholdType")
-    if _as_int(threshold_type) not in (0, 1, 2):
+    threshold_type = get_key(comparison, "thresholdType")
+    if as_int(threshold_type) not in (0, 1, 2):
         return "Invalid threshold type, valid values are [0, 1, 2]"
     return None
 
@@ -441,7 +443,7 @@ def validate_detector(
     if errors is not None:
         return errors
     assert isinstance(body, Mapping)
-    sources = _get(body, "dataSources") or []
+    sources = get_key(body, "dataSources") or []
     if not partial:
         # MetricIssueDetectorValidator.create: _validate_transaction_dataset_deprecation,
         # then _validate_extrapolation_mode, for each data source
@@ -450,10 +452,10 @@ def validate_detector(
             if (
                 features is not None
                 and TRANSACTION_DEPRECATION_FLAG in features
-                and _get(source, "dataset") in TRANSACTION_DATASETS
+                and get_key(source, "dataset") in TRANSACTION_DATASETS
             ):
                 return [CREATE_TRANSACTION_DETECTOR]
-            if _get(source, "extrapolationMode") == "server_weighted":
+            if get_key(source, "extrapolationMode") == "server_weighted":
                 return ["server_weighted extrapolation mode is not supported for new detectors."]
         return None
     if stored is not None and sources:
@@ -482,23 +484,23 @@ def _data_source_update_error(
     old = _stored_query(stored)
     if old is None:
         return None
-    dataset = _get(source, "dataset")
+    dataset = get_key(source, "dataset")
     if dataset in TRANSACTION_DATASETS:
         old_types = [str(e).lower() for e in old.get("eventTypes") or []]
-        new_types = _get(source, "eventTypes")
+        new_types = get_key(source, "eventTypes")
         changed = (
             dataset != old.get("dataset")
-            or _get(source, "query", old.get("query")) != old.get("query")
-            or _get(source, "aggregate", old.get("aggregate")) != old.get("aggregate")
-            or _as_int(_get(source, "timeWindow", old.get("timeWindow")))
-            != _as_int(old.get("timeWindow"))
+            or get_key(source, "query", old.get("query")) != old.get("query")
+            or get_key(source, "aggregate", old.get("aggregate")) != old.get("aggregate")
+            or as_int(get_key(source, "timeWindow", old.get("timeWindow")))
+            != as_int(old.get("timeWindow"))
             or (new_types is not None and [str(e).lower() for e in new_types] != old_types)
         )
         if changed:
             return [UPDATE_TRANSACTION_DETECTOR]
     if dataset == "events_analytics_platform":
         # is_invalid_extrapolation_mode: moving to server_weighted is refused
-        new_mode = _get(source, "extrapolationMode", old.get("extrapolationMode"))
+        new_mode = get_key(source, "extrapolationMode", old.get("extrapolationMode"))
         if new_mode == "server_weighted" and old.get("extrapolationMode") != "server_weighted":
             return ["Invalid extrapolation mode for this detector type."]
     return None
@@ -507,17 +509,17 @@ def _data_source_update_error(
 def _detector_field_errors(body: Any, *, partial: bool, ctx: OrgContext | None) -> ErrorBody | None:
     """MetricIssueDetectorValidator.is_valid: the fields, then validate()."""
     if not isinstance(body, Mapping):
-        return _not_a_dictionary(body)
+        return not_a_dictionary(body)
     errors: ErrorBody = {}
     # name = CharField(required=True, max_length=200)
-    _char(errors, body, "name", required=not partial, max_length=200)
+    char_field_error(errors, body, "name", required=not partial, max_length=200)
     # type = CharField(); validate_type -> get_unknown_detector_type_error (validators/utils.py)
-    dtype = _get(body, "type")
-    if not _has(body, "type"):
+    dtype = get_key(body, "type")
+    if not has_key(body, "type"):
         if not partial:
-            _add(errors, "type", _REQUIRED)
+            add_message(errors, "type", REQUIRED_MSG)
     elif dtype not in DETECTOR_TYPES:
-        _add(
+        add_message(
             errors,
             "type",
             f"Unknown detector type '{dtype}'. Must be one of: {', '.join(DETECTOR_TYPES)}",
@@ -527,37 +529,41 @@ def _detector_field_errors(body: Any, *, partial: bool, ctx: OrgContext | None) 
     # (enforce_config_schema) in create()/update(); Sentry words these with
     # str(jsonschema.ValidationError). The sandbox checks the same keys at field level with
     # its own messages.
-    config = _get(body, "config")
+    config = get_key(body, "config")
     detection_type = "static"
     if config is not None:
         if not isinstance(config, Mapping):
-            _add(errors, "config", "Expected a dictionary of items.")
+            add_message(errors, "config", "Expected a dictionary of items.")
         else:
-            detection_type = _get(config, "detectionType", "static")
-            delta = _get(config, "comparisonDelta")
+            detection_type = get_key(config, "detectionType", "static")
+            delta = get_key(config, "comparisonDelta")
             if detection_type not in DETECTION_TYPES:
-                _add(errors, "config", f"'{detection_type}' is not one of {list(DETECTION_TYPES)}")
+                add_message(
+                    errors, "config", f"'{detection_type}' is not one of {list(DETECTION_TYPES)}"
+                )
             elif delta is not None and delta not in DETECTOR_COMPARISON_DELTAS:
-                _add(
+                add_message(
                     errors, "config", f"{delta} is not one of {[*DETECTOR_COMPARISON_DELTAS, None]}"
                 )
             elif detection_type == "percent" and delta is None:
-                _add(errors, "config", "Percentage-based alerts require a comparison delta")
+                add_message(errors, "config", "Percentage-based alerts require a comparison delta")
             elif detection_type != "percent" and delta is not None:
-                _add(errors, "config", "Comparison delta is only allowed for percent detection")
+                add_message(
+                    errors, "config", "Comparison delta is only allowed for percent detection"
+                )
 
     # data_sources = ListField(child=SnubaQueryValidator(timeWindowSeconds=True)): DRF's
     # ListField reports a failing child under its index
-    sources = _get(body, "dataSources")
-    if _has(body, "dataSources"):
+    sources = get_key(body, "dataSources")
+    if has_key(body, "dataSources"):
         if not isinstance(sources, list):
-            _add(errors, "dataSources", _not_a_list(sources))
+            add_message(errors, "dataSources", not_a_list_message(sources))
         else:
             source_errors = {
                 str(i): err
                 for i, source in enumerate(sources)
                 if (
-                    err := _snuba_query_errors(
+                    err := snuba_query_errors(
                         source,
                         seconds=True,
                         detection_type=detection_type,
@@ -570,36 +576,36 @@ def _detector_field_errors(body: Any, *, partial: bool, ctx: OrgContext | None) 
                 errors["dataSources"] = source_errors
             elif len(sources) != 1:
                 # the sandbox's own rule (Sentry's update reads dataSources[0] only)
-                _add(errors, "dataSources", "Metric monitors take exactly one data source")
+                add_message(errors, "dataSources", "Metric monitors take exactly one data source")
 
     # condition_group = MetricIssueConditionGroupValidator(required=True)
-    group = _get(body, "conditionGroup")
-    if not _has(body, "conditionGroup"):
+    group = get_key(body, "conditionGroup")
+    if not has_key(body, "conditionGroup"):
         if not partial:
-            _add(errors, "conditionGroup", _REQUIRED)
+            add_message(errors, "conditionGroup", REQUIRED_MSG)
     elif not isinstance(group, Mapping):
-        _add(errors, "conditionGroup", "Invalid data. Expected a dictionary.")
+        add_message(errors, "conditionGroup", "Invalid data. Expected a dictionary.")
     else:
         group_errors: ErrorBody = {}
-        logic = _get(group, "logicType")
+        logic = get_key(group, "logicType")
         if logic is not None and logic not in WORKFLOW_LOGIC_TYPES:
-            _add(group_errors, "logicType", f'"{logic}" is not a valid choice.')
-        conditions = _get(group, "conditions")
+            add_message(group_errors, "logicType", f'"{logic}" is not a valid choice.')
+        conditions = get_key(group, "conditions")
         # conditions = ListField(required=True); validate_conditions: the comparison
         # conditions (many=True, so one entry per condition), then "Resolution condition
         # required for metric issue detector."
         if conditions is None:
-            _add(group_errors, "conditions", _REQUIRED)
+            add_message(group_errors, "conditions", REQUIRED_MSG)
         elif not isinstance(conditions, list):
-            _add(group_errors, "conditions", _not_a_list(conditions))
+            add_message(group_errors, "conditions", not_a_list_message(conditions))
         else:
             per_item = [_detector_condition_errors(c, detection_type) for c in conditions]
             if any(per_item):
                 group_errors["conditions"] = per_item
             elif not any(
-                _as_int(_get(c, "conditionResult")) == PRIORITY_LOW for c in conditions
-            ) and not any(_get(c, "type") == "anomaly_detection" for c in conditions):
-                _add(
+                as_int(get_key(c, "conditionResult")) == PRIORITY_LOW for c in conditions
+            ) and not any(get_key(c, "type") == "anomaly_detection" for c in conditions):
+                add_message(
                     group_errors,
                     "conditions",
                     "Resolution condition required for metric issue detector.",
@@ -609,30 +615,30 @@ def _detector_field_errors(body: Any, *, partial: bool, ctx: OrgContext | None) 
 
     # workflowIds: read by the endpoints (BulkDetectorWorkflowsValidator), not the validator;
     # "Some workflows do not exist." was not found in Sentry's source.
-    workflow_ids = _get(body, "workflowIds")
+    workflow_ids = get_key(body, "workflowIds")
     if workflow_ids is not None:
-        if not isinstance(workflow_ids, list) or any(_as_int(w) is None for w in workflow_ids):
-            _add(errors, "workflowIds", "A valid integer is required.")
+        if not isinstance(workflow_ids, list) or any(as_int(w) is None for w in workflow_ids):
+            add_message(errors, "workflowIds", "A valid integer is required.")
         elif ctx is not None and ctx.workflow_ids is not None:
             missing = [str(w) for w in workflow_ids if str(w) not in ctx.workflow_ids]
             if missing:
-                _add(errors, "workflowIds", "Some workflows do not exist.")
+                add_message(errors, "workflowIds", "Some workflows do not exist.")
     # owner = OwnerActorField(required=False, allow_null=True) (api/fields/actor.py)
-    owner_problem = _owner_error(_get(body, "owner"), ctx)
+    owner_problem = owner_error(get_key(body, "owner"), ctx)
     if owner_problem:
-        _add(errors, "owner", owner_problem)
+        add_message(errors, "owner", owner_problem)
     # description = CharField(required=False, allow_null=True, allow_blank=True)
-    _char(errors, body, "description", required=False, allow_blank=True, allow_null=True)
+    char_field_error(errors, body, "description", required=False, allow_blank=True, allow_null=True)
     # enabled = BooleanField(required=False)
-    enabled = _get(body, "enabled")
+    enabled = get_key(body, "enabled")
     if enabled is not None and not isinstance(enabled, bool):
-        _add(errors, "enabled", "Must be a valid boolean.")
+        add_message(errors, "enabled", "Must be a valid boolean.")
     if errors:
         return errors
 
     # MetricIssueDetectorValidator.validate: "Too many conditions" above three
     if isinstance(group, Mapping):
-        conditions = _get(group, "conditions") or []
+        conditions = get_key(group, "conditions") or []
         if len(conditions) > MAX_DETECTOR_CONDITIONS:
             return {"nonFieldErrors": ["Too many conditions"]}
     return None

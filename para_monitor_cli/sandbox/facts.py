@@ -121,7 +121,7 @@ QUERY_TYPE_EVENT_TYPES = {
 }
 UNSUPPORTED_QUERIES = ("release:latest",)
 
-_AGGREGATE_FUNCTIONS = {
+AGGREGATE_FUNCTIONS = {
     "count",
     "count_unique",
     "failure_rate",
@@ -141,12 +141,19 @@ _AGGREGATE_FUNCTIONS = {
     "epm",
     "eps",
 }
-_CRASH_RATE_AGGREGATES = (
+CRASH_RATE_AGGREGATES = (
     "percentage(sessions_crashed, sessions) AS _crash_rate_alert_aggregate",
     "percentage(users_crashed, users) AS _crash_rate_alert_aggregate",
 )
-_COLUMNS = {"transaction.duration", "user", "dist", "release", "span.duration", "span.self_time"}
-_AGGREGATE_RE = re.compile(r"^(?P<fn>\w+)\((?P<args>[^()]*)\)(?: AS \w+)?$")
+AGGREGATE_COLUMNS = {
+    "transaction.duration",
+    "user",
+    "dist",
+    "release",
+    "span.duration",
+    "span.self_time",
+}
+AGGREGATE_RE = re.compile(r"^(?P<fn>\w+)\((?P<args>[^()]*)\)(?: AS \w+)?$")
 
 ALERT_ACTION_TYPES = (
     "email",
@@ -211,11 +218,11 @@ ISSUE_ACTION_IDS = (
     "sentry.rules.actions.notify_event_service.NotifyEventServiceAction",
     "sentry.rules.actions.notify_event_sentry_app.NotifyEventSentryAppAction",
 )
-_FREQUENCY_INTERVALS = ("1m", "5m", "15m", "1h", "1d", "1w", "30d")
-_PERCENT_INTERVALS = ("1m", "5m", "10m", "30m", "1h")
-_COMPARISON_INTERVALS = ("5m", "15m", "1h", "1d", "1w", "30d")
-_MATCH_TYPES = ("eq", "ne", "sw", "ew", "co", "nc", "is", "ns", "in", "nin")
-_LEVEL_VALUES = ("50", "40", "30", "20", "10", "0")
+STANDARD_INTERVALS = ("1m", "5m", "15m", "1h", "1d", "1w", "30d")
+PERCENT_INTERVAL_KEYS = ("1m", "5m", "10m", "30m", "1h")
+COMPARISON_INTERVAL_KEYS = ("5m", "15m", "1h", "1d", "1w", "30d")
+ISSUE_MATCH_TYPES = ("eq", "ne", "sw", "ew", "co", "nc", "is", "ns", "in", "nin")
+ISSUE_LEVEL_VALUES = ("50", "40", "30", "20", "10", "0")
 
 #: Workflow.config_schema (workflow_engine/models/workflow.py): {"frequency": integer >= 0},
 #: additionalProperties false. The endpoint's help text documents these values only.
@@ -256,9 +263,9 @@ WORKFLOW_FILTER_TYPES = (
 #: every frequency handler's comparison_json_schema
 #: (workflow_engine/handlers/condition/event_frequency_handlers.py). The endpoint's help text
 #: lists ``1min, 5min, 15min, 1hr``: that text is wrong, its own JSON examples use ``1h``.
-WORKFLOW_FREQUENCY_INTERVALS = _FREQUENCY_INTERVALS
+WORKFLOW_FREQUENCY_INTERVALS = STANDARD_INTERVALS
 #: COMPARISON_INTERVALS keys: the ``comparison_interval`` enum of the percent handlers.
-WORKFLOW_COMPARISON_INTERVALS = _COMPARISON_INTERVALS
+WORKFLOW_COMPARISON_INTERVALS = COMPARISON_INTERVAL_KEYS
 #: Action.Type values (workflow_engine/models/action.py; the action ``type`` ChoiceField).
 #: Re-read: there is no "gitlab" action type (the sandbox listed one before).
 WORKFLOW_ACTION_TYPES = (
@@ -277,19 +284,10 @@ WORKFLOW_ACTION_TYPES = (
     "plugin",
     "webhook",
 )
-#: Action types that take an integration: Action.Type.is_integration (every type but email,
-#: sentry_app, plugin and webhook).
-INTEGRATION_ACTION_TYPES = (
-    "slack",
-    "pagerduty",
-    "discord",
-    "msteams",
-    "opsgenie",
-    "jira",
-    "jira_server",
-    "github",
-    "github_enterprise",
-    "vsts",
+#: Action types that take an integration: Action.Type.is_integration (every type but these).
+NON_INTEGRATION_ACTION_TYPES = ("email", "sentry_app", "plugin", "webhook")
+INTEGRATION_ACTION_TYPES = tuple(
+    t for t in WORKFLOW_ACTION_TYPES if t not in NON_INTEGRATION_ACTION_TYPES
 )
 #: BaseActionValidator.validate_type: DEPRECATED_ACTION_TYPES.
 DEPRECATED_ACTION_TYPES = ("plugin",)
@@ -324,7 +322,7 @@ OPSGENIE_PRIORITIES = ("P4", "P1", "P3", "P2", "P5")
 #: ActionTarget values, by the API's targetType names (the config transformer's mapping).
 ACTION_TARGETS = {"specific": 0, "user": 1, "team": 2, "sentry_app": 3, "issue_owners": 4}
 #: The target_type enum of each action's config schema (action_schema_mapping's copy).
-_ACTION_TARGET_TYPES: dict[str, tuple[int, ...]] = {
+ACTION_TARGET_TYPES_FOR: dict[str, tuple[int, ...]] = {
     **{kind: (0,) for kind in ("slack", "msteams", "discord", "pagerduty", "opsgenie")},
     "email": tuple(ACTION_TARGETS.values()),
     "sentry_app": (3,),

@@ -17,38 +17,38 @@ from starlette.routing import Route
 
 from para_monitor_cli.sandbox import model, validation
 from para_monitor_cli.sandbox.facts import (
-    _COMPARISON_INTERVALS,
-    _FREQUENCY_INTERVALS,
-    _LEVEL_VALUES,
-    _MATCH_TYPES,
-    _PERCENT_INTERVALS,
     ALERT_ACTION_TYPES,
     ALERT_TARGET_TYPES,
     ALERT_TARGETS_FOR_TYPE,
+    COMPARISON_INTERVAL_KEYS,
     DETECTION_TYPES,
     ISSUE_ACTION_IDS,
     ISSUE_CONDITION_IDS,
     ISSUE_FILTER_IDS,
     ISSUE_FREQUENCY_MAX,
     ISSUE_FREQUENCY_MIN,
+    ISSUE_LEVEL_VALUES,
+    ISSUE_MATCH_TYPES,
     ISSUE_RULE_MATCHES,
     MAX_COMPARISON_DELTA,
+    PERCENT_INTERVAL_KEYS,
     PRIORITIES_FOR_TYPE,
+    STANDARD_INTERVALS,
 )
 from para_monitor_cli.sandbox.store import Doc, Query, Store
 from para_monitor_cli.sandbox.validation import (
-    _REQUIRED,
+    REQUIRED_MSG,
     ErrorBody,
     OrgContext,
-    _add,
-    _as_int,
-    _as_number,
-    _char,
-    _get,
-    _has,
-    _not_a_dictionary,
-    _owner_error,
-    _snuba_query_errors,
+    add_message,
+    as_int,
+    as_number,
+    char_field_error,
+    get_key,
+    has_key,
+    not_a_dictionary,
+    owner_error,
+    snuba_query_errors,
 )
 from para_monitor_cli.sandbox.web import (
     ALERTS_READ,
@@ -447,17 +447,17 @@ def _alert_action_errors(action: Any, ctx: OrgContext | None) -> ErrorBody:
     if not isinstance(action, Mapping):
         return {"nonFieldErrors": ["Invalid data. Expected a dictionary."]}
     errors: ErrorBody = {}
-    atype = _get(action, "type")
-    target_type = _get(action, "targetType")
+    atype = get_key(action, "type")
+    target_type = get_key(action, "targetType")
     if atype not in ALERT_ACTION_TYPES:
-        _add(errors, "type", f"Invalid type, valid values are {list(ALERT_ACTION_TYPES)}")
+        add_message(errors, "type", f"Invalid type, valid values are {list(ALERT_ACTION_TYPES)}")
     if target_type not in ALERT_TARGET_TYPES:
-        _add(
+        add_message(
             errors, "targetType", f"Invalid targetType, valid values are {list(ALERT_TARGET_TYPES)}"
         )
     if errors:
         return errors
-    identifier = _get(action, "targetIdentifier")
+    identifier = get_key(action, "targetIdentifier")
     if identifier is None or str(identifier).strip() == "":
         return {"nonFieldErrors": ["One or more of your actions is missing a target identifier."]}
     assert isinstance(atype, str)
@@ -468,7 +468,7 @@ def _alert_action_errors(action: Any, ctx: OrgContext | None) -> ErrorBody:
                 f"Valid types are {list(ALERT_TARGETS_FOR_TYPE[atype])}"
             ]
         }
-    priority = _get(action, "priority")
+    priority = get_key(action, "priority")
     if priority is not None:
         if atype not in PRIORITIES_FOR_TYPE:
             return {"priority": ["Can only be set for Pagerduty or Opsgenie"]}
@@ -479,10 +479,10 @@ def _alert_action_errors(action: Any, ctx: OrgContext | None) -> ErrorBody:
                     f"{list(PRIORITIES_FOR_TYPE[atype])}"
                 ]
             }
-    integration = _get(action, "integrationId")
+    integration = get_key(action, "integrationId")
     if atype in ("slack", "msteams", "discord", "pagerduty", "opsgenie") and integration is None:
         return {"integration": [f"Integration must be provided for {atype}"]}
-    if atype == "sentry_app" and _get(action, "sentryAppId") is None:
+    if atype == "sentry_app" and get_key(action, "sentryAppId") is None:
         return {"sentryApp": ["SentryApp must be provided for sentry_app"]}
     if ctx is not None:
         if integration is not None and ctx.integrations is not None:
@@ -506,65 +506,65 @@ def validate_alert_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBod
     query rules shared with detectors, its messages come from the earlier reading recorded
     in the project's reference (not re-read for issue 13)."""
     if not isinstance(body, Mapping):
-        return _not_a_dictionary(body)
+        return not_a_dictionary(body)
     errors: ErrorBody = {}
-    _char(errors, body, "name", required=True, max_length=256)
-    detection_type = _get(body, "detectionType", "static")
+    char_field_error(errors, body, "name", required=True, max_length=256)
+    detection_type = get_key(body, "detectionType", "static")
     if detection_type not in DETECTION_TYPES:
-        _add(
+        add_message(
             errors,
             "detectionType",
             f"Invalid detection type, valid values are {list(DETECTION_TYPES)}",
         )
     # AlertRuleSerializer(SnubaQueryValidator): environment = EnvironmentField(required=False)
-    query_errors = _snuba_query_errors(
+    query_errors = snuba_query_errors(
         body, seconds=False, detection_type=str(detection_type), ctx=ctx
     )
     field_level = {k: v for k, v in (query_errors or {}).items() if k != "nonFieldErrors"}
     errors.update(field_level)
-    if not _has(body, "thresholdType"):
-        _add(errors, "thresholdType", _REQUIRED)
-    elif _as_int(_get(body, "thresholdType")) not in (0, 1, 2):
-        _add(errors, "thresholdType", "Invalid threshold type, valid values are [0, 1, 2]")
-    projects = _get(body, "projects")
+    if not has_key(body, "thresholdType"):
+        add_message(errors, "thresholdType", REQUIRED_MSG)
+    elif as_int(get_key(body, "thresholdType")) not in (0, 1, 2):
+        add_message(errors, "thresholdType", "Invalid threshold type, valid values are [0, 1, 2]")
+    projects = get_key(body, "projects")
     if projects is not None:
         if not isinstance(projects, list):
-            _add(errors, "projects", 'Expected a list of items but got type "str".')
+            add_message(errors, "projects", 'Expected a list of items but got type "str".')
         elif len(projects) > 1:
-            _add(errors, "projects", "Ensure this field has no more than 1 elements.")
+            add_message(errors, "projects", "Ensure this field has no more than 1 elements.")
         elif ctx is not None and ctx.project_slugs is not None:  # noqa: SIM102
             if any(str(p) not in ctx.project_slugs for p in projects):
-                _add(errors, "projects", "Invalid project")
-    triggers = _get(body, "triggers")
+                add_message(errors, "projects", "Invalid project")
+    triggers = get_key(body, "triggers")
     if triggers is None:
-        _add(errors, "triggers", _REQUIRED)
+        add_message(errors, "triggers", REQUIRED_MSG)
     elif not isinstance(triggers, list):
-        _add(errors, "triggers", 'Expected a list of items but got type "dict".')
-    delta = _get(body, "comparisonDelta")
+        add_message(errors, "triggers", 'Expected a list of items but got type "dict".')
+    delta = get_key(body, "comparisonDelta")
     if delta is not None:
-        value = _as_int(delta)
+        value = as_int(delta)
         if value is None:
-            _add(errors, "comparisonDelta", "A valid integer is required.")
+            add_message(errors, "comparisonDelta", "A valid integer is required.")
         elif not 1 <= value <= MAX_COMPARISON_DELTA:
-            _add(
+            add_message(
                 errors,
                 "comparisonDelta",
                 f"Ensure this value is less than or equal to {MAX_COMPARISON_DELTA}."
                 if value > MAX_COMPARISON_DELTA
                 else "Ensure this value is greater than or equal to 1.",
             )
-    period = _get(body, "thresholdPeriod")
-    if period is not None and (_as_int(period) is None or not 1 <= int(period) <= 20):
-        _add(errors, "thresholdPeriod", "Ensure this value is between 1 and 20.")
-    resolve = _get(body, "resolveThreshold")
-    if resolve is not None and _as_number(resolve) is None:
-        _add(errors, "resolveThreshold", "A valid number is required.")
-    owner_problem = _owner_error(_get(body, "owner"), ctx)
+    period = get_key(body, "thresholdPeriod")
+    if period is not None and (as_int(period) is None or not 1 <= int(period) <= 20):
+        add_message(errors, "thresholdPeriod", "Ensure this value is between 1 and 20.")
+    resolve = get_key(body, "resolveThreshold")
+    if resolve is not None and as_number(resolve) is None:
+        add_message(errors, "resolveThreshold", "A valid number is required.")
+    owner_problem = owner_error(get_key(body, "owner"), ctx)
     if owner_problem:
-        _add(errors, "owner", owner_problem)
-    sensitivity = _get(body, "sensitivity")
+        add_message(errors, "owner", owner_problem)
+    sensitivity = get_key(body, "sensitivity")
     if sensitivity is not None and sensitivity not in ("low", "medium", "high"):
-        _add(
+        add_message(
             errors, "sensitivity", "Invalid sensitivity, valid values are ['low', 'medium', 'high']"
         )
     if errors:
@@ -572,7 +572,7 @@ def validate_alert_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBod
     if query_errors:
         return query_errors
 
-    threshold_type = int(_get(body, "thresholdType"))
+    threshold_type = int(get_key(body, "thresholdType"))
     assert isinstance(triggers, list)
     # dynamic / percent / static rules
     if detection_type == "dynamic":
@@ -589,7 +589,7 @@ def validate_alert_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBod
             }
     if detection_type == "percent" and delta is None:
         return {"nonFieldErrors": ["Percentage-based alerts require a comparison delta"]}
-    if _get(body, "queryType") == 2 and delta is not None:
+    if get_key(body, "queryType") == 2 and delta is not None:
         return {"nonFieldErrors": ["Comparison alerts are not supported for crash rate alerts"]}
 
     if not triggers:
@@ -601,20 +601,20 @@ def validate_alert_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBod
             ]
         }
     for trigger in triggers:
-        if not isinstance(trigger, Mapping) or not _get(trigger, "actions"):
+        if not isinstance(trigger, Mapping) or not get_key(trigger, "actions"):
             return {
                 "nonFieldErrors": [
                     "Each trigger must have an associated action for this alert to fire."
                 ]
             }
     for i, (trigger, label) in enumerate(zip(triggers, ("critical", "warning"), strict=False)):
-        if _get(trigger, "label") != label:
+        if get_key(trigger, "label") != label:
             return {"nonFieldErrors": [f'Trigger {i + 1} must be labeled "{label}"']}
     for trigger in triggers:
-        threshold = _get(trigger, "alertThreshold")
+        threshold = get_key(trigger, "alertThreshold")
         if threshold is None:
             return {"nonFieldErrors": ["Trigger must have an alertThreshold"]}
-        if _as_number(threshold) is None:
+        if as_number(threshold) is None:
             return {"nonFieldErrors": ["Trigger must have an alertThreshold"]}
         if detection_type == "dynamic" and float(threshold) != 0:
             return {"nonFieldErrors": ["Dynamic alerts cannot have a nonzero alert threshold"]}
@@ -624,8 +624,8 @@ def validate_alert_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBod
             if problem:
                 return {"nonFieldErrors": [problem]}
         if len(triggers) == 2:
-            critical = float(_get(triggers[0], "alertThreshold"))
-            warning = float(_get(triggers[1], "alertThreshold"))
+            critical = float(get_key(triggers[0], "alertThreshold"))
+            warning = float(get_key(triggers[1], "alertThreshold"))
             if threshold_type == 0 and critical < warning:
                 return {
                     "nonFieldErrors": [
@@ -639,7 +639,7 @@ def validate_alert_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBod
                     ]
                 }
     for trigger in triggers:
-        for action in _get(trigger, "actions"):
+        for action in get_key(trigger, "actions"):
             action_errors = _alert_action_errors(action, ctx)
             if action_errors:
                 return action_errors
@@ -651,7 +651,7 @@ def _resolve_threshold_error(
 ) -> str | None:
     if resolve is None:
         return None
-    alert = float(_get(trigger, "alertThreshold"))
+    alert = float(get_key(trigger, "alertThreshold"))
     resolve_value = float(resolve)
     is_integer = alert.is_integer() and resolve_value.is_integer()
     if threshold_type == 0:
@@ -663,7 +663,7 @@ def _resolve_threshold_error(
         bad = alert + alert_add >= resolve_value + resolve_add
         word = "below"
     if bad:
-        return f"{_get(trigger, 'label')} alert threshold must be {word} resolution threshold"
+        return f"{get_key(trigger, 'label')} alert threshold must be {word} resolution threshold"
     return None
 
 
@@ -702,11 +702,11 @@ def _node_form_error(node_id: str, node: Mapping[str, Any], ctx: OrgContext | No
         "EventFrequencyPercentCondition",
     ):
         percent_of_sessions = short == "EventFrequencyPercentCondition"
-        intervals = _PERCENT_INTERVALS if percent_of_sessions else _FREQUENCY_INTERVALS
+        intervals = PERCENT_INTERVAL_KEYS if percent_of_sessions else STANDARD_INTERVALS
         problem = _choice_error(node.get("interval"), intervals)
         if problem:
             return problem
-        value = _as_number(node.get("value"))
+        value = as_number(node.get("value"))
         if value is None:
             return "Enter a whole number." if not percent_of_sessions else "Enter a number."
         if value < 0:
@@ -720,14 +720,14 @@ def _node_form_error(node_id: str, node: Mapping[str, Any], ctx: OrgContext | No
         if comparison == "percent":
             if "comparisonInterval" not in node:
                 return "comparisonInterval is required when comparing by percent"
-            return _choice_error(node.get("comparisonInterval"), _COMPARISON_INTERVALS)
+            return _choice_error(node.get("comparisonInterval"), COMPARISON_INTERVAL_KEYS)
         return None
     if short == "LevelFilter":
         return _choice_error(node.get("match"), ("eq", "gte", "lte")) or _choice_error(
-            str(node.get("level")), _LEVEL_VALUES
+            str(node.get("level")), ISSUE_LEVEL_VALUES
         )
     if short in ("TaggedEventFilter", "EventAttributeFilter", "EventAttributeCondition"):
-        problem = _choice_error(node.get("match"), _MATCH_TYPES)
+        problem = _choice_error(node.get("match"), ISSUE_MATCH_TYPES)
         if problem:
             return problem
         key = "key" if short == "TaggedEventFilter" else "attribute"
@@ -740,10 +740,10 @@ def _node_form_error(node_id: str, node: Mapping[str, Any], ctx: OrgContext | No
         return (
             _choice_error(node.get("comparison_type"), ("older", "newer"))
             or _choice_error(node.get("time"), ("minute", "hour", "day", "week"))
-            or (None if _as_int(node.get("value")) is not None else "Enter a whole number.")
+            or (None if as_int(node.get("value")) is not None else "Enter a whole number.")
         )
     if short == "IssueOccurrencesFilter":
-        return None if _as_int(node.get("value")) is not None else "Enter a whole number."
+        return None if as_int(node.get("value")) is not None else "Enter a whole number."
     if short == "AssignedToFilter":
         return _choice_error(node.get("targetType"), ("Unassigned", "Team", "Member"))
     if short == "NotifyEmailAction":
@@ -801,30 +801,30 @@ def validate_issue_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBod
     issue 13) and the rule nodes' forms (sentry/rules/conditions, filters and the
     integrations' notify actions; from the earlier reading in the project's reference)."""
     if not isinstance(body, Mapping):
-        return _not_a_dictionary(body)
+        return not_a_dictionary(body)
     errors: ErrorBody = {}
-    _char(errors, body, "name", required=True, max_length=256)
+    char_field_error(errors, body, "name", required=True, max_length=256)
     for key in ("actionMatch", "filterMatch"):
         value = body.get(key)
         if key == "actionMatch" and key not in body:
-            _add(errors, key, _REQUIRED)
+            add_message(errors, key, REQUIRED_MSG)
         elif value is not None and value not in ISSUE_RULE_MATCHES:
-            _add(errors, key, f'"{value}" is not a valid choice.')
+            add_message(errors, key, f'"{value}" is not a valid choice.')
     frequency = body.get("frequency")
     if "frequency" not in body:
-        _add(errors, "frequency", _REQUIRED)
+        add_message(errors, "frequency", REQUIRED_MSG)
     else:
-        value = _as_int(frequency)
+        value = as_int(frequency)
         if value is None:
-            _add(errors, "frequency", "A valid integer is required.")
+            add_message(errors, "frequency", "A valid integer is required.")
         elif value < ISSUE_FREQUENCY_MIN:
-            _add(
+            add_message(
                 errors,
                 "frequency",
                 f"Ensure this value is greater than or equal to {ISSUE_FREQUENCY_MIN}.",
             )
         elif value > ISSUE_FREQUENCY_MAX:
-            _add(
+            add_message(
                 errors,
                 "frequency",
                 f"Ensure this value is less than or equal to {ISSUE_FREQUENCY_MAX}.",
@@ -838,10 +838,10 @@ def validate_issue_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBod
         nodes = body.get(key)
         if nodes is None:
             if key != "filters":
-                _add(errors, key, _REQUIRED)
+                add_message(errors, key, REQUIRED_MSG)
             continue
         if not isinstance(nodes, list):
-            _add(errors, key, 'Expected a list of items but got type "dict".')
+            add_message(errors, key, 'Expected a list of items but got type "dict".')
             continue
         lists[key] = nodes
         messages = _node_errors(nodes, known, key, ctx)
@@ -851,17 +851,17 @@ def validate_issue_rule(body: Any, *, ctx: OrgContext | None = None) -> ErrorBod
     # Environment.get_for_organization_id, else "This environment has not been created."
     environment = body.get("environment")
     if environment is not None and not isinstance(environment, str):
-        _add(errors, "environment", "Not a valid string.")
+        add_message(errors, "environment", "Not a valid string.")
     elif (
         environment is not None
         and ctx is not None
         and ctx.environments is not None
         and environment not in ctx.environments
     ):
-        _add(errors, "environment", "This environment has not been created.")
-    owner_problem = _owner_error(body.get("owner"), ctx)
+        add_message(errors, "environment", "This environment has not been created.")
+    owner_problem = owner_error(body.get("owner"), ctx)
     if owner_problem:
-        _add(errors, "owner", owner_problem)
+        add_message(errors, "owner", owner_problem)
     if errors:
         return errors
     if lists.get("filters") and not body.get("filterMatch"):
@@ -884,7 +884,7 @@ def issue_rule_fingerprint(body: Mapping[str, Any]) -> str:
         "conditions": clean(body.get("conditions")),
         "filters": clean(body.get("filters")),
         "actions": clean(body.get("actions")),
-        "frequency": _as_int(body.get("frequency")),
+        "frequency": as_int(body.get("frequency")),
         "actionMatch": body.get("actionMatch"),
         "filterMatch": body.get("filterMatch") if body.get("filters") else None,
         "environment": body.get("environment"),

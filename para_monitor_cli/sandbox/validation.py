@@ -41,10 +41,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from para_monitor_cli.sandbox.facts import (
-    _AGGREGATE_FUNCTIONS,
-    _AGGREGATE_RE,
-    _COLUMNS,
-    _CRASH_RATE_AGGREGATES,
+    AGGREGATE_COLUMNS,
+    AGGREGATE_FUNCTIONS,
+    AGGREGATE_RE,
+    CRASH_RATE_AGGREGATES,
     CRASH_RATE_TIME_WINDOWS,
     DATASET_DEFAULT_QUERY_TYPE,
     DATASET_NAMES,
@@ -64,11 +64,11 @@ Doc = dict[str, Any]
 
 # --------------------------------------------------------------------------- constants
 
-_REQUIRED = "This field is required."
-_NULL = "This field may not be null."
+REQUIRED_MSG = "This field is required."
+NULL_MSG = "This field may not be null."
 _BLANK = "This field may not be blank."
 #: parse_stats_period (utils/dates.py; recalled, not re-read): digits and an optional unit.
-_INTERVAL_RE = re.compile(r"^\d+[hdmsw]?$")
+INTERVAL_RE = re.compile(r"^\d+[hdmsw]?$")
 
 
 # --------------------------------------------------------------------------- context
@@ -119,42 +119,42 @@ class OrgContext:
 # --------------------------------------------------------------------------- helpers
 
 
-def _not_a_dictionary(value: Any) -> ErrorBody:
+def not_a_dictionary(value: Any) -> ErrorBody:
     """DRF's answer to a body that is not an object: it names the (Python) type it got."""
     got = type(value).__name__
     return {"nonFieldErrors": [f"Invalid data. Expected a dictionary, but got {got}."]}
 
 
-def _snake(key: str) -> str:
+def snake_case(key: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
 
 
 _MISSING = object()
 
 
-def _get(body: Mapping[str, Any], key: str, default: Any = None) -> Any:
+def get_key(body: Mapping[str, Any], key: str, default: Any = None) -> Any:
     """A camelCase key, or its snake_case spelling (CamelSnake serializers take both)."""
     if key in body:
         return body[key]
-    snake = _snake(key)
+    snake = snake_case(key)
     if snake in body:
         return body[snake]
     return default
 
 
-def _has(body: Mapping[str, Any], key: str) -> bool:
-    return key in body or _snake(key) in body
+def has_key(body: Mapping[str, Any], key: str) -> bool:
+    return key in body or snake_case(key) in body
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _as_int(value: Any) -> int | None:
+def as_int(value: Any) -> int | None:
     """DRF IntegerField: ints and integral strings/floats, not bools."""
     if isinstance(value, bool):
         return None
@@ -167,7 +167,7 @@ def _as_int(value: Any) -> int | None:
     return None
 
 
-def _as_number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -180,11 +180,11 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
-def _add(errors: ErrorBody, key: str, message: str) -> None:
+def add_message(errors: ErrorBody, key: str, message: str) -> None:
     errors.setdefault(key, []).append(message)
 
 
-def _char(
+def char_field_error(
     errors: ErrorBody,
     body: Mapping[str, Any],
     key: str,
@@ -195,31 +195,31 @@ def _char(
     allow_null: bool = False,
 ) -> None:
     """DRF CharField checks on ``body[key]``."""
-    if not _has(body, key):
+    if not has_key(body, key):
         if required:
-            _add(errors, key, _REQUIRED)
+            add_message(errors, key, REQUIRED_MSG)
         return
-    value = _get(body, key)
+    value = get_key(body, key)
     if value is None:
         if not allow_null:
-            _add(errors, key, _NULL)
+            add_message(errors, key, NULL_MSG)
         return
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        _add(errors, key, "Not a valid string.")
+        add_message(errors, key, "Not a valid string.")
         return
     text = str(value)
     if not text.strip() and not allow_blank:
-        _add(errors, key, _BLANK)
+        add_message(errors, key, _BLANK)
         return
     if max_length is not None and len(text) > max_length:
-        _add(errors, key, f"Ensure this field has no more than {max_length} characters.")
+        add_message(errors, key, f"Ensure this field has no more than {max_length} characters.")
 
 
 def _choices_text(choices: Iterable[object]) -> str:
     return "[" + ", ".join(repr(c) for c in choices) + "]"
 
 
-def _owner_error(owner: Any, ctx: OrgContext | None) -> str | None:
+def owner_error(owner: Any, ctx: OrgContext | None) -> str | None:
     """ActorField: ``user:<id>`` or ``team:<id>``."""
     if owner is None:
         return None
@@ -236,17 +236,17 @@ def _owner_error(owner: Any, ctx: OrgContext | None) -> str | None:
 
 def _aggregate_error(aggregate: str, dataset: str) -> str | None:
     """A small stand-in for check_aggregate_column_support and the query builder."""
-    if aggregate in _CRASH_RATE_AGGREGATES:
+    if aggregate in CRASH_RATE_AGGREGATES:
         return (
             None
             if dataset == "metrics"
             else "Invalid Metric: We do not currently support this field."
         )
-    match = _AGGREGATE_RE.match(aggregate.strip())
+    match = AGGREGATE_RE.match(aggregate.strip())
     if match is None:
         return "Invalid Metric: Please pass a valid function for aggregation"
     function = match["fn"]
-    if function not in _AGGREGATE_FUNCTIONS:
+    if function not in AGGREGATE_FUNCTIONS:
         return f"Invalid Metric: {function} is not a valid function"
     args = [a.strip() for a in match["args"].split(",") if a.strip()]
     if not args:
@@ -255,7 +255,7 @@ def _aggregate_error(aggregate: str, dataset: str) -> str | None:
     if function in {"apdex", "epm", "eps"} and column.isdigit():
         return None
     if (
-        column in _COLUMNS
+        column in AGGREGATE_COLUMNS
         or column.startswith("measurements.")
         or re.fullmatch(r"tags\[sentry:(user|dist|release)\]", column)
         or dataset == "events_analytics_platform"
@@ -291,7 +291,7 @@ UPDATE_TRANSACTION_DETECTOR = (
 UNKNOWN_ENVIRONMENT = "Environment is not part of this organization"
 
 
-def _snuba_query_errors(
+def snuba_query_errors(
     source: Any,
     *,
     seconds: bool,
@@ -305,7 +305,7 @@ def _snuba_query_errors(
     ``SnubaQueryValidator(timeWindowSeconds=True)``) or minutes (alert rules).
     """
     if not isinstance(source, Mapping):
-        return _not_a_dictionary(source)
+        return not_a_dictionary(source)
     errors: ErrorBody = {}
     # dataset/query/aggregate/time_window: required=True; the alert rule serializer declares
     # dataset required=False. DRF skips required fields on a partial update, but
@@ -318,46 +318,50 @@ def _snuba_query_errors(
         else ("query", "aggregate", "timeWindow")
     )
     for key in required:
-        if not _has(source, key):
-            _add(errors, key, _REQUIRED)
-    dataset = _get(source, "dataset", "events")
+        if not has_key(source, key):
+            add_message(errors, key, REQUIRED_MSG)
+    dataset = get_key(source, "dataset", "events")
     # validate_dataset
-    if _has(source, "dataset") and dataset not in DATASET_NAMES:
-        _add(errors, "dataset", f"Invalid dataset, valid values are {_choices_text(DATASET_NAMES)}")
+    if has_key(source, "dataset") and dataset not in DATASET_NAMES:
+        add_message(
+            errors, "dataset", f"Invalid dataset, valid values are {_choices_text(DATASET_NAMES)}"
+        )
     # validate_query_type (the alert rule serializer lists the valid values)
-    query_type = _get(source, "queryType")
-    if query_type is not None and _as_int(query_type) not in QUERY_TYPE_DATASETS:
+    query_type = get_key(source, "queryType")
+    if query_type is not None and as_int(query_type) not in QUERY_TYPE_DATASETS:
         if seconds:
-            _add(errors, "queryType", f"Invalid query type {query_type}")
+            add_message(errors, "queryType", f"Invalid query type {query_type}")
         else:
-            _add(
+            add_message(
                 errors, "queryType", f"Invalid query type {query_type}, valid values are [0, 1, 2]"
             )
     # query: CharField(required=True, allow_blank=True); validate_query: UNSUPPORTED_QUERIES.
     # The dynamic-alert rule on is:unresolved is the alert rule serializer's (not re-read).
-    query = _get(source, "query")
+    query = get_key(source, "query")
     if query is not None:
         if not isinstance(query, str):
-            _add(errors, "query", "Not a valid string.")
+            add_message(errors, "query", "Not a valid string.")
         else:
             for term in query.split():
                 if term in _UNSUPPORTED:
-                    _add(
+                    add_message(
                         errors,
                         "query",
                         f"Unsupported Query: We do not currently support the {term} query",
                     )
                 if detection_type == "dynamic" and term == "is:unresolved":
-                    _add(errors, "query", "Dynamic alerts do not support 'is:unresolved' queries")
+                    add_message(
+                        errors, "query", "Dynamic alerts do not support 'is:unresolved' queries"
+                    )
     # aggregate: CharField; validate_aggregate refuses upsampled_count() as user input
-    aggregate = _get(source, "aggregate")
-    if _has(source, "aggregate"):
+    aggregate = get_key(source, "aggregate")
+    if has_key(source, "aggregate"):
         if not isinstance(aggregate, str) or not aggregate.strip():
-            _add(
+            add_message(
                 errors, "aggregate", _BLANK if isinstance(aggregate, str) else "Not a valid string."
             )
         elif aggregate == "upsampled_count()":
-            _add(
+            add_message(
                 errors,
                 "aggregate",
                 "upsampled_count() is not allowed as user input. Use count() instead - "
@@ -366,15 +370,15 @@ def _snuba_query_errors(
     # time_window: IntegerField(required=True). Detectors send seconds; the whole-minute and
     # 1..1440 minute bounds are the sandbox's reading of the alert rule serializer's
     # time_window field (min 1, max 1440 minutes), not found for detectors.
-    window = _get(source, "timeWindow")
+    window = get_key(source, "timeWindow")
     window_minutes: int | None = None
-    if _has(source, "timeWindow"):
-        value = _as_int(window)
+    if has_key(source, "timeWindow"):
+        value = as_int(window)
         if value is None:
-            _add(errors, "timeWindow", "A valid integer is required.")
+            add_message(errors, "timeWindow", "A valid integer is required.")
         elif seconds:
             if value % 60 or not 60 <= value <= MAX_TIME_WINDOW * 60:
-                _add(
+                add_message(
                     errors,
                     "timeWindow",
                     "Time window must be a whole number of minutes between 60 and 86400 seconds",
@@ -382,9 +386,9 @@ def _snuba_query_errors(
             else:
                 window_minutes = value // 60
         elif value < 1:
-            _add(errors, "timeWindow", "Ensure this value is greater than or equal to 1.")
+            add_message(errors, "timeWindow", "Ensure this value is greater than or equal to 1.")
         elif value > MAX_TIME_WINDOW:
-            _add(
+            add_message(
                 errors,
                 "timeWindow",
                 f"Ensure this value is less than or equal to {MAX_TIME_WINDOW}.",
@@ -392,29 +396,31 @@ def _snuba_query_errors(
         else:
             window_minutes = value
     # event_types: ListField(child=CharField()); validate_event_types
-    event_types = _get(source, "eventTypes")
+    event_types = get_key(source, "eventTypes")
     if event_types is not None:
         if not isinstance(event_types, list) or not all(isinstance(e, str) for e in event_types):
-            _add(errors, "eventTypes", _not_a_list(event_types))
+            add_message(errors, "eventTypes", not_a_list_message(event_types))
         elif any(e.lower() not in EVENT_TYPES for e in event_types):
-            _add(errors, "eventTypes", f"Invalid event_type, valid values are {list(EVENT_TYPES)}")
+            add_message(
+                errors, "eventTypes", f"Invalid event_type, valid values are {list(EVENT_TYPES)}"
+            )
     # environment = EnvironmentField(required=True, allow_null=True) on the detector's data
     # source (required=False on the alert rule serializer): a name that is not one of the
     # organization's Environment rows is refused (EnvironmentField.to_internal_value,
     # api/serializers/rest_framework/environment.py). Environment rows appear when an event
     # carrying that environment is saved (event_manager ``_get_or_create_environment_many``).
-    if seconds and not partial and not _has(source, "environment"):
-        _add(errors, "environment", _REQUIRED)
-    environment = _get(source, "environment")
+    if seconds and not partial and not has_key(source, "environment"):
+        add_message(errors, "environment", REQUIRED_MSG)
+    environment = get_key(source, "environment")
     if environment is not None:
         known = ctx.environments if ctx is not None else None
         if not isinstance(environment, str) or (known is not None and environment not in known):
-            _add(errors, "environment", UNKNOWN_ENVIRONMENT)
+            add_message(errors, "environment", UNKNOWN_ENVIRONMENT)
     # extrapolation_mode: CharField(required=False, allow_null=True);
     # validate_extrapolation_mode: ExtrapolationMode.from_str
-    extrapolation = _get(source, "extrapolationMode")
+    extrapolation = get_key(source, "extrapolationMode")
     if extrapolation is not None and extrapolation not in EXTRAPOLATION_MODES:
-        _add(errors, "extrapolationMode", f"Invalid extrapolation mode: {extrapolation}")
+        add_message(errors, "extrapolationMode", f"Invalid extrapolation mode: {extrapolation}")
     if errors:
         return errors
 
@@ -428,9 +434,7 @@ def _snuba_query_errors(
         return {"aggregate": [problem]}
     # _validate_query: query_type defaults from the dataset (query_datasets_to_type)
     qtype = (
-        _as_int(query_type)
-        if query_type is not None
-        else DATASET_DEFAULT_QUERY_TYPE.get(dataset, 0)
+        as_int(query_type) if query_type is not None else DATASET_DEFAULT_QUERY_TYPE.get(dataset, 0)
     )
     assert qtype is not None
     valid_datasets = QUERY_TYPE_DATASETS[qtype]
@@ -487,7 +491,7 @@ def _snuba_query_errors(
     return None
 
 
-def _not_a_list(value: Any) -> str:
+def not_a_list_message(value: Any) -> str:
     """DRF ListField's not_a_list message (it names the Python type it got)."""
     return f'Expected a list of items but got type "{type(value).__name__}".'
 
@@ -507,13 +511,13 @@ def _json_type(value: Any, kind: str) -> bool:
     if kind == "null":
         return value is None
     if kind == "integer":
-        return _is_int(value) or (isinstance(value, float) and value.is_integer())
+        return is_int(value) or (isinstance(value, float) and value.is_integer())
     if kind == "number":
-        return _is_number(value)
+        return is_number(value)
     return True
 
 
-def _schema_error(value: Any, schema: Mapping[str, Any]) -> str | None:
+def schema_error(value: Any, schema: Mapping[str, Any]) -> str | None:
     """The first error jsonschema.validate finds for the schema subset Sentry's handlers use
     (type, enum, minimum, maximum, required, properties, additionalProperties, items), worded
     as jsonschema's ``ValidationError.message``."""
@@ -525,7 +529,7 @@ def _schema_error(value: Any, schema: Mapping[str, Any]) -> str | None:
             return f"{value!r} is not of type {listed}"
     if "enum" in schema and value not in schema["enum"]:
         return f"{value!r} is not one of {schema['enum']!r}"
-    if _is_number(value):
+    if is_number(value):
         if "minimum" in schema and value < schema["minimum"]:
             return f"{value!r} is less than the minimum of {schema['minimum']!r}"
         if "maximum" in schema and value > schema["maximum"]:
@@ -534,7 +538,7 @@ def _schema_error(value: Any, schema: Mapping[str, Any]) -> str | None:
         properties = schema.get("properties", {})
         for name, sub in properties.items():
             if name in value:
-                problem = _schema_error(value[name], sub)
+                problem = schema_error(value[name], sub)
                 if problem is not None:
                     return problem
         for name in schema.get("required", []):
@@ -548,17 +552,17 @@ def _schema_error(value: Any, schema: Mapping[str, Any]) -> str | None:
                 return f"Additional properties are not allowed ({listed} {verb} unexpected)"
     if isinstance(value, list) and "items" in schema:
         for item in value:
-            problem = _schema_error(item, schema["items"])
+            problem = schema_error(item, schema["items"])
             if problem is not None:
                 return problem
-    if "anyOf" in schema and all(_schema_error(value, s) for s in schema["anyOf"]):
+    if "anyOf" in schema and all(schema_error(value, s) for s in schema["anyOf"]):
         return f"{value!r} is not valid under any of the given schemas"
     if "oneOf" in schema:
-        matches = sum(1 for s in schema["oneOf"] if _schema_error(value, s) is None)
+        matches = sum(1 for s in schema["oneOf"] if schema_error(value, s) is None)
         if matches == 0:
             return f"{value!r} is not valid under any of the given schemas"
         if matches > 1:
             return f"{value!r} is valid under each of the given schemas"
-    if "not" in schema and _schema_error(value, schema["not"]) is None:
+    if "not" in schema and schema_error(value, schema["not"]) is None:
         return f"{value!r} should not be valid under {schema['not']!r}"
     return None

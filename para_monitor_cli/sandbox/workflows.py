@@ -10,8 +10,8 @@ from starlette.routing import Route
 
 from para_monitor_cli.sandbox import model, workflow_engine
 from para_monitor_cli.sandbox.facts import (
-    _ACTION_TARGET_TYPES,
     ACTION_DATA_SCHEMAS,
+    ACTION_TARGET_TYPES_FOR,
     ACTION_TARGETS,
     DEPRECATED_ACTION_TYPES,
     INTEGRATION_ACTION_TYPES,
@@ -27,20 +27,20 @@ from para_monitor_cli.sandbox.facts import (
 )
 from para_monitor_cli.sandbox.store import Doc, Query, Store
 from para_monitor_cli.sandbox.validation import (
-    _NULL,
-    _REQUIRED,
+    NULL_MSG,
+    REQUIRED_MSG,
     ErrorBody,
     OrgContext,
-    _add,
-    _as_int,
-    _char,
-    _get,
-    _has,
-    _not_a_dictionary,
-    _not_a_list,
-    _owner_error,
-    _schema_error,
-    _snake,
+    add_message,
+    as_int,
+    char_field_error,
+    get_key,
+    has_key,
+    not_a_dictionary,
+    not_a_list_message,
+    owner_error,
+    schema_error,
+    snake_case,
 )
 from para_monitor_cli.sandbox.web import (
     ALERTS_READ,
@@ -387,59 +387,61 @@ def _snake_keys(value: Any) -> Any:
     if isinstance(value, list):
         return [_snake_keys(v) for v in value]
     if isinstance(value, Mapping):
-        return {_snake(str(k)): _snake_keys(v) for k, v in value.items()}
+        return {snake_case(str(k)): _snake_keys(v) for k, v in value.items()}
     return value
 
 
 def _condition_errors(condition: Any) -> ErrorBody:
     """BaseDataConditionValidator (a CamelSnakeSerializer) on one workflow condition."""
     if not isinstance(condition, Mapping):
-        return _not_a_dictionary(condition)
+        return not_a_dictionary(condition)
     errors: ErrorBody = {}
-    ctype = _get(condition, "type")
+    ctype = get_key(condition, "type")
     known = ctype in WORKFLOW_TRIGGER_TYPES or ctype in WORKFLOW_FILTER_TYPES
     # type = ChoiceField(choices=Condition values)
-    if not _has(condition, "type"):
-        _add(errors, "type", _REQUIRED)
+    if not has_key(condition, "type"):
+        add_message(errors, "type", REQUIRED_MSG)
     elif not known:
-        _add(errors, "type", f'"{ctype}" is not a valid choice.')
+        add_message(errors, "type", f'"{ctype}" is not a valid choice.')
     for key, label, schemas in (
         ("comparison", "comparison", COMPARISON_SCHEMAS),
         ("conditionResult", "condition result", None),
     ):
         # comparison / condition_result = JSONField(required=True)
-        if not _has(condition, key):
-            _add(errors, key, _REQUIRED)
+        if not has_key(condition, key):
+            add_message(errors, key, REQUIRED_MSG)
             continue
-        value = _snake_keys(_get(condition, key))
+        value = _snake_keys(get_key(condition, key))
         if value is None:
-            _add(errors, key, _NULL)
+            add_message(errors, key, NULL_MSG)
             continue
         # validate_comparison / validate_condition_result: _get_handler() first
         if not known:
-            _add(errors, key, f"Invalid condition type: {ctype}")
+            add_message(errors, key, f"Invalid condition type: {ctype}")
             continue
         schema = _CONDITION_RESULT_SCHEMA if schemas is None else schemas.get(str(ctype))
-        if schema is not None and _schema_error(value, schema) is not None:
+        if schema is not None and schema_error(value, schema) is not None:
             comma = "," if schemas is None else ""
-            _add(errors, key, f"Value, {value}{comma} does not match JSON Schema for {label}")
+            add_message(
+                errors, key, f"Value, {value}{comma} does not match JSON Schema for {label}"
+            )
     return errors
 
 
 def _group_errors(group: Any) -> ErrorBody:
     """BaseDataConditionGroupValidator: logic_type, then the first failing condition."""
     if not isinstance(group, Mapping):
-        return _not_a_dictionary(group)
+        return not_a_dictionary(group)
     errors: ErrorBody = {}
-    logic = _get(group, "logicType")
-    if not _has(group, "logicType"):
-        _add(errors, "logicType", _REQUIRED)
+    logic = get_key(group, "logicType")
+    if not has_key(group, "logicType"):
+        add_message(errors, "logicType", REQUIRED_MSG)
     elif logic not in WORKFLOW_LOGIC_TYPES:
-        _add(errors, "logicType", f'"{logic}" is not a valid choice.')
-    conditions = _get(group, "conditions")
+        add_message(errors, "logicType", f'"{logic}" is not a valid choice.')
+    conditions = get_key(group, "conditions")
     if conditions is not None:
         if not isinstance(conditions, list):
-            _add(errors, "conditions", _not_a_list(conditions))
+            add_message(errors, "conditions", not_a_list_message(conditions))
         else:
             for condition in conditions:
                 problem = _condition_errors(condition)
@@ -473,19 +475,19 @@ def _slack_form(
     installed = ctx.installed or {}
     choices = {i: d for i, d in installed.items() if d.provider == "slack" and d.active}
     errors: ErrorBody = {}
-    channel = _get(config, "targetDisplay")
-    channel_id = _get(config, "targetIdentifier")
+    channel = get_key(config, "targetDisplay")
+    channel_id = get_key(config, "targetIdentifier")
     if integration_id not in choices:
-        _add(errors, "workspace", _forms_choice(integration_id))
+        add_message(errors, "workspace", _forms_choice(integration_id))
     if channel in (None, ""):
-        _add(errors, "channel", _REQUIRED)
+        add_message(errors, "channel", REQUIRED_MSG)
     cleaned = dict(config)
     # clean(): the form's own errors go to __all__, camel-cased to "all" by the serializer
     if channel_id and not channel:
-        _add(errors, "all", "Slack: Channel name is a required field.")
+        add_message(errors, "all", "Slack: Channel name is a required field.")
         return errors, cleaned
     if integration_id not in choices:
-        _add(errors, "all", "Slack: Workspace is a required field.")
+        add_message(errors, "all", "Slack: Workspace is a required field.")
         return errors, cleaned
     if errors:
         return errors, cleaned
@@ -494,9 +496,9 @@ def _slack_form(
     if channel_id:
         found = workspace.channels.get(str(channel_id))
         if found is None:
-            _add(errors, "all", "Slack: Channel not found. Invalid ID provided.")
+            add_message(errors, "all", "Slack: Channel not found. Invalid ID provided.")
         elif found != name:
-            _add(
+            add_message(
                 errors,
                 "all",
                 f"Slack: Received channel name {found} does not match inputted channel "
@@ -507,7 +509,7 @@ def _slack_form(
         return errors, cleaned
     by_name = {n: i for i, n in workspace.channels.items()}
     if name not in by_name:
-        _add(
+        add_message(
             errors,
             "all",
             f'Slack: The resource "{name}" does not exist or has not been granted access in '
@@ -530,15 +532,15 @@ def _pagerduty_form(integration_id: str, config: Mapping[str, Any], ctx: OrgCont
     owner = {s: i for i, d in pagerduty.items() for s in d.services}
     errors: ErrorBody = {}
     if integration_id not in accounts:
-        _add(errors, "account", _forms_choice(integration_id))
-    service = _get(config, "targetIdentifier")
+        add_message(errors, "account", _forms_choice(integration_id))
+    service = get_key(config, "targetIdentifier")
     if service not in (None, "") and str(service) not in owner:
-        _add(errors, "service", _forms_choice(service))
+        add_message(errors, "service", _forms_choice(service))
     if errors or service in (None, ""):
         return errors
     if owner[str(service)] != integration_id:
         name = pagerduty[owner[str(service)]].services[str(service)]
-        _add(
+        add_message(
             errors,
             "all",
             f'The service "{name}" has not been granted access in the '
@@ -558,23 +560,23 @@ def _action_errors(action: Any, ctx: OrgContext | None) -> tuple[ErrorBody, Any]
     config schemas, the integration id rule, the provider's form). Returns (errors, the
     action as Sentry stores it)."""
     if not isinstance(action, Mapping):
-        return _not_a_dictionary(action), action
+        return not_a_dictionary(action), action
     errors: ErrorBody = {}
-    atype = _get(action, "type")
-    if not _has(action, "type"):
-        _add(errors, "type", _REQUIRED)
+    atype = get_key(action, "type")
+    if not has_key(action, "type"):
+        add_message(errors, "type", REQUIRED_MSG)
     elif atype not in WORKFLOW_ACTION_TYPES:
-        _add(errors, "type", f'"{atype}" is not a valid choice.')
+        add_message(errors, "type", f'"{atype}" is not a valid choice.')
     elif atype in DEPRECATED_ACTION_TYPES:
-        _add(errors, "type", f"Action type {atype} is deprecated and cannot be created.")
+        add_message(errors, "type", f"Action type {atype} is deprecated and cannot be created.")
     for key in ("data", "config"):  # JSONField() (required)
-        if not _has(action, key):
-            _add(errors, key, _REQUIRED)
-        elif _get(action, key) is None:
-            _add(errors, key, _NULL)
-    integration = _get(action, "integrationId")
-    if integration is not None and _as_int(integration) is None:
-        _add(errors, "integrationId", "A valid integer is required.")
+        if not has_key(action, key):
+            add_message(errors, key, REQUIRED_MSG)
+        elif get_key(action, key) is None:
+            add_message(errors, key, NULL_MSG)
+    integration = get_key(action, "integrationId")
+    if integration is not None and as_int(integration) is None:
+        add_message(errors, "integrationId", "A valid integer is required.")
     if errors:
         return errors, action
     # validate(): the handler's data_schema and its config transformer + config_schema. The
@@ -583,27 +585,27 @@ def _action_errors(action: Any, ctx: OrgContext | None) -> tuple[ErrorBody, Any]
     # transformer turns targetType into ActionTarget (specific 0, user 1, team 2,
     # sentry_app 3, issue_owners 4). Sentry words them with str(jsonschema.ValidationError);
     # the sandbox keeps its first line.
-    config, data = _get(action, "config"), _get(action, "data")
+    config, data = get_key(action, "config"), get_key(action, "data")
     if not isinstance(config, Mapping):
-        _add(errors, "config", f"{config!r} is not of type 'object'")
-    elif _get(config, "targetType") not in WORKFLOW_TARGET_TYPES:
-        _add(
+        add_message(errors, "config", f"{config!r} is not of type 'object'")
+    elif get_key(config, "targetType") not in WORKFLOW_TARGET_TYPES:
+        add_message(
             errors,
             "config",
-            f"{_get(config, 'targetType')!r} is not one of {list(WORKFLOW_TARGET_TYPES)}",
+            f"{get_key(config, 'targetType')!r} is not one of {list(WORKFLOW_TARGET_TYPES)}",
         )
     else:
-        target = ACTION_TARGETS[str(_get(config, "targetType"))]
-        allowed_targets = _ACTION_TARGET_TYPES.get(str(atype))
+        target = ACTION_TARGETS[str(get_key(config, "targetType"))]
+        allowed_targets = ACTION_TARGET_TYPES_FOR.get(str(atype))
         if allowed_targets is not None and target not in allowed_targets:
-            _add(errors, "config", f"{target} is not one of {list(allowed_targets)}")
+            add_message(errors, "config", f"{target} is not one of {list(allowed_targets)}")
     if not isinstance(data, Mapping):
-        _add(errors, "data", f"{data!r} is not of type 'object'")
+        add_message(errors, "data", f"{data!r} is not of type 'object'")
     else:
         schema = ACTION_DATA_SCHEMAS.get(str(atype))
-        problem = None if schema is None else _schema_error(dict(data), schema)
+        problem = None if schema is None else schema_error(dict(data), schema)
         if problem is not None:
-            _add(errors, "data", problem)
+            add_message(errors, "data", problem)
     if errors:
         return errors, action
     assert isinstance(config, Mapping)
@@ -615,7 +617,7 @@ def _action_errors(action: Any, ctx: OrgContext | None) -> tuple[ErrorBody, Any]
         return {"nonFieldErrors": [f"Integration ID is required for action type {atype}"]}, action
     if ctx is None or ctx.installed is None or integration is None:
         return {}, action
-    iid = str(_as_int(integration))
+    iid = str(as_int(integration))
     if atype == "slack":
         form_errors, cleaned = _slack_form(iid, config, ctx)
         return form_errors, {**action, "config": cleaned}
@@ -646,18 +648,18 @@ def _environment_errors(errors: ErrorBody, body: Mapping[str, Any], ctx: OrgCont
     source did not check it; the sandbox refuses a dangling id with the same message).
     """
     known = ctx.environments if ctx is not None else None
-    if _has(body, "environment"):
-        name = _get(body, "environment")
+    if has_key(body, "environment"):
+        name = get_key(body, "environment")
         if name is not None and known is not None and name not in known:
-            _add(errors, "environment", "Environment is not part of this organization")
-    if _has(body, "environmentId"):
-        value = _get(body, "environmentId")
+            add_message(errors, "environment", "Environment is not part of this organization")
+    if has_key(body, "environmentId"):
+        value = get_key(body, "environmentId")
         if value is None:  # IntegerField(required=False): allow_null is False
-            _add(errors, "environmentId", _NULL)
-        elif _as_int(value) is None:
-            _add(errors, "environmentId", "A valid integer is required.")
+            add_message(errors, "environmentId", NULL_MSG)
+        elif as_int(value) is None:
+            add_message(errors, "environmentId", "A valid integer is required.")
         elif known is not None and str(value) not in known.values():
-            _add(errors, "environmentId", "Environment is not part of this organization")
+            add_message(errors, "environmentId", "Environment is not part of this organization")
 
 
 def validate_workflow(
@@ -677,43 +679,43 @@ def _workflow(
     body: Any, *, partial: bool, ctx: OrgContext | None
 ) -> tuple[ErrorBody | None, dict[str, Any]]:
     if not isinstance(body, Mapping):
-        return _not_a_dictionary(body), {}
+        return not_a_dictionary(body), {}
     cleaned = dict(body)
     errors: ErrorBody = {}
-    _char(errors, body, "name", required=not partial, max_length=256)
-    enabled = _get(body, "enabled")
+    char_field_error(errors, body, "name", required=not partial, max_length=256)
+    enabled = get_key(body, "enabled")
     if enabled is not None and not isinstance(enabled, bool):
-        _add(errors, "enabled", "Must be a valid boolean.")
-    config = _get(body, "config")
+        add_message(errors, "enabled", "Must be a valid boolean.")
+    config = get_key(body, "config")
     if config is not None:
         # validate_config: validate_json_schema(value, Workflow.config_schema); Sentry's
         # message is str(jsonschema.ValidationError): this first line, then jsonschema's
         # "Failed validating ..." detail, which the sandbox leaves out.
-        problem = _schema_error(_snake_keys(config), WORKFLOW_CONFIG_SCHEMA)
+        problem = schema_error(_snake_keys(config), WORKFLOW_CONFIG_SCHEMA)
         if problem is not None:
-            _add(errors, "config", problem)
+            add_message(errors, "config", problem)
     _environment_errors(errors, body, ctx)
-    detector_ids = _get(body, "detectorIds")
+    detector_ids = get_key(body, "detectorIds")
     if detector_ids is not None:
         # detector_ids: ListField(child=IntegerField()) in the spec's schema; the existence
         # check's message was not found in Sentry's source.
-        if not isinstance(detector_ids, list) or any(_as_int(d) is None for d in detector_ids):
-            _add(errors, "detectorIds", "A valid integer is required.")
+        if not isinstance(detector_ids, list) or any(as_int(d) is None for d in detector_ids):
+            add_message(errors, "detectorIds", "A valid integer is required.")
         elif (
             ctx is not None
             and ctx.detector_ids is not None
             and any(str(d) not in ctx.detector_ids for d in detector_ids)
         ):
-            _add(errors, "detectorIds", "Some detectors do not exist.")
-    triggers = _get(body, "triggers")
+            add_message(errors, "detectorIds", "Some detectors do not exist.")
+    triggers = get_key(body, "triggers")
     if triggers is not None:  # triggers = BaseDataConditionGroupValidator(required=False)
         trigger_errors = _group_errors(triggers)
         if trigger_errors:
             errors["triggers"] = trigger_errors
-    action_filters = _get(body, "actionFilters")
+    action_filters = get_key(body, "actionFilters")
     if action_filters is not None:  # action_filters = ListField(required=False)
         if not isinstance(action_filters, list):
-            _add(errors, "actionFilters", _not_a_list(action_filters))
+            add_message(errors, "actionFilters", not_a_list_message(action_filters))
         else:
             filter_errors, cleaned_filters = _action_filter_errors(action_filters, ctx)
             if filter_errors:
@@ -722,9 +724,9 @@ def _workflow(
                 cleaned_filters
             )
     # owner: OwnerActorField in the spec's schema (api/fields/actor.py, not re-read)
-    owner_problem = _owner_error(_get(body, "owner"), ctx)
+    owner_problem = owner_error(get_key(body, "owner"), ctx)
     if owner_problem:
-        _add(errors, "owner", owner_problem)
+        add_message(errors, "owner", owner_problem)
     return errors or None, cleaned
 
 
@@ -735,15 +737,15 @@ def _action_filter_errors(
     action; the first failure is the field's error."""
     cleaned: list[Any] = []
     for action_filter in action_filters:
-        if not isinstance(action_filter, Mapping) or not _has(action_filter, "actions"):
+        if not isinstance(action_filter, Mapping) or not has_key(action_filter, "actions"):
             return ["Missing actions key in action filter"], action_filters
         group = {k: v for k, v in action_filter.items() if k != "actions"}
         group_errors = _group_errors(group)
         if group_errors:
             return group_errors, action_filters
-        actions = _get(action_filter, "actions")
+        actions = get_key(action_filter, "actions")
         if not isinstance(actions, list):
-            return [_not_a_list(actions)], action_filters
+            return [not_a_list_message(actions)], action_filters
         stored = []
         for action in actions:
             action_errors, as_stored = _action_errors(action, ctx)
