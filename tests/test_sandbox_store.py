@@ -199,3 +199,20 @@ def test_a_state_file_of_an_unknown_schema_is_refused_with_the_remedy(tmp_path: 
     assert "schema 99" in message
     assert "delete the file" in message
     assert DB_FILE in message
+
+
+def test_dashboard_pages_put_the_prebuilt_dashboard_first_and_once(sandbox: Any) -> None:
+    headers = {"Authorization": f"Bearer {sandbox.token}"}
+    for n in range(4):
+        response = httpx.post(
+            sandbox.url.rstrip("/") + f"{O}/dashboards/",
+            json={"title": f"board {n}", "widgets": []},
+            headers=headers,
+        )
+        assert response.status_code == 201, response.text[:300]
+    items, hits = walk(sandbox, f"{O}/dashboards/?per_page=2")
+    assert [d["title"] for d in items] == ["General", "board 0", "board 1", "board 2", "board 3"]
+    assert hits == ["5", "5", "5"]
+    items, hits = walk(sandbox, f"{O}/dashboards/?per_page=3&query=BOARD&sort=-title")
+    assert [d["title"] for d in items] == ["board 3", "board 2", "board 1", "board 0"]
+    assert hits == ["4", "4"]

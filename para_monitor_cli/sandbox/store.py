@@ -337,30 +337,23 @@ class Store:
 
     def select(self, query: Query, offset: int = 0, limit: int | None = None) -> list[Doc]:
         """The documents ``query`` matches, in its order, ``limit`` of them from ``offset``."""
+        return [_loads(text) for text in self._column("data", query, offset, limit)]
+
+    def ids(self, query: Query) -> list[str]:
+        """The ids ``query`` matches, in its order (no document parsed)."""
+        return [str(value) for value in self._column("id", query)]
+
+    def _column(
+        self, column: str, query: Query, offset: int = 0, limit: int | None = None
+    ) -> list[Any]:
+        """One column (``data`` or ``id``) of the rows ``query`` matches, one page of them."""
         where, args = query.where()
-        sql = f"SELECT data FROM docs WHERE {where} ORDER BY {query.order_by()}"  # noqa: S608 - columns are ours
+        sql = f"SELECT {column} FROM docs WHERE {where} ORDER BY {query.order_by()}"  # noqa: S608 - columns are ours
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
             args = [*args, -1 if limit is None else limit, offset]
         with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
-        return [_loads(row[0]) for row in rows]
-
-    def ids(self, query: Query) -> list[str]:
-        """The ids ``query`` matches, in its order (no document parsed)."""
-        where, args = query.where()
-        sql = f"SELECT id FROM docs WHERE {where} ORDER BY {query.order_by()}"  # noqa: S608 - columns are ours
-        with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
-        return [str(row[0]) for row in rows]
-
-    def names(self, query: Query) -> list[str]:
-        """The name column of what ``query`` matches (no document parsed)."""
-        where, args = query.where()
-        sql = f"SELECT name FROM docs WHERE {where} ORDER BY {query.order_by()}"  # noqa: S608 - columns are ours
-        with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
-        return [str(row[0]) for row in rows if row[0] is not None]
+            return [row[0] for row in self._db.execute(sql, args).fetchall()]
 
     def count(self, kind: str | Query) -> int:
         query = Query(kind) if isinstance(kind, str) else kind
