@@ -133,7 +133,7 @@ def now() -> str:
     return model.now_iso()
 
 
-# -- validation seam (validation.py is owned separately) ----------------------------------------
+# -- validation seam: what the resource modules' rules need from the store ---------------------
 
 
 def org_context(store: Store, org: Doc) -> validation.OrgContext:
