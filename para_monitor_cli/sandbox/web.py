@@ -284,7 +284,9 @@ def one(ctx: Ctx, kind: str, doc_id: str, owner: str = "org") -> Doc:
 def page_window(ctx: Ctx, default: int = MAX_PER_PAGE) -> tuple[int, int]:
     """``(offset, per_page)`` from ``cursor`` and ``per_page``, as Sentry's OffsetPaginator
     reads them (api/paginator.py: cursor ``value:offset:is_prev``; api/base.py
-    ``get_per_page``: at most 100), with Sentry's 400s for bad values."""
+    ``get_per_page``: at most 100), with Sentry's 400s for bad values. Offset pages are what
+    Sentry serves these lists with: OrganizationDetectorIndexEndpoint.get (OffsetPaginator,
+    count_hits=True) and ProjectEventsEndpoint.get (GenericOffsetPaginator)."""
     raw = ctx.query("per_page")
     per_page = default
     if raw is not None:
