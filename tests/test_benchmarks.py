@@ -40,6 +40,22 @@ SMALLEST = {
     "apply.py": ["--sizes", "3", "--latency", "0.01"],
     "scrub.py": ["--rounds", "1", "--trials", "1", "--passes", "1", "--requests", "4"],
     "overhead.py": ["--trials", "2", "--requests", "4", "--warmup", "4"],
+    "sandbox_scale.py": [
+        "--resources",
+        "30",
+        "--small",
+        "3",
+        "--events",
+        "10",
+        "--distinct",
+        "2",
+        "--size",
+        "10000",
+        "--pages",
+        "1",
+        "--chunk",
+        "30",
+    ],
 }
 # what each script holds that is not a benchmark (imported by the others)
 HELPERS = {"peers.py", "realistic_events.py"}
@@ -156,3 +172,9 @@ def test_overhead_against_the_sdk() -> None:
     states_what(out)
     assert "ours / EventScrubber's added cost" in out
     assert "SDK's own cost (sdk - none)" in out
+
+
+def test_sandbox_scale_against_the_issue_17_targets() -> None:
+    out = run("sandbox_scale.py").stdout
+    for target in ("target 1, list pages", "target 2, no-op plan", "target 3, sandbox peak RSS"):
+        assert re.search(rf"^{re.escape(target)}: .*(met|NOT met)", out, re.M), out
