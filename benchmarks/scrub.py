@@ -243,6 +243,12 @@ def main() -> None:
     for e in copy.deepcopy(corpus):  # the bare walk looks strings up in a filled memo
         walked.event(e)
     print(
+        "WHAT: events per second of our before_send (warm and cold memos). AGAINST WHAT: "
+        "sentry-sdk's EventScrubber(recursive=True) and json.dumps of the same events in the "
+        "same run, on the built-in corpus and on real FastAPI error events; then the planted "
+        "secrets each scrubber leaves."
+    )
+    print(
         f"best of {args.rounds} rounds x {args.trials} trials;"
         f" corpus: {len(corpus)} events x {args.passes} passes per trial;"
         " warm = after other, different events (never the timed ones)"

@@ -767,15 +767,15 @@ TEAM_B = ("--project", "team-b-api")
 
 def add_project(sandbox: Any, slug: str) -> str:
     """A second project in the sandbox's organization (its API has no route to create one)."""
-    from para_monitor_cli.sandbox import model as sandbox_model
+    from para_monitor_cli.sandbox import detectors, projects
 
     store = sandbox.state.store
     first = store.get("project", sandbox.project_id)
     project_id = str(store.next_id("project"))
     stamp = str(first["dateCreated"])
-    doc = sandbox_model.new_project(project_id, first["org"], {"slug": slug}, first["teams"], stamp)
+    doc = projects.new_project(project_id, first["org"], {"slug": slug}, first["teams"], stamp)
     store.put("project", project_id, doc)
-    sandbox_model.ensure_default_detectors(store, first["org"], project_id, stamp)
+    detectors.ensure_default_detectors(store, first["org"], project_id, stamp)
     return project_id
 
 

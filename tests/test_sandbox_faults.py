@@ -346,3 +346,58 @@ def test_rate_limit_windows_are_aligned_to_the_epoch_as_sentry_buckets_time() ->
     now[0] = 1_000_001.0  # exactly when Reset said: a fresh window
     (again,) = _call(faults, ("GET", ORG + "/detectors/"))
     assert again.status_code == 200
+
+
+def test_a_request_held_by_latency_when_the_sandbox_resets_never_lands(sandbox: Any) -> None:
+    """A test that ends while a latency rule holds its create (a killed apply) must not leave
+    that create to land in the next test's fresh state: reset drops it."""
+    org = f"{sandbox.url.rstrip('/')}/api/0/organizations/{sandbox.org}"
+    body = {
+        "name": "held create",
+        "type": "metric_issue",
+        "dataSources": [
+            {
+                "dataset": "events",
+                "queryType": 0,
+                "eventTypes": ["error", "default"],
+                "aggregate": "count()",
+                "query": "",
+                "timeWindow": 300,
+            }
+        ],
+        "conditionGroup": {
+            "logicType": "any",
+            "conditions": [{"type": "gt", "comparison": 5, "conditionResult": 75}],
+        },
+        "config": {"detectionType": "static"},
+    }
+    auth = {"Authorization": f"Bearer {sandbox.token}"}
+    held = sandbox.faults.latency(r"/detectors/$", 0.5, method="POST")
+    outcome: list[BaseException | httpx.Response] = []
+
+    def create() -> None:
+        try:
+            outcome.append(
+                httpx.post(
+                    f"{org}/projects/{sandbox.project}/detectors/",
+                    json=body,
+                    headers=auth,
+                    timeout=10,
+                )
+            )
+        except httpx.HTTPError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=create)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while held.fired == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert held.fired == 1
+    sandbox.reset()
+    thread.join(10)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], httpx.HTTPError)  # dropped, no answer
+    listed = httpx.get(f"{org}/detectors/", headers=auth, timeout=10).json()
+    assert isinstance(listed, list), listed
+    assert [d["name"] for d in listed if d["name"] == "held create"] == []

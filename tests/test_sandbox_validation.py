@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from openapi_support import validate_request
 
+from para_monitor_cli.sandbox import dashboards, detectors, facts, legacy, workflows
 from para_monitor_cli.sandbox import validation as v
 
 Validator = Callable[..., Any]
@@ -35,11 +36,11 @@ def _reference_examples() -> list[tuple[str, str, dict[str, Any]]]:
 
 EXAMPLES = _reference_examples()
 VALIDATORS: dict[str, Validator] = {
-    "alert-rules": v.validate_alert_rule,
-    "rules": v.validate_issue_rule,
-    "detectors": v.validate_detector,
-    "workflows": v.validate_workflow,
-    "dashboards": v.validate_dashboard,
+    "alert-rules": legacy.validate_alert_rule,
+    "rules": legacy.validate_issue_rule,
+    "detectors": detectors.validate_detector,
+    "workflows": workflows.validate_workflow,
+    "dashboards": dashboards.validate_dashboard,
 }
 
 
@@ -263,7 +264,7 @@ DETECTOR_CASES: list[tuple[str, Any, dict[str, Any]]] = [
     ("path", "value", "expected"), DETECTOR_CASES, ids=[c[0] for c in DETECTOR_CASES]
 )
 def test_detector_rules(path: str, value: Any, expected: dict[str, Any]) -> None:
-    _refused(v.validate_detector, _set(_example("detectors"), path, value), expected)
+    _refused(detectors.validate_detector, _set(_example("detectors"), path, value), expected)
 
 
 def test_detector_has_at_most_three_conditions() -> None:
@@ -271,11 +272,11 @@ def test_detector_has_at_most_three_conditions() -> None:
     body["conditionGroup"]["conditions"].insert(
         0, {"type": "gt", "comparison": 90, "conditionResult": 75}
     )
-    _refused(v.validate_detector, body, {"nonFieldErrors": ["Too many conditions"]})
+    _refused(detectors.validate_detector, body, {"nonFieldErrors": ["Too many conditions"]})
 
 
 def test_detector_priorities_are_75_50_0() -> None:
-    assert (v.PRIORITY_HIGH, v.PRIORITY_MEDIUM, v.PRIORITY_LOW) == (75, 50, 0)
+    assert (facts.PRIORITY_HIGH, facts.PRIORITY_MEDIUM, facts.PRIORITY_LOW) == (75, 50, 0)
     body = _example("detectors")
     assert [c["conditionResult"] for c in body["conditionGroup"]["conditions"]] == [75, 50, 0]
 
@@ -295,9 +296,9 @@ def _dynamic_detector(window: int) -> dict[str, Any]:
 
 
 def test_dynamic_detector_needs_no_resolution_condition_and_allowed_windows() -> None:
-    assert v.validate_detector(_dynamic_detector(900)) is None
+    assert detectors.validate_detector(_dynamic_detector(900)) is None
     _refused(
-        v.validate_detector,
+        detectors.validate_detector,
         _dynamic_detector(600),
         {
             "dataSources": {
@@ -313,7 +314,7 @@ def test_dynamic_detector_needs_no_resolution_condition_and_allowed_windows() ->
     bad = _dynamic_detector(900)
     bad["conditionGroup"]["conditions"][0]["comparison"]["sensitivity"] = "extreme"
     _refused(
-        v.validate_detector,
+        detectors.validate_detector,
         bad,
         {
             "conditionGroup": {
@@ -332,7 +333,7 @@ def test_dynamic_detector_needs_no_resolution_condition_and_allowed_windows() ->
 def test_anomaly_condition_needs_dynamic_detection() -> None:
     body = _dynamic_detector(900)
     body["config"] = {"detectionType": "static"}
-    errors = v.validate_detector(body)
+    errors = detectors.validate_detector(body)
     assert errors is not None
     assert errors["conditionGroup"]["conditions"][0] == {
         "type": ["Anomaly detection conditions require the dynamic detection type"]
@@ -393,24 +394,24 @@ def test_windows_per_dataset(
         timeWindow=window,
     )
     expected = None if error is None else {"dataSources": {"0": {"nonFieldErrors": [error]}}}
-    assert v.validate_detector(body) == expected
+    assert detectors.validate_detector(body) == expected
 
 
 def test_detector_update_is_partial_and_checks_context() -> None:
-    assert v.validate_detector({"enabled": False}, partial=True) is None
-    assert v.validate_detector({"name": ""}, partial=True) == {
+    assert detectors.validate_detector({"enabled": False}, partial=True) is None
+    assert detectors.validate_detector({"name": ""}, partial=True) == {
         "name": ["This field may not be blank."]
     }
     ctx = v.OrgContext(workflow_ids=frozenset({"1"}), team_ids=frozenset({"42"}))
     _refused(
-        v.validate_detector,
+        detectors.validate_detector,
         _example("detectors"),
         {"workflowIds": ["Some workflows do not exist."]},
         ctx=ctx,
     )
     ctx = v.OrgContext(workflow_ids=frozenset({"1234"}), team_ids=frozenset({"7"}))
     _refused(
-        v.validate_detector,
+        detectors.validate_detector,
         _example("detectors"),
         {"owner": ["Team is not a member of this organization"]},
         ctx=ctx,
@@ -519,13 +520,16 @@ WORKFLOW_CASES: list[tuple[str, Any, dict[str, Any]]] = [
     ("path", "value", "expected"), WORKFLOW_CASES, ids=[c[0] for c in WORKFLOW_CASES]
 )
 def test_workflow_rules(path: str, value: Any, expected: dict[str, Any]) -> None:
-    _refused(v.validate_workflow, _set(_example("workflows"), path, value), expected)
+    _refused(workflows.validate_workflow, _set(_example("workflows"), path, value), expected)
 
 
-@pytest.mark.parametrize("frequency", [*v.WORKFLOW_FREQUENCIES, 15, 2880])
+@pytest.mark.parametrize("frequency", [*facts.WORKFLOW_FREQUENCIES, 15, 2880])
 def test_workflow_frequencies_accepted(frequency: int) -> None:
     # Workflow.config_schema: any integer >= 0 (the help text documents only some values)
-    assert v.validate_workflow(_set(_example("workflows"), "config.frequency", frequency)) is None
+    assert (
+        workflows.validate_workflow(_set(_example("workflows"), "config.frequency", frequency))
+        is None
+    )
 
 
 def test_workflow_config_refuses_unknown_keys_like_sentrys_json_schema() -> None:
@@ -533,13 +537,13 @@ def test_workflow_config_refuses_unknown_keys_like_sentrys_json_schema() -> None
     # snake_cases the keys first: an ownership marker in config is a 400 on real Sentry.
     body = _set(_example("workflows"), "config.managedBy", "para-monitor")
     _refused(
-        v.validate_workflow,
+        workflows.validate_workflow,
         body,
         {"config": ["Additional properties are not allowed ('managed_by' was unexpected)"]},
     )
     body["config"]["owner"] = "x"
     _refused(
-        v.validate_workflow,
+        workflows.validate_workflow,
         body,
         {
             "config": [
@@ -547,7 +551,9 @@ def test_workflow_config_refuses_unknown_keys_like_sentrys_json_schema() -> None
             ]
         },
     )
-    assert v.validate_workflow(_set(_example("workflows"), "config", {"frequency": 5})) is None
+    assert (
+        workflows.validate_workflow(_set(_example("workflows"), "config", {"frequency": 5})) is None
+    )
 
 
 def test_workflow_action_integrations_come_from_the_org() -> None:
@@ -555,7 +561,7 @@ def test_workflow_action_integrations_come_from_the_org() -> None:
     body = _example("workflows")
     slack_only = v.OrgContext(installed={"9100": v.Integration("slack", "Workspace")})
     _refused(
-        v.validate_workflow,
+        workflows.validate_workflow,
         body,
         {
             "actionFilters": {
@@ -566,7 +572,9 @@ def test_workflow_action_integrations_come_from_the_org() -> None:
         ctx=slack_only,
     )
     pagerduty = v.Integration("pagerduty", "acme", services={"77": "Checkout"})
-    assert v.validate_workflow(body, ctx=v.OrgContext(installed={"9100": pagerduty})) is None
+    assert (
+        workflows.validate_workflow(body, ctx=v.OrgContext(installed={"9100": pagerduty})) is None
+    )
     # email actions have no validator handler: Sentry does not check their target here
     body["actionFilters"][0]["actions"] = [
         {
@@ -576,10 +584,10 @@ def test_workflow_action_integrations_come_from_the_org() -> None:
             "config": {"targetType": "user", "targetIdentifier": "99"},
         }
     ]
-    assert v.validate_workflow(body, ctx=v.OrgContext(user_ids=frozenset({"1"}))) is None
+    assert workflows.validate_workflow(body, ctx=v.OrgContext(user_ids=frozenset({"1"}))) is None
     body["actionFilters"][0]["actions"][0]["integrationId"] = "9100"
     _refused(
-        v.validate_workflow,
+        workflows.validate_workflow,
         body,
         {
             "actionFilters": {
@@ -600,7 +608,7 @@ def test_workflow_frequency_filters_use_sentrys_interval_spelling() -> None:
         }
     ]
     _refused(
-        v.validate_workflow,
+        workflows.validate_workflow,
         body,
         {
             "actionFilters": {
@@ -613,10 +621,10 @@ def test_workflow_frequency_filters_use_sentrys_interval_spelling() -> None:
             }
         },
     )
-    for interval in v.WORKFLOW_FREQUENCY_INTERVALS:
+    for interval in facts.WORKFLOW_FREQUENCY_INTERVALS:
         body["actionFilters"][0]["conditions"][0]["comparison"]["interval"] = interval
-        assert v.validate_workflow(body) is None, interval
-    assert v.WORKFLOW_FREQUENCY_INTERVALS == ("1m", "5m", "15m", "1h", "1d", "1w", "30d")
+        assert workflows.validate_workflow(body) is None, interval
+    assert facts.WORKFLOW_FREQUENCY_INTERVALS == ("1m", "5m", "15m", "1h", "1d", "1w", "30d")
 
 
 # --------------------------------------------------------------------------- dashboards (6)
@@ -709,7 +717,7 @@ DASHBOARD_CASES: list[tuple[str, Any, dict[str, Any]]] = [
 def test_dashboard_rules(path: str, value: Any, expected: dict[str, Any]) -> None:
     body = _example("dashboards")
     body["end"] = "2026-06-01T00:00:00Z"
-    _refused(v.validate_dashboard, _set(body, path, value), expected)
+    _refused(dashboards.validate_dashboard, _set(body, path, value), expected)
 
 
 def test_dashboard_threshold_errors_keep_drf_nesting() -> None:
@@ -718,7 +726,7 @@ def test_dashboard_threshold_errors_keep_drf_nesting() -> None:
         _example("dashboards"), "widgets.0.thresholds", {"max_values": {"max1": -1, "max2": 3}}
     )
     _refused(
-        v.validate_dashboard,
+        dashboards.validate_dashboard,
         body,
         {"widgets": [{"thresholds": {"max1": "Maximum values can not be negative"}}, {}]},
     )
@@ -726,62 +734,71 @@ def test_dashboard_threshold_errors_keep_drf_nesting() -> None:
 
 def test_release_health_widget_needs_no_title() -> None:
     body = _set(_example("dashboards"), "widgets.1.title", "")
-    assert v.validate_dashboard(body) is None
+    assert dashboards.validate_dashboard(body) is None
 
 
 def test_layout_is_not_checked_against_the_grid() -> None:
     # LayoutField only wants the five keys as ints: Sentry lets a widget overflow the grid
     body = _set(_example("dashboards"), "widgets.0.layout.x", 6)
-    assert v.validate_dashboard(_set(body, "widgets.0.layout.w", 4)) is None
+    assert dashboards.validate_dashboard(_set(body, "widgets.0.layout.w", 4)) is None
 
 
 def test_dashboard_widget_limit() -> None:
     body = _example("dashboards")
     widget = body["widgets"][0]
-    body["widgets"] = [copy.deepcopy(widget) for _ in range(v.MAX_WIDGETS)]
-    assert v.validate_dashboard(body) is None
+    body["widgets"] = [copy.deepcopy(widget) for _ in range(facts.MAX_WIDGETS)]
+    assert dashboards.validate_dashboard(body) is None
     body["widgets"].append(copy.deepcopy(widget))
     _refused(
-        v.validate_dashboard, body, {"nonFieldErrors": ["Number of widgets must be less than 30"]}
+        dashboards.validate_dashboard,
+        body,
+        {"nonFieldErrors": ["Number of widgets must be less than 30"]},
     )
 
 
 def test_dashboard_put_is_partial() -> None:
-    assert v.validate_dashboard({"widgets": []}, partial=True) is None
+    assert dashboards.validate_dashboard({"widgets": []}, partial=True) is None
     assert (
-        v.validate_dashboard(
+        dashboards.validate_dashboard(
             {"widgets": [{"id": "5", "layout": {"x": 0, "y": 0, "w": 2, "h": 1, "minH": 1}}]},
             partial=True,
         )
         is None
     )
-    assert v.validate_dashboard({"widgets": [{"id": "five"}]}, partial=True) == {
+    assert dashboards.validate_dashboard({"widgets": [{"id": "five"}]}, partial=True) == {
         "widgets": [{"id": ["Invalid ID format. Must be a numeric string"]}]
     }
 
 
 def test_every_display_type_is_accepted_and_removed_ones_are_not() -> None:
-    for display in v.DASHBOARD_DISPLAY_TYPES:
+    for display in facts.DASHBOARD_DISPLAY_TYPES:
         assert (
-            v.validate_dashboard(_set(_example("dashboards"), "widgets.0.displayType", display))
+            dashboards.validate_dashboard(
+                _set(_example("dashboards"), "widgets.0.displayType", display)
+            )
             is None
         )
     for removed in ("top_n", "stacked_area", "world_map"):
         assert (
-            v.validate_dashboard(_set(_example("dashboards"), "widgets.0.displayType", removed))
+            dashboards.validate_dashboard(
+                _set(_example("dashboards"), "widgets.0.displayType", removed)
+            )
             is not None
         )
 
 
 def test_title_uniqueness_and_widget_ownership_helpers() -> None:
-    assert v.dashboard_title_conflict("ops", ["General", "ops"]) == "Dashboard title already taken"
-    assert v.dashboard_title_conflict("ops 2", ["General", "ops"]) is None
+    assert (
+        dashboards.dashboard_title_conflict("ops", ["General", "ops"])
+        == "Dashboard title already taken"
+    )
+    assert dashboards.dashboard_title_conflict("ops 2", ["General", "ops"]) is None
     body = {"widgets": [{"id": "1", "queries": [{"id": "10"}]}, {"title": "new"}]}
-    assert v.foreign_widget_error(body, ["1", "1/10"]) is None
-    assert v.foreign_widget_error(body, ["2"]) == [
+    assert dashboards.foreign_widget_error(body, ["1", "1/10"]) is None
+    assert dashboards.foreign_widget_error(body, ["2"]) == [
         "You cannot update widgets that are not part of this dashboard."
     ]
-    assert v.foreign_widget_error(body, ["1"]) == [
+    assert dashboards.foreign_widget_error(body, ["1"]) == [
         "You cannot use a query not owned by this widget"
     ]
 
@@ -790,7 +807,7 @@ def test_dashboard_permissions_teams_must_exist() -> None:
     body = _example("dashboards")
     body["permissions"] = {"isEditableByEveryone": False, "teamsWithEditAccess": [42, 7]}
     _refused(
-        v.validate_dashboard,
+        dashboards.validate_dashboard,
         body,
         {
             "permissions": {
@@ -933,14 +950,14 @@ ALERT_CASES: list[tuple[str, Any, dict[str, Any]]] = [
     ("path", "value", "expected"), ALERT_CASES, ids=[f"{c[0]}={c[1]!r}"[:50] for c in ALERT_CASES]
 )
 def test_alert_rule_rules(path: str, value: Any, expected: dict[str, Any]) -> None:
-    _refused(v.validate_alert_rule, _set(_example("alert-rules"), path, value), expected)
+    _refused(legacy.validate_alert_rule, _set(_example("alert-rules"), path, value), expected)
 
 
 def test_alert_rule_has_at_most_two_triggers() -> None:
     body = _example("alert-rules")
     body["triggers"].append(copy.deepcopy(body["triggers"][1]))
     _refused(
-        v.validate_alert_rule,
+        legacy.validate_alert_rule,
         body,
         _nfe("Must send 1 or 2 triggers - A critical trigger, and an optional warning trigger"),
     )
@@ -952,18 +969,18 @@ def test_integer_resolve_threshold_boundary_is_accepted() -> None:
     body["triggers"] = body["triggers"][:1]
     body["triggers"][0]["alertThreshold"] = 0
     body["resolveThreshold"] = 1
-    assert v.validate_alert_rule(body) is None
+    assert legacy.validate_alert_rule(body) is None
     body["resolveThreshold"] = 1.5
-    assert v.validate_alert_rule(body) == _nfe(
+    assert legacy.validate_alert_rule(body) == _nfe(
         "critical alert threshold must be above resolution threshold"
     )
 
 
 def test_below_threshold_rules_mirror_above() -> None:
     body = _example("alert-rules", 1)  # crash-free sessions, thresholdType 1
-    assert v.validate_alert_rule(body) is None
+    assert legacy.validate_alert_rule(body) is None
     body["resolveThreshold"] = 99.4
-    assert v.validate_alert_rule(body) == _nfe(
+    assert legacy.validate_alert_rule(body) == _nfe(
         "critical alert threshold must be below resolution threshold"
     )
 
@@ -971,20 +988,22 @@ def test_below_threshold_rules_mirror_above() -> None:
 @pytest.mark.parametrize("window", [1, 5, 10, 15])
 def test_crash_rate_alert_windows(window: int) -> None:
     body = _set(_example("alert-rules", 1), "timeWindow", window)
-    assert v.validate_alert_rule(body) == _nfe(
+    assert legacy.validate_alert_rule(body) == _nfe(
         "Invalid Time Window: Allowed time windows for crash rate "
         "alerts are: 30min, 1h, 2h, 4h, 12h and 24h"
     )
 
 
-@pytest.mark.parametrize("window", v.CRASH_RATE_TIME_WINDOWS)
+@pytest.mark.parametrize("window", facts.CRASH_RATE_TIME_WINDOWS)
 def test_crash_rate_alert_windows_accepted(window: int) -> None:
-    assert v.validate_alert_rule(_set(_example("alert-rules", 1), "timeWindow", window)) is None
+    assert (
+        legacy.validate_alert_rule(_set(_example("alert-rules", 1), "timeWindow", window)) is None
+    )
 
 
 def test_crash_rate_priority_values() -> None:
     body = _set(_example("alert-rules", 1), "triggers.0.actions.0.priority", "P1")
-    assert v.validate_alert_rule(body) == {
+    assert legacy.validate_alert_rule(body) == {
         "priority": [
             "Allowed priorities for Pagerduty are ['critical', 'warning', 'error', 'info']"
         ]
@@ -997,23 +1016,23 @@ def test_dynamic_alert_rules() -> None:
     del body["resolveThreshold"]
     for trigger in body["triggers"]:
         trigger["alertThreshold"] = 0
-    assert v.validate_alert_rule(body) is None
-    assert v.validate_alert_rule({**body, "timeWindow": 10}) == _nfe(
+    assert legacy.validate_alert_rule(body) is None
+    assert legacy.validate_alert_rule({**body, "timeWindow": 10}) == _nfe(
         "Invalid time window for dynamic alert (valid windows are 5, 15, 30, 60 minutes)"
     )
-    assert v.validate_alert_rule({**body, "sensitivity": None}) == _nfe(
+    assert legacy.validate_alert_rule({**body, "sensitivity": None}) == _nfe(
         "Dynamic alerts require a sensitivity level"
     )
-    assert v.validate_alert_rule({**body, "query": "is:unresolved"}) == {
+    assert legacy.validate_alert_rule({**body, "query": "is:unresolved"}) == {
         "query": ["Dynamic alerts do not support 'is:unresolved' queries"]
     }
 
 
 def test_percent_change_alert_rules() -> None:
     body = _set(_example("alert-rules"), "comparisonDelta", 60)
-    assert v.validate_alert_rule(body) is None
+    assert legacy.validate_alert_rule(body) is None
     body = _set(_example("alert-rules", 1), "comparisonDelta", 60)
-    assert v.validate_alert_rule(body) == _nfe(
+    assert legacy.validate_alert_rule(body) == _nfe(
         "Comparison alerts are not supported for crash rate alerts"
     )
 
@@ -1023,13 +1042,15 @@ def test_alert_rule_actions_checked_against_the_org() -> None:
     ctx = v.OrgContext(
         integrations={"9001": "slack"}, team_ids=frozenset({"42"}), user_ids=frozenset()
     )
-    assert v.validate_alert_rule(body, ctx=ctx) is None
+    assert legacy.validate_alert_rule(body, ctx=ctx) is None
     body["triggers"][1]["actions"][0]["targetIdentifier"] = "43"
-    assert v.validate_alert_rule(body, ctx=ctx) == _nfe("Team does not exist")
+    assert legacy.validate_alert_rule(body, ctx=ctx) == _nfe("Team does not exist")
     body["triggers"][1]["actions"][0].update(targetType="user", targetIdentifier="5")
-    assert v.validate_alert_rule(body, ctx=ctx) == _nfe("User does not belong to this organization")
+    assert legacy.validate_alert_rule(body, ctx=ctx) == _nfe(
+        "User does not belong to this organization"
+    )
     ctx = v.OrgContext(integrations={"9001": "pagerduty"})
-    assert v.validate_alert_rule(_example("alert-rules"), ctx=ctx) == {
+    assert legacy.validate_alert_rule(_example("alert-rules"), ctx=ctx) == {
         "integration": ["Integration does not exist"]
     }
 
@@ -1093,7 +1114,7 @@ ISSUE_CASES: list[tuple[str, Any, dict[str, Any]]] = [
     ("path", "value", "expected"), ISSUE_CASES, ids=[f"{c[0]}={c[1]!r}"[:50] for c in ISSUE_CASES]
 )
 def test_issue_rule_rules(path: str, value: Any, expected: dict[str, Any]) -> None:
-    _refused(v.validate_issue_rule, _set(_example("rules"), path, value), expected)
+    _refused(legacy.validate_issue_rule, _set(_example("rules"), path, value), expected)
 
 
 @pytest.mark.parametrize(
@@ -1120,7 +1141,9 @@ def test_issue_rule_rules(path: str, value: Any, expected: dict[str, Any]) -> No
 )
 def test_issue_rule_frequency_conditions(node: dict[str, Any], message: str | None) -> None:
     body = _set(_example("rules"), "conditions", [node])
-    assert v.validate_issue_rule(body) == (None if message is None else {"conditions": [message]})
+    assert legacy.validate_issue_rule(body) == (
+        None if message is None else {"conditions": [message]}
+    )
 
 
 def test_issue_rule_email_targets_checked_against_the_project() -> None:
@@ -1131,11 +1154,11 @@ def test_issue_rule_email_targets_checked_against_the_project() -> None:
         "targetIdentifier": "8",
     }
     ctx = v.OrgContext(team_ids=frozenset({"42"}), integrations={"9100": "pagerduty"})
-    assert v.validate_issue_rule(body, ctx=ctx) == {
+    assert legacy.validate_issue_rule(body, ctx=ctx) == {
         "actions": ["This team is not part of the project."]
     }
     body["actions"][1].update(targetType="Member", targetIdentifier="3")
-    assert v.validate_issue_rule(body, ctx=v.OrgContext(user_ids=frozenset({"1"}))) == {
+    assert legacy.validate_issue_rule(body, ctx=v.OrgContext(user_ids=frozenset({"1"}))) == {
         "actions": ["This user is not part of the project."]
     }
 
@@ -1145,7 +1168,7 @@ def test_duplicate_issue_rules_are_refused_whatever_their_name() -> None:
     other = {**copy.deepcopy(body), "name": "another name"}
     # node order and the server-added uuid do not matter
     other["actions"] = [{**a, "uuid": "u"} for a in reversed(other["actions"])]
-    assert v.duplicate_issue_rule_error(body, [("12", "first rule", other)]) == {
+    assert legacy.duplicate_issue_rule_error(body, [("12", "first rule", other)]) == {
         "name": [
             "This rule is an exact duplicate of 'first rule' in "
             "this project and may not be created."
@@ -1153,7 +1176,7 @@ def test_duplicate_issue_rules_are_refused_whatever_their_name() -> None:
         "ruleId": [12],
     }
     assert (
-        v.duplicate_issue_rule_error({**body, "frequency": 60}, [("12", "first rule", other)])
+        legacy.duplicate_issue_rule_error({**body, "frequency": 60}, [("12", "first rule", other)])
         is None
     )
 
@@ -1171,10 +1194,10 @@ def test_a_non_object_body_is_refused(validator: Validator, body: object, got: s
 
 def test_error_keys_are_camel_case_and_messages_are_lists() -> None:
     bodies = [
-        v.validate_alert_rule({}),
-        v.validate_detector({"dataSources": [{}], "conditionGroup": {}}),
-        v.validate_dashboard({"widgets": [{"layout": {}}]}),
-        v.validate_issue_rule({}),
+        legacy.validate_alert_rule({}),
+        detectors.validate_detector({"dataSources": [{}], "conditionGroup": {}}),
+        dashboards.validate_dashboard({"widgets": [{"layout": {}}]}),
+        legacy.validate_issue_rule({}),
     ]
 
     def walk(node: Any) -> None:
@@ -1199,19 +1222,19 @@ def test_workflow_environment_by_name_or_id() -> None:
     # EnvironmentField (the spec's `environment`) and the older environment_id IntegerField
     ctx = v.OrgContext(environments={"production": "7"})
     body = _example("workflows")
-    assert v.validate_workflow(body, ctx=ctx) is None
-    assert v.validate_workflow(body, ctx=v.OrgContext(environments={})) == {
+    assert workflows.validate_workflow(body, ctx=ctx) is None
+    assert workflows.validate_workflow(body, ctx=v.OrgContext(environments={})) == {
         "environment": ["Environment is not part of this organization"]
     }
     del body["environment"]
-    assert v.validate_workflow({**body, "environmentId": 7}, ctx=ctx) is None
-    assert v.validate_workflow({**body, "environmentId": None}, ctx=ctx) == {
+    assert workflows.validate_workflow({**body, "environmentId": 7}, ctx=ctx) is None
+    assert workflows.validate_workflow({**body, "environmentId": None}, ctx=ctx) == {
         "environmentId": ["This field may not be null."]
     }
-    assert v.validate_workflow({**body, "environmentId": "prod"}, ctx=ctx) == {
+    assert workflows.validate_workflow({**body, "environmentId": "prod"}, ctx=ctx) == {
         "environmentId": ["A valid integer is required."]
     }
-    assert v.validate_workflow({**body, "environment": None}, ctx=ctx) is None
+    assert workflows.validate_workflow({**body, "environment": None}, ctx=ctx) is None
 
 
 @pytest.mark.parametrize(
@@ -1230,7 +1253,7 @@ def test_tagged_event_schema(comparison: dict[str, Any], accepted: bool) -> None
     body["actionFilters"][0]["conditions"] = [
         {"type": "tagged_event", "comparison": comparison, "conditionResult": True}
     ]
-    errors = v.validate_workflow(body)
+    errors = workflows.validate_workflow(body)
     if accepted:
         assert errors is None
     else:
@@ -1248,7 +1271,9 @@ def test_action_schemas_per_provider() -> None:
     body = _example("workflows")
     action = body["actionFilters"][0]["actions"][0]
     action["config"]["targetType"] = "team"
-    _refused(v.validate_workflow, body, {"actionFilters": {"config": ["2 is not one of [0]"]}})
+    _refused(
+        workflows.validate_workflow, body, {"actionFilters": {"config": ["2 is not one of [0]"]}}
+    )
     body["actionFilters"][0]["actions"] = [
         {
             "type": "email",
@@ -1258,7 +1283,7 @@ def test_action_schemas_per_provider() -> None:
         }
     ]
     _refused(
-        v.validate_workflow,
+        workflows.validate_workflow,
         body,
         {
             "actionFilters": {
@@ -1267,4 +1292,4 @@ def test_action_schemas_per_provider() -> None:
         },
     )
     del body["actionFilters"][0]["actions"][0]["data"]["cc"]
-    assert v.validate_workflow(body) is None
+    assert workflows.validate_workflow(body) is None

@@ -37,7 +37,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox.detectors import show_actor
 from para_monitor_cli.sandbox.ingest import loads
+from para_monitor_cli.sandbox.projects import show_project_summary
 from para_monitor_cli.sandbox.store import Doc, Store
 from para_monitor_cli.sandbox.web import (
     ALERTS_READ,
@@ -55,6 +57,7 @@ from para_monitor_cli.sandbox.web import (
     project_ids,
     require,
 )
+from para_monitor_cli.sandbox.workflow_engine import set_links
 
 ErrorBody = dict[str, Any]
 
@@ -450,7 +453,7 @@ def validate_monitor(ctx: Ctx, body: Any, monitor: Doc | None) -> Doc:
         owner = data["owner"]
         if owner is None or owner == "":
             cleaned["owner"] = None
-        elif model.show_actor(ctx.store, owner) is None:
+        elif show_actor(ctx.store, owner) is None:
             errors["owner"] = [
                 "Could not parse actor. Format should be `type:id` where type is `team` or `user`."
             ]
@@ -626,7 +629,7 @@ def show_monitor(ctx: Ctx, monitor: Doc) -> Doc:
     wanted = set(ctx.request.query_params.getlist("environment"))
     envs = [e for e in environments(ctx.store, monitor) if not wanted or e["name"] in wanted]
     project = ctx.store.get("project", monitor["projectId"]) or {}
-    shown_project = model.show_project_summary(ctx.store, project, ctx.user, None)
+    shown_project = show_project_summary(ctx.store, project, ctx.user, None)
     shown_project.pop("team", None)
     shown_project.update(
         {
@@ -648,7 +651,7 @@ def show_monitor(ctx: Ctx, monitor: Doc) -> Doc:
         "dateCreated": monitor["dateCreated"],
         "project": shown_project,
         "environments": [show_environment(e) for e in envs],
-        "owner": model.show_actor(ctx.store, monitor.get("owner")),
+        "owner": show_actor(ctx.store, monitor.get("owner")),
     }
 
 
@@ -914,7 +917,7 @@ def delete_monitor(store: Store, monitor: Doc) -> None:
             store.delete("monitor_checkin", check_in["id"])
     if monitor.get("detector"):
         store.delete("detector", monitor["detector"])
-        model.set_links(store, [], detector=monitor["detector"])
+        set_links(store, [], detector=monitor["detector"])
     store.delete("monitor", monitor["id"])
 
 
@@ -958,9 +961,7 @@ def update_detector(ctx: Ctx, detector: Doc, body: Doc) -> Doc:
             monitor["status"] = "active" if body["enabled"] else "disabled"
         if isinstance(name, str):
             monitor["name"] = name[:NAME_MAX]
-        if "owner" in body and (
-            body["owner"] is None or model.show_actor(ctx.store, body["owner"])
-        ):
+        if "owner" in body and (body["owner"] is None or show_actor(ctx.store, body["owner"])):
             monitor["owner"] = body["owner"]
         ctx.store.put("monitor", monitor["id"], monitor)
         ctx.store.put("detector", detector["id"], detector)

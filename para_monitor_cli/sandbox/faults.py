@@ -345,6 +345,10 @@ class Faults:
         self._rules: list[FaultRule] = []
         self._rng = rng or random.Random()  # noqa: S311 - fault dice, not cryptography
         self._clock = clock
+        # bumped by clear(): a request a latency rule is still holding when the faults are
+        # cleared (the test that set them is over) is dropped, never handled, so it cannot
+        # write into the state the next test starts from
+        self.generation = 0
         for rule in rules:
             self.add(rule)
 
@@ -361,6 +365,9 @@ class Faults:
             self._rules = parsed
 
     def clear(self) -> None:
+        """Faults off; requests held by a latency rule are dropped when their wait ends."""
+        with self._lock:
+            self.generation += 1
         self.replace(())
 
     def rules(self) -> list[FaultRule]:
@@ -499,6 +506,7 @@ class FaultMiddleware:
         if path.startswith(self.exempt_prefixes):
             await self.app(scope, receive, send)
             return
+        generation = self.faults.generation
         decision = self.faults._decide(scope.get("method", "GET"), path)
         if decision.limited is not None:
             message, headers = decision.limited
@@ -511,6 +519,9 @@ class FaultMiddleware:
                 receive = await _buffered(receive)
             if decision.latency:
                 await asyncio.sleep(decision.latency)
+                if self.faults.generation != generation:
+                    await _drop(send)  # cleared while held: see Faults.clear
+                    return
             if rule is not None and rule.action == "drop":
                 await _drop(send)
                 return

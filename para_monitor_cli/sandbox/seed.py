@@ -204,7 +204,7 @@ def _refs(item: Doc, key: str, known: set[str], where: str) -> str | None:
 
 def apply_seed(store: Store, seed: Doc, now: str) -> None:
     """Write every seeded resource into ``store`` (which should be empty)."""
-    from para_monitor_cli.sandbox import model as res
+    from para_monitor_cli.sandbox import detectors, legacy, model, projects, releases
 
     user = seed.get("user") or {"id": "1", "name": "Sandbox User", "email": "user@example.com"}
     store.put("user", str(user["id"]), _user(user, now))
@@ -267,7 +267,7 @@ def apply_seed(store: Store, seed: Doc, now: str) -> None:
             store.put(
                 "project",
                 project["id"],
-                res.new_project(
+                projects.new_project(
                     project["id"],
                     org["id"],
                     project,
@@ -275,22 +275,22 @@ def apply_seed(store: Store, seed: Doc, now: str) -> None:
                     now,
                 ),
             )
-            res.ensure_default_detectors(store, org["id"], project["id"], now)
+            detectors.ensure_default_detectors(store, org["id"], project["id"], now)
             # environments the project has already seen (as if events carrying them had
             # arrived): a new organization has none unless the seed lists them
             for name in project.get("environments", []):
-                res.get_or_create_environment(store, org["id"], project["id"], str(name), now)
+                model.get_or_create_environment(store, org["id"], project["id"], str(name), now)
             for key_in in project.get("keys", []):
-                client_key = res.new_key(store, project["id"], key_in, now)
+                client_key = projects.new_key(store, project["id"], key_in, now)
                 store.put("key", client_key["id"], client_key)
             for rule_in in project.get("rules", []):
-                rule = res.new_rule(store, project["id"], rule_in, user["id"], now)
+                rule = legacy.new_rule(store, project["id"], rule_in, user["id"], now)
                 store.put("rule", rule["id"], rule)
         for integration_in in org_in["integrations"]:
             integration = _ided(store, "integration", integration_in)
             store.put("integration", integration["id"], {**integration, "org": org["id"]})
         for release_in in org_in["releases"]:
-            release = res.new_release(
+            release = releases.new_release(
                 store,
                 org["id"],
                 release_in["version"],
@@ -299,7 +299,7 @@ def apply_seed(store: Store, seed: Doc, now: str) -> None:
             )
             store.put("release", release["id"], release)
         for rule_in in org_in["alert_rules"]:
-            rule = res.new_alert_rule(
+            rule = legacy.new_alert_rule(
                 store,
                 org["id"],
                 rule_in,

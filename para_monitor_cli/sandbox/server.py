@@ -13,11 +13,11 @@ from typing import Any
 
 import uvicorn
 
-from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox import projects
 from para_monitor_cli.sandbox.app import create_app, open_state, reset_state
 from para_monitor_cli.sandbox.faults import FaultMiddleware, Faults
 from para_monitor_cli.sandbox.seed import SeedError, load_seed
-from para_monitor_cli.sandbox.store import Doc, Store
+from para_monitor_cli.sandbox.store import DB_FILE, Doc, SchemaError, Store
 from para_monitor_cli.sandbox.web import SandboxState
 
 HOST = "127.0.0.1"
@@ -36,8 +36,13 @@ def open_store(data: Path | None) -> Store:
         return Store(data)
     except OSError as exc:
         raise DataDirError(f"cannot keep state in {data}: {exc.strerror or exc}") from None
+    except SchemaError as exc:
+        raise DataDirError(str(exc)) from None
     except sqlite3.Error as exc:
-        raise DataDirError(f"cannot keep state in {data}: {exc}") from None
+        raise DataDirError(
+            f"cannot keep state in {data}: {exc} (a damaged {DB_FILE}: delete it to start "
+            "again from the seed)"
+        ) from None
 
 
 class SandboxServer:
@@ -120,7 +125,7 @@ class SandboxServer:
         project_id = self.project_id
         for key in self.store.all("key"):
             if key["project"] == project_id and key["isActive"]:
-                return model.dsn_for(key, self.url)
+                return projects.dsn_for(key, self.url)
         raise LookupError("the default project has no active client key")
 
     def send_event(self, environment: str, message: str = "sandbox environment check") -> str:

@@ -34,6 +34,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from para_monitor_cli.sandbox import model
+from para_monitor_cli.sandbox.detectors import show_actor
 from para_monitor_cli.sandbox.store import Doc, Store
 from para_monitor_cli.sandbox.web import (
     ALERTS_READ,
@@ -433,7 +434,7 @@ def show_uptime(detector: Doc, project_slug: str, owner: Doc | None) -> Doc:
 @api(*ALERTS_READ)
 async def uptime_detail(ctx: Ctx) -> Response:
     detector = _find(ctx, ctx.request.path_params["detector_id"])
-    owner = model.show_actor(ctx.store, detector.get("owner"))
+    owner = show_actor(ctx.store, detector.get("owner"))
     return ok(show_uptime(detector, ctx.project["slug"], owner))
 
 

@@ -12,14 +12,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from para_monitor_cli.sandbox import model, validation
+from para_monitor_cli.sandbox.facts import MAX_PER_PAGE
 from para_monitor_cli.sandbox.ingest import loads
-from para_monitor_cli.sandbox.store import Doc, Store
+from para_monitor_cli.sandbox.store import Doc, Query, Store
 
 NOT_FOUND = "The requested resource does not exist"
 NO_PERMISSION = "You do not have permission to perform this action."
 NO_CREDENTIALS = "Authentication credentials were not provided."
 BAD_TOKEN = "Invalid token"  # noqa: S105 - an error message, not a secret
-MAX_PER_PAGE = 100
 # API request bodies. Relay in front of Sentry refuses API payloads over 20 MiB
 # (``max_api_payload_size``, relay-config/src/config.rs); the sandbox's API has no body near
 # that size to accept, so it caps them at 1 MiB (413) to keep its memory bounded.
@@ -31,7 +31,6 @@ MAX_API_BODY = 1024 * 1024
 # DRF does not catch (a 500 at Sentry); the sandbox answers 400 beyond 64 levels instead, far
 # deeper than any body Sentry's serializers accept.
 MAX_API_JSON_DEPTH = 64
-MAX_WIDGETS = 30
 PREBUILT_DASHBOARD = {"id": "default-overview", "title": "General"}
 
 # scopes: any one of them suffices (the spec's security lists)
@@ -134,23 +133,21 @@ def now() -> str:
     return model.now_iso()
 
 
-# -- validation seam (validation.py is owned separately) ----------------------------------------
+# -- validation seam: what the resource modules' rules need from the store ---------------------
 
 
 def org_context(store: Store, org: Doc) -> validation.OrgContext:
     """What validation needs to know about ``org``: members, teams, integrations..."""
     org_id = org["id"]
-    projects = {p["id"]: p["slug"] for p in store.all("project") if p["org"] == org_id}
-    integrations = [i for i in store.all("integration") if i["org"] == org_id]
+    projects = {p["id"]: p["slug"] for p in store.select(Query("project", org=org_id))}
+    integrations = store.select(Query("integration", org=org_id))
     return validation.OrgContext(
-        user_ids=frozenset(m["user"] for m in store.all("member") if m["org"] == org_id),
-        team_ids=frozenset(t["id"] for t in store.all("team") if t["org"] == org_id),
+        user_ids=frozenset(m["user"] for m in store.select(Query("member", org=org_id))),
+        team_ids=frozenset(store.ids(Query("team", org=org_id))),
         integrations={i["id"]: i["provider"] for i in integrations},
         project_slugs=frozenset(projects.values()),
-        workflow_ids=frozenset(w["id"] for w in store.all("workflow") if w["org"] == org_id),
-        detector_ids=frozenset(
-            d["id"] for d in store.all("detector") if d["projectId"] in projects
-        ),
+        workflow_ids=frozenset(store.ids(Query("workflow", org=org_id))),
+        detector_ids=frozenset(store.ids(Query("detector", projects=frozenset(projects)))),
         environments=model.org_environments(store, org_id),
         features=frozenset(model.org_features(org)),
         installed={
@@ -187,6 +184,19 @@ def require(body: Any, *names: str) -> Doc:
     if missing:
         raise Problem(400, missing)
     return body
+
+
+def as_strings(body: Doc, *names: str) -> Doc:
+    """The validated body with its CharFields as strings: DRF's
+    ``CharField.to_internal_value`` (rest_framework/fields.py) accepts numbers and returns
+    ``str(data)``, so a workflow named 1.5 is stored as "1.5" (stored as a number it broke
+    later list queries)."""
+    fixed = dict(body)
+    for name in names:
+        value = fixed.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            fixed[name] = str(value)
+    return fixed
 
 
 # -- auth, org and project resolution -----------------------------------------------------------
@@ -253,7 +263,7 @@ def resolve_project(state: SandboxState, org: Doc, ref: str | None) -> Doc:
 
 
 def org_docs(ctx: Ctx, kind: str) -> list[Doc]:
-    return [d for d in ctx.store.all(kind) if d.get("org") == ctx.org["id"]]
+    return ctx.store.select(Query(kind, org=ctx.org["id"]))
 
 
 def project_ids(ctx: Ctx) -> set[str]:
@@ -271,16 +281,12 @@ def one(ctx: Ctx, kind: str, doc_id: str, owner: str = "org") -> Doc:
 # -- pagination ---------------------------------------------------------------------------------
 
 
-def paginate(
-    ctx: Ctx,
-    items: list[Any],
-    default: int = MAX_PER_PAGE,
-    show: Callable[[Any], Any] | None = None,
-) -> Response:
-    """One page of ``items`` with Sentry's ``Link`` header (previous, then next).
-
-    ``show`` renders the items of the page only (for long lists such as events).
-    """
+def page_window(ctx: Ctx, default: int = MAX_PER_PAGE) -> tuple[int, int]:
+    """``(offset, per_page)`` from ``cursor`` and ``per_page``, as Sentry's OffsetPaginator
+    reads them (api/paginator.py: cursor ``value:offset:is_prev``; api/base.py
+    ``get_per_page``: at most 100), with Sentry's 400s for bad values. Offset pages are what
+    Sentry serves these lists with: OrganizationDetectorIndexEndpoint.get (OffsetPaginator,
+    count_hits=True) and ProjectEventsEndpoint.get (GenericOffsetPaginator)."""
     raw = ctx.query("per_page")
     per_page = default
     if raw is not None:
@@ -300,15 +306,17 @@ def paginate(
             if len(parts) != 3:
                 raise ValueError(cursor)
             offset = int(parts[1])
-            is_prev = parts[2] == "1"
+            int(parts[2])
         except ValueError:
             raise detail(400, "Invalid cursor parameter.") from None
         if offset < 0:
             raise detail(400, "Invalid cursor parameter.")
-        del is_prev  # offsets are absolute here, so both directions read the same
-    page = items[offset : offset + per_page]
-    if show is not None:
-        page = [show(item) for item in page]
+        # offsets are absolute here, so both directions (is_prev 0 or 1) read the same
+    return offset, per_page
+
+
+def page_response(ctx: Ctx, page: list[Any], total: int, offset: int, per_page: int) -> Response:
+    """One page with Sentry's ``Link`` header (previous, then next) and hit counts."""
     base = str(ctx.request.url.replace(query=""))
     params = [(k, v) for k, v in ctx.request.query_params.multi_items() if k != "cursor"]
 
@@ -322,9 +330,43 @@ def paginate(
     header = ", ".join(
         [
             link("previous", prev_cursor, offset > 0),
-            link("next", next_cursor, offset + per_page < len(items)),
+            link("next", next_cursor, offset + per_page < total),
         ]
     )
-    return ok(
-        page, headers={"Link": header, "X-Hits": str(len(items)), "X-Max-Hits": str(len(items))}
-    )
+    return ok(page, headers={"Link": header, "X-Hits": str(total), "X-Max-Hits": str(total)})
+
+
+def paginate(
+    ctx: Ctx,
+    items: list[Any],
+    default: int = MAX_PER_PAGE,
+    show: Callable[[Any], Any] | None = None,
+) -> Response:
+    """One page of ``items`` (a list already in memory: the small kinds).
+
+    ``show`` renders the items of the page only.
+    """
+    offset, per_page = page_window(ctx, default)
+    page = items[offset : offset + per_page]
+    if show is not None:
+        page = [show(item) for item in page]
+    return page_response(ctx, page, len(items), offset, per_page)
+
+
+def paginate_query(
+    ctx: Ctx,
+    query: Query,
+    show: Callable[[list[Doc]], list[Any]],
+    default: int = MAX_PER_PAGE,
+    lead: list[Any] | None = None,
+) -> Response:
+    """One page of what ``query`` matches, cut in SQL: the store counts the matches and
+    reads (and ``show`` renders, as one batch) only the page's documents. ``lead`` items
+    (already rendered) come before the query's, as the prebuilt dashboard does."""
+    offset, per_page = page_window(ctx, default)
+    lead = lead or []
+    head = lead[offset : offset + per_page]
+    start = max(0, offset - len(lead))
+    docs = ctx.store.select(query, start, per_page - len(head))
+    total = len(lead) + ctx.store.count(query)
+    return page_response(ctx, [*head, *show(docs)], total, offset, per_page)
