@@ -182,3 +182,32 @@ def test_uptime_up_down_and_missing(setup: tuple[CheckContext, SentryClient], sa
     assert outcome.status == "failed"
     assert "API health: https://api.example.com/health is down" in outcome.summary
     assert "HTTP 503" in outcome.summary
+
+
+def test_ok_error_missed_each_shown_by_sentry_and_by_the_check(
+    setup: tuple[CheckContext, SentryClient], sandbox: Any
+) -> None:
+    """Issue 18's walk-through: one decorated job that succeeds, then raises, then never runs
+    (its run is missed); after each, the sandbox's check-ins and the check say so."""
+    ctx, client = setup
+    run("mcp-sync", False)  # the other job stays healthy throughout
+
+    def state() -> tuple[list[str], str, str]:
+        listed = client.cron_check_ins("weekly-review", org=sandbox.org, limit=10)
+        outcome = check_jobs(CheckContext(ctx.settings, client=client))
+        return [c["status"] for c in listed], outcome.status, outcome.summary
+
+    run("weekly-review", False)
+    statuses, status, summary = state()
+    assert (statuses, status) == (["ok"], "passed"), summary
+    run("weekly-review", True)
+    statuses, status, summary = state()
+    assert (statuses, status) == (["error", "ok"], "failed")
+    assert "weekly-review: the last run was error" in summary
+    control(sandbox, f"/_sandbox/organizations/{sandbox.org}/monitors/weekly-review/missed/", {})
+    statuses, status, summary = state()
+    assert (statuses, status) == (["missed", "error", "ok"], "failed")
+    assert "weekly-review: the last run was missed" in summary
+    run("weekly-review", False)  # it runs again: recovered
+    statuses, status, summary = state()
+    assert (statuses[0], status) == ("ok", "passed"), summary
