@@ -665,6 +665,8 @@ def send_test_event_command(
             show_check_in(state.output, sent)
             if sent.delivery_error is not None:
                 raise sent.delivery_error
+            if sent.operational_error is not None:  # sent, but what Sentry holds is unknown
+                raise sent.operational_error
             return sent.exit_code()
         result = run_test_event(state.settings, options, on_warning=state.output.warning)
         show_test_event(state.output, result)

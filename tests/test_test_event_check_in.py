@@ -90,3 +90,24 @@ def test_a_failing_receiver_is_a_delivery_error(sandbox: Any, tmp_path: Path) ->
     result = invoke(sandbox, tmp_path, "test-event", "--check-in", "data-cleanup")
     assert result.exit_code == 3, result.stdout + result.stderr
     assert "delivery: FAILED" in result.stdout
+
+
+def test_a_wrong_organization_shows_what_was_sent_then_exits_3(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    result = invoke(
+        sandbox, tmp_path, "test-event", "--check-in", "data-cleanup", "--org", "wrong-org"
+    )
+    assert result.exit_code == 3, result.stdout + result.stderr
+    assert "delivery: in_progress and ok accepted" in result.stdout
+    assert "arrival: NOT VERIFIED" in result.stdout
+    assert "organization 'wrong-org' not found" in result.stderr
+    assert sandbox.org in result.stderr  # the organizations this token can see are named
+
+
+def test_a_server_that_does_not_answer_the_read_exits_3(sandbox: Any, tmp_path: Path) -> None:
+    sandbox.faults.latency(r"/checkins/", 5.0)
+    result = invoke(sandbox, tmp_path, "--timeout", "1", "test-event", "--check-in", "data-cleanup")
+    assert result.exit_code == 3, result.stdout + result.stderr
+    assert "arrival: NOT VERIFIED" in result.stdout
+    assert "timed out" in result.stderr

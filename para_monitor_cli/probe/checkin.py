@@ -49,6 +49,9 @@ class CheckInResult:
     found: dict[str, Any] | None = None
     seconds: float | None = None
     reason: str | None = None  # why it was not found, or not verified
+    # the check-ins could not be read (organization not found, Sentry unreachable...): the
+    # report is shown, then the CLI exits with this error's code, as test-event does
+    operational_error: ParaMonitorError | None = None
 
     @property
     def delivered(self) -> bool:
@@ -168,7 +171,9 @@ def confirm_check_in(
         except NotFoundError:
             listed, missing_monitor = [], True
         except ApiError as exc:
-            return replace(sent, reason=f"the check-ins could not be read: {exc}")
+            return replace(
+                sent, reason=f"the check-ins could not be read: {exc}", operational_error=exc
+            )
         latest = next((c for c in listed if str(c.get("id")) == sent.check_in_id), None)
         if latest is not None and latest.get("status") == "ok":
             break
