@@ -350,3 +350,30 @@ def test_an_assertion_on_headers_is_overwritten_and_not_exported(
     ]
     apply_command(settings, client=client)
     assert not plan_command(settings, client=client).plan.has_drift
+
+
+@pytest.mark.parametrize(
+    ("written", "exported"),
+    [
+        ("2xx", None),  # the default: not written back
+        ("200", 200),
+        ("200-204", "200-204"),
+        ("[200, 3xx, 404]", [200, "3xx", 404]),
+        ("[100-599]", ["1xx", "2xx", "3xx", "4xx", "5xx"]),  # whole classes stand alone
+    ],
+)
+def test_every_expected_status_form_applies_and_reads_back_unchanged(
+    world: tuple[Settings, SentryClient, Recorder, Path], written: str, exported: Any
+) -> None:
+    settings, client, recorder, path = world
+    path.write_text(
+        SPEC.replace("    downtime_threshold: 2\n", f"    expected_status: {written}\n"),
+        encoding="utf-8",
+    )
+    apply_command(settings, client=client)
+    for method, where, body in recorder.sent:
+        if body is not None and where.startswith("/api/0/"):
+            validate_request(method, where, body)
+    assert not plan_command(settings, client=client).plan.has_drift
+    [check] = yaml.safe_load(export_command(settings, client=client, legacy=False).text)["uptime"]
+    assert check.get("expected_status") == exported
