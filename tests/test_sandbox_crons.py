@@ -16,11 +16,16 @@ from typing import Any
 import httpx
 import pytest
 import sentry_sdk
+import yaml
 from openapi_support import validate_monitor_response, validate_request, validate_response
 
 from para_monitor_cli.runtime import crons as runtime_crons
 from para_monitor_cli.runtime import monitor_job
+from para_monitor_cli.sandbox import uptime as sandbox_uptime
 from para_monitor_cli.sandbox.crons import Crontab, next_run
+from para_monitor_cli.sandbox.testing import run_sandbox
+
+SEED_FILE = Path(sandbox_uptime.__file__).with_name("seed.yaml")
 
 MAX_RUNTIME_MESSAGE = (
     "Max runtime must be 40320 minutes (28 days) or less. Lower it to save this monitor."
@@ -718,3 +723,52 @@ def test_the_environment_filter_narrows_the_environments_shown(api: Api, listed:
     assert listed(owner="unassigned") == ["weekly"]
     assert shown()["weekly"] == ["production", "staging"]
     assert shown(environment="staging") == {"hourly": ["staging"], "weekly": ["staging"]}
+
+
+def test_an_owner_team_of_another_organization_is_refused(tmp_path: Path) -> None:
+    """get_teams: a team the caller cannot access is a 403 naming it, not an empty list."""
+    seed = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8"))
+    [other] = [o for o in seed["organizations"] if o["slug"] == "someone-else"]
+    other["teams"] = [{"id": "77", "slug": "outsiders", "name": "Outsiders", "members": ["90"]}]
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump(seed), encoding="utf-8")
+    with run_sandbox(seed=path) as server:
+        response = httpx.get(
+            f"{server.url.rstrip('/')}/api/0/organizations/{server.org}/monitors/",
+            params={"owner": "team:77"},
+            headers={"Authorization": f"Bearer {server.token}"},
+        )
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Error: You do not have permission to access Outsiders"}
+
+
+@pytest.mark.parametrize(
+    "assertion",
+    [
+        {"root": {**HEADER_CHECK, "key_operand": {"header_op": "glob"}}},  # glob needs a pattern
+        {"root": {**HEADER_CHECK, "value_op": {"cmp": "roughly"}}},
+        {"root": {"op": "json_path", "value": 5}},
+        {"root": {"op": "json_path", "value": "$.ok", "operand": {"jsonpath_op": "regex"}}},
+        {"root": {"op": "and", "children": [_status("equals", 70_000)]}},  # not a u16
+        {"root": {"op": "or", "children": "none"}},
+        {"root": {"op": "not", "operand": [1]}},
+    ],
+)
+def test_malformed_ops_do_not_compile(assertion: Any) -> None:
+    with pytest.raises(sandbox_uptime.AssertionCompileError):
+        sandbox_uptime.compile_assertion(assertion)
+
+
+def test_well_formed_header_and_json_path_ops_compile() -> None:
+    glob = {"header_op": "glob", "pattern": {"value": "x-*"}}
+    for root in (
+        {**HEADER_CHECK, "key_operand": glob},
+        {"op": "json_path", "value": "$.ok"},  # operator and operand default (serde default)
+        {
+            "op": "json_path",
+            "value": "$.ok",
+            "operator": {"cmp": "equals"},
+            "operand": {"jsonpath_op": "literal", "value": "yes"},
+        },
+    ):
+        assert sandbox_uptime.compile_assertion({"root": root}) == root

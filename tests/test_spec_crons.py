@@ -284,3 +284,39 @@ def test_an_assertion_on_headers_or_body_is_named_not_guessed() -> None:
     assert expected_text(assertion) == CUSTOM_ASSERTION
     assert expected_text({"root": "nonsense"}) == CUSTOM_ASSERTION
     assert expected_text([1, 2]) == CUSTOM_ASSERTION
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        (True, "expected a status code, got True"),
+        ([200, None], "None is not a status"),
+        ("99", "status code 99 is outside 100-599"),
+        ("600-610", "status code 600 is outside 100-599"),
+    ],
+)
+def test_expected_status_refuses_what_sentry_cannot_hold(written: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        UptimeMonitor.model_validate(
+            {"name": "API", "url": "https://api.example.com/", "expected_status": written}
+        )
+
+
+@pytest.mark.parametrize(
+    "root",
+    [
+        {"op": "and", "children": "x"},
+        {"op": "status_code_check", "operator": {"cmp": "equals"}, "value": True},
+        {"op": "status_code_check", "operator": {"cmp": "roughly"}, "value": 200},
+        {"op": "status_code_check", "operator": "equals", "value": 200},
+    ],
+)
+def test_malformed_status_trees_read_as_custom(root: Any) -> None:
+    assert expected_ranges({"root": root}) is None
+
+
+def test_a_string_code_and_not_equals_spellings_read_as_codes() -> None:
+    assert parse_expected_status("204") == ((204, 204),)
+    for spelling in ("not_equal", "not_equals"):
+        root = {"op": "not", "operand": _check(spelling, 204)}
+        assert expected_text({"root": root}) == "204"
