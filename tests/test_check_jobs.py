@@ -17,9 +17,11 @@ from para_monitor_cli.api import client as api
 from para_monitor_cli.api.client import SentryClient, client_from_settings
 from para_monitor_cli.checks.context import CheckContext
 from para_monitor_cli.checks.jobs import check_jobs, check_uptime
+from para_monitor_cli.kinds.uptime import status_assertion
 from para_monitor_cli.runtime import crons as runtime_crons
 from para_monitor_cli.runtime import monitor_job
 from para_monitor_cli.settings import resolve
+from para_monitor_cli.spec.status import parse_expected_status
 
 RULES = """\
 version: 1
@@ -181,7 +183,39 @@ def test_uptime_up_down_and_missing(setup: tuple[CheckContext, SentryClient], sa
     outcome = check_uptime(down)
     assert outcome.status == "failed"
     assert "API health: https://api.example.com/health is down" in outcome.summary
-    assert "HTTP 503" in outcome.summary
+    assert "HTTP 503; expected 2xx" in outcome.summary
+
+
+def test_an_answer_the_expected_status_refuses_is_down(
+    setup: tuple[CheckContext, SentryClient], sandbox: Any
+) -> None:
+    """A 200 from an endpoint expected to answer 204 is an outage: the check says which answer
+    came and which Sentry wanted."""
+    ctx, client = setup
+    detector = client.create_detector(
+        sandbox.project,
+        {
+            "type": "uptime_domain_failure",
+            "name": "API health",
+            "dataSources": [
+                {
+                    "url": "https://api.example.com/health",
+                    "intervalSeconds": 60,
+                    "timeoutMs": 5000,
+                    "assertion": status_assertion(parse_expected_status(204)),
+                }
+            ],
+            "config": {"mode": 1, "environment": "production", "downtimeThreshold": 1},
+        },
+        org=sandbox.org,
+    )
+    path = f"/_sandbox/organizations/{sandbox.org}/detectors/{detector['id']}/uptime-check/"
+    control(sandbox, path, {"httpStatusCode": 204})
+    assert check_uptime(CheckContext(ctx.settings, client=client)).status == "passed"
+    control(sandbox, path, {"httpStatusCode": 200})
+    outcome = check_uptime(CheckContext(ctx.settings, client=client))
+    assert outcome.status == "failed"
+    assert "HTTP 200; expected 204" in outcome.summary
 
 
 def test_ok_error_missed_each_shown_by_sentry_and_by_the_check(

@@ -235,3 +235,145 @@ def test_prune_deletes_ours_and_leaves_a_monitor_a_job_created(
     types = [d["type"] for d in client.detectors(org=sandbox.org)]
     assert "uptime_domain_failure" not in types
     assert not plan_command(settings, client=client, prune=True).plan.has_drift
+
+
+def _uptime_detector(client: SentryClient, org: str) -> dict[str, Any]:
+    [found] = [d for d in client.detectors(org=org) if d["type"] == "uptime_domain_failure"]
+    return found
+
+
+def _judge(sandbox: Any, detector: dict[str, Any], code: int) -> str:
+    """What the sandbox's checker makes of an answer with this code."""
+    response = httpx.post(
+        f"{sandbox.url.rstrip('/')}/_sandbox/organizations/{sandbox.org}/detectors/"
+        f"{detector['id']}/uptime-check/",
+        json={"httpStatusCode": code},
+        headers={"Authorization": f"Bearer {sandbox.token}"},
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["checkStatus"]).removesuffix("_incident")
+
+
+def test_expected_status_is_applied_read_back_exported_and_judged(
+    world: tuple[Settings, SentryClient, Recorder, Path], sandbox: Any
+) -> None:
+    settings, client, _recorder, path = world
+    path.write_text(
+        SPEC.replace("    downtime_threshold: 2\n", "    expected_status: [200, 3xx]\n"),
+        encoding="utf-8",
+    )
+    apply_command(settings, client=client)
+    detector = _uptime_detector(client, sandbox.org)
+    assertion = detector["dataSources"][0]["queryObj"]["assertion"]
+    assert assertion["root"]["op"] == "or"
+    assert [_judge(sandbox, detector, code) for code in (200, 302, 204, 404)] == [
+        "success",
+        "success",
+        "failure",
+        "failure",
+    ]
+    assert not plan_command(settings, client=client).plan.has_drift
+
+    exported = export_command(settings, client=client, legacy=False)
+    [check] = yaml.safe_load(exported.text)["uptime"]
+    assert check["expected_status"] == [200, "3xx"]
+    path.write_text(exported.text, encoding="utf-8")
+    assert not plan_command(settings, client=client).plan.has_drift
+
+    path.write_text(
+        SPEC.replace("    downtime_threshold: 2\n", "    expected_status: 204\n"), encoding="utf-8"
+    )
+    planned = plan_command(settings, client=client)
+    [change] = planned.plan.pending
+    assert change.action == "update"
+    assert [(d.path, d.before, d.after) for d in change.diff] == [
+        ("expected_status", "200, 3xx", "204")
+    ]
+    apply_command(settings, client=client)
+    assert _judge(sandbox, _uptime_detector(client, sandbox.org), 204) == "success"
+
+
+def test_sentrys_default_assertion_and_none_are_the_files_default(
+    world: tuple[Settings, SentryClient, Recorder, Path], sandbox: Any
+) -> None:
+    settings, client, _recorder, _path = world
+    apply_command(settings, client=client)
+    detector = _uptime_detector(client, sandbox.org)
+    # a monitor made before assertions existed (none stored), and Sentry's form's default pair
+    ui_default = {
+        "root": {
+            "op": "and",
+            "children": [
+                {"op": "status_code_check", "operator": {"cmp": "greater_than"}, "value": 199},
+                {"op": "status_code_check", "operator": {"cmp": "less_than"}, "value": 300},
+            ],
+        }
+    }
+    for assertion in (None, ui_default):
+        client.update_detector(
+            detector["id"],
+            {"type": "uptime_domain_failure", "dataSources": [{"assertion": assertion}]},
+            org=sandbox.org,
+        )
+        assert not plan_command(settings, client=client).plan.has_drift
+    assert (
+        "expected_status"
+        not in yaml.safe_load(export_command(settings, client=client, legacy=False).text)["uptime"][
+            0
+        ]
+    )
+
+
+def test_an_assertion_on_headers_is_overwritten_and_not_exported(
+    world: tuple[Settings, SentryClient, Recorder, Path], sandbox: Any
+) -> None:
+    settings, client, _recorder, _path = world
+    apply_command(settings, client=client)
+    detector = _uptime_detector(client, sandbox.org)
+    header = {
+        "op": "header_check",
+        "key_op": {"cmp": "equals"},
+        "key_operand": {"header_op": "literal", "value": "x-ready"},
+        "value_op": {"cmp": "always"},
+        "value_operand": {"header_op": "none"},
+    }
+    client.update_detector(
+        detector["id"],
+        {"type": "uptime_domain_failure", "dataSources": [{"assertion": {"root": header}}]},
+        org=sandbox.org,
+    )
+    exported = export_command(settings, client=client, legacy=False)
+    assert any("also checks headers or the body" in p for p in exported.problems)
+    [change] = plan_command(settings, client=client).plan.pending
+    assert [(d.path, d.before, d.after) for d in change.diff] == [
+        ("expected_status", "a custom assertion (headers or body)", "2xx")
+    ]
+    apply_command(settings, client=client)
+    assert not plan_command(settings, client=client).plan.has_drift
+
+
+@pytest.mark.parametrize(
+    ("written", "exported"),
+    [
+        ("2xx", None),  # the default: not written back
+        ("200", 200),
+        ("200-204", "200-204"),
+        ("[200, 3xx, 404]", [200, "3xx", 404]),
+        ("[100-599]", ["1xx", "2xx", "3xx", "4xx", "5xx"]),  # whole classes stand alone
+    ],
+)
+def test_every_expected_status_form_applies_and_reads_back_unchanged(
+    world: tuple[Settings, SentryClient, Recorder, Path], written: str, exported: Any
+) -> None:
+    settings, client, recorder, path = world
+    path.write_text(
+        SPEC.replace("    downtime_threshold: 2\n", f"    expected_status: {written}\n"),
+        encoding="utf-8",
+    )
+    apply_command(settings, client=client)
+    for method, where, body in recorder.sent:
+        if body is not None and where.startswith("/api/0/"):
+            validate_request(method, where, body)
+    assert not plan_command(settings, client=client).plan.has_drift
+    [check] = yaml.safe_load(export_command(settings, client=client, legacy=False).text)["uptime"]
+    assert check.get("expected_status") == exported

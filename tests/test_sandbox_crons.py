@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,16 @@ from typing import Any
 import httpx
 import pytest
 import sentry_sdk
+import yaml
 from openapi_support import validate_monitor_response, validate_request, validate_response
 
 from para_monitor_cli.runtime import crons as runtime_crons
 from para_monitor_cli.runtime import monitor_job
+from para_monitor_cli.sandbox import uptime as sandbox_uptime
 from para_monitor_cli.sandbox.crons import Crontab, next_run
+from para_monitor_cli.sandbox.testing import run_sandbox
+
+SEED_FILE = Path(sandbox_uptime.__file__).with_name("seed.yaml")
 
 MAX_RUNTIME_MESSAGE = (
     "Max runtime must be 40320 minutes (28 days) or less. Lower it to save this monitor."
@@ -519,3 +525,250 @@ def test_a_cron_detector_keeps_a_description_and_enabled_is_the_monitor_status(a
     assert (again["description"], again["enabled"]) == ("ours", True)
     refused = api.http.put(path, json={"enabled": "yes"})
     assert refused.status_code == 400
+
+
+def _status(cmp: str, value: int) -> dict[str, Any]:
+    return {"op": "status_code_check", "operator": {"cmp": cmp}, "value": value}
+
+
+def _uptime_with(api: Api, sandbox: Any, assertion: Any) -> tuple[str, str, str]:
+    """An uptime detector with this assertion (left out when ``...``): its detail path, its
+    check control and its checks list."""
+    body = copy.deepcopy(UPTIME)
+    body["config"]["downtimeThreshold"] = 1
+    if assertion is not ...:
+        body["dataSources"][0]["assertion"] = assertion
+    made = api.call("POST", f"{api.org}/projects/{sandbox.project}/detectors/", body)
+    assert made.status_code == 201, made.text
+    detector = made.json()
+    control = f"/_sandbox/organizations/{sandbox.org}/detectors/{detector['id']}/uptime-check/"
+    checks = f"{api.project}/uptime/{detector['id']}/checks/"
+    return f"{api.org}/detectors/{detector['id']}/", control, checks
+
+
+def test_the_assertion_is_stored_shown_and_decides_each_check(api: Api, sandbox: Any) -> None:
+    expected = {"root": {"op": "or", "children": [_status("equals", 200), _status("equals", 404)]}}
+    detail, control, checks = _uptime_with(api, sandbox, expected)
+    shown = api.call("GET", detail).json()
+    validate_response("GET", detail, 200, shown)
+    assert shown["dataSources"][0]["queryObj"]["assertion"] == expected
+    assert api.call("POST", control, {"httpStatusCode": 404}).json()["checkStatus"] == "success"
+    failed = api.call("POST", control, {"httpStatusCode": 204}).json()
+    assert (failed["checkStatus"], failed["checkStatusReason"]) == ("failure_incident", "failure")
+    # extract_failure_data: the failing or, whole (no child passed)
+    assert failed["assertionFailureData"] == expected
+    assert failed["httpStatusCode"] == 204
+    # a PUT without the assertion keeps it (update_uptime_subscription: NOT_SET); with one,
+    # replaces it
+    change = {"name": "API health", "type": "uptime_domain_failure"}
+    kept = api.call("PUT", detail, {**change, "dataSources": [{"intervalSeconds": 300}]}).json()
+    assert kept["dataSources"][0]["queryObj"]["assertion"] == expected
+    only_201 = {"root": {"op": "and", "children": [_status("equals", 201)]}}
+    api.call("PUT", detail, {**change, "dataSources": [{"assertion": only_201}]})
+    assert api.call("POST", control, {"httpStatusCode": 201}).json()["checkStatus"] == "success"
+    statuses = [c["checkStatus"] for c in api.call("GET", checks).json()]
+    assert statuses == ["success", "failure_incident", "success"]
+
+
+def test_without_an_assertion_any_2xx_is_up(api: Api, sandbox: Any) -> None:
+    for assertion in (..., None):
+        _detail, control, _checks = _uptime_with(api, sandbox, assertion)
+        assert api.call("POST", control, {"httpStatusCode": 204}).json()["checkStatus"] == (
+            "success"
+        )
+        moved = api.call("POST", control, {"httpStatusCode": 301}).json()
+        assert (moved["checkStatus"], moved["checkStatusReason"]) == (
+            "failure_incident",
+            "failure",
+        )
+        assert moved["assertionFailureData"] is None
+
+
+HEADER_CHECK = {
+    "op": "header_check",
+    "key_op": {"cmp": "equals"},
+    "key_operand": {"header_op": "literal", "value": "x-ready"},
+    "value_op": {"cmp": "always"},
+    "value_operand": {"header_op": "none"},
+}
+
+
+@pytest.mark.parametrize(
+    ("assertion", "status", "reason"),
+    [
+        # stored as sent (a JSONField); the checker cannot compile it when it runs the check
+        ({"root": {"op": "maybe"}}, "failure", "assertion_compilation_error"),
+        (
+            {"root": {"op": "and", "children": [_status("roughly", 200)]}},
+            "failure",
+            "assertion_compilation_error",
+        ),
+        ("2xx", "failure", "assertion_compilation_error"),
+        # 17 operations: one past the checker's max_assertion_ops
+        (
+            {"root": {"op": "or", "children": [_status("equals", c) for c in range(200, 216)]}},
+            "failure",
+            "assertion_compilation_error",
+        ),
+        (
+            {"root": {"op": "or", "children": [_status("equals", c) for c in range(200, 215)]}},
+            "success",
+            None,
+        ),
+        # the checked response has no headers and an empty body
+        (
+            {"root": {"op": "and", "children": [_status("equals", 200), HEADER_CHECK]}},
+            "failure",
+            "failure",
+        ),
+        ({"root": {"op": "json_path", "value": "$.ok"}}, "failure", "assertion_evaluation_error"),
+        ({"root": {"op": "not", "operand": _status("not_equal", 200)}}, "success", None),
+    ],
+)
+def test_assertions_the_checker_cannot_run_fail_the_check(
+    api: Api, sandbox: Any, assertion: Any, status: str, reason: str | None
+) -> None:
+    _detail, control, _checks = _uptime_with(api, sandbox, assertion)
+    check = api.call("POST", control, {"httpStatusCode": 200}).json()
+    assert check["checkStatus"] in (status, f"{status}_incident")
+    assert check["checkStatusReason"] == reason
+
+
+def test_the_check_control_needs_a_status_or_a_code(api: Api, sandbox: Any) -> None:
+    _detail, control, _checks = _uptime_with(api, sandbox, ...)
+    assert api.call("POST", control, {}).status_code == 400
+    assert api.call("POST", control, {"httpStatusCode": "200"}).status_code == 400
+    assert api.call("POST", control, {"httpStatusCode": 42}).status_code == 400
+    # a result given outright (a timeout) ignores the assertion
+    given = api.call("POST", control, {"status": "failure", "httpStatusCode": 200}).json()
+    assert (given["checkStatus"], given["httpStatusCode"]) == ("failure_incident", 200)
+
+
+def _check_in(sandbox: Any, slug: str, environment: str) -> None:
+    key = sandbox.dsn.split("//", 1)[1].split("@", 1)[0]
+    payload = json.dumps(
+        {
+            "monitor_slug": slug,
+            "status": "ok",
+            "environment": environment,
+            "check_in_id": uuid.uuid4().hex,
+        }
+    ).encode()
+    response = httpx.post(
+        f"{sandbox.url.rstrip('/')}/api/{sandbox.project_id}/envelope/",
+        content=envelope(key, payload),
+        headers={"X-Sentry-Auth": f"Sentry sentry_key={key}, sentry_version=7"},
+    )
+    assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def listed(api: Api, sandbox: Any) -> Any:
+    """Four monitors: owned by team 1 (checks in from production), by user 2 (staging), by
+    nobody (production and staging), and by user 3 with no check-in yet."""
+    for slug, owner in (
+        ("nightly", "team:1"),
+        ("hourly", "user:2"),
+        ("weekly", None),
+        ("fresh", "user:3"),
+    ):
+        made = create(api, name=slug.title(), slug=slug, owner=owner)
+        assert made.status_code == 201, made.text
+    _check_in(sandbox, "nightly", "production")
+    _check_in(sandbox, "hourly", "staging")
+    _check_in(sandbox, "weekly", "production")
+    _check_in(sandbox, "weekly", "staging")
+
+    def slugs(**params: Any) -> Any:
+        response = api.call("GET", f"{api.org}/monitors/", **params)
+        if response.status_code != 200:
+            return response.status_code
+        validate_monitor("GET", f"{api.org}/monitors/", 200, response.json())
+        return sorted(m["slug"] for m in response.json())
+
+    return slugs
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, ["fresh", "hourly", "nightly", "weekly"]),
+        ({"owner": "team:1"}, ["nightly"]),
+        ({"owner": "user:2"}, ["hourly"]),
+        ({"owner": "2"}, ["hourly"]),  # bare digits are a user id (Actor.from_identifier)
+        ({"owner": ["user:2", "user:3"]}, ["fresh", "hourly"]),
+        ({"owner": "unassigned"}, ["weekly"]),
+        ({"owner": ["unassigned", "team:1"]}, ["nightly", "weekly"]),
+        ({"owner": "myteams"}, ["nightly"]),  # the token's user is in team 1 (backend)
+        ({"owner": "team:999"}, []),  # no such team: matches nothing
+        ({"owner": "sideways"}, 400),
+        ({"environment": "production"}, ["nightly", "weekly"]),
+        ({"environment": ["production", "staging"]}, ["hourly", "nightly", "weekly"]),
+        ({"environment": "staging", "includeNew": "1"}, ["fresh", "hourly", "weekly"]),
+        ({"environment": "nowhere"}, 404),  # get_environments: an unknown name
+        ({"environment": "production", "owner": "unassigned"}, ["weekly"]),
+    ],
+)
+def test_the_monitor_list_filters_by_owner_and_environment(
+    listed: Any, params: dict[str, Any], expected: Any
+) -> None:
+    assert listed(**params) == expected
+
+
+def test_the_environment_filter_narrows_the_environments_shown(api: Api, listed: Any) -> None:
+    def shown(**params: Any) -> dict[str, list[str]]:
+        response = api.call("GET", f"{api.org}/monitors/", **params)
+        return {m["slug"]: sorted(e["name"] for e in m["environments"]) for m in response.json()}
+
+    assert listed(owner="unassigned") == ["weekly"]
+    assert shown()["weekly"] == ["production", "staging"]
+    assert shown(environment="staging") == {"hourly": ["staging"], "weekly": ["staging"]}
+
+
+def test_an_owner_team_of_another_organization_is_refused(tmp_path: Path) -> None:
+    """get_teams: a team the caller cannot access is a 403 naming it, not an empty list."""
+    seed = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8"))
+    [other] = [o for o in seed["organizations"] if o["slug"] == "someone-else"]
+    other["teams"] = [{"id": "77", "slug": "outsiders", "name": "Outsiders", "members": ["90"]}]
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump(seed), encoding="utf-8")
+    with run_sandbox(seed=path) as server:
+        response = httpx.get(
+            f"{server.url.rstrip('/')}/api/0/organizations/{server.org}/monitors/",
+            params={"owner": "team:77"},
+            headers={"Authorization": f"Bearer {server.token}"},
+        )
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Error: You do not have permission to access Outsiders"}
+
+
+@pytest.mark.parametrize(
+    "assertion",
+    [
+        {"root": {**HEADER_CHECK, "key_operand": {"header_op": "glob"}}},  # glob needs a pattern
+        {"root": {**HEADER_CHECK, "value_op": {"cmp": "roughly"}}},
+        {"root": {"op": "json_path", "value": 5}},
+        {"root": {"op": "json_path", "value": "$.ok", "operand": {"jsonpath_op": "regex"}}},
+        {"root": {"op": "and", "children": [_status("equals", 70_000)]}},  # not a u16
+        {"root": {"op": "or", "children": "none"}},
+        {"root": {"op": "not", "operand": [1]}},
+    ],
+)
+def test_malformed_ops_do_not_compile(assertion: Any) -> None:
+    with pytest.raises(sandbox_uptime.AssertionCompileError):
+        sandbox_uptime.compile_assertion(assertion)
+
+
+def test_well_formed_header_and_json_path_ops_compile() -> None:
+    glob = {"header_op": "glob", "pattern": {"value": "x-*"}}
+    for root in (
+        {**HEADER_CHECK, "key_operand": glob},
+        {"op": "json_path", "value": "$.ok"},  # operator and operand default (serde default)
+        {
+            "op": "json_path",
+            "value": "$.ok",
+            "operator": {"cmp": "equals"},
+            "operand": {"jsonpath_op": "literal", "value": "yes"},
+        },
+    ):
+        assert sandbox_uptime.compile_assertion({"root": root}) == root

@@ -5,7 +5,9 @@ slug) and, in the environment its check-ins come from, checked in, last with ``o
 progress), and is not overdue (Sentry's ``nextCheckInLatest``, the expected time plus the
 check-in margin, has not passed). ``check_uptime`` ("Uptime monitored"): each entry of
 ``uptime:`` exists as an uptime detector in its project, is enabled, and is not down (the
-monitor's ``uptimeStatus``: 1 up, 2 down, UptimeStatus in src/sentry/uptime/models.py).
+monitor's ``uptimeStatus``: 1 up, 2 down, UptimeStatus in src/sentry/uptime/models.py). A down
+monitor is reported with its last answer and the statuses its assertion accepts (what Sentry
+judged by; a difference from the file is drift, which the alerts check reports).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from para_monitor_cli.checks.base import Outcome, failed, passed, skipped
 from para_monitor_cli.checks.context import CheckContext
 from para_monitor_cli.errors import NotFoundError
+from para_monitor_cli.kinds.uptime import expected_text
 from para_monitor_cli.wording import plural
 
 APPLY_HINT = "hint: para-monitor apply-alerts creates what alert_rules.yaml declares"
@@ -141,9 +144,16 @@ def check_uptime(ctx: CheckContext) -> Outcome:
             checks = client.uptime_checks(project, str(found.get("id")), org=org, limit=1)
             last = checks[0] if checks else {}
             code = last.get("httpStatusCode")
+            sources = found.get("dataSources") or [{}]
+            query = sources[0].get("queryObj") or {}
+            expected = expected_text(query.get("assertion") if isinstance(query, dict) else None)
             problems.append(
                 f"{check.name}: {check.url} is down"
-                + (f" (last check {last.get('timestamp')}, HTTP {code})" if last else "")
+                + (
+                    f" (last check {last.get('timestamp')}, HTTP {code}; expected {expected})"
+                    if last
+                    else f" (expected {expected})"
+                )
             )
             continue
         good.append(check.name)

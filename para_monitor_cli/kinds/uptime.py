@@ -10,8 +10,18 @@ Sentry's own UI uses, and the one the public OpenAPI spec covers); the older
 marker with the entry key ends the detector's ``description``, as for metric monitors.
 
 Wire: ``dataSources[0]`` = {``url``, ``method``, ``headers`` (a list of [name, value]),
-``body``, ``intervalSeconds``, ``timeoutMs``, ``traceSampling``}; ``config`` = {``mode: 1``
-(manual), ``environment``, ``downtimeThreshold``, ``recoveryThreshold``}.
+``body``, ``intervalSeconds``, ``timeoutMs``, ``traceSampling``, ``assertion``}; ``config`` =
+{``mode: 1`` (manual), ``environment``, ``downtimeThreshold``, ``recoveryThreshold``}.
+
+Expected status: the data source's ``assertion`` (UptimeMonitorDataSourceValidator.assertion, a
+JSONField stored on UptimeSubscription and shown in the detector's ``queryObj`` by
+UptimeSubscriptionSerializer), a tree of ``and``/``or``/``not`` over ``status_code_check``
+leaves (getsentry/uptime-checker src/assertions/mod.rs). :func:`status_assertion` writes one;
+:func:`expected_ranges` reads any status-only tree back by evaluating it over the codes
+100-599 as the checker does (compiled.rs ``Op::eval``), so Sentry's own default (``> 199`` and
+``< 300``), no assertion at all (the checker then wants a 2xx) and our ``2xx`` compare equal.
+An assertion that also checks headers or the JSON body cannot be read as a status list: its
+comparable form names it, and export leaves it out with a problem.
 """
 
 from __future__ import annotations
@@ -41,6 +51,15 @@ from para_monitor_cli.kinds.base import (
 )
 from para_monitor_cli.kinds.cron import owner_id, owner_text, shown_owner
 from para_monitor_cli.spec.model import Spec, UptimeMonitor
+from para_monitor_cli.spec.status import (
+    DEFAULT_EXPECTED,
+    HIGHEST_STATUS,
+    LOWEST_STATUS,
+    StatusRange,
+    merge,
+    status_text,
+    status_yaml,
+)
 from para_monitor_cli.spec.units import format_duration
 
 if TYPE_CHECKING:
@@ -48,6 +67,98 @@ if TYPE_CHECKING:
 
 DETECTOR_TYPE = "uptime_domain_failure"  # UptimeDomainCheckFailure.slug (uptime/grouptype.py)
 MANUAL = 1  # UptimeMonitorMode.MANUAL
+#: The comparable value of an assertion that checks more than the status code.
+CUSTOM_ASSERTION = "a custom assertion (headers or body)"
+
+
+def _status_check(cmp: str, value: int) -> JSON:
+    return {"op": "status_code_check", "operator": {"cmp": cmp}, "value": value}
+
+
+def _range_checks(low: int, high: int) -> list[JSON]:
+    if low == high:
+        return [_status_check("equals", low)]
+    return [_status_check("greater_than", low - 1), _status_check("less_than", high + 1)]
+
+
+def status_assertion(ranges: tuple[StatusRange, ...]) -> JSON:
+    """The ``assertion`` for these ranges, in the shape Sentry's monitor form sends (an ``and``
+    root; the default 2xx is exactly its ``> 199`` and ``< 300`` pair). Several ranges go under
+    an ``or``: a single code as one ``equals``, a range as an ``and`` of the pair. The number of
+    operations is :func:`para_monitor_cli.spec.status.assertion_ops` (rule U7)."""
+    merged = merge(ranges)
+    if len(merged) == 1:
+        return {"root": {"op": "and", "children": _range_checks(*merged[0])}}
+    children: list[JSON] = []
+    for low, high in merged:
+        checks = _range_checks(low, high)
+        children.append(checks[0] if len(checks) == 1 else {"op": "and", "children": checks})
+    return {"root": {"op": "or", "children": children}}
+
+
+class _NotStatusOnly(Exception):
+    """The tree holds an op other than and/or/not/status_code_check, or is malformed."""
+
+
+def _passes(node: Any, code: int) -> bool:
+    """compiled.rs ``Op::eval`` for the status-only ops (an empty ``and`` passes, an empty
+    ``or`` fails)."""
+    if not isinstance(node, Mapping):
+        raise _NotStatusOnly
+    op = node.get("op")
+    if op in ("and", "or"):
+        children = node.get("children")
+        if not isinstance(children, list):
+            raise _NotStatusOnly
+        results = [_passes(child, code) for child in children]
+        return all(results) if op == "and" else any(results)
+    if op == "not":
+        return not _passes(node.get("operand"), code)
+    if op != "status_code_check":
+        raise _NotStatusOnly
+    value, operator = node.get("value"), node.get("operator")
+    cmp = operator.get("cmp") if isinstance(operator, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _NotStatusOnly
+    tests = {
+        "always": True,
+        "never": False,
+        "less_than": code < value,
+        "greater_than": code > value,
+        "equals": code == value,
+        # the checker's serde name is not_equal; Sentry's TypeScript and Kafka schema spell
+        # it not_equals: read both
+        "not_equal": code != value,
+        "not_equals": code != value,
+    }
+    if cmp not in tests:
+        raise _NotStatusOnly
+    return tests[cmp]
+
+
+def expected_ranges(assertion: Any) -> tuple[StatusRange, ...] | None:
+    """The codes 100-599 an assertion accepts, as ranges; None when it is not status-only.
+    No assertion means the checker's own rule, any 2xx (reqwest_checker.rs
+    ``to_check_status_and_reason``)."""
+    if assertion is None:
+        return DEFAULT_EXPECTED
+    if not isinstance(assertion, Mapping) or "root" not in assertion:
+        return None
+    try:
+        codes = [
+            code
+            for code in range(LOWEST_STATUS, HIGHEST_STATUS + 1)
+            if _passes(assertion["root"], code)
+        ]
+    except _NotStatusOnly:
+        return None
+    return merge((code, code) for code in codes)
+
+
+def expected_text(assertion: Any) -> str:
+    """The comparable form: ``2xx``, ``200, 204``, or :data:`CUSTOM_ASSERTION`."""
+    ranges = expected_ranges(assertion)
+    return CUSTOM_ASSERTION if ranges is None else status_text(ranges)
 
 
 def uptime_body(check: UptimeMonitor, directory: Directory) -> JSON:
@@ -67,6 +178,7 @@ def uptime_body(check: UptimeMonitor, directory: Directory) -> JSON:
                 "intervalSeconds": check.interval,
                 "timeoutMs": check.timeout * 1000,
                 "traceSampling": check.trace_sampling,
+                "assertion": status_assertion(check.expected_status),
             }
         ],
         "config": {
@@ -78,10 +190,15 @@ def uptime_body(check: UptimeMonitor, directory: Directory) -> JSON:
     }
 
 
-def canonical_uptime(detector: Mapping[str, Any]) -> JSON:
-    """An uptime detector (request body or response) in the comparable form."""
+def _query(detector: Mapping[str, Any]) -> Mapping[str, Any]:
     sources = detector.get("dataSources") or [{}]
     query = sources[0].get("queryObj") or sources[0]
+    return query if isinstance(query, Mapping) else {}
+
+
+def canonical_uptime(detector: Mapping[str, Any]) -> JSON:
+    """An uptime detector (request body or response) in the comparable form."""
+    query = _query(detector)
     config = detector.get("config") or {}
     owner = detector.get("owner")
     if isinstance(owner, Mapping):
@@ -98,6 +215,7 @@ def canonical_uptime(detector: Mapping[str, Any]) -> JSON:
         "interval": query.get("intervalSeconds"),
         "timeoutMs": query.get("timeoutMs"),
         "traceSampling": bool(query.get("traceSampling")),
+        "expectedStatus": expected_text(query.get("assertion")),
         "environment": config.get("environment") or None,
         "downtimeThreshold": config.get("downtimeThreshold"),
         "recoveryThreshold": config.get("recoveryThreshold"),
@@ -106,6 +224,7 @@ def canonical_uptime(detector: Mapping[str, Any]) -> JSON:
 
 _SHOWN_NAMES = {
     "traceSampling": "trace_sampling",
+    "expectedStatus": "expected_status",
     "downtimeThreshold": "downtime_threshold",
     "recoveryThreshold": "recovery_threshold",
 }
@@ -126,8 +245,12 @@ def shown_uptime(fields: Mapping[str, Any], directory: Directory) -> JSON:
     return out
 
 
-def export_uptime(detector: Mapping[str, Any], directory: Directory) -> JSON:
-    """An uptime detector as an ``uptime:`` item."""
+def export_uptime(
+    detector: Mapping[str, Any], directory: Directory, problems: list[str] | None = None
+) -> JSON:
+    """An uptime detector as an ``uptime:`` item (what cannot be written goes to ``problems``)."""
+    if problems is None:
+        problems = []
     fields = canonical_uptime(detector)
     out: JSON = {"name": detector.get("name")}
     out["project"] = directory.project_slug(str(detector.get("projectId")))
@@ -147,6 +270,19 @@ def export_uptime(detector: Mapping[str, Any], directory: Directory) -> JSON:
         out["downtime_threshold"] = fields["downtimeThreshold"]
     if fields["recoveryThreshold"] not in (None, 1):
         out["recovery_threshold"] = fields["recoveryThreshold"]
+    ranges = expected_ranges(_query(detector).get("assertion"))
+    if ranges is None:
+        problems.append(
+            f"uptime check {detector.get('name')!r}: its assertion also checks headers or the "
+            "body; only the expected status can be exported (left at 2xx)"
+        )
+    elif not ranges:
+        problems.append(
+            f"uptime check {detector.get('name')!r}: its assertion accepts no status 100-599; "
+            "expected_status left out"
+        )
+    elif ranges != DEFAULT_EXPECTED:
+        out["expected_status"] = status_yaml(ranges)
     if fields["traceSampling"]:
         out["trace_sampling"] = True
     if fields["environment"]:
@@ -232,7 +368,7 @@ class UptimeKind(ResourceKind):
         )
 
     def export(self, obj: Mapping[str, Any], ctx: ExportContext) -> JSON | None:
-        return export_uptime(obj, ctx.directory)
+        return export_uptime(obj, ctx.directory, ctx.problems)
 
     def export_sort_key(self, item: Mapping[str, Any]) -> tuple[str, ...]:
         return (str(item.get("project")), str(item.get("name")))

@@ -870,13 +870,81 @@ def find_monitor(ctx: Ctx, ref: str) -> Doc:
     raise detail(404, NOT_FOUND)
 
 
+def _environment_filter(ctx: Ctx, docs: list[Doc]) -> list[Doc]:
+    """OrganizationMonitorIndexEndpoint.get's environment filter. get_filter_params resolves
+    every ``environment`` name to the organization's Environment (one it does not know is a 404,
+    ResourceDoesNotExist from api/helpers/environments.py get_environments); a monitor is kept
+    when one of its monitor environments is among them (``includeNew`` also keeps monitors with
+    none yet). MonitorSerializer then shows only those environments (:func:`show_monitor`)."""
+    wanted = set(ctx.request.query_params.getlist("environment"))
+    if not wanted:
+        return docs
+    known = model.org_environments(ctx.store, ctx.org["id"])
+    if not wanted <= set(known):
+        raise detail(404, NOT_FOUND)
+    include_new = bool(ctx.request.query_params.get("includeNew"))
+    kept = []
+    for monitor in docs:
+        names = {e["name"] for e in environments(ctx.store, monitor)}
+        if names & wanted or (include_new and not names):
+            kept.append(monitor)
+    return kept
+
+
+def _my_team_ids(ctx: Ctx) -> set[str]:
+    """``myteams``: the teams the requesting user is a member of
+    (request.access.team_ids_with_membership)."""
+    out = set()
+    for team in org_docs(ctx, "team"):
+        members = (ctx.store.get("member", m) for m in team.get("members", []))
+        if any(m is not None and m["user"] == ctx.user for m in members):
+            out.add(team["id"])
+    return out
+
+
+def _owner_filter(ctx: Ctx, docs: list[Doc]) -> list[Doc]:
+    """OrganizationMonitorIndexEndpoint.get's ``owner`` filter: each value an actor identifier
+    (Actor.from_identifier: ``user:<id>``, ``team:<id>``, or bare digits for a user), or
+    ``myteams`` (the caller's teams) or ``unassigned`` (no owner). Team ids go through
+    get_teams (api/helpers/teams.py): a team of another organization is a 403 ("You do not have
+    permission to access ..."); an id no team has matches nothing. A monitor is kept when its
+    owner is one of the users or teams (or it has none and ``unassigned`` was given)."""
+    owners = set(ctx.request.query_params.getlist("owner"))
+    if not owners:
+        return docs
+    include_unassigned = "unassigned" in owners
+    team_ids = _my_team_ids(ctx) if "myteams" in owners else set()
+    user_ids: set[str] = set()
+    for ident in owners - {"myteams", "unassigned"}:
+        kind, _, number = ident.partition(":") if ":" in ident else ("user", "", ident)
+        if kind not in ("user", "team") or not number.isdigit():
+            # Sentry's Actor.from_identifier raises on these (int("x") -> a 500); the sandbox
+            # names the value instead
+            raise detail(400, f"Invalid owner: {ident!r} (use user:<id>, team:<id> or myteams)")
+        if kind == "user":
+            user_ids.add(number)
+            continue
+        team = ctx.store.get("team", number)
+        if team is None:
+            continue
+        if team.get("org") not in (None, ctx.org["id"]):
+            raise detail(403, f"Error: You do not have permission to access {team['name']}")
+        team_ids.add(number)
+    wanted = {f"user:{u}" for u in user_ids} | {f"team:{t}" for t in team_ids}
+    return [
+        m for m in docs if m.get("owner") in wanted or (include_unassigned and not m.get("owner"))
+    ]
+
+
 @api(*ALERTS_READ)
 async def monitors_list(ctx: Ctx) -> Response:
-    """OrganizationMonitorIndexEndpoint.get: ``project`` and ``environment`` filters."""
+    """OrganizationMonitorIndexEndpoint.get (src/sentry/monitors/endpoints/
+    organization_monitor_index.py): the ``project``, ``environment`` and ``owner`` filters."""
     docs = [m for m in org_docs(ctx, "monitor") if m["projectId"] in project_ids(ctx)]
     projects = [p for p in ctx.request.query_params.getlist("project") if p != "-1"]
     if projects:
         docs = [m for m in docs if m["projectId"] in projects]
+    docs = _owner_filter(ctx, _environment_filter(ctx, docs))
     return paginate(ctx, docs, show=lambda m: show_monitor(ctx, m))
 
 

@@ -16,11 +16,24 @@ Checks: ``GET /projects/{org}/{project}/uptime/{detector_id}/checks/``
 src/sentry/uptime/endpoints/serializers.py) lists the results, newest first;
 ``GET /projects/{org}/{project}/uptime/{detector_id}/`` shows the monitor with its
 ``uptimeStatus`` (UptimeDetectorSerializer: 1 ok, 2 failed). Results come from
-``POST /_sandbox/organizations/{org}/detectors/{detector_id}/uptime-check/`` with
-``{"status": "failure"}`` or ``"success"`` (and an optional ``httpStatusCode``): what the uptime
-checker would report; downtimeThreshold failures in a row mark the monitor down and open an
-incident, recoveryThreshold successes end it (the results consumer's threshold logic,
+``POST /_sandbox/organizations/{org}/detectors/{detector_id}/uptime-check/``: with
+``{"httpStatusCode": 404}`` the URL answered that code and the sandbox decides up or down as the
+uptime checker does (getsentry/uptime-checker src/checker/reqwest_checker.rs
+``to_check_status_and_reason``: the monitor's ``assertion`` when it has one, else any 2xx); with
+``{"status": "failure"}`` or ``"success"`` the result is given outright (a timeout, a DNS
+error). downtimeThreshold failures in a row mark the monitor down and open an incident,
+recoveryThreshold successes end it (the results consumer's threshold logic,
 src/sentry/uptime/consumers/results_consumer.py).
+
+Assertions: the data source's ``assertion`` is a JSONField (UptimeMonitorDataSourceValidator,
+added with the assertion column, getsentry/sentry#106626): any JSON is stored as sent; only an
+organization with ``organizations:uptime-runtime-assertions`` has the uptime checker compile it
+(checker_api.invoke_checker_validator, behind that flag), and then on the older /uptime/ route.
+The checker compiles it when it runs a check (src/assertions/compiled.rs ``compile``: the op
+tree of src/assertions/mod.rs, at most 16 operations, ``max_assertion_ops`` in src/config.rs);
+an assertion it cannot compile fails the check (``assertion_compilation_error``). The sandbox's
+checked response has no headers and an empty body: a ``header_check`` finds no header, a
+``json_path`` cannot parse the body (``assertion_evaluation_error``), as the checker would.
 """
 
 from __future__ import annotations
@@ -114,6 +127,12 @@ def _body(value: Any) -> str | None:
     return None if value is None or isinstance(value, str) else "Not a valid string."
 
 
+def _json(value: Any) -> str | None:
+    """JSONField: any JSON value (null too: Sentry's own monitor form sends ``assertion:
+    null``); the structure is the checker's business (see the module docstring)."""
+    return None
+
+
 #: UptimeMonitorDataSourceValidator's fields (camelCase on the wire: CamelSnakeSerializer).
 SOURCE_RULES: dict[str, tuple[bool, Callable[[Any], str | None]]] = {
     # url = URLField(required=True, max_length=255); validate_url -> check_url_limits (the
@@ -131,6 +150,8 @@ SOURCE_RULES: dict[str, tuple[bool, Callable[[Any], str | None]]] = {
     "body": (False, _body),
     # trace_sampling = BooleanField(default=False)
     "traceSampling": (False, _bool),
+    # assertion = JSONField(required=False), stored on UptimeSubscription.assertion
+    "assertion": (False, _json),
 }
 
 
@@ -269,6 +290,7 @@ def _query(source: Doc, old: Doc) -> Doc:
         "intervalSeconds": old.get("intervalSeconds"),
         "timeoutMs": old.get("timeoutMs"),
         "traceSampling": old.get("traceSampling", False),
+        "assertion": old.get("assertion"),
     }
     for key in out:
         if _has(source, key):
@@ -375,6 +397,139 @@ def _apply_fields(ctx: Ctx, detector: Doc, body: Doc, when: str) -> None:
     detector["dateUpdated"] = when
 
 
+# -- the uptime checker's assertions -------------------------------------------------------------
+#
+# getsentry/uptime-checker: src/assertions/mod.rs (the serde shapes), src/assertions/compiled.rs
+# (compile: every op, groups included, spends one of max_assertion_ops = 16; eval: and/or stop at
+# the deciding child; a status_code_check compares the response's code).
+
+MAX_ASSERTION_OPS = 16  # src/config.rs Config::default max_assertion_ops
+COMPARISONS = ("always", "never", "less_than", "greater_than", "equals", "not_equal")
+
+
+class AssertionCompileError(Exception):
+    """The checker could not deserialize or compile the assertion."""
+
+
+class AssertionRuntimeError(Exception):
+    """compiled.rs RuntimeError (here: a json_path over the empty body)."""
+
+
+def _cmp(value: Any) -> str:
+    """Comparison: ``{"cmp": ...}`` (serde tag ``cmp``, snake_case names)."""
+    cmp = value.get("cmp") if isinstance(value, dict) else None
+    if cmp not in COMPARISONS:
+        raise AssertionCompileError(f"unknown comparison {cmp!r}")
+    return str(cmp)
+
+
+def _operand(value: Any, tag: str, *, default: bool = False) -> None:
+    """HeaderOperand / JSONPathOperand: none, literal {value}, glob {pattern: {value}}."""
+    if value is None and default:
+        return
+    kind = value.get(tag) if isinstance(value, dict) else None
+    if kind == "none":
+        return
+    if kind == "literal" and isinstance(value.get("value"), str):
+        return
+    if kind == "glob" and isinstance((value.get("pattern") or {}).get("value"), str):
+        return
+    raise AssertionCompileError(f"bad {tag} operand")
+
+
+def compile_assertion(assertion: Any) -> Doc:
+    """compile(): the op tree checked node by node; returns the root."""
+    if not isinstance(assertion, dict) or not isinstance(assertion.get("root"), dict):
+        raise AssertionCompileError('an assertion is {"root": op}')
+    budget = [MAX_ASSERTION_OPS]
+
+    def visit(node: Any) -> None:
+        if not isinstance(node, dict):
+            raise AssertionCompileError("an op is an object")
+        if budget[0] == 0:  # dec_ops
+            raise AssertionCompileError("Too many assertion operations")
+        budget[0] -= 1
+        op = node.get("op")
+        if op in ("and", "or"):
+            children = node.get("children")
+            if not isinstance(children, list):
+                raise AssertionCompileError(f"{op} needs children")
+            for child in children:
+                visit(child)
+        elif op == "not":
+            visit(node.get("operand"))
+        elif op == "status_code_check":
+            value = node.get("value")
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
+                raise AssertionCompileError("a status code is a u16")
+            _cmp(node.get("operator"))
+        elif op == "header_check":
+            _cmp(node.get("key_op"))
+            _cmp(node.get("value_op"))
+            _operand(node.get("key_operand"), "header_op")
+            _operand(node.get("value_operand"), "header_op")
+        elif op == "json_path":
+            if not isinstance(node.get("value"), str):
+                raise AssertionCompileError("json_path needs a value")
+            if node.get("operator") is not None:  # #[serde(default)]
+                _cmp(node.get("operator"))
+            _operand(node.get("operand"), "jsonpath_op", default=True)
+        else:
+            raise AssertionCompileError(f"unknown op {op!r}")
+
+    root: Doc = assertion["root"]
+    visit(root)
+    return root
+
+
+def evaluate(node: Doc, code: int) -> tuple[bool, Doc]:
+    """Op::eval with the failure data extract_failure_data keeps: for a failing ``and`` (or a
+    passing ``or``) only the deciding child's branch."""
+    op = node["op"]
+    if op in ("and", "or"):
+        want = op == "or"
+        for child in node["children"]:
+            result, part = evaluate(child, code)
+            if result == want:
+                return result, {"op": op, "children": [part]}
+        return not want, node
+    if op == "not":
+        result, part = evaluate(node["operand"], code)
+        return not result, {"op": "not", "operand": part}
+    if op == "status_code_check":
+        value, cmp = node["value"], node["operator"]["cmp"]
+        outcome = {
+            "always": True,
+            "never": False,
+            "less_than": code < value,
+            "greater_than": code > value,
+            "equals": code == value,
+            "not_equal": code != value,
+        }[cmp]
+        return outcome, node
+    if op == "header_check":  # no response header to match
+        return False, node
+    raise AssertionRuntimeError("Invalid Body JSON: EOF while parsing a value")
+
+
+def judge(detector: Doc, code: int) -> tuple[str, str | None, Doc | None]:
+    """to_check_status_and_reason for a response with this code: status, reason, failure data."""
+    assertion = stored_query(detector).get("assertion")
+    if assertion is None:
+        return ("success", None, None) if 200 <= code <= 299 else ("failure", "failure", None)
+    try:
+        root = compile_assertion(assertion)
+    except AssertionCompileError:
+        return "failure", "assertion_compilation_error", None
+    try:
+        result, part = evaluate(root, code)
+    except AssertionRuntimeError:
+        return "failure", "assertion_evaluation_error", None
+    if result:
+        return "success", None, None
+    return "failure", "failure", {"root": part}
+
+
 # -- checks ---------------------------------------------------------------------------------------
 
 
@@ -401,7 +556,7 @@ def show_check(check: Doc) -> Doc:
         "scheduledCheckTime": check["timestamp"],
         "checkStatus": status,
         "checkStatusReason": check["checkStatusReason"],
-        "assertionFailureData": None,
+        "assertionFailureData": check.get("assertionFailureData"),
         "httpStatusCode": check["httpStatusCode"],
         "durationMs": check["durationMs"],
         "traceId": check["traceId"],
@@ -449,20 +604,41 @@ async def checks_list(ctx: Ctx) -> Response:
 @api()
 async def control_check(ctx: Ctx) -> Response:
     """The sandbox's own: record one check result for this uptime monitor, as the checker's
-    result would arrive. Body: ``{"status": "failure" | "success", "httpStatusCode": 503}``."""
+    result would arrive. Body: ``{"httpStatusCode": 404}`` (the URL answered that; the monitor's
+    assertion, else 2xx, decides) or ``{"status": "failure" | "success"}`` (given outright,
+    with an optional ``httpStatusCode`` to show)."""
     detector = _find(ctx, ctx.request.path_params["detector_id"])
     body = await ctx.body()
-    status = body.get("status") if isinstance(body, dict) else None
-    if status not in ("success", "failure"):
-        raise Problem(400, {"status": ['"status" must be "success" or "failure".']})
+    if not isinstance(body, dict):
+        raise Problem(400, {"non_field_errors": ["Invalid data. Expected a dictionary."]})
     code = body.get("httpStatusCode")
-    if code is not None and (isinstance(code, bool) or not isinstance(code, int)):
-        raise Problem(400, {"httpStatusCode": ["A valid integer is required."]})
-    check = record(ctx.store, detector, status, code, now())
+    if code is not None and (
+        isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 999
+    ):
+        raise Problem(400, {"httpStatusCode": ["An HTTP status code (100-999) is required."]})
+    status = body.get("status")
+    reason: str | None = None
+    failure: Doc | None = None
+    if status is None and code is not None:
+        status, reason, failure = judge(detector, code)
+    elif status not in ("success", "failure"):
+        raise Problem(
+            400, {"status": ['"status" must be "success" or "failure", or give httpStatusCode.']}
+        )
+    check = record(ctx.store, detector, status, code, now(), reason=reason, failure=failure)
     return ok(show_check(check), 201)
 
 
-def record(store: Store, detector: Doc, status: str, code: int | None, when: str) -> Doc:
+def record(
+    store: Store,
+    detector: Doc,
+    status: str,
+    code: int | None,
+    when: str,
+    *,
+    reason: str | None = None,
+    failure: Doc | None = None,
+) -> Doc:
     """One result: consecutive failures past downtimeThreshold mark the monitor down (uptime
     status 2, an incident), consecutive successes past recoveryThreshold bring it back."""
     config = detector["config"]
@@ -484,7 +660,8 @@ def record(store: Store, detector: Doc, status: str, code: int | None, when: str
         "detector": detector["id"],
         "timestamp": when,
         "checkStatus": status,
-        "checkStatusReason": None if status == "success" else "failure",
+        "checkStatusReason": None if status == "success" else (reason or "failure"),
+        "assertionFailureData": failure,
         "httpStatusCode": code if code is not None else (200 if status == "success" else None),
         "durationMs": 0,
         "traceId": uuid.uuid4().hex,

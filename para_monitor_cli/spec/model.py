@@ -51,6 +51,12 @@ from para_monitor_cli.spec.schedule import (
     Schedule,
     parse_schedule,
 )
+from para_monitor_cli.spec.status import (
+    DEFAULT_EXPECTED,
+    EXPECTED_STATUS_HELP,
+    StatusRange,
+    parse_expected_status,
+)
 from para_monitor_cli.spec.units import (
     OPERATOR_TEXT,
     format_duration,
@@ -503,16 +509,45 @@ Headers = Annotated[
 """Request headers written as a mapping; held as (name, value) pairs, Sentry's wire form."""
 
 
+def _expected_status(value: object) -> tuple[StatusRange, ...]:
+    if isinstance(value, tuple) and all(isinstance(r, tuple) for r in value):
+        return value  # already parsed (model_copy, defaults)
+    try:
+        return parse_expected_status(value)
+    except ValueError as exc:
+        raise PydanticCustomError("spec", str(exc).replace("{", "{{").replace("}", "}}")) from None
+
+
+_STATUS_ITEM = {
+    "anyOf": [
+        {"type": "integer", "minimum": 100, "maximum": 599},
+        {"type": "string", "pattern": r"^([1-5][xX][xX]|\d{3}\s*-\s*\d{3}|\d{3})$"},
+    ]
+}
+ExpectedStatus = Annotated[
+    tuple[tuple[int, int], ...],
+    BeforeValidator(_expected_status),
+    WithJsonSchema(
+        {
+            "anyOf": [_STATUS_ITEM, {"type": "array", "items": _STATUS_ITEM, "minItems": 1}],
+            "description": f"which answers count as up: {EXPECTED_STATUS_HELP}; default 2xx",
+        }
+    ),
+]
+"""Held as merged inclusive ranges (see :mod:`para_monitor_cli.spec.status`)."""
+
+
 class UptimeMonitor(SpecModel):
     """An uptime check: Sentry requests a URL on an interval and opens an issue when it fails.
 
     Wire (``POST /organizations/{org}/projects/{project}/detectors/``, type
     ``uptime_domain_failure``, UptimeDomainCheckFailureValidator): ``name``, ``owner``,
     ``enabled``; ``dataSources[0]`` = {``url``, ``method``, ``headers`` (list of pairs), ``body``,
-    ``intervalSeconds``, ``timeoutMs``, ``traceSampling``}; ``config`` = {``mode: 1`` (manual),
-    ``environment``, ``downtimeThreshold``, ``recoveryThreshold``}.
+    ``intervalSeconds``, ``timeoutMs``, ``traceSampling``, ``assertion``}; ``config`` =
+    {``mode: 1`` (manual), ``environment``, ``downtimeThreshold``, ``recoveryThreshold``}.
 
-    A check is up when the URL answers 2xx within ``timeout``.
+    A check is up when the URL answers within ``timeout`` with a status ``expected_status``
+    accepts (default any 2xx), written as the ``assertion`` Sentry's checker evaluates.
     """
 
     name: Annotated[str, Field(min_length=1, max_length=128)]
@@ -531,6 +566,9 @@ class UptimeMonitor(SpecModel):
     )
     recovery_threshold: Annotated[int, Field(ge=1, le=MAX_COUNT)] = Field(
         default=1, description="good checks in a row before it counts as up again (Sentry: 1)"
+    )
+    expected_status: ExpectedStatus = Field(
+        default=DEFAULT_EXPECTED, json_schema_extra={"default": "2xx"}
     )
     trace_sampling: bool = False
     environment: Environment | None = None

@@ -27,6 +27,7 @@ from para_monitor_cli.spec.model import (
     SlackTarget,
     Spec,
 )
+from para_monitor_cli.spec.status import MAX_ASSERTION_OPS, assertion_ops, status_text
 from para_monitor_cli.spec.units import (
     OPERATOR_TEXT,
     Quantity,
@@ -74,6 +75,7 @@ RULES: dict[str, str] = {
     "U4": "uptime request (line, headers, body) within 1000 bytes",
     "U5": "uptime check names unique per project",
     "U6": "an uptime check no alert connects to notifies nobody (warning)",
+    "U7": "uptime expected_status fits in the 16 operations Sentry's checker compiles",
     "A1": "actions name defined targets",
     "A2": "monitors named by an alert exist",
     "A3": "every alert has an action",
@@ -516,6 +518,17 @@ def check_uptime(spec: Spec, data: Any) -> Iterator[Finding]:
                 f"Request is too large, max size is {UPTIME_MAX_REQUEST_BYTES} bytes "
                 f"(this one: {size})",
                 "U4",
+            )
+        ops = assertion_ops(check.expected_status)
+        if ops > MAX_ASSERTION_OPS:
+            # the uptime checker's compile() (src/assertions/compiled.rs, dec_ops) refuses an
+            # assertion of more than max_assertion_ops (16, src/config.rs) operations
+            yield Finding(
+                _field_path(data, base, "expected_status"),
+                f"expected_status {status_text(check.expected_status)} needs {ops} assertion "
+                f"operations; Sentry's uptime checker compiles at most {MAX_ASSERTION_OPS} "
+                "(Too many assertion operations): use classes or ranges (2xx, 200-204)",
+                "U7",
             )
         key = (check.project or spec.project, check.name)
         names[key] += 1
