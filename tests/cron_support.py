@@ -1,6 +1,7 @@
 """What the runtime, monitor_job, cron and job-check tests share: the weekly review job's
 ``crons:`` entry, the rules file ``monitor_job`` reads, a transport that keeps what the real
-sentry-sdk sends, an SDK pointed at the sandbox, and a decorated job run with chosen outcomes.
+sentry-sdk sends, an SDK pointed at the sandbox, a decorated job run with chosen outcomes, and
+the production settings that point the client at the sandbox.
 
 (benchmarks/monitor_job.py keeps its own rules text and transport: a benchmark does not import
 the tests, and it must import sentry-sdk inside the measured subprocess only.)"""
@@ -19,6 +20,7 @@ from sentry_sdk.transport import Transport
 
 from para_monitor_cli.runtime import crons as runtime_crons
 from para_monitor_cli.runtime import monitor_job
+from para_monitor_cli.settings import Settings, resolve
 
 DSN = "https://publickey0123@o42.ingest.sentry.io/4242"
 
@@ -93,3 +95,16 @@ def run_job(slug: str, failures: Iterable[bool]) -> None:
         with contextlib.suppress(RuntimeError):
             job(fail)
     sentry_sdk.flush(timeout=5)
+
+
+def sandbox_settings(sandbox: Any, tmp_path: Path, config: Path) -> Settings:
+    """Settings for the sandbox's organization and project, in production, with ``config``."""
+    values: dict[str, str | None] = {
+        "url": sandbox.url,
+        "auth_token": sandbox.token,
+        "org": sandbox.org,
+        "project": sandbox.project,
+        "dsn": sandbox.dsn,
+    }
+    environ = {"ENVIRONMENT": "production", "VERSION": "0.1.0"}
+    return resolve(values, environ=environ, cwd=tmp_path, home=tmp_path, config=config)

@@ -10,13 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
-from cron_support import run_job, sdk_sending_to, use_rules
+from cron_support import run_job, sandbox_settings, sdk_sending_to, use_rules
 
 from para_monitor_cli.api import client as api
 from para_monitor_cli.api.client import SentryClient, client_from_settings
 from para_monitor_cli.checks.context import CheckContext
 from para_monitor_cli.checks.jobs import check_jobs, check_uptime
-from para_monitor_cli.settings import resolve
 
 RULES = """\
 version: 1
@@ -46,15 +45,7 @@ def setup(
     sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[CheckContext, SentryClient]]:
     rules = use_rules(tmp_path, RULES, monkeypatch)
-    values = {
-        "url": sandbox.url,
-        "auth_token": sandbox.token,
-        "org": sandbox.org,
-        "project": sandbox.project,
-        "dsn": sandbox.dsn,
-    }
-    environ = {"ENVIRONMENT": "production", "VERSION": "0.1.0"}
-    settings = resolve(values, environ=environ, cwd=tmp_path, home=tmp_path, config=rules)
+    settings = sandbox_settings(sandbox, tmp_path, rules)
     client = client_from_settings(settings, on_warning=lambda _w: None)
     try:
         with sdk_sending_to(sandbox.dsn):
