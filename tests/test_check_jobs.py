@@ -4,23 +4,19 @@ with evidence that names it. Check-ins come from a decorated job through the rea
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import sentry_sdk
+from cron_support import run_job, sandbox_settings, sdk_sending_to, use_rules
 
 from para_monitor_cli.api import client as api
 from para_monitor_cli.api.client import SentryClient, client_from_settings
 from para_monitor_cli.checks.context import CheckContext
 from para_monitor_cli.checks.jobs import check_jobs, check_uptime
 from para_monitor_cli.kinds.uptime import status_assertion
-from para_monitor_cli.runtime import crons as runtime_crons
-from para_monitor_cli.runtime import monitor_job
-from para_monitor_cli.settings import resolve
 from para_monitor_cli.spec.status import parse_expected_status
 
 RULES = """\
@@ -50,26 +46,13 @@ def _no_backoff() -> Iterator[None]:
 def setup(
     sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[CheckContext, SentryClient]]:
-    rules = tmp_path / "alert_rules.yaml"
-    rules.write_text(RULES, encoding="utf-8")
-    monkeypatch.setenv(runtime_crons.CONFIG_ENV, str(rules))
-    runtime_crons._cache.clear()
-    values = {
-        "url": sandbox.url,
-        "auth_token": sandbox.token,
-        "org": sandbox.org,
-        "project": sandbox.project,
-        "dsn": sandbox.dsn,
-    }
-    environ = {"ENVIRONMENT": "production", "VERSION": "0.1.0"}
-    settings = resolve(values, environ=environ, cwd=tmp_path, home=tmp_path, config=rules)
+    rules = use_rules(tmp_path, RULES, monkeypatch)
+    settings = sandbox_settings(sandbox, tmp_path, rules)
     client = client_from_settings(settings, on_warning=lambda _w: None)
-    sentry_sdk.init(dsn=sandbox.dsn, environment="production", default_integrations=False)
     try:
-        yield CheckContext(settings, client=client), client
+        with sdk_sending_to(sandbox.dsn):
+            yield CheckContext(settings, client=client), client
     finally:
-        sentry_sdk.get_client().close()
-        sentry_sdk.get_global_scope().set_client(None)
         client.http.close()
 
 
@@ -83,22 +66,10 @@ def control(sandbox: Any, path: str, body: dict[str, Any]) -> None:
     assert response.status_code == 201, response.text
 
 
-def run(job: str, *failures: bool) -> None:
-    @monitor_job(job)
-    def work(fail: bool) -> None:
-        if fail:
-            raise RuntimeError("the job broke")
-
-    for fail in failures:
-        with contextlib.suppress(RuntimeError):
-            work(fail)
-    sentry_sdk.flush(timeout=5)
-
-
 def test_jobs_that_ran_ok_pass(setup: tuple[CheckContext, SentryClient]) -> None:
     ctx, _client = setup
-    run("weekly-review", False)
-    run("mcp-sync", False)
+    run_job("weekly-review", [False])
+    run_job("mcp-sync", [False])
     outcome = check_jobs(ctx)
     assert outcome.status == "passed", outcome
     assert outcome.summary == (
@@ -108,8 +79,8 @@ def test_jobs_that_ran_ok_pass(setup: tuple[CheckContext, SentryClient]) -> None
 
 def test_a_job_that_raised_fails_naming_its_error(setup: tuple[CheckContext, SentryClient]) -> None:
     ctx, _client = setup
-    run("weekly-review", False)
-    run("mcp-sync", False, True)
+    run_job("weekly-review", [False])
+    run_job("mcp-sync", [False, True])
     outcome = check_jobs(ctx)
     assert outcome.status == "failed"
     assert "1 background job not checking in: mcp-sync: the last run was error" in outcome.summary
@@ -119,7 +90,9 @@ def test_a_job_that_never_ran_fails_with_the_way_to_wire_it(
     setup: tuple[CheckContext, SentryClient],
 ) -> None:
     ctx, _client = setup
-    run("weekly-review", False)  # creates weekly-review by upsert; mcp-sync does not exist yet
+    run_job(
+        "weekly-review", [False]
+    )  # creates weekly-review by upsert; mcp-sync does not exist yet
     outcome = check_jobs(ctx)
     assert outcome.status == "failed"
     assert "mcp-sync: no such cron monitor" in outcome.summary
@@ -140,7 +113,7 @@ def test_a_job_that_exists_but_never_checked_in(
             },
             org=sandbox.org,
         )
-    run("weekly-review", False)
+    run_job("weekly-review", [False])
     outcome = check_jobs(ctx)
     assert outcome.status == "failed"
     assert "mcp-sync: never checked in from production" in outcome.summary
@@ -149,8 +122,8 @@ def test_a_job_that_exists_but_never_checked_in(
 
 def test_a_missed_run_fails(setup: tuple[CheckContext, SentryClient], sandbox: Any) -> None:
     ctx, _client = setup
-    run("weekly-review", False)
-    run("mcp-sync", False)
+    run_job("weekly-review", [False])
+    run_job("mcp-sync", [False])
     control(sandbox, f"/_sandbox/organizations/{sandbox.org}/monitors/weekly-review/missed/", {})
     outcome = check_jobs(ctx)
     assert outcome.status == "failed"
@@ -224,17 +197,17 @@ def test_ok_error_missed_each_shown_by_sentry_and_by_the_check(
     """Issue 18's walk-through: one decorated job that succeeds, then raises, then never runs
     (its run is missed); after each, the sandbox's check-ins and the check say so."""
     ctx, client = setup
-    run("mcp-sync", False)  # the other job stays healthy throughout
+    run_job("mcp-sync", [False])  # the other job stays healthy throughout
 
     def state() -> tuple[list[str], str, str]:
         listed = client.cron_check_ins("weekly-review", org=sandbox.org, limit=10)
         outcome = check_jobs(CheckContext(ctx.settings, client=client))
         return [c["status"] for c in listed], outcome.status, outcome.summary
 
-    run("weekly-review", False)
+    run_job("weekly-review", [False])
     statuses, status, summary = state()
     assert (statuses, status) == (["ok"], "passed"), summary
-    run("weekly-review", True)
+    run_job("weekly-review", [True])
     statuses, status, summary = state()
     assert (statuses, status) == (["error", "ok"], "failed")
     assert "weekly-review: the last run was error" in summary
@@ -242,6 +215,6 @@ def test_ok_error_missed_each_shown_by_sentry_and_by_the_check(
     statuses, status, summary = state()
     assert (statuses, status) == (["missed", "error", "ok"], "failed")
     assert "weekly-review: the last run was missed" in summary
-    run("weekly-review", False)  # it runs again: recovered
+    run_job("weekly-review", [False])  # it runs again: recovered
     statuses, status, summary = state()
     assert (statuses[0], status) == ("ok", "passed"), summary

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from cron_support import sandbox_settings
 from ingest_support import send_event
 from openapi_support import validate_request
 
@@ -22,7 +23,7 @@ from para_monitor_cli.commands.apply import apply_command
 from para_monitor_cli.commands.export import export_command
 from para_monitor_cli.commands.plan import plan_command
 from para_monitor_cli.kinds import registry
-from para_monitor_cli.settings import Settings, resolve
+from para_monitor_cli.settings import Settings
 from para_monitor_cli.spec.check import load_spec
 
 SPEC = """\
@@ -87,15 +88,7 @@ class Recorder:
 def world(sandbox: Any, tmp_path: Path) -> Iterator[tuple[Settings, SentryClient, Recorder, Path]]:
     path = tmp_path / "alert_rules.yaml"
     path.write_text(SPEC, encoding="utf-8")
-    values: dict[str, str | None] = {
-        "url": sandbox.url,
-        "auth_token": sandbox.token,
-        "org": sandbox.org,
-        "project": sandbox.project,
-        "dsn": sandbox.dsn,
-    }
-    environ = {"ENVIRONMENT": "production", "VERSION": "0.1.0"}
-    settings = resolve(values, environ=environ, cwd=tmp_path, home=tmp_path, config=path)
+    settings = sandbox_settings(sandbox, tmp_path, path)
     recorder = Recorder()
     client = client_from_settings(
         settings, on_warning=lambda _w: None, event_hooks={"request": [recorder]}

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 import sentry_sdk
-from sentry_sdk.envelope import Envelope
-from sentry_sdk.transport import Transport
+from cron_support import DSN, CapturingTransport
 
 from para_monitor_cli.errors import InvalidDsnError
 from para_monitor_cli.runtime import (
@@ -25,25 +24,6 @@ from para_monitor_cli.runtime import (
     sdk_options,
     set_user_context,
 )
-
-DSN = "https://publickey0123@o42.ingest.sentry.io/4242"
-
-
-class CapturingTransport(Transport):
-    def __init__(self) -> None:
-        super().__init__({"dsn": DSN})
-        self.envelopes: list[Envelope] = []
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        self.envelopes.append(envelope)
-
-    def events(self) -> list[dict[str, Any]]:
-        found = []
-        for envelope in self.envelopes:
-            for item in envelope.items:
-                if item.type in {"event", "transaction"} and item.payload.json is not None:
-                    found.append(item.payload.json)
-        return found
 
 
 @pytest.fixture

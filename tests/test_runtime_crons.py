@@ -13,24 +13,15 @@ from typing import Any
 
 import pytest
 import sentry_sdk
-from sentry_sdk.envelope import Envelope
-from sentry_sdk.transport import Transport
+from cron_support import DSN, WEEKLY_REVIEW, CapturingTransport, use_rules
 
 from para_monitor_cli.runtime import crons as runtime_crons
 from para_monitor_cli.runtime import init_sentry, monitor_job
 
-DSN = "https://publickey0123@o42.ingest.sentry.io/4242"
-
-RULES = """\
+RULES = f"""\
 version: 1
 crons:
-  - name: Weekly review generation
-    slug: weekly-review
-    schedule: "0 6 * * 1"
-    timezone: Europe/Berlin
-    checkin_margin: 15m
-    max_runtime: 1h
-    failure_issue_threshold: 1
+{WEEKLY_REVIEW}\
   - name: MCP sync
     schedule: every 15 minutes
   - name: broken
@@ -38,31 +29,9 @@ crons:
 """
 
 
-class CapturingTransport(Transport):
-    def __init__(self) -> None:
-        super().__init__({"dsn": DSN})
-        self.envelopes: list[Envelope] = []
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        self.envelopes.append(envelope)
-
-    def check_ins(self) -> list[dict[str, Any]]:
-        return [
-            item.payload.json
-            for envelope in self.envelopes
-            for item in envelope.items
-            if item.type == "check_in" and item.payload.json is not None
-        ]
-
-
 @pytest.fixture
 def rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "alert_rules.yaml"
-    path.write_text(RULES, encoding="utf-8")
-    monkeypatch.setenv(runtime_crons.CONFIG_ENV, str(path))
-    runtime_crons._cache.clear()
-    runtime_crons._warned.clear()
-    return path
+    return use_rules(tmp_path, RULES, monkeypatch)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ official OpenAPI spec where it covers them."""
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import uuid
@@ -17,10 +16,9 @@ import httpx
 import pytest
 import sentry_sdk
 import yaml
+from cron_support import WEEKLY_REVIEW, run_job, sdk_sending_to, use_rules
 from openapi_support import validate_monitor_response, validate_request, validate_response
 
-from para_monitor_cli.runtime import crons as runtime_crons
-from para_monitor_cli.runtime import monitor_job
 from para_monitor_cli.sandbox import uptime as sandbox_uptime
 from para_monitor_cli.sandbox.crons import Crontab, next_run
 from para_monitor_cli.sandbox.testing import run_sandbox
@@ -30,16 +28,10 @@ SEED_FILE = Path(sandbox_uptime.__file__).with_name("seed.yaml")
 MAX_RUNTIME_MESSAGE = (
     "Max runtime must be 40320 minutes (28 days) or less. Lower it to save this monitor."
 )
-RULES = """\
+RULES = f"""\
 version: 1
 crons:
-  - name: Weekly review generation
-    slug: weekly-review
-    schedule: "0 6 * * 1"
-    timezone: Europe/Berlin
-    checkin_margin: 15m
-    max_runtime: 1h
-    failure_issue_threshold: 1
+{WEEKLY_REVIEW}\
     recovery_threshold: 1
 """
 
@@ -245,30 +237,13 @@ def test_monitor_rules(api: Api) -> None:
 
 @pytest.fixture
 def sdk(sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    rules = tmp_path / "alert_rules.yaml"
-    rules.write_text(RULES, encoding="utf-8")
-    monkeypatch.setenv(runtime_crons.CONFIG_ENV, str(rules))
-    runtime_crons._cache.clear()
-    sentry_sdk.init(dsn=sandbox.dsn, environment="production", default_integrations=False)
-    yield
-    sentry_sdk.get_client().close()
-    sentry_sdk.get_global_scope().set_client(None)
-
-
-def run_jobs(outcomes: list[bool]) -> None:
-    @monitor_job("weekly-review")
-    def job(fail: bool) -> None:
-        if fail:
-            raise RuntimeError("review generation failed")
-
-    for fail in outcomes:
-        with contextlib.suppress(RuntimeError):
-            job(fail)
-    sentry_sdk.flush(timeout=5)
+    use_rules(tmp_path, RULES, monkeypatch)
+    with sdk_sending_to(sandbox.dsn):
+        yield
 
 
 def test_check_ins_from_the_sdk_upsert_the_monitor_and_are_listed(api: Api, sdk: None) -> None:
-    run_jobs([False, True])
+    run_job("weekly-review", [False, True])
     monitor = api.call("GET", f"{api.org}/monitors/weekly-review/").json()
     validate_monitor("GET", f"{api.org}/monitors/weekly-review/", 200, monitor)
     # created by the upsert with the file's schedule (name = slug, as the consumer does)
@@ -289,7 +264,7 @@ def test_check_ins_from_the_sdk_upsert_the_monitor_and_are_listed(api: Api, sdk:
     # the next run: Monday 06:00 in Berlin, plus the 15 minute margin for the latest
     next_in = env["nextCheckIn"]
     assert next_in.endswith("Z")
-    run_jobs([False])
+    run_job("weekly-review", [False])
     env = api.call("GET", f"{api.org}/monitors/weekly-review/").json()["environments"][0]
     assert env["status"] == "ok"
     assert env["activeIncident"] is None  # recovery_threshold 1

@@ -21,19 +21,19 @@ reading of no time zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from para_monitor_cli.api.wire import Directory, entry_key, has_marker, marker_key, with_marker
-from para_monitor_cli.errors import ApiError, NotFoundError, UsageError
+from para_monitor_cli.errors import ApiError, NotFoundError
 from para_monitor_cli.kinds.base import (
     JSON,
     Context,
     ExportContext,
     Lookup,
+    ProjectKind,
     Resource,
-    ResourceKind,
-    YamlPath,
+    owner_lookups,
 )
 from para_monitor_cli.spec.model import CronMonitor, Spec, slugify
 from para_monitor_cli.spec.schedule import Schedule
@@ -190,11 +190,10 @@ def export_cron(monitor: Mapping[str, Any], directory: Directory) -> JSON:
     return out
 
 
-class CronKind(ResourceKind):
+class CronKind(ProjectKind):
     name = "cron monitor"
     plural = "cron monitors"
     section = "crons"
-    scope = "project"
     order = 0
     check_group = "alerts"
 
@@ -202,51 +201,16 @@ class CronKind(ResourceKind):
         return str(entry.monitor_slug)
 
     def lookups(self, spec: Spec | None) -> set[Lookup]:
-        if spec is None:
-            return {"teams", "members"}
-        needs: set[Lookup] = set()
-        for cron in spec.crons:
-            if cron.owner:
-                needs.add("teams" if cron.owner.startswith("team:") else "members")
-        return needs
+        return owner_lookups(None if spec is None else [cron.owner for cron in spec.crons])
 
-    def project_refs(self, spec: Spec, fallback: str | None) -> Iterator[tuple[str, YamlPath]]:
-        for i, cron in enumerate(spec.crons):
-            slug = cron.project or fallback
-            if slug:
-                file_default: YamlPath = ("project",) if spec.project else ("crons", i)
-                yield slug, ("crons", i, "project") if cron.project else file_default
+    def encode(self, entry: Any, project: str, ctx: Context) -> JSON:
+        return cron_body(entry, project, ctx.directory)
 
-    def file_scope(self, spec: Spec) -> tuple[set[str], bool]:
-        return {p for c in spec.crons if (p := c.project or spec.project)}, False
+    def canonical(self, obj: Mapping[str, Any]) -> JSON:
+        return canonical_cron(obj)
 
-    def desired(self, ctx: Context) -> list[Resource]:
-        spec = ctx.spec
-        assert spec is not None
-        out: list[Resource] = []
-        for cron in spec.crons:
-            project = cron.project or spec.project or ctx.default_project
-            if not project:
-                raise UsageError(
-                    f"cron monitor {cron.name!r} has no project: set 'project:' in the file, "
-                    "on the cron monitor, or pass --project"
-                )
-            ctx.directory.project_id(project)
-            body = cron_body(cron, project, ctx.directory)
-            fields = canonical_cron(body)
-            out.append(
-                Resource(
-                    kind=self.name,
-                    name=cron.monitor_slug,
-                    project=project,
-                    fields=fields,
-                    body=body,
-                    managed=True,
-                    shown=shown_cron(fields, ctx.directory),
-                    tag=entry_key(self.name, cron.monitor_slug),
-                )
-            )
-        return out
+    def show(self, fields: Mapping[str, Any], directory: Directory) -> JSON:
+        return shown_cron(fields, directory)
 
     def read(self, client: SentryClient, org: str) -> list[JSON]:
         return client.cron_monitors(org=org)
@@ -289,9 +253,6 @@ class CronKind(ResourceKind):
 
     def export(self, obj: Mapping[str, Any], ctx: ExportContext) -> JSON | None:
         return export_cron(obj, ctx.directory)
-
-    def export_sort_key(self, item: Mapping[str, Any]) -> tuple[str, ...]:
-        return (str(item.get("project")), str(item.get("name")))
 
     def _mark(self, client: SentryClient, org: str, saved: Mapping[str, Any], tag: str) -> JSON:
         """Put the marker on the monitor's detector; returns the detector (for links)."""

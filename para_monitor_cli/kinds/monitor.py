@@ -19,23 +19,18 @@ from typing import TYPE_CHECKING, Any
 
 from para_monitor_cli.api.wire import (
     Directory,
-    detector_is_managed,
-    detector_rank,
     entry_key,
     marker_key,
     with_marker,
     without_marker,
 )
-from para_monitor_cli.errors import UsageError
 from para_monitor_cli.kinds.base import (
     JSON,
     Context,
+    DetectorKind,
     EnvironmentRef,
     ExportContext,
     Lookup,
-    Resource,
-    ResourceKind,
-    YamlPath,
     num,
     shown_seconds,
 )
@@ -318,25 +313,19 @@ def detector_is_builtin(detector: Mapping[str, Any]) -> bool:
     return detector.get("type") != "metric_issue"
 
 
-class MonitorKind(ResourceKind):
+class MonitorKind(DetectorKind):
     name = "monitor"
     plural = "monitors"
     section = "monitors"
-    scope = "project"
     order = 0
     check_group = "alerts"
+    # find takes a managed detector of any type (as before the shared DetectorKind)
+    detector_type = None
 
     def lookups(self, spec: Spec | None) -> set[Lookup]:
         if spec is not None and any(m.environment for m in spec.monitors):
             return {"environments"}
         return set()
-
-    def project_refs(self, spec: Spec, fallback: str | None) -> Iterator[tuple[str, YamlPath]]:
-        for i, monitor in enumerate(spec.monitors):
-            slug = monitor.project or fallback
-            if slug:
-                file_default: YamlPath = ("project",) if spec.project else ("monitors", i)
-                yield slug, ("monitors", i, "project") if monitor.project else file_default
 
     def environment_refs(self, spec: Spec) -> Iterator[EnvironmentRef]:
         for i, monitor in enumerate(spec.monitors):
@@ -344,37 +333,18 @@ class MonitorKind(ResourceKind):
                 where = ("monitors", i, "environment")
                 yield EnvironmentRef(monitor.environment, where, "Sentry refuses a monitor on it")
 
-    def file_scope(self, spec: Spec) -> tuple[set[str], bool]:
-        projects = {p for m in spec.monitors if (p := spec.monitor_project(m))}
-        return projects, False
+    def encode(self, entry: Any, project: str, ctx: Context) -> JSON:
+        assert ctx.spec is not None
+        return monitor_body(entry, ctx.spec, ctx.directory)
 
-    def desired(self, ctx: Context) -> list[Resource]:
-        spec = ctx.spec
-        assert spec is not None
-        out: list[Resource] = []
-        for monitor in spec.monitors:
-            project = monitor.project or spec.project or ctx.default_project
-            if not project:
-                raise UsageError(
-                    f"monitor {monitor.name!r} has no project: set 'project:' in the file, "
-                    "on the monitor, or pass --project"
-                )
-            ctx.directory.project_id(project)
-            body = monitor_body(monitor, spec, ctx.directory)
-            fields = canonical_detector(body)
-            out.append(
-                Resource(
-                    kind=self.name,
-                    name=monitor.name,
-                    project=project,
-                    fields=fields,
-                    body=body,
-                    managed=True,
-                    shown=shown_detector(fields),
-                    tag=entry_key(self.name, monitor.name),
-                )
-            )
-        return out
+    def canonical(self, obj: Mapping[str, Any]) -> JSON:
+        return canonical_detector(obj)
+
+    def show(self, fields: Mapping[str, Any], directory: Directory) -> JSON:
+        return shown_detector(fields)
+
+    def is_builtin(self, obj: Mapping[str, Any]) -> bool:
+        return detector_is_builtin(obj)
 
     def read(self, client: SentryClient, org: str) -> list[JSON]:
         # project=-1 (every project the token can access), so this list does not wait for the
@@ -385,56 +355,10 @@ class MonitorKind(ResourceKind):
         for detector in listed:
             directory.add_detector(detector)
 
-    def decode(self, obj: Mapping[str, Any], ctx: Context) -> Resource | None:
-        if detector_is_builtin(obj):
-            return None
-        fields = canonical_detector(obj)
-        return Resource(
-            kind=self.name,
-            name=str(obj.get("name")),
-            project=ctx.directory.project_slug(str(obj.get("projectId"))),
-            id=str(obj.get("id")),
-            fields=fields,
-            managed=detector_is_managed(obj),
-            shown=shown_detector(fields),
-            tag=detector_key(obj),
-        )
-
     def export(self, obj: Mapping[str, Any], ctx: ExportContext) -> JSON | None:
         if detector_is_builtin(obj):
             return None
         return export_detector(obj, ctx.directory, ctx.problems)
-
-    def export_sort_key(self, item: Mapping[str, Any]) -> tuple[str, ...]:
-        return (str(item.get("project")), str(item.get("name")))
-
-    def create(self, client: SentryClient, org: str, desired: Resource, body: JSON) -> Any:
-        assert desired.project is not None
-        return client.create_detector(desired.project, body, org=org)
-
-    def update(self, client: SentryClient, org: str, rid: str, body: JSON) -> Any:
-        return client.update_detector(rid, body, org=org)
-
-    def delete(self, client: SentryClient, org: str, rid: str) -> None:
-        client.delete_detector(rid, org=org)
-
-    def find(
-        self, client: SentryClient, org: str, directory: Directory, desired: Resource
-    ) -> Mapping[str, Any] | None:
-        pid = directory.project_id(desired.project or "")
-        mine = [
-            det
-            for det in client.detectors([pid], org=org)
-            if str(det.get("projectId")) == pid
-            and detector_is_managed(det)
-            and (det.get("name") == desired.name or detector_key(det) == desired.tag)
-        ]
-        # another apply may have made one too: take the one the next plan keeps
-        return min(mine, key=detector_rank) if mine else None
-
-    def remember(self, saved: Any, directory: Directory) -> None:
-        if isinstance(saved, Mapping):
-            directory.add_detector(saved)
 
 
 KIND = MonitorKind()

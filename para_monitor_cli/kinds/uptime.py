@@ -26,27 +26,22 @@ comparable form names it, and export leaves it out with a problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from para_monitor_cli.api.wire import (
     Directory,
-    detector_is_managed,
-    detector_rank,
     entry_key,
-    marker_key,
     with_marker,
     without_marker,
 )
-from para_monitor_cli.errors import UsageError
 from para_monitor_cli.kinds.base import (
     JSON,
     Context,
+    DetectorKind,
     ExportContext,
     Lookup,
-    Resource,
-    ResourceKind,
-    YamlPath,
+    owner_lookups,
     shown_seconds,
 )
 from para_monitor_cli.kinds.cron import owner_id, owner_text, shown_owner
@@ -293,60 +288,25 @@ def export_uptime(
     return out
 
 
-class UptimeKind(ResourceKind):
+class UptimeKind(DetectorKind):
     name = "uptime check"
     plural = "uptime checks"
     section = "uptime"
-    scope = "project"
     order = 0
     check_group = "alerts"
+    detector_type = DETECTOR_TYPE
 
     def lookups(self, spec: Spec | None) -> set[Lookup]:
-        if spec is None:
-            return {"teams", "members"}
-        needs: set[Lookup] = set()
-        for check in spec.uptime:
-            if check.owner:
-                needs.add("teams" if check.owner.startswith("team:") else "members")
-        return needs
+        return owner_lookups(None if spec is None else [check.owner for check in spec.uptime])
 
-    def project_refs(self, spec: Spec, fallback: str | None) -> Iterator[tuple[str, YamlPath]]:
-        for i, check in enumerate(spec.uptime):
-            slug = check.project or fallback
-            if slug:
-                file_default: YamlPath = ("project",) if spec.project else ("uptime", i)
-                yield slug, ("uptime", i, "project") if check.project else file_default
+    def encode(self, entry: Any, project: str, ctx: Context) -> JSON:
+        return uptime_body(entry, ctx.directory)
 
-    def file_scope(self, spec: Spec) -> tuple[set[str], bool]:
-        return {p for u in spec.uptime if (p := u.project or spec.project)}, False
+    def canonical(self, obj: Mapping[str, Any]) -> JSON:
+        return canonical_uptime(obj)
 
-    def desired(self, ctx: Context) -> list[Resource]:
-        spec = ctx.spec
-        assert spec is not None
-        out: list[Resource] = []
-        for check in spec.uptime:
-            project = check.project or spec.project or ctx.default_project
-            if not project:
-                raise UsageError(
-                    f"uptime check {check.name!r} has no project: set 'project:' in the file, "
-                    "on the uptime check, or pass --project"
-                )
-            ctx.directory.project_id(project)
-            body = uptime_body(check, ctx.directory)
-            fields = canonical_uptime(body)
-            out.append(
-                Resource(
-                    kind=self.name,
-                    name=check.name,
-                    project=project,
-                    fields=fields,
-                    body=body,
-                    managed=True,
-                    shown=shown_uptime(fields, ctx.directory),
-                    tag=entry_key(self.name, check.name),
-                )
-            )
-        return out
+    def show(self, fields: Mapping[str, Any], directory: Directory) -> JSON:
+        return shown_uptime(fields, directory)
 
     def read(self, client: SentryClient, org: str) -> list[JSON]:
         found = client.list_all(
@@ -354,54 +314,8 @@ class UptimeKind(ResourceKind):
         )
         return [d for d in found if d.get("type") == DETECTOR_TYPE]
 
-    def decode(self, obj: Mapping[str, Any], ctx: Context) -> Resource | None:
-        fields = canonical_uptime(obj)
-        return Resource(
-            kind=self.name,
-            name=str(obj.get("name")),
-            project=ctx.directory.project_slug(str(obj.get("projectId"))),
-            id=str(obj.get("id")),
-            fields=fields,
-            managed=detector_is_managed(obj),
-            shown=shown_uptime(fields, ctx.directory),
-            tag=marker_key(obj.get("description")),
-        )
-
     def export(self, obj: Mapping[str, Any], ctx: ExportContext) -> JSON | None:
         return export_uptime(obj, ctx.directory, ctx.problems)
-
-    def export_sort_key(self, item: Mapping[str, Any]) -> tuple[str, ...]:
-        return (str(item.get("project")), str(item.get("name")))
-
-    def create(self, client: SentryClient, org: str, desired: Resource, body: JSON) -> Any:
-        assert desired.project is not None
-        return client.create_detector(desired.project, body, org=org)
-
-    def update(self, client: SentryClient, org: str, rid: str, body: JSON) -> Any:
-        return client.update_detector(rid, body, org=org)
-
-    def delete(self, client: SentryClient, org: str, rid: str) -> None:
-        client.delete_detector(rid, org=org)
-
-    def find(
-        self, client: SentryClient, org: str, directory: Directory, desired: Resource
-    ) -> Mapping[str, Any] | None:
-        pid = directory.project_id(desired.project or "")
-        mine = [
-            det
-            for det in client.detectors([pid], org=org)
-            if det.get("type") == DETECTOR_TYPE
-            and str(det.get("projectId")) == pid
-            and detector_is_managed(det)
-            and (
-                det.get("name") == desired.name or marker_key(det.get("description")) == desired.tag
-            )
-        ]
-        return min(mine, key=detector_rank) if mine else None
-
-    def remember(self, saved: Any, directory: Directory) -> None:
-        if isinstance(saved, Mapping):
-            directory.add_detector(saved)
 
 
 KIND = UptimeKind()

@@ -74,13 +74,10 @@ def check_workflow_ids(ctx: Ctx, ids: Any, field_name: str = "workflowIds") -> l
     """The detector endpoints hand workflowIds to BulkDetectorWorkflowsValidator
     (validate_workflows_exist); its wording was not re-read: "Some workflows do not exist."
     is the sandbox's."""
-    if not isinstance(ids, list):
-        raise Problem(400, {field_name: ['Expected a list of items but got type "str".']})
-    known = set(ctx.store.ids(Query("workflow", org=ctx.org["id"])))
-    wanted = [str(i) for i in ids]
-    if set(wanted) - known:
-        raise Problem(400, {field_name: ["Some workflows do not exist."]})
-    return wanted
+    among = Query("workflow", org=ctx.org["id"])
+    return workflow_engine.existing_ids(
+        ctx, ids, field=field_name, among=among, missing="Some workflows do not exist."
+    )
 
 
 @api(*ALERTS_READ)

@@ -411,14 +411,15 @@ def alert_rule_shape(store: Store, rule: Doc, user: Doc | None) -> Doc:
             "projects": sorted(projects),
             "originalAlertRuleId": None,
             "snooze": False,
-            "createdBy": (
-                {"id": int(user["id"]), "name": user["name"], "email": user["email"]}
-                if user
-                else None
-            ),
+            "createdBy": _creator(user),
         }
     )
     return out
+
+
+def _creator(user: Doc | None) -> Doc | None:
+    """A rule's ``createdBy`` (the legacy serializers' {id, name, email}), None if unknown."""
+    return {"id": int(user["id"]), "name": user["name"], "email": user["email"]} if user else None
 
 
 def rule_shape(store: Store, rule: Doc, user: Doc | None) -> Doc:
@@ -430,11 +431,7 @@ def rule_shape(store: Store, rule: Doc, user: Doc | None) -> Doc:
             "status": "active",
             "snooze": False,
             "lastTriggered": None,
-            "createdBy": (
-                {"id": int(user["id"]), "name": user["name"], "email": user["email"]}
-                if user
-                else None
-            ),
+            "createdBy": _creator(user),
         }
     )
     return out

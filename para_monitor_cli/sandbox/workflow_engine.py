@@ -5,6 +5,7 @@ shape of a DataConditionGroup with its actions."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from starlette.responses import Response
 
@@ -85,6 +86,23 @@ def linked(store: Store, detector: str | None = None, workflow: str | None = Non
         return store.linked(detectors=[detector])[detector]
     assert workflow is not None
     return store.linked(workflows=[workflow])[workflow]
+
+
+def existing_ids(ctx: Ctx, ids: Any, *, field: str, among: Query, missing: str) -> list[str]:
+    """The ids a body links (a detector's ``workflowIds``, a workflow's ``detectorIds``), as
+    strings, when each is one of ``among``; else 400 on ``field``: not a list, or ``missing``.
+
+    Mirrors the existence checks of src/sentry/workflow_engine/endpoints/validators/
+    detector_workflow.py (validate_workflows_exist via BulkDetectorWorkflowsValidator, and
+    validate_detectors_exist_and_have_permissions); their wording was not re-read: the
+    ``missing`` messages are the sandbox's."""
+    if not isinstance(ids, list):
+        raise Problem(400, {field: ['Expected a list of items but got type "str".']})
+    known = set(ctx.store.ids(among))
+    wanted = [str(i) for i in ids]
+    if set(wanted) - known:
+        raise Problem(400, {field: [missing]})
+    return wanted
 
 
 def set_links(

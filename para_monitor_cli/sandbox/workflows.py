@@ -46,7 +46,6 @@ from para_monitor_cli.sandbox.web import (
     ALERTS_READ,
     ALERTS_WRITE,
     Ctx,
-    Problem,
     api,
     as_strings,
     check,
@@ -64,13 +63,10 @@ def check_detector_ids(ctx: Ctx, ids: Any) -> list[str]:
     """A workflow's detectorIds (validate_detectors_exist_and_have_permissions in
     validators/detector_workflow.py; wording not re-read: "Some detectors do not exist." is
     the sandbox's)."""
-    if not isinstance(ids, list):
-        raise Problem(400, {"detectorIds": ['Expected a list of items but got type "str".']})
-    known = set(ctx.store.ids(workflow_engine.org_detectors(ctx)))
-    wanted = [str(i) for i in ids]
-    if set(wanted) - known:
-        raise Problem(400, {"detectorIds": ["Some detectors do not exist."]})
-    return wanted
+    among = workflow_engine.org_detectors(ctx)
+    return workflow_engine.existing_ids(
+        ctx, ids, field="detectorIds", among=among, missing="Some detectors do not exist."
+    )
 
 
 def find_workflow(ctx: Ctx, workflow_id: str) -> Doc:
