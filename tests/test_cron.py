@@ -23,6 +23,8 @@ from para_monitor_cli.commands.apply import apply_command
 from para_monitor_cli.commands.export import export_command
 from para_monitor_cli.commands.plan import plan_command
 from para_monitor_cli.kinds import registry
+from para_monitor_cli.kinds.base import Resource
+from para_monitor_cli.reconcile.state import read_actual
 from para_monitor_cli.settings import Settings
 from para_monitor_cli.spec.check import load_spec
 
@@ -370,3 +372,19 @@ def test_every_expected_status_form_applies_and_reads_back_unchanged(
     assert not plan_command(settings, client=client).plan.has_drift
     [check] = yaml.safe_load(export_command(settings, client=client, legacy=False).text)["uptime"]
     assert check.get("expected_status") == exported
+
+
+def test_a_monitor_looked_for_after_a_lost_answer_is_never_an_uptime_check(
+    world: tuple[Settings, SentryClient, Recorder, Path], sandbox: Any
+) -> None:
+    """After a create whose answer was lost, the applier looks for the monitor it may have made;
+    an uptime check of ours with the same name in the project is not it."""
+    settings, client, _recorder, path = world
+    apply_command(settings, client=client)
+    uptime = registry().get("uptime check")
+    monitor = registry().get("monitor")
+    actual = read_actual(client, sandbox.org, spec=load_spec(path))
+    check = next(r for r in actual.resources if r.kind == uptime.name)
+    wanted = Resource(kind=monitor.name, name=check.name, project=check.project, fields={})
+    assert uptime.find(client, sandbox.org, actual.directory, check) is not None
+    assert monitor.find(client, sandbox.org, actual.directory, wanted) is None

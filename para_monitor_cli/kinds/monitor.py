@@ -319,8 +319,9 @@ class MonitorKind(DetectorKind):
     section = "monitors"
     order = 0
     check_group = "alerts"
-    # find takes a managed detector of any type (as before the shared DetectorKind)
-    detector_type = None
+    # after a create's unknown outcome, only a metric detector is this monitor: a managed
+    # uptime check of the same name in the project is another kind's (decode skips it too)
+    detector_type = "metric_issue"
 
     def lookups(self, spec: Spec | None) -> set[Lookup]:
         if spec is not None and any(m.environment for m in spec.monitors):
