@@ -37,7 +37,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from para_monitor_cli.sandbox import model
-from para_monitor_cli.sandbox.detectors import show_actor
+from para_monitor_cli.sandbox.detectors import TypeValidator, register_type, show_actor
 from para_monitor_cli.sandbox.ingest import loads
 from para_monitor_cli.sandbox.projects import show_project_summary
 from para_monitor_cli.sandbox.store import Doc, Store
@@ -1067,6 +1067,10 @@ async def control_missed(ctx: Ctx) -> Response:
     check_in = add_check_in(ctx.store, monitor, env, "missed", when)
     record(ctx.store, monitor, env, "missed", when)
     return ok(show_check_in(check_in), 201)
+
+
+# this type's own validator on the detector endpoints (get_detector_validator)
+register_type(DETECTOR_TYPE, TypeValidator(update=update_detector))
 
 
 def routes(org: str, project: str) -> list[Route]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.responses import Response
@@ -89,6 +90,28 @@ async def detectors_list(ctx: Ctx) -> Response:
     )
 
 
+@dataclass(frozen=True)
+class TypeValidator:
+    """What a detector type's own module does with a POST or PUT on the detector endpoints:
+    ``create(ctx, body)`` / ``update(ctx, stored, body)`` validate and return the document to
+    store (raising the 400 themselves). ``create`` None: this type is not created here (a cron
+    monitor's detector is made by the monitors endpoint)."""
+
+    update: Callable[[Ctx, Doc, Doc], Doc]
+    create: Callable[[Ctx, Doc], Doc] | None = None
+
+
+#: get_detector_validator (workflow_engine/endpoints/organization_detector_index.py):
+#: grouptype.registry.get_by_slug(type).detector_settings.validator picks each type's own
+#: validator. Metric detectors are this module's; the other types' modules register theirs
+#: (uptime_domain_failure: sandbox/uptime.py, monitor_check_in_failure: sandbox/crons.py).
+TYPE_VALIDATORS: dict[str, TypeValidator] = {}
+
+
+def register_type(slug: str, validator: TypeValidator) -> None:
+    TYPE_VALIDATORS[slug] = validator
+
+
 #: OrganizationProjectDetectorIndexEndpoint.post (workflow_engine/endpoints/
 #: organization_project_detector_index.py): metric monitors need the "incidents" feature.
 NO_INCIDENTS = "Unable to process request, confirm payment options."
@@ -97,10 +120,9 @@ NO_INCIDENTS = "Unable to process request, confirm payment options."
 @api("alerts:write", *PROJECT_WRITE)
 async def detector_create(ctx: Ctx) -> Response:
     body = require(await ctx.body(), "name", "type")
-    if body.get("type") == "uptime_domain_failure":  # its own validator and stored shape
-        from para_monitor_cli.sandbox import uptime
-
-        return save_detector(ctx, uptime.create(ctx, body), body, 201)
+    own = TYPE_VALIDATORS.get(str(body.get("type")))
+    if own is not None and own.create is not None:  # its own validator and stored shape
+        return save_detector(ctx, own.create(ctx, body), body, 201)
     if body.get("type") == "metric_issue" and "incidents" not in model.org_features(ctx.org):
         raise detail(400, NO_INCIDENTS)
     check(ctx, validate_detector, body, partial=False)
@@ -122,7 +144,7 @@ async def detector_create(ctx: Ctx) -> Response:
 
 
 def save_detector(ctx: Ctx, detector: Doc, body: Doc, status: int) -> Response:
-    """Store a detector built by its type's own module (uptime, crons), with its links."""
+    """Store a detector built by its type's own validator (TYPE_VALIDATORS), with its links."""
     workflow_ids = check_workflow_ids(ctx, body["workflowIds"]) if "workflowIds" in body else None
     ctx.store.put("detector", detector["id"], detector)
     if workflow_ids is not None:
@@ -144,14 +166,9 @@ async def detector_update(ctx: Ctx) -> Response:
     and issue-stream detectors' validators, not re-read)."""
     detector = find_detector(ctx, ctx.request.path_params["detector_id"])
     body = require(await ctx.body())
-    if detector.get("type") == "uptime_domain_failure":
-        from para_monitor_cli.sandbox import uptime
-
-        return save_detector(ctx, uptime.update(ctx, detector, body), body, 200)
-    if detector.get("type") == "monitor_check_in_failure":  # a cron monitor's detector
-        from para_monitor_cli.sandbox import crons
-
-        return save_detector(ctx, crons.update_detector(ctx, detector, body), body, 200)
+    own = TYPE_VALIDATORS.get(str(detector.get("type")))
+    if own is not None:  # its type's own validator (get_detector_validator)
+        return save_detector(ctx, own.update(ctx, detector, body), body, 200)
     if detector.get("builtin"):
         body = {k: v for k, v in body.items() if k in ("enabled", "workflowIds", "owner")}
     else:

@@ -47,7 +47,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from para_monitor_cli.sandbox import model
-from para_monitor_cli.sandbox.detectors import show_actor
+from para_monitor_cli.sandbox.detectors import TypeValidator, register_type, show_actor
 from para_monitor_cli.sandbox.store import Doc, Store
 from para_monitor_cli.sandbox.web import (
     ALERTS_READ,
@@ -670,6 +670,10 @@ def record(
     }
     store.put("uptime_check", check["id"], check)
     return check
+
+
+# this type's own validator on the detector endpoints (get_detector_validator)
+register_type(DETECTOR_TYPE, TypeValidator(create=create, update=update))
 
 
 def routes(org: str, project: str) -> list[Route]:
