@@ -16,9 +16,11 @@ import yaml
 from cron_support import sandbox_settings
 from ingest_support import send_event
 from openapi_support import validate_request
+from typer.testing import CliRunner
 
 from para_monitor_cli.api import client as api
 from para_monitor_cli.api.client import SentryClient, client_from_settings
+from para_monitor_cli.cli import app
 from para_monitor_cli.commands.apply import apply_command
 from para_monitor_cli.commands.export import export_command
 from para_monitor_cli.commands.plan import plan_command
@@ -388,3 +390,67 @@ def test_a_monitor_looked_for_after_a_lost_answer_is_never_an_uptime_check(
     wanted = Resource(kind=monitor.name, name=check.name, project=check.project, fields={})
     assert uptime.find(client, sandbox.org, actual.directory, check) is not None
     assert monitor.find(client, sandbox.org, actual.directory, wanted) is None
+
+
+SECRET = "sk_live_51HqSecretValueForTheUptimeHeader"
+HEADER_SPEC = """\
+version: 1
+organization: {org}
+project: {project}
+uptime:
+  - name: API health
+    url: https://api.para-autopilot.example/health
+    interval: 1m
+    timeout: 10s
+    headers: {{Accept: application/json, X-Api-Key: "{key}"}}
+    body: '{{"token": "{key}"}}'
+"""
+
+
+def test_a_header_or_body_credential_is_never_printed(sandbox: Any, tmp_path: Path) -> None:
+    """Plan, apply (--debug too) and export show an uptime check's header values and body only
+    as a digest or a ${VAR} reference; the file may take them from the environment."""
+    send_event(sandbox, "production")
+    path = tmp_path / "alert_rules.yaml"
+    path.write_text(
+        HEADER_SPEC.format(org=sandbox.org, project=sandbox.project, key="${API_KEY}"),
+        encoding="utf-8",
+    )
+    base = ["--url", sandbox.url, "--auth-token", sandbox.token, "--config", str(path)]
+
+    def run(*args: str, key: str | None = SECRET) -> Any:
+        env = {"API_KEY": key} if key is not None else {}
+        result = CliRunner().invoke(app, [*base, *args], env=env)
+        assert SECRET not in result.stdout + result.stderr, args
+        return result
+
+    unset = run("plan", key=None)
+    assert unset.exit_code == 2
+    assert "header 'X-Api-Key' names ${API_KEY}, which is not set" in unset.stderr
+    planned = run("plan", "-o", "json")
+    assert planned.exit_code == 0, planned.stderr
+    assert "(hidden, sha256 " in planned.stdout
+    assert "application/json" in planned.stdout  # a plain header is shown as it is
+    assert run("--debug", "apply-alerts", "--yes").exit_code == 0
+    client = client_from_settings(
+        sandbox_settings(sandbox, tmp_path, path), on_warning=lambda _w: None
+    )
+    try:
+        stored = _uptime_detector(client, sandbox.org)["dataSources"][0]["queryObj"]
+    finally:
+        client.http.close()
+    assert ["X-Api-Key", SECRET] in [list(h) for h in stored["headers"]]  # the value was sent
+    assert stored["body"] == '{"token": "' + SECRET + '"}'
+    assert run("plan", "--detailed-exitcode").exit_code == 0  # read back: no drift
+    changed = run("plan", "--detailed-exitcode", key=SECRET + "2")
+    assert changed.exit_code == 1  # a new value is a change, shown by its digest only
+    assert "x-api-key" in changed.stdout
+    exported = run("export")
+    assert exported.exit_code == 0, exported.stderr
+    [check] = yaml.safe_load(exported.stdout)["uptime"]
+    assert check["headers"] == {
+        "accept": "application/json",
+        "x-api-key": "${UPTIME_API_HEALTH_X_API_KEY}",
+    }
+    assert check["body"] == "${UPTIME_API_HEALTH_BODY}"
+    assert "set UPTIME_API_HEALTH_X_API_KEY in the environment" in exported.stderr

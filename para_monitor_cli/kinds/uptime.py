@@ -26,6 +26,9 @@ comparable form names it, and export leaves it out with a problem.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +38,7 @@ from para_monitor_cli.api.wire import (
     with_marker,
     without_marker,
 )
+from para_monitor_cli.errors import UsageError
 from para_monitor_cli.kinds.base import (
     JSON,
     Context,
@@ -45,6 +49,7 @@ from para_monitor_cli.kinds.base import (
     shown_seconds,
 )
 from para_monitor_cli.kinds.cron import owner_id, owner_text, shown_owner
+from para_monitor_cli.redaction import register_secret
 from para_monitor_cli.spec.model import Spec, UptimeMonitor
 from para_monitor_cli.spec.status import (
     DEFAULT_EXPECTED,
@@ -156,6 +161,53 @@ def expected_text(assertion: Any) -> str:
     return CUSTOM_ASSERTION if ranges is None else status_text(ranges)
 
 
+#: Request headers whose values are plain settings, shown and exported as they are. Any other
+#: header (Authorization, X-Api-Key, a cookie...) and the request body may carry a credential:
+#: plan and apply show a digest of the value (a change still shows), export writes a ``${VAR}``
+#: reference, and the file may give ``${VAR}`` to take the value from the environment.
+PLAIN_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "cache-control",
+        "content-type",
+        "pragma",
+        "user-agent",
+    }
+)
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def hidden(value: Any) -> str:
+    """What plan shows of a value that may be a credential: a digest, never the value."""
+    digest = hashlib.sha256(str(value).encode("utf-8")).hexdigest()[:12]
+    return f"(hidden, sha256 {digest})"
+
+
+def expand_env(text: str, where: str) -> str:
+    """``${NAME}`` in a header value or body replaced by the environment's value (registered
+    with the output redaction, so it is never printed); an unset name is a usage error."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        found = os.environ.get(name)
+        if found is None:
+            raise UsageError(
+                f"{where} names ${{{name}}}, which is not set in the environment",
+                hint=f"export {name} before plan or apply-alerts (its value is never printed)",
+            )
+        register_secret(found)
+        return found
+
+    return _ENV_REF.sub(value, text)
+
+
+def env_name(check: str, part: str) -> str:
+    """The ``${VAR}`` export writes for a hidden value: UPTIME_<CHECK>_<PART>."""
+    return re.sub(r"[^A-Z0-9]+", "_", f"UPTIME_{check}_{part}".upper()).strip("_")
+
+
 def uptime_body(check: UptimeMonitor, directory: Directory) -> JSON:
     """The detector create/update body (``type: uptime_domain_failure``)."""
     return {
@@ -168,8 +220,15 @@ def uptime_body(check: UptimeMonitor, directory: Directory) -> JSON:
             {
                 "url": check.url,
                 "method": check.method,
-                "headers": [list(pair) for pair in check.headers],
-                "body": check.body,
+                "headers": [
+                    [name, expand_env(str(value), f"uptime check {check.name!r}: header {name!r}")]
+                    for name, value in check.headers
+                ],
+                "body": (
+                    expand_env(check.body, f"uptime check {check.name!r}: body")
+                    if check.body
+                    else check.body
+                ),
                 "intervalSeconds": check.interval,
                 "timeoutMs": check.timeout * 1000,
                 "traceSampling": check.trace_sampling,
@@ -205,8 +264,11 @@ def canonical_uptime(detector: Mapping[str, Any]) -> JSON:
         "owner": owner or None,
         "url": query.get("url"),
         "method": query.get("method") or "GET",
-        "headers": [[str(k).lower(), v] for k, v, *_ in headers],
-        "body": query.get("body") or None,
+        "headers": [
+            [str(k).lower(), v if str(k).lower() in PLAIN_HEADERS else hidden(v)]
+            for k, v, *_ in headers
+        ],
+        "body": hidden(query["body"]) if query.get("body") else None,
         "interval": query.get("intervalSeconds"),
         "timeoutMs": query.get("timeoutMs"),
         "traceSampling": bool(query.get("traceSampling")),
@@ -254,10 +316,28 @@ def export_uptime(
     out["url"] = fields["url"]
     if fields["method"] != "GET":
         out["method"] = fields["method"]
-    if fields["headers"]:
-        out["headers"] = {k: v for k, v in fields["headers"]}
-    if fields["body"]:
-        out["body"] = fields["body"]
+    name = str(detector.get("name"))
+    headers: JSON = {}
+    for key, value, *_ in _query(detector).get("headers") or []:
+        key = str(key).lower()  # noqa: PLW2901 - header names compare lower-case
+        if key in PLAIN_HEADERS:
+            headers[key] = value
+        else:
+            var = env_name(name, key)
+            headers[key] = f"${{{var}}}"
+            problems.append(
+                f"uptime check {name!r}: header {key!r} may hold a credential; exported as "
+                f"${{{var}}}: set {var} in the environment to its value"
+            )
+    if headers:
+        out["headers"] = headers
+    if _query(detector).get("body"):
+        var = env_name(name, "body")
+        out["body"] = f"${{{var}}}"
+        problems.append(
+            f"uptime check {name!r}: its request body may hold a credential; exported as "
+            f"${{{var}}}: set {var} in the environment to it"
+        )
     out["interval"] = format_duration(int(fields["interval"] or 60))
     timeout_ms = int(fields["timeoutMs"] or 5000)
     out["timeout"] = format_duration(max(timeout_ms // 1000, 1))
